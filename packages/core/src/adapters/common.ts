@@ -1,0 +1,17 @@
+/** The version of the adapter contracts declared in this package. */
+export const specificationVersion = "v1" as const;
+export type SpecificationVersion = typeof specificationVersion;
+
+/** Options every adapter call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** Progress of one layer (or blob) moving between a host and a registry. */
+export interface TransferProgress {
+  /** Layer or blob id as the adapter knows it (short digest). */
+  id: string;
+  status: string;
+  current: number | null;
+  total: number | null;
+}

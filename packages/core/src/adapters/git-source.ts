@@ -1,0 +1,46 @@
+import type { GitMapping } from "../config/model.js";
+import type { ContentId } from "../signature-type.js";
+import type { CallOptions, SpecificationVersion } from "./common.js";
+
+/** One file a git mapping selects. */
+export interface GitFile {
+  /** Path relative to the mapping's `add`, POSIX separators, no leading slash. */
+  path: string;
+  /** Git file mode: 0o100644, 0o100755 or 0o120000 (symlink). */
+  mode: number;
+  /** Git blob id (sha1 or sha256 hex) of the content as in the work tree. */
+  blobId: string;
+}
+
+/** The content a mapping selects right now. */
+export interface MappingContent {
+  mappingId: string;
+  /** sha256 over the sorted (path, mode, blob id) of `files` (DESIGN §4). */
+  contentId: ContentId;
+  /** Sorted by path. */
+  files: readonly GitFile[];
+}
+
+/** Difference between two contents of one mapping. */
+export interface GitDiff {
+  added: GitFile[];
+  changed: GitFile[];
+  /** Paths relative to the mapping's `add`. */
+  deleted: string[];
+}
+
+/** Gives git mappings and stageDependencies their content. */
+export interface GitSource {
+  readonly specificationVersion: SpecificationVersion;
+  /** The files the mapping selects in the work tree (uncommitted edits included) and their content id. */
+  content(mapping: GitMapping, options?: CallOptions): Promise<MappingContent>;
+  /** Checksum (64 hex) of the files of the mapping matched by `globs` (relative to `add`). */
+  dependenciesChecksum(mapping: GitMapping, globs: readonly string[], options?: CallOptions): Promise<string>;
+  /**
+   * What changed between a content this source has seen before (`from`) and the current one (`to`),
+   * or null when `from` is unknown here (the caller then syncs the whole mapping).
+   */
+  diff(mapping: GitMapping, from: ContentId, to: ContentId, options?: CallOptions): Promise<GitDiff | null>;
+  /** The bytes of one selected file as in the work tree (a symlink gives its target). */
+  readFile(mapping: GitMapping, path: string, options?: CallOptions): Promise<Uint8Array>;
+}

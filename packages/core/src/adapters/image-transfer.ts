@@ -1,0 +1,29 @@
+import type { Signature } from "../signature-type.js";
+import type { CallOptions, SpecificationVersion, TransferProgress } from "./common.js";
+import type { StageDescriptor } from "./stages-storage.js";
+
+/** Moving one stage between local storage and a registry reference. */
+export interface StageTransferRequest extends CallOptions {
+  project: string;
+  signature: Signature;
+  /** Full reference in the registry, e.g. `localhost:5000/taxi:image-stage-<sig>` or a final name. */
+  reference: string;
+  onProgress?: (progress: TransferProgress) => void;
+}
+
+/** A registry-side copy of a manifest from one reference to another on the same registry. */
+export interface CopyRequest extends CallOptions {
+  from: string;
+  to: string;
+}
+
+/** Moves stages between a host and registries. */
+export interface ImageTransfer {
+  readonly specificationVersion: SpecificationVersion;
+  /** Pushes the local stage to `reference` (tag, push, remove the temporary alias). Returns the manifest digest. */
+  push(request: StageTransferRequest): Promise<{ digest: string }>;
+  /** Pulls `reference` and stores it locally as the stage `signature`. Layers present are not fetched. */
+  pull(request: StageTransferRequest): Promise<StageDescriptor>;
+  /** Copies registry-side (blobs mounted, manifest put): no layer passes through this host. Optional capability. */
+  copy?(request: CopyRequest): Promise<{ digest: string }>;
+}

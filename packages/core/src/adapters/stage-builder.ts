@@ -1,0 +1,60 @@
+import type { DockerInstructions, GitMapping, ImportSpec } from "../config/model.js";
+import type { ContentId, Signature } from "../signature-type.js";
+import type { StageName } from "../stage-name.js";
+import type { CallOptions, SpecificationVersion, TransferProgress } from "./common.js";
+import type { MappingContent } from "./git-source.js";
+import type { StageDescriptor } from "./stages-storage.js";
+
+/** Bring one git mapping in the image up to `content`. */
+export interface GitUpdate {
+  mapping: GitMapping;
+  content: MappingContent;
+  /** The content the base already carries (a patch is applied), or null (the whole mapping is put). */
+  from: ContentId | null;
+}
+
+/** One import into a stage: files copied out of another image's last stage. */
+export interface ImportSource {
+  spec: ImportSpec;
+  /** The local stage the files come from (the source image's last stage). */
+  source: Signature;
+}
+
+/** What a stage does on top of its base. */
+export type StageInstructions =
+  | { kind: "from"; base: { type: "image"; reference: string; digest: string | null } | { type: "stage"; signature: Signature } }
+  | { kind: "shell"; commands: readonly string[]; gitUpdates: readonly GitUpdate[] }
+  | { kind: "imports"; imports: readonly ImportSource[] }
+  | { kind: "git"; gitUpdates: readonly GitUpdate[] }
+  | { kind: "docker"; instructions: DockerInstructions };
+
+/** Something a builder reports while it works. */
+export type BuilderEvent =
+  | { type: "output"; stream: "stdout" | "stderr"; text: string }
+  | { type: "progress"; progress: TransferProgress };
+
+/** Everything needed to build one stage. */
+export interface StageBuildRequest extends CallOptions {
+  project: string;
+  image: string | null;
+  stage: StageName;
+  signature: Signature;
+  /** The previous non-empty stage (null only for a `from` stage). */
+  base: Signature | null;
+  instructions: StageInstructions;
+  /** Labels the committed stage image carries (DESIGN §6), computed by core. */
+  labels: Record<string, string>;
+  onEvent?: (event: BuilderEvent) => void;
+}
+
+/** Builds stages into local stages storage. */
+export interface StageBuilder {
+  readonly specificationVersion: SpecificationVersion;
+  /**
+   * Builds the stage and stores it under its signature. The stage is tagged only after it was
+   * committed: a failed or aborted build leaves no stage and no container behind.
+   */
+  build(request: StageBuildRequest): Promise<StageDescriptor>;
+  /** Resolves the registry digest of a base image (for `fromLatest`). */
+  resolveBaseDigest?(reference: string, options?: CallOptions): Promise<string>;
+}

@@ -1,0 +1,135 @@
+/**
+ * The validated model of a stages.yaml (or werf.yaml in stapel syntax).
+ * Everything here is plain data: config text → this model → conveyor → signatures.
+ */
+
+/** Where a value came from in a config file (1-based line and column). */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The names of the user stages that take shell commands. */
+export type UserStageName = "beforeInstall" | "install" | "beforeSetup" | "setup";
+export const userStageNames: readonly UserStageName[] = ["beforeInstall", "install", "beforeSetup", "setup"];
+
+/** The points of the conveyor where imports are added. */
+export type ImportPoint = "beforeInstall" | "afterInstall" | "beforeSetup" | "afterSetup";
+
+export interface ProjectMeta {
+  project: string;
+  configVersion: number;
+  /** npm package names (or paths) of plugins to load. */
+  plugins: string[];
+}
+
+export interface GitMapping {
+  /** Stable id of the mapping inside its image: `git-<index>` in declaration order. */
+  id: string;
+  /** Path in the work tree, relative to the repository root, normalized to start with "/". */
+  add: string;
+  /** Absolute path in the image. */
+  to: string;
+  includePaths: string[];
+  excludePaths: string[];
+  owner: string | null;
+  group: string | null;
+  /** Globs (relative to `add`) per user stage whose change rebuilds that stage. */
+  stageDependencies: Record<UserStageName, string[]>;
+  position: SourcePosition;
+}
+
+export interface ShellStages {
+  beforeInstall: string[];
+  install: string[];
+  beforeSetup: string[];
+  setup: string[];
+  cacheVersion: string | null;
+  beforeInstallCacheVersion: string | null;
+  installCacheVersion: string | null;
+  beforeSetupCacheVersion: string | null;
+  setupCacheVersion: string | null;
+}
+
+export interface ImportSpec {
+  /** Name of the source image or artifact. */
+  from: string;
+  /** Whether the source was named with `artifact:` (true) or `image:` (false). */
+  fromArtifact: boolean;
+  add: string;
+  to: string;
+  includePaths: string[];
+  excludePaths: string[];
+  owner: string | null;
+  group: string | null;
+  /** The conveyor point, from `before:` or `after:` (`install` or `setup`); like werf, one of them is required. */
+  point: ImportPoint;
+  position: SourcePosition;
+}
+
+export interface DockerInstructions {
+  ENV: Record<string, string>;
+  LABEL: Record<string, string>;
+  EXPOSE: string[];
+  VOLUME: string[];
+  WORKDIR: string | null;
+  USER: string | null;
+  /**
+   * Exec form. A string in the config becomes `["/bin/sh", "-c", string]` (Docker's shell form).
+   * `[]` when only ENTRYPOINT is set, because Docker resets an inherited CMD when ENTRYPOINT changes.
+   */
+  CMD: string[] | null;
+  /** Exec form, as CMD. */
+  ENTRYPOINT: string[] | null;
+  /** Kept as written (`--interval=5s CMD ...`, `NONE`), like werf's string form. */
+  HEALTHCHECK: string | null;
+}
+
+/** What an image starts from: exactly one of these. */
+export type BaseSpec =
+  | { kind: "image"; reference: string }
+  | { kind: "stagesImage"; name: string }
+  | { kind: "artifact"; name: string };
+
+export interface ImageConfig {
+  /** Image name; null for the nameless image (`image: ~`). */
+  name: string | null;
+  /** true for `artifact:` documents: never published, only imported from. */
+  artifact: boolean;
+  base: BaseSpec;
+  fromLatest: boolean;
+  fromCacheVersion: string | null;
+  git: GitMapping[];
+  shell: ShellStages;
+  imports: ImportSpec[];
+  docker: DockerInstructions;
+  position: SourcePosition;
+}
+
+export interface StagesConfig {
+  meta: ProjectMeta;
+  /** Images and artifacts in declaration order (`image: [a, b]` expanded to two). */
+  images: ImageConfig[];
+}
+
+export type ProblemSeverity = "error" | "warning";
+
+export interface ConfigProblem {
+  severity: ProblemSeverity;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** One line telling the user how to fix it, or null. */
+  hint: string | null;
+  /** `file:line:column: message (hint)` ready to print. */
+  formatted: string;
+}
+
+export interface ConfigResult {
+  /** The model, or null when there is at least one error. */
+  config: StagesConfig | null;
+  warnings: ConfigProblem[];
+  errors: ConfigProblem[];
+}

@@ -1,0 +1,40 @@
+import type { ConfigProblem, ProblemSeverity, SourcePosition } from "./model.js";
+
+/** Formats a problem as `file:line:column: message (hint)`; warnings say so after the position. */
+export function formatProblem(problem: Omit<ConfigProblem, "formatted">): string {
+  const severity = problem.severity === "warning" ? "warning: " : "";
+  const hint = problem.hint === null ? "" : ` (${problem.hint})`;
+  return `${problem.file}:${problem.line}:${problem.column}: ${severity}${problem.message}${hint}`;
+}
+
+/** Creates a problem at a position, with its `formatted` line filled in. */
+export function createProblem(
+  severity: ProblemSeverity,
+  position: SourcePosition,
+  message: string,
+  hint: string | null = null,
+): ConfigProblem {
+  const problem = { severity, ...position, message, hint };
+  return { ...problem, formatted: formatProblem(problem) };
+}
+
+/** Orders problems by line, then column; stable for problems at the same place. */
+export function sortProblems(problems: readonly ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((left, right) => left.line - right.line || left.column - right.column);
+}
+
+/** Collects every problem of one parse, so that validation never stops at the first. */
+export class ProblemCollector {
+  readonly errors: ConfigProblem[] = [];
+  readonly warnings: ConfigProblem[] = [];
+
+  /** Records an error. */
+  error(position: SourcePosition, message: string, hint: string | null = null): void {
+    this.errors.push(createProblem("error", position, message, hint));
+  }
+
+  /** Records a warning. */
+  warning(position: SourcePosition, message: string, hint: string | null = null): void {
+    this.warnings.push(createProblem("warning", position, message, hint));
+  }
+}
