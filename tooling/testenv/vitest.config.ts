@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { sourceResolution } from "../vitest-shared.js";
 
 export default defineConfig({
-  resolve: { conditions: ["@stages/source"] },
+  ...sourceResolution,
   test: {
     name: "testenv",
     include: ["src/**/*.test.ts"],

@@ -1,7 +1,14 @@
 export * from "./adapters/index.js";
+export * from "./canonical-json.js";
+export * from "./config/index.js";
+export * from "./conveyor.js";
 export * from "./errors.js";
+export * from "./image-graph.js";
 export * from "./naming.js";
+export * from "./procedures/index.js";
+export * from "./reference.js";
+export * from "./resolve.js";
+export * from "./signature.js";
 export * from "./signature-type.js";
 export * from "./stage-name.js";
-export type * from "./config/model.js";
-export { userStageNames } from "./config/model.js";
+export * from "./tag.js";

@@ -11,6 +11,8 @@ import { InvalidReferenceError } from "./errors.js";
  *   (`foo_bar.com/app`) is an error here; Docker silently yields a reference without a domain.
  * - `familiarReference` keeps `docker.io/` when dropping it would make the first path component
  *   read as a host (`docker.io/example.com/app`); Docker prints `example.com/app`, another image.
+ * The 255-character limit applies to the path only, as in distribution/reference v0.6 (older
+ * versions counted the host too); registries limit the path.
  */
 
 /** Registry of references that name none. */
@@ -78,11 +80,14 @@ export function parseReference(text: string): ImageReference {
       "to name an image by content write name@sha256:<hex>; to use the string as a name, prefix it with a registry, e.g. docker.io/<hex>",
     );
   }
-  const { domain, remainder } = splitDockerDomain(text);
+  const { domain, remainder, pathStart } = splitDockerDomain(text);
   const tagSeparator = remainder.indexOf(":");
   const remote = tagSeparator === -1 ? remainder : remainder.slice(0, tagSeparator);
   if (remote.toLowerCase() !== remote) {
-    fail(text, "repository name must be lowercase", `write the path in lowercase: "${remote.toLowerCase()}"`);
+    const given = text.slice(pathStart);
+    const colon = given.indexOf(":");
+    const lowered = colon === -1 ? given.toLowerCase() : `${given.slice(0, colon).toLowerCase()}${given.slice(colon)}`;
+    fail(text, "repository name must be lowercase", `write ${quote(`${text.slice(0, pathStart)}${lowered}`)}`);
   }
   return parseCanonical(text, `${domain}/${remainder}`);
 }
@@ -150,21 +155,24 @@ export function parseDigest(text: string): Digest {
 }
 
 /** Docker's `splitDockerDomain`: which part of a familiar name is the registry host. */
-function splitDockerDomain(name: string): { domain: string; remainder: string } {
+function splitDockerDomain(name: string): { domain: string; remainder: string; pathStart: number } {
   const slash = name.indexOf("/");
-  if (slash === -1) return { domain: defaultDomain, remainder: `${officialRepositoryPrefix}${name}` };
+  if (slash === -1) return { domain: defaultDomain, remainder: `${officialRepositoryPrefix}${name}`, pathStart: 0 };
   const first = name.slice(0, slash);
   let domain: string;
   let remainder: string;
+  let pathStart: number;
   if (looksLikeDomain(first)) {
     domain = first === legacyDefaultDomain ? defaultDomain : first;
     remainder = name.slice(slash + 1);
+    pathStart = slash + 1;
   } else {
     domain = defaultDomain;
     remainder = name;
+    pathStart = 0;
   }
   if (domain === defaultDomain && !remainder.includes("/")) remainder = `${officialRepositoryPrefix}${remainder}`;
-  return { domain, remainder };
+  return { domain, remainder, pathStart };
 }
 
 /** A first component is a host when it has a dot or a port, is `localhost`, or has uppercase (paths can't). */
@@ -255,6 +263,9 @@ function diagnose(text: string): { reason: string; hint: string } {
   const at = text.indexOf("@");
   const nameAndTag = at === -1 ? text : text.slice(0, at);
   const digest = at === -1 ? undefined : text.slice(at + 1);
+  if (digest !== undefined && (digest.includes("@") || digest.includes("/"))) {
+    return { reason: 'unexpected "@": it may only introduce a digest at the end', hint: formatHint };
+  }
   const lastSlash = nameAndTag.lastIndexOf("/");
   const colon = nameAndTag.indexOf(":", lastSlash + 1);
   const name = colon === -1 ? nameAndTag : nameAndTag.slice(0, colon);

@@ -1,8 +1,8 @@
 import { isMap, isScalar, type Node } from "yaml";
 import type { ProjectMeta } from "./model.js";
 import { isProjectName, nameHint } from "./names.js";
-import { readSection, type SectionSpec, valueOf } from "./read-section.js";
-import { describeNode, isNullNode, type YamlContext } from "./yaml-context.js";
+import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
+import { describeNode, isNullNode, plainKeys, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readText, readTextList } from "./yaml-values.js";
 
 const keepForWerf = "remove it if only stages reads this file";
@@ -13,7 +13,10 @@ const metaSpec: SectionSpec = {
   known: ["project", "configVersion", "plugins"],
   unsupported: {
     image: { reason: "images belong in their own documents", hint: "end the project meta with --- before image:" },
-    artifact: { reason: "artifacts belong in their own documents", hint: "end the project meta with --- before artifact:" },
+    artifact: {
+      reason: "artifacts belong in their own documents",
+      hint: "end the project meta with --- before artifact:",
+    },
   },
   ignored: {
     deploy: { reason: "stages builds and publishes, it does not deploy", hint: keepForWerf },
@@ -27,7 +30,7 @@ const metaSpec: SectionSpec = {
 export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | null {
   const section = readSection(context, contents, "the project meta", metaSpec);
   if (section === null) return null;
-  checkBuildPlatform(context, valueOf(section, "build"));
+  checkBuildPlatform(context, context.findEntry(contents, "build")?.value ?? null);
 
   const projectEntry = section.get("project");
   let project: string | null = null;
@@ -49,13 +52,14 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
       versionEntry === undefined
         ? 'the project meta needs "configVersion"'
         : `configVersion must be the number 1, not ${isScalar(version) && typeof version.value === "number" ? version.value : describeNode(version)}`;
-    context.error(version ?? versionEntry?.keyNode ?? contents, message, "write configVersion: 1");
+    context.error(versionEntry === undefined ? contents : valueOrKey(versionEntry), message, "write configVersion: 1");
   }
 
-  const plugins = readTextList(context, valueOf(section, "plugins"), '"plugins"');
-  const pluginsNode = valueOf(section, "plugins");
+  const plugins = readTextList(context, sectionValue(section, "plugins"), '"plugins"');
+  const pluginsNode = sectionValue(section, "plugins");
   plugins.forEach((plugin) => {
-    if (plugin.trim() === "") context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
+    if (plugin.trim() === "")
+      context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
   });
 
   if (project === null || !versionIsOne) return null;
@@ -76,8 +80,7 @@ function checkBuildPlatform(context: YamlContext, build: Node | null): void {
 }
 
 /** Whether a document's top level looks like an image or artifact rather than the project meta. */
-export function looksLikeImageDocument(context: YamlContext, contents: Node | null): boolean {
-  if (!isMap(contents)) return false;
-  const keys = new Set(context.entries(contents).map((entry) => entry.key));
-  return (keys.has("image") || keys.has("artifact")) && !keys.has("project");
+export function looksLikeImageDocument(contents: Node | null): boolean {
+  const keys = plainKeys(contents);
+  return (keys.includes("image") || keys.includes("artifact")) && !keys.includes("project");
 }

@@ -56,6 +56,6 @@ export function readSection(context: YamlContext, node: Node, label: string, spe
 }
 
 /** The value node of a key of a section, or null when the key is absent or has no value. */
-export function valueOf(section: Section, key: string): Node | null {
+export function sectionValue(section: Section, key: string): Node | null {
   return section.get(key)?.value ?? null;
 }

@@ -14,6 +14,8 @@ export interface MappingEntry {
 
 /** Turns offsets into positions, resolves aliases and records problems while one YAML document is read. */
 export class YamlContext {
+  private readonly unknownAliases = new Set<Node>();
+
   constructor(
     readonly file: string,
     readonly lineCounter: LineCounter,
@@ -40,11 +42,14 @@ export class YamlContext {
 
   /** Follows aliases (`*name`) to the node they stand for; null for a missing node or an unknown alias. */
   resolve(node: Node | null | undefined): Node | null {
-    let current: Node | null | undefined = node;
-    for (let depth = 0; isAlias(current) && depth < 100; depth++) {
-      current = this.document === null ? undefined : current.resolve(this.document);
+    if (!isAlias(node)) return node ?? null;
+    // An anchor resolves to a node, never to another alias.
+    const target = this.document === null ? undefined : node.resolve(this.document);
+    if (target === undefined && !this.unknownAliases.has(node)) {
+      this.unknownAliases.add(node);
+      this.error(node, `unknown alias *${node.source}`, "define the anchor (&name) earlier in the same document");
     }
-    return current === undefined || isAlias(current) ? null : current;
+    return target ?? null;
   }
 
   /** The entries of a mapping node in order, with `<<` merge keys expanded (explicit keys win). */
@@ -70,6 +75,14 @@ export class YamlContext {
     return explicit;
   }
 
+  /** The entry of a key written directly in a mapping, found without reporting anything. */
+  findEntry(map: Node, key: string): MappingEntry | undefined {
+    if (!isMap(map)) return undefined;
+    const pair = map.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    if (pair === undefined) return undefined;
+    return { key, keyNode: pair.key as Node, value: this.resolve(pair.value as Node | null) };
+  }
+
   private mergedEntries(source: Node | null, visited: Set<Node>): MappingEntry[] {
     const resolved = this.resolve(source);
     if (resolved === null || visited.has(resolved)) return [];
@@ -77,7 +90,11 @@ export class YamlContext {
       return resolved.items.flatMap((item) => this.mergedEntries(item as Node | null, visited));
     }
     if (!isMap(resolved)) {
-      this.error(resolved, `a merge key (<<) needs a mapping, not ${describeNode(resolved)}`, "merge an anchored mapping: <<: *name");
+      this.error(
+        resolved,
+        `a merge key (<<) needs a mapping, not ${describeNode(resolved)}`,
+        "merge an anchored mapping: <<: *name",
+      );
       return [];
     }
     visited.add(resolved);
@@ -104,6 +121,19 @@ function isMergeKey(node: Node | null): boolean {
 function offsetOf(target: Node | Pair): number {
   if (isPair(target)) return offsetOf((target.key ?? target.value) as Node);
   return target.range?.[0] ?? 0;
+}
+
+/** The plain string keys written directly in a mapping, without reporting anything (for a first look at a document). */
+export function plainKeys(node: Node | null): string[] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((pair) =>
+    isPair(pair) && isScalar(pair.key) && typeof pair.key.value === "string" ? [pair.key.value] : [],
+  );
+}
+
+/** Where to point at an entry's value: the value when there is one, else the key. */
+export function valueOrKey(entry: MappingEntry): Node {
+  return isNullNode(entry.value) ? entry.keyNode : (entry.value as Node);
 }
 
 /** Whether a node stands for no value: missing, `~`, `null` or nothing after the colon. */

@@ -68,7 +68,11 @@ export function readTextMap(context: YamlContext, node: Node | null, label: stri
   const values: [string, string][] = [];
   if (isNullNode(node)) return {};
   if (!isMap(node)) {
-    context.error(node as Node, `${label} must be a mapping, not ${describeNode(node)}`, `write ${label}: {NAME: value}`);
+    context.error(
+      node as Node,
+      `${label} must be a mapping, not ${describeNode(node)}`,
+      `write ${label}: {NAME: value}`,
+    );
     return {};
   }
   for (const entry of context.entries(node)) {

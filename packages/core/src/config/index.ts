@@ -1,0 +1,19 @@
+export type {
+  BaseSpec,
+  ConfigProblem,
+  ConfigResult,
+  DockerInstructions,
+  GitMapping,
+  ImageConfig,
+  ImportPoint,
+  ImportSpec,
+  ProblemSeverity,
+  ProjectMeta,
+  ShellStages,
+  SourcePosition,
+  StagesConfig,
+  UserStageName,
+} from "./model.js";
+export { userStageNames } from "./model.js";
+export { loadConfigOrThrow, type ParseConfigOptions, parseConfig } from "./parse-config.js";
+export { formatProblem } from "./problems.js";

@@ -1,0 +1,119 @@
+import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
+import { ConfigError } from "../errors.js";
+import type { ConfigProblem, ConfigResult, ProjectMeta, StagesConfig } from "./model.js";
+import { type ImageDraft, parseImageDocument } from "./parse-image.js";
+import { looksLikeImageDocument, parseMeta } from "./parse-meta.js";
+import { ProblemCollector, sortProblems } from "./problems.js";
+import { findTemplates } from "./templates.js";
+import { validateImages } from "./validate-images.js";
+import { YamlContext } from "./yaml-context.js";
+
+/** Options of parseConfig. */
+export interface ParseConfigOptions {
+  /** The file name that problems name; default "stages.yaml". */
+  file?: string;
+}
+
+const syntaxHints: Partial<Record<YAMLError["code"], string>> = {
+  DUPLICATE_KEY: "remove one of the two keys",
+  TAB_AS_INDENT: "indent with spaces, not tabs",
+  BAD_INDENT: "check the indentation of this line",
+  MULTILINE_IMPLICIT_KEY: "quote the value, or indent the lines that continue it",
+  BAD_ALIAS: "define the anchor (&name) before using it (*name)",
+};
+
+/**
+ * Parses and validates a stages.yaml (or a werf.yaml in stapel syntax without templates).
+ * Never throws for bad input: every problem is in `errors` or `warnings`, and `config` is null on any error.
+ */
+export function parseConfig(text: string, options: ParseConfigOptions = {}): ConfigResult {
+  const file = options.file ?? "stages.yaml";
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true }) as Document[];
+  const problems = new ProblemCollector();
+  const textContext = new YamlContext(file, lineCounter, problems, null);
+  const result = (config: StagesConfig | null): ConfigResult => ({
+    config: problems.errors.length === 0 ? config : null,
+    warnings: sortProblems(problems.warnings),
+    errors: sortProblems(problems.errors),
+  });
+
+  const templates = findTemplates(text, documents);
+  for (const offset of templates.errors) {
+    textContext.error(
+      offset,
+      "Go templates are not supported",
+      "write the values out; render a werf.yaml template first with werf config render",
+    );
+  }
+  if (templates.errors.length > 0) return result(null);
+  for (const offset of templates.inShellCommands) {
+    textContext.warning(
+      offset,
+      "{{ ... }} in a shell command is passed to the shell as written",
+      "stages does not render templates",
+    );
+  }
+
+  let syntaxErrors = false;
+  for (const document of documents) {
+    for (const error of document.errors) {
+      syntaxErrors = true;
+      textContext.error(error.pos[0], error.message, syntaxHints[error.code] ?? "fix the YAML syntax here");
+    }
+    for (const warning of document.warnings) textContext.warning(warning.pos[0], warning.message, null);
+  }
+
+  const filled = documents.filter((document) => document.contents !== null);
+  const [first, ...rest] = filled;
+  if (first === undefined) {
+    if (!syntaxErrors) {
+      textContext.error(0, "the config is empty", "start it with project: <name> and configVersion: 1");
+    }
+    return result(null);
+  }
+
+  let meta: ProjectMeta | null = null;
+  const imageDocuments = rest;
+  if (looksLikeImageDocument(first.contents)) {
+    textContext.error(
+      first.contents?.range?.[0] ?? 0,
+      "the config must start with the project meta",
+      "add a first document: project: <name>, configVersion: 1, then ---",
+    );
+    imageDocuments.unshift(first);
+  } else if (first.errors.length === 0 && first.contents !== null) {
+    meta = parseMeta(new YamlContext(file, lineCounter, problems, first), first.contents);
+  }
+
+  const drafts: ImageDraft[] = [];
+  for (const document of imageDocuments) {
+    if (document.errors.length > 0 || document.contents === null) continue;
+    drafts.push(...parseImageDocument(new YamlContext(file, lineCounter, problems, document), document.contents));
+  }
+  // A broken document may declare what the others refer to: checking across images would mislead.
+  if (!syntaxErrors) validateImages(drafts, problems);
+  if (!syntaxErrors && drafts.length === 0 && meta !== null) {
+    textContext.warning(
+      first.contents?.range?.[0] ?? 0,
+      "the config declares no image",
+      "add a document: image: <name>, from: <base image>",
+    );
+  }
+
+  if (meta === null) return result(null);
+  return result({ meta, images: drafts.map((draft) => draft.config) });
+}
+
+/** Parses a config and throws a ConfigError listing every problem when it is invalid. */
+export function loadConfigOrThrow(
+  text: string,
+  options: ParseConfigOptions = {},
+): { config: StagesConfig; warnings: ConfigProblem[] } {
+  const { config, errors, warnings } = parseConfig(text, options);
+  if (config === null) {
+    // Each problem carries its own hint in `formatted`, which is what the message lists.
+    throw new ConfigError(errors);
+  }
+  return { config, warnings };
+}

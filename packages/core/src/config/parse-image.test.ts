@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import { errorsOf, imageErrors, parseImages, validImage, validImages } from "./test-support.js";
+
+describe("image names", () => {
+  it("reads a named image", () => {
+    const image = validImage("image: backend\nfrom: alpine:3.20\n");
+    expect(image.name).toBe("backend");
+    expect(image.artifact).toBe(false);
+    expect(image.position).toEqual({ file: "stages.yaml", line: 4, column: 8 });
+  });
+
+  it.each(["image: ~", "image:", "image: null", 'image: ""'])("reads %j as the nameless image", (line) => {
+    const image = validImage(`${line}\nfrom: alpine\n`);
+    expect(image.name).toBeNull();
+    expect(image.position).toMatchObject({ line: 4 });
+  });
+
+  it("accepts Docker path names with slashes", () => {
+    expect(validImage("image: team/backend.v2\nfrom: alpine\n").name).toBe("team/backend.v2");
+  });
+
+  it("declares two alike images with image: [a, b]", () => {
+    const [a, b] = validImages(parseImages("image: [a, b]\nfrom: alpine\ngit:\n- to: /app\nshell:\n  install: make\n"));
+    expect(a?.name).toBe("a");
+    expect(b?.name).toBe("b");
+    expect(a?.position).toEqual({ file: "stages.yaml", line: 4, column: 9 });
+    expect(b?.position).toEqual({ file: "stages.yaml", line: 4, column: 12 });
+    expect({ ...a, name: null, position: null }).toEqual({ ...b, name: null, position: null });
+    expect(a?.git).not.toBe(b?.git);
+  });
+
+  it("reads an artifact", () => {
+    const [, tools] = validImages(
+      parseImages("image: app\nfrom: alpine\n---\nartifact: tools\nfrom: alpine\nshell: {install: make}\n"),
+    );
+    expect(tools).toMatchObject({ name: "tools", artifact: true, shell: { install: ["make"] } });
+  });
+
+  it("refuses invalid names", () => {
+    expect(imageErrors("image: Backend\nfrom: alpine\n")).toEqual([
+      'stages.yaml:4:8: invalid image name "Backend" (use lowercase letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "backend")',
+    ]);
+    expect(imageErrors("image: [ok, -bad]\nfrom: alpine\n")).toEqual([
+      'stages.yaml:4:13: invalid image name "-bad" (use lowercase letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "bad")',
+    ]);
+    expect(imageErrors("image: {a: b}\nfrom: alpine\n")).toEqual([
+      "stages.yaml:4:8: image must be a string, not a mapping (write image: <name>, image: ~ or image: [<name>, <name>])",
+    ]);
+  });
+
+  it("refuses an empty list and nameless items in a list", () => {
+    expect(imageErrors("image: []\nfrom: alpine\n")).toEqual([
+      "stages.yaml:4:8: image: [] declares no image (write image: <name> or image: [<name>, <name>])",
+    ]);
+    expect(imageErrors("image: [a, ~]\nfrom: alpine\n")).toEqual([
+      "stages.yaml:4:12: each name in image: [...] must be a string, not nothing (null) (only a lone image can be nameless (image: ~))",
+    ]);
+  });
+
+  it("requires an artifact name", () => {
+    expect(imageErrors("image: app\nfrom: alpine\n---\nartifact: ~\nfrom: alpine\n")).toEqual([
+      "stages.yaml:7:1: an artifact needs a name (write artifact: <name>)",
+    ]);
+  });
+
+  it("refuses image and artifact in one document", () => {
+    expect(imageErrors("image: a\nartifact: b\nfrom: alpine\n")).toEqual([
+      "stages.yaml:5:1: a document declares an image or an artifact, not both (split it into two documents)",
+    ]);
+  });
+
+  it("refuses a document that declares neither", () => {
+    expect(imageErrors("from: alpine\n")).toEqual([
+      "stages.yaml:4:1: a document must declare an image or an artifact (start it with image: <name> or artifact: <name>)",
+    ]);
+    expect(imageErrors("image: a\nfrom: alpine\n---\n- x\n")).toEqual([
+      "stages.yaml:7:1: a document must declare an image or an artifact (start it with image: <name> or artifact: <name>)",
+    ]);
+  });
+});
+
+describe("base", () => {
+  it("reads from: as written", () => {
+    const image = validImage("image: app\nfrom: registry.example.com:5000/team/base:1.2@sha256:abc\n");
+    expect(image.base).toEqual({ kind: "image", reference: "registry.example.com:5000/team/base:1.2@sha256:abc" });
+    expect(image.fromLatest).toBe(false);
+    expect(image.fromCacheVersion).toBeNull();
+  });
+
+  it("reads fromImage and fromArtifact", () => {
+    const images = validImages(
+      parseImages(
+        "image: base\nfrom: alpine\n---\nimage: app\nfromImage: base\n---\nartifact: tools\nfrom: alpine\n---\nimage: other\nfromArtifact: tools\n",
+      ),
+    );
+    expect(images.map((image) => image.base)).toEqual([
+      { kind: "image", reference: "alpine" },
+      { kind: "stagesImage", name: "base" },
+      { kind: "image", reference: "alpine" },
+      { kind: "artifact", name: "tools" },
+    ]);
+  });
+
+  it("requires exactly one base", () => {
+    expect(imageErrors("image: app\nshell: {install: make}\n")).toEqual([
+      "stages.yaml:4:1: the image has no base (add from: <image reference>, fromImage: <image> or fromArtifact: <artifact>)",
+    ]);
+    expect(
+      imageErrors("image: a\nfrom: alpine\n---\nimage: app\nfrom: alpine\nfromImage: a\nfromArtifact: t\n"),
+    ).toEqual([
+      'stages.yaml:9:1: "fromImage" conflicts with "from": an image has exactly one base (keep one of from, fromImage and fromArtifact)',
+      'stages.yaml:10:1: "fromArtifact" conflicts with "from": an image has exactly one base (keep one of from, fromImage and fromArtifact)',
+    ]);
+  });
+
+  it("requires from to name something", () => {
+    expect(imageErrors('image: app\nfrom: ""\n')).toEqual([
+      "stages.yaml:5:7: from must name a base image (write from: alpine:3.20)",
+    ]);
+    expect(imageErrors("image: app\nfrom:\n")).toEqual([
+      "stages.yaml:5:1: from must name a base image (write from: alpine:3.20)",
+    ]);
+    expect(imageErrors("image: app\nfrom: [alpine]\n")).toEqual([
+      "stages.yaml:5:7: from must be a string, not a list (write from: alpine:3.20)",
+    ]);
+    expect(imageErrors("image: app\nfromImage: ~\n")).toEqual([
+      "stages.yaml:5:1: fromImage must name an image (write fromImage: <name>)",
+    ]);
+  });
+
+  it("reads fromLatest and fromCacheVersion", () => {
+    const image = validImage("image: app\nfrom: alpine\nfromLatest: true\nfromCacheVersion: 1.10\n");
+    expect(image.fromLatest).toBe(true);
+    expect(image.fromCacheVersion).toBe("1.10");
+    expect(validImage('image: app\nfrom: alpine\nfromCacheVersion: "2"\n').fromCacheVersion).toBe("2");
+  });
+
+  it("checks fromLatest", () => {
+    expect(imageErrors('image: app\nfrom: alpine\nfromLatest: "yes"\n')).toEqual([
+      "stages.yaml:6:13: fromLatest must be a boolean, not a string (write true or false, without quotes)",
+    ]);
+    expect(imageErrors("image: a\nfrom: alpine\n---\nimage: app\nfromImage: a\nfromLatest: true\n")).toEqual([
+      "stages.yaml:9:1: fromLatest applies only to from: (remove it; fromImage always follows the latest build)",
+    ]);
+    expect(imageErrors("image: app\nfrom: scratch\nfromLatest: true\n")).toEqual([
+      "stages.yaml:6:1: fromLatest does not work with from: scratch (remove it)",
+    ]);
+  });
+});
+
+describe("directives", () => {
+  it("suggests the directive meant by a typo, at its position", () => {
+    expect(imageErrors("image: app\nfrom: alpine\nshel:\n  install: make\n")).toEqual([
+      'stages.yaml:6:1: unknown directive "shel" in image "app" (did you mean "shell"?)',
+    ]);
+    expect(imageErrors("image: [a, b]\nfrom: alpine\nfromimage: x\n")).toEqual([
+      'stages.yaml:6:1: unknown directive "fromimage" in images "a", "b" (did you mean "fromImage"?)',
+    ]);
+  });
+
+  it("lists the directives when no typo is close", () => {
+    expect(imageErrors("image: ~\nfrom: alpine\ncolour: blue\n")).toEqual([
+      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, docker)',
+    ]);
+  });
+
+  it("names unsupported werf directives", () => {
+    expect(imageErrors("image: app\nfrom: alpine\nansible:\n  install:\n  - shell: make\n")).toEqual([
+      'stages.yaml:6:1: unsupported directive "ansible": stages supports only shell stages (use shell: ...)',
+    ]);
+  });
+
+  it.each([
+    "mount",
+    "dependencies",
+    "platform",
+    "final",
+    "secrets",
+    "imageSpec",
+    "cacheVersion",
+    "disableGitAfterPatch",
+    "asLayers",
+    "herebyIAdmitThatFromLatestMightBreakReproducibility",
+  ])("refuses %s", (directive) => {
+    const errors = imageErrors(`image: app\nfrom: alpine\n${directive}: x\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${directive}": .+ \\(.+\\)$`));
+  });
+
+  it("refuses Dockerfile images with one error", () => {
+    expect(imageErrors("image: app\ndockerfile: Dockerfile\ncontext: .\n")).toEqual([
+      'stages.yaml:5:1: unsupported directive "dockerfile": images built from a Dockerfile are not supported (build it with docker build, or rewrite it with from: and shell:)',
+    ]);
+  });
+
+  it("refuses docker: in an artifact, as werf does", () => {
+    expect(imageErrors("image: app\nfrom: alpine\n---\nartifact: t\nfrom: alpine\ndocker: {USER: x}\n")).toEqual([
+      "stages.yaml:9:1: docker instructions are not supported for artifacts (an artifact is never published; move docker: to an image)",
+    ]);
+  });
+
+  it("collects every problem of a document", () => {
+    const result = parseImages(
+      "image: app\nfrom: alpine\nfromLatest: 1\nshell:\n  instal: make\ngit: {to: /app}\ndocker:\n  CMD: {a: b}\n",
+    );
+    expect(errorsOf(result).map((line) => line.split(": ")[0])).toEqual([
+      "stages.yaml:6:13",
+      "stages.yaml:8:3",
+      "stages.yaml:9:6",
+      "stages.yaml:11:8",
+    ]);
+  });
+
+  it("follows anchors, aliases and merge keys", () => {
+    const image = validImage(
+      "image: a\nfrom: alpine\ngit:\n- &app\n  add: /src\n  to: /app\n- <<: *app\n  to: /other\nshell:\n  install: &make [make]\n  setup: *make\n",
+    );
+    expect(image.git.map(({ add, to }) => ({ add, to }))).toEqual([
+      { add: "/src", to: "/app" },
+      { add: "/src", to: "/other" },
+    ]);
+    expect(image.shell).toMatchObject({ install: ["make"], setup: ["make"] });
+  });
+
+  it("refuses an alias to an anchor of another document", () => {
+    expect(
+      imageErrors(
+        "image: a\nfrom: alpine\nshell: &shell\n  install: make\n---\nimage: b\nfrom: alpine\nshell: *shell\n",
+      ),
+    ).toEqual(["stages.yaml:11:8: unknown alias *shell (define the anchor (&name) earlier in the same document)"]);
+  });
+});

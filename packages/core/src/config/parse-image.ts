@@ -1,0 +1,280 @@
+import { isSeq, type Node } from "yaml";
+import type { BaseSpec, ImageConfig, SourcePosition } from "./model.js";
+import { isImageName, nameHint } from "./names.js";
+import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
+import { parseGitMappings } from "./parse-git.js";
+import { type ParsedImport, parseImports } from "./parse-import.js";
+import { emptyShellStages, parseShell } from "./parse-shell.js";
+import { readSection, type Section, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
+import {
+  describeNode,
+  isNullNode,
+  type MappingEntry,
+  plainKeys,
+  valueOrKey,
+  type YamlContext,
+} from "./yaml-context.js";
+import { readBoolean, readText, scalarText } from "./yaml-values.js";
+
+/** An image or artifact as read from its document, with what the checks across images need. */
+export interface ImageDraft {
+  config: ImageConfig;
+  /** Where `fromImage:` or `fromArtifact:` names the base; null for `from:`. */
+  basePosition: SourcePosition | null;
+  imports: ParsedImport[];
+}
+
+const imageDirectives = [
+  "image",
+  "artifact",
+  "from",
+  "fromImage",
+  "fromArtifact",
+  "fromLatest",
+  "fromCacheVersion",
+  "git",
+  "shell",
+  "import",
+  "docker",
+] as const;
+
+const unsupportedDirectives: Record<string, UnsupportedKey> = {
+  ansible: { reason: "stages supports only shell stages", hint: "use shell: ..." },
+  mount: { reason: "build-time mounts are not supported", hint: "remove it; commands fetch what they need" },
+  dependencies: {
+    reason: "passing other images' names and digests into a build is not supported",
+    hint: "use import: to copy files from another image",
+  },
+  platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
+  final: {
+    reason: "every image is published",
+    hint: "declare an image that is only imported from as artifact: <name>",
+  },
+  secrets: { reason: "build secrets are not supported", hint: "remove it" },
+  imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... under docker:" },
+  cacheVersion: {
+    reason: "an image-wide cache version is not supported",
+    hint: "use shell.cacheVersion (every shell stage) or fromCacheVersion",
+  },
+  disableGitAfterPatch: { reason: "the gitLatestPatch stage cannot be turned off", hint: "remove it" },
+  asLayers: { reason: "it is an obsolete werf directive", hint: "remove it" },
+  herebyIAdmitThatFromLatestMightBreakReproducibility: {
+    reason: "stages needs no such admission for fromLatest",
+    hint: "remove it",
+  },
+};
+
+/** Reads one image or artifact document; `image: [a, b]` gives one draft per name. */
+export function parseImageDocument(context: YamlContext, contents: Node): ImageDraft[] {
+  const keys = plainKeys(contents);
+  if (!keys.includes("image") && !keys.includes("artifact")) {
+    const isMeta = keys.includes("project") || keys.includes("configVersion");
+    context.error(
+      contents,
+      isMeta ? "the project meta must be the first document" : "a document must declare an image or an artifact",
+      isMeta
+        ? "move project: and configVersion: into the first document"
+        : "start it with image: <name> or artifact: <name>",
+    );
+    return [];
+  }
+  const artifact = !keys.includes("image");
+  const kind = artifact ? "artifact" : "image";
+  const nameEntry = context.findEntry(contents, kind) as MappingEntry;
+  const names = readNames(context, nameEntry, artifact);
+  const drafts = (
+    config: Omit<ImageConfig, "name" | "position">,
+    base: SourcePosition | null,
+    imports: ParsedImport[],
+  ) =>
+    names.map(({ name, position }) => ({
+      config: structuredClone({ ...config, name, position }),
+      basePosition: base,
+      imports: structuredClone(imports),
+    }));
+
+  const dockerfile = context.findEntry(contents, "dockerfile");
+  if (dockerfile !== undefined) {
+    // The other keys of a Dockerfile image (context, args, ...) would only add noise.
+    context.error(
+      dockerfile.keyNode,
+      'unsupported directive "dockerfile": images built from a Dockerfile are not supported',
+      "build it with docker build, or rewrite it with from: and shell:",
+    );
+    return drafts(emptyImage(artifact), null, []);
+  }
+
+  const spec: SectionSpec = {
+    where: describeImage(names, artifact),
+    word: "directive",
+    known: imageDirectives,
+    unsupported: unsupportedDirectives,
+  };
+  const section = readSection(context, contents, "an image document", spec);
+  if (section === null) return [];
+  if (section.has("image") && section.has("artifact")) {
+    context.error(
+      (section.get("artifact") as MappingEntry).keyNode,
+      "a document declares an image or an artifact, not both",
+      "split it into two documents",
+    );
+  }
+  if (artifact && section.has("docker")) {
+    context.error(
+      (section.get("docker") as MappingEntry).keyNode,
+      "docker instructions are not supported for artifacts",
+      "an artifact is never published; move docker: to an image",
+    );
+  }
+
+  const base = parseBase(context, section, nameEntry, kind);
+  const imports = parseImports(context, sectionValue(section, "import"));
+  const config: Omit<ImageConfig, "name" | "position"> = {
+    ...emptyImage(artifact),
+    fromLatest: parseFromLatest(context, section, base?.spec ?? null),
+    fromCacheVersion: readText(
+      context,
+      sectionValue(section, "fromCacheVersion"),
+      "fromCacheVersion",
+      'write fromCacheVersion: "1"',
+    ),
+    git: parseGitMappings(context, sectionValue(section, "git")),
+    shell: parseShell(context, sectionValue(section, "shell")),
+    imports: imports.map((parsed) => parsed.spec),
+    docker: artifact ? emptyDockerInstructions() : parseDocker(context, sectionValue(section, "docker")),
+  };
+  if (base !== null) config.base = base.spec;
+  return drafts(config, base?.position ?? null, imports);
+}
+
+interface DeclaredName {
+  name: string | null;
+  position: SourcePosition;
+}
+
+/** An image with nothing but its kind; its base stays empty until read. */
+function emptyImage(artifact: boolean): Omit<ImageConfig, "name" | "position"> {
+  return {
+    artifact,
+    base: { kind: "image", reference: "" },
+    fromLatest: false,
+    fromCacheVersion: null,
+    git: [],
+    shell: emptyShellStages(),
+    imports: [],
+    docker: emptyDockerInstructions(),
+  };
+}
+
+function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean): DeclaredName[] {
+  const here = context.position(valueOrKey(entry));
+  if (artifact) {
+    const name = readText(context, entry.value, "artifact", "write artifact: <name>");
+    if (name === null || name === "") {
+      if (name === "" || isNullNode(entry.value)) {
+        context.error(valueOrKey(entry), "an artifact needs a name", "write artifact: <name>");
+      }
+      return [];
+    }
+    checkName(context, entry.value as Node, name);
+    return [{ name, position: here }];
+  }
+  if (isNullNode(entry.value)) return [{ name: null, position: here }];
+  if (isSeq(entry.value)) {
+    if (entry.value.items.length === 0) {
+      context.error(entry.value, "image: [] declares no image", "write image: <name> or image: [<name>, <name>]");
+    }
+    const names: DeclaredName[] = [];
+    for (const item of entry.value.items) {
+      const node = context.resolve(item as Node | null) ?? entry.value;
+      const name = scalarText(node);
+      if (name === null || name === "") {
+        context.error(
+          node,
+          `each name in image: [...] must be a string, not ${describeNode(node)}`,
+          "only a lone image can be nameless (image: ~)",
+        );
+        continue;
+      }
+      checkName(context, node, name);
+      names.push({ name, position: context.position(node) });
+    }
+    return names;
+  }
+  const name = readText(context, entry.value, "image", "write image: <name>, image: ~ or image: [<name>, <name>]");
+  if (name === null) return [];
+  if (name === "") return [{ name: null, position: here }];
+  checkName(context, entry.value as Node, name);
+  return [{ name, position: here }];
+}
+
+function checkName(context: YamlContext, node: Node, name: string): void {
+  if (!isImageName(name)) context.error(node, `invalid image name "${name}"`, nameHint(name, true));
+}
+
+function describeImage(names: readonly DeclaredName[], artifact: boolean): string {
+  if (names.length === 0) return artifact ? "in this artifact" : "in this image";
+  if (names.length === 1 && names[0]?.name === null) return "in the nameless image";
+  const quoted = names.map(({ name }) => `"${name ?? ""}"`).join(", ");
+  const kind = artifact ? "artifact" : "image";
+  return names.length === 1 ? `in ${kind} ${quoted}` : `in ${kind}s ${quoted}`;
+}
+
+function parseBase(
+  context: YamlContext,
+  section: Section,
+  nameEntry: MappingEntry,
+  kind: string,
+): { spec: BaseSpec; position: SourcePosition | null } | null {
+  const present = (["from", "fromImage", "fromArtifact"] as const).filter((key) => section.has(key));
+  const [first, ...others] = present;
+  for (const other of others) {
+    context.error(
+      (section.get(other) as MappingEntry).keyNode,
+      `"${other}" conflicts with "${first}": an ${kind} has exactly one base`,
+      "keep one of from, fromImage and fromArtifact",
+    );
+  }
+  if (first === undefined) {
+    context.error(
+      nameEntry.keyNode,
+      `the ${kind} has no base`,
+      "add from: <image reference>, fromImage: <image> or fromArtifact: <artifact>",
+    );
+    return null;
+  }
+  const entry = section.get(first) as MappingEntry;
+  const example = first === "from" ? "write from: alpine:3.20" : `write ${first}: <name>`;
+  const value = readText(context, entry.value, first, example);
+  if (value === null || value.trim() === "") {
+    if (value !== null || isNullNode(entry.value)) {
+      context.error(
+        valueOrKey(entry),
+        `${first} must name ${first === "from" ? "a base image" : `an ${first === "fromImage" ? "image" : "artifact"}`}`,
+        example,
+      );
+    }
+    return null;
+  }
+  if (first === "from") return { spec: { kind: "image", reference: value }, position: null };
+  const position = context.position(entry.value as Node);
+  return first === "fromImage"
+    ? { spec: { kind: "stagesImage", name: value }, position }
+    : { spec: { kind: "artifact", name: value }, position };
+}
+
+function parseFromLatest(context: YamlContext, section: Section, base: BaseSpec | null): boolean {
+  const entry = section.get("fromLatest");
+  const fromLatest = readBoolean(context, entry?.value ?? null, "fromLatest") ?? false;
+  if (!fromLatest || entry === undefined || base === null) return fromLatest;
+  if (base.kind !== "image") {
+    context.error(
+      entry.keyNode,
+      "fromLatest applies only to from:",
+      `remove it; ${base.kind === "artifact" ? "fromArtifact" : "fromImage"} always follows the latest build`,
+    );
+  } else if (base.reference === "scratch") {
+    context.error(entry.keyNode, "fromLatest does not work with from: scratch", "remove it");
+  }
+  return fromLatest;
+}

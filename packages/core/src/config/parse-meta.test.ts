@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./parse-config.js";
+import { errorsOf } from "./test-support.js";
+
+const image = "---\nimage: app\nfrom: alpine:3.20\n";
+
+function metaErrors(meta: string): string[] {
+  const result = parseConfig(meta + image);
+  expect(result.config).toBeNull();
+  return errorsOf(result);
+}
+
+describe("project meta", () => {
+  it("reads project, configVersion and plugins", () => {
+    const result = parseConfig(`project: taxi\nconfigVersion: 1\nplugins: [stages-plugin-redis, ./local.js]\n${image}`);
+    expect(errorsOf(result)).toEqual([]);
+    expect(result.config?.meta).toEqual({
+      project: "taxi",
+      configVersion: 1,
+      plugins: ["stages-plugin-redis", "./local.js"],
+    });
+  });
+
+  it("defaults plugins to none", () => {
+    expect(parseConfig(`project: taxi\nconfigVersion: 1\n${image}`).config?.meta.plugins).toEqual([]);
+  });
+
+  it("requires project", () => {
+    expect(metaErrors("configVersion: 1\n")).toEqual([
+      'stages.yaml:1:1: the project meta needs "project" (add project: <name>)',
+    ]);
+  });
+
+  it("requires configVersion 1", () => {
+    expect(metaErrors("project: taxi\n")).toEqual([
+      'stages.yaml:1:1: the project meta needs "configVersion" (write configVersion: 1)',
+    ]);
+    expect(metaErrors("project: taxi\nconfigVersion: 2\n")).toEqual([
+      "stages.yaml:2:16: configVersion must be the number 1, not 2 (write configVersion: 1)",
+    ]);
+    expect(metaErrors('project: taxi\nconfigVersion: "1"\n')).toEqual([
+      "stages.yaml:2:16: configVersion must be the number 1, not a string (write configVersion: 1)",
+    ]);
+    expect(metaErrors("project: taxi\nconfigVersion:\n")).toEqual([
+      "stages.yaml:2:1: configVersion must be the number 1, not nothing (null) (write configVersion: 1)",
+    ]);
+  });
+
+  it("validates the project name", () => {
+    expect(metaErrors("project: My Taxi\nconfigVersion: 1\n")).toEqual([
+      'stages.yaml:1:10: invalid project name "My Taxi" (use lowercase letters and digits, joined by single ".", "_" or "-", e.g. "my-taxi")',
+    ]);
+    expect(metaErrors("project: team/taxi\nconfigVersion: 1\n")).toHaveLength(1);
+    expect(metaErrors("project: [taxi]\nconfigVersion: 1\n")).toEqual([
+      'stages.yaml:1:10: "project" must be a string, not a list (write project: <name>)',
+    ]);
+  });
+
+  it("suggests the key meant by a typo", () => {
+    expect(metaErrors("projet: taxi\nconfigVersion: 1\n")).toEqual([
+      'stages.yaml:1:1: unknown key "projet" in the project meta (did you mean "project"?)',
+      'stages.yaml:1:1: the project meta needs "project" (add project: <name>)',
+    ]);
+  });
+
+  it("ignores werf's deploy, cleanup, gitWorktree and build with a warning", () => {
+    const result = parseConfig(
+      `project: taxi\nconfigVersion: 1\ndeploy: {helmRelease: x}\ncleanup: {}\ngitWorktree: {forceShallowClone: true}\nbuild: {staged: true}\n${image}`,
+    );
+    expect(errorsOf(result)).toEqual([]);
+    expect(result.config).not.toBeNull();
+    expect(result.warnings.map((problem) => problem.formatted)).toEqual([
+      'stages.yaml:3:1: warning: ignored key "deploy": stages builds and publishes, it does not deploy (remove it if only stages reads this file)',
+      'stages.yaml:4:1: warning: ignored key "cleanup": stages has no cleanup policies (remove it if only stages reads this file)',
+      'stages.yaml:5:1: warning: ignored key "gitWorktree": stages reads the work tree as it is, without fetching or unshallowing (remove it if only stages reads this file)',
+      'stages.yaml:6:1: warning: ignored key "build": werf\'s build settings do not apply to stages (remove it if only stages reads this file)',
+    ]);
+  });
+
+  it("refuses werf's build.platform, which would change what is built", () => {
+    expect(metaErrors("project: taxi\nconfigVersion: 1\nbuild:\n  platform: [linux/arm64]\n")).toEqual([
+      'stages.yaml:4:3: unsupported key "build.platform": stages builds for the platform of the Docker Engine (remove it, or build on a host of the platform you need)',
+    ]);
+  });
+
+  it("tells to end the meta before an image", () => {
+    expect(metaErrors("project: taxi\nconfigVersion: 1\nimage: x\n")[0]).toBe(
+      'stages.yaml:3:1: unsupported key "image": images belong in their own documents (end the project meta with --- before image:)',
+    );
+  });
+
+  it("checks plugins", () => {
+    expect(metaErrors("project: taxi\nconfigVersion: 1\nplugins: {a: b}\n")).toEqual([
+      'stages.yaml:3:10: "plugins" must be a string or a list of strings, not a mapping',
+    ]);
+  });
+
+  it("must be a mapping", () => {
+    expect(metaErrors("- project\n")).toEqual([
+      "stages.yaml:1:1: the project meta must be a mapping, not a list (write the project meta as key: value lines)",
+    ]);
+  });
+});

@@ -1,0 +1,232 @@
+import type { GitUpdate, ImportSource, StageInstructions } from "./adapters/stage-builder.js";
+import type { MappingContent } from "./adapters/git-source.js";
+import type { JsonValue } from "./canonical-json.js";
+import type { DockerInstructions, GitMapping, ImageConfig, ImportPoint, ImportSpec, UserStageName } from "./config/model.js";
+import { formatReference, parseReference, withDefaultTag } from "./reference.js";
+import type { ContentId, Signature } from "./signature-type.js";
+import type { StageName } from "./stage-name.js";
+
+/** Facts from outside the config that an image's stage inputs need. */
+export interface ConveyorFacts {
+  /** Registry digest of the base image, when `fromLatest`. */
+  baseDigest: string | null;
+  /** Last-stage signature of each image this one depends on (key: image name). */
+  imageSignatures: ReadonlyMap<string, Signature>;
+  /** Current content of each git mapping of the image (key: mapping id). */
+  contents: ReadonlyMap<string, MappingContent>;
+  /** Checksum of the stageDependencies of each mapping, per user stage (key: mapping id). */
+  dependencyChecksums: ReadonlyMap<string, Partial<Record<UserStageName, string>>>;
+}
+
+/** How a stage changes the git content its image carries. */
+export type StageGitEffect = "none" | "archive" | "patch" | "user";
+
+/** Git content carried by a stage: mapping id → content id. */
+export type Carried = Readonly<Record<string, ContentId>>;
+
+/** One non-empty stage of a conveyor before its signature is known. */
+export interface StageTemplate {
+  name: StageName;
+  deps: { [key: string]: JsonValue };
+  git: StageGitEffect;
+  /** What the builder does, given the content the previous stage carries. */
+  instructions(carried: Carried | null): StageInstructions;
+}
+
+const importPointOf: Partial<Record<StageName, ImportPoint>> = {
+  importsBeforeInstall: "beforeInstall",
+  importsAfterInstall: "afterInstall",
+  importsBeforeSetup: "beforeSetup",
+  importsAfterSetup: "afterSetup",
+};
+
+function mappingParameters(mapping: GitMapping): JsonValue {
+  return {
+    add: mapping.add,
+    to: mapping.to,
+    includePaths: mapping.includePaths,
+    excludePaths: mapping.excludePaths,
+    owner: mapping.owner,
+    group: mapping.group,
+  };
+}
+
+function importParameters(spec: ImportSpec, source: Signature): JsonValue {
+  return {
+    source,
+    add: spec.add,
+    to: spec.to,
+    includePaths: spec.includePaths,
+    excludePaths: spec.excludePaths,
+    owner: spec.owner,
+    group: spec.group,
+  };
+}
+
+/** Normalized full form of a `from:` reference (`docker.io/library/alpine:latest`). */
+export function normalizeBaseReference(reference: string): string {
+  return formatReference(withDefaultTag(parseReference(reference)));
+}
+
+/** The git content the facts say each mapping has now. */
+export function currentContent(image: ImageConfig, facts: ConveyorFacts): Record<string, ContentId> {
+  const current: Record<string, ContentId> = {};
+  for (const mapping of image.git) {
+    const content = facts.contents.get(mapping.id);
+    if (!content) throw new Error(`no git content was resolved for mapping ${mapping.id}`);
+    current[mapping.id] = content.contentId;
+  }
+  return current;
+}
+
+/** Git updates that bring every mapping from `carried` to its current content (none when equal). */
+export function gitUpdatesFrom(image: ImageConfig, facts: ConveyorFacts, carried: Carried | null): GitUpdate[] {
+  const updates: GitUpdate[] = [];
+  for (const mapping of image.git) {
+    const content = facts.contents.get(mapping.id);
+    if (!content) throw new Error(`no git content was resolved for mapping ${mapping.id}`);
+    const from = carried?.[mapping.id] ?? null;
+    if (from !== content.contentId) updates.push({ mapping, content, from });
+  }
+  return updates;
+}
+
+function dockerDeps(docker: DockerInstructions): { [key: string]: JsonValue } | null {
+  const deps: { [key: string]: JsonValue } = {};
+  if (Object.keys(docker.ENV).length > 0) deps.ENV = docker.ENV;
+  if (Object.keys(docker.LABEL).length > 0) deps.LABEL = docker.LABEL;
+  if (docker.EXPOSE.length > 0) deps.EXPOSE = docker.EXPOSE;
+  if (docker.VOLUME.length > 0) deps.VOLUME = docker.VOLUME;
+  if (docker.WORKDIR !== null) deps.WORKDIR = docker.WORKDIR;
+  if (docker.USER !== null) deps.USER = docker.USER;
+  if (docker.CMD !== null) deps.CMD = docker.CMD;
+  if (docker.ENTRYPOINT !== null) deps.ENTRYPOINT = docker.ENTRYPOINT;
+  if (docker.HEALTHCHECK !== null) deps.HEALTHCHECK = docker.HEALTHCHECK;
+  return Object.keys(deps).length > 0 ? deps : null;
+}
+
+/**
+ * The non-empty stages of an image's conveyor in order (DESIGN §4), with their inputs.
+ * `gitLatestPatch` is listed whenever the image has git mappings: whether it is empty depends on
+ * what the chain carries, which only the resolution against storages knows.
+ */
+export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTemplate[] {
+  const templates: StageTemplate[] = [];
+  const hasGit = image.git.length > 0;
+  let gitArchived = false;
+
+  // 1. from
+  if (image.base.kind === "image") {
+    const reference = normalizeBaseReference(image.base.reference);
+    const digest = image.fromLatest ? facts.baseDigest : null;
+    const deps: { [key: string]: JsonValue } = { base: reference };
+    if (digest !== null) deps.digest = digest;
+    if (image.fromCacheVersion !== null) deps.fromCacheVersion = image.fromCacheVersion;
+    templates.push({
+      name: "from",
+      deps,
+      git: "none",
+      instructions: () => ({ kind: "from", base: { type: "image", reference, digest } }),
+    });
+  } else {
+    const source = facts.imageSignatures.get(image.base.name);
+    if (!source) throw new Error(`the last stage of "${image.base.name}" must be resolved before "${image.name}"`);
+    const deps: { [key: string]: JsonValue } = { [image.base.kind === "artifact" ? "fromArtifact" : "fromImage"]: source };
+    if (image.fromCacheVersion !== null) deps.fromCacheVersion = image.fromCacheVersion;
+    templates.push({
+      name: "from",
+      deps,
+      git: "none",
+      instructions: () => ({ kind: "from", base: { type: "stage", signature: source } }),
+    });
+  }
+
+  const userStage = (name: UserStageName) => {
+    const commands = image.shell[name];
+    if (commands.length === 0) return;
+    const deps: { [key: string]: JsonValue } = { commands };
+    if (image.shell.cacheVersion !== null) deps.cacheVersion = image.shell.cacheVersion;
+    const stageCacheVersion = image.shell[`${name}CacheVersion`];
+    if (stageCacheVersion !== null) deps[`${name}CacheVersion`] = stageCacheVersion;
+    const checksums: { [key: string]: JsonValue } = {};
+    for (const mapping of image.git) {
+      const checksum = facts.dependencyChecksums.get(mapping.id)?.[name];
+      if (mapping.stageDependencies[name].length > 0 && checksum !== undefined) checksums[mapping.id] = checksum;
+    }
+    if (Object.keys(checksums).length > 0) deps.stageDependencies = checksums;
+    const bringsGitUpToDate = hasGit && gitArchived;
+    templates.push({
+      name,
+      deps,
+      git: bringsGitUpToDate ? "user" : "none",
+      instructions: (carried) => ({
+        kind: "shell",
+        commands,
+        gitUpdates: bringsGitUpToDate ? gitUpdatesFrom(image, facts, carried) : [],
+      }),
+    });
+  };
+
+  const importsStage = (name: StageName) => {
+    const point = importPointOf[name];
+    const specs = image.imports.filter((spec) => spec.point === point);
+    if (specs.length === 0) return;
+    const sources: ImportSource[] = specs.map((spec) => {
+      const source = facts.imageSignatures.get(spec.from);
+      if (!source) throw new Error(`the last stage of "${spec.from}" must be resolved before "${image.name}"`);
+      return { spec, source };
+    });
+    templates.push({
+      name,
+      deps: { imports: sources.map(({ spec, source }) => importParameters(spec, source)) },
+      git: "none",
+      instructions: () => ({ kind: "imports", imports: sources }),
+    });
+  };
+
+  userStage("beforeInstall");
+  importsStage("importsBeforeInstall");
+  if (hasGit) {
+    templates.push({
+      name: "gitArchive",
+      deps: { mappings: image.git.map((mapping) => ({ id: mapping.id, ...(mappingParameters(mapping) as object) })) },
+      git: "archive",
+      instructions: () => ({ kind: "git", gitUpdates: gitUpdatesFrom(image, facts, null) }),
+    });
+    gitArchived = true;
+  }
+  userStage("install");
+  importsStage("importsAfterInstall");
+  userStage("beforeSetup");
+  importsStage("importsBeforeSetup");
+  userStage("setup");
+  importsStage("importsAfterSetup");
+  if (hasGit) {
+    templates.push({
+      name: "gitLatestPatch",
+      deps: { contents: currentContent(image, facts) },
+      git: "patch",
+      instructions: (carried) => ({ kind: "git", gitUpdates: gitUpdatesFrom(image, facts, carried) }),
+    });
+  }
+  const docker = dockerDeps(image.docker);
+  if (docker !== null) {
+    templates.push({
+      name: "dockerInstructions",
+      deps: docker,
+      git: "none",
+      instructions: () => ({ kind: "docker", instructions: image.docker }),
+    });
+  }
+  return templates;
+}
+
+/** The content a stage carries after it was built on top of `before`. */
+export function carriedAfterBuild(template: StageTemplate, image: ImageConfig, facts: ConveyorFacts, before: Carried | null): Carried | null {
+  return template.git === "none" ? before : currentContent(image, facts);
+}
+
+/** Whether the chain already carries the current content of every mapping. */
+export function carriesCurrent(image: ImageConfig, facts: ConveyorFacts, carried: Carried | null): boolean {
+  return gitUpdatesFrom(image, facts, carried).length === 0;
+}

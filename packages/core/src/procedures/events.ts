@@ -1,0 +1,66 @@
+import type { TransferProgress } from "../adapters/common.js";
+import type { Signature } from "../signature-type.js";
+import type { StageName } from "../stage-name.js";
+
+/** What happened to a stage: build `cached|pulled|built`, push `pushed|skipped|missing`, pull `pulled|local|skipped`. */
+export type StageAction = "cached" | "pulled" | "built" | "pushed" | "skipped" | "missing" | "local";
+
+/** How a final name was given to an image: copied inside the registry, or pushed from this host. */
+export type PublishMethod = "registry-copy" | "push";
+
+/** Identifies the stage an event is about. */
+export interface StageEventSubject {
+  image: string | null;
+  stage: StageName;
+  signature: Signature;
+}
+
+/** Typed events procedures emit instead of printing; the CLI renders them. */
+export type StagesEvent =
+  | ({ type: "stage-started"; work: "build" | "pull" | "push" } & StageEventSubject)
+  | ({ type: "stage-finished"; action: StageAction; durationMs: number } & StageEventSubject)
+  | ({ type: "stage-output"; stream: "stdout" | "stderr"; text: string } & StageEventSubject)
+  | ({ type: "transfer-progress"; reference: string; progress: TransferProgress } & StageEventSubject)
+  | { type: "publish-started"; image: string | null; reference: string; method: PublishMethod }
+  | { type: "publish-finished"; image: string | null; reference: string; method: PublishMethod; digest: string; durationMs: number };
+
+/** Receives events; a throwing listener does not break a procedure. */
+export type EventListener = (event: StagesEvent) => void;
+
+/** One stage in a procedure's result. */
+export interface StageResult {
+  name: StageName;
+  signature: Signature;
+  action: StageAction;
+}
+
+/** One final name in a publish result. */
+export interface TagResult {
+  reference: string;
+  method: PublishMethod;
+  digest: string;
+}
+
+/** One image in a procedure's result. */
+export interface ImageResult {
+  name: string | null;
+  stages: StageResult[];
+  tags?: TagResult[];
+}
+
+/** The result document of build, push, pull and publish (the CLI's `--json`). */
+export interface ProcedureResult {
+  images: ImageResult[];
+}
+
+/** Calls the listener, shielding the procedure from its failures. */
+export function emitter(listener: EventListener | undefined): EventListener {
+  return (event) => {
+    if (!listener) return;
+    try {
+      listener(event);
+    } catch {
+      // A rendering problem must not fail a build.
+    }
+  };
+}

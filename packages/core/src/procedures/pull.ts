@@ -1,0 +1,102 @@
+import type { CallOptions } from "../adapters/common.js";
+import type { GitSource } from "../adapters/git-source.js";
+import type { ImageTransfer } from "../adapters/image-transfer.js";
+import type { StagesStorage } from "../adapters/stages-storage.js";
+import type { StagesConfig } from "../config/model.js";
+import { throwIfAborted } from "../errors.js";
+import { remoteStageReference } from "../naming.js";
+import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
+import type { Signature } from "../signature-type.js";
+import { selectedImages } from "./build.js";
+import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
+import { forEachLimited } from "./limit.js";
+
+export interface PullOptions extends CallOptions {
+  config: StagesConfig;
+  /** Images whose stages to pull; empty = every image. */
+  images?: readonly string[];
+  local: StagesStorage;
+  remote: StagesStorage;
+  repository: string;
+  transfer: ImageTransfer;
+  git?: GitSource;
+  /** Pull every remote stage missing locally, not just the last common one. */
+  all?: boolean;
+  parallel?: number;
+  onEvent?: EventListener;
+}
+
+/** Which stages pulling would bring, per signature: `pulled`, `local` or `skipped`. */
+export function planPull(images: readonly ResolvedImage[], all: boolean): Map<Signature, StageAction> {
+  const actions = new Map<Signature, StageAction>();
+  const set = (stage: ResolvedStage, action: StageAction) => {
+    const known = actions.get(stage.signature);
+    // A stage shared by two images is pulled once: `pulled` wins over `skipped`.
+    if (known === undefined || known === "skipped") actions.set(stage.signature, action);
+  };
+  for (const image of images) {
+    if (all) {
+      for (const stage of image.stages) {
+        set(stage, stage.presence.local ? "local" : stage.presence.remote ? "pulled" : "skipped");
+      }
+      continue;
+    }
+    let found = false;
+    for (let index = image.stages.length - 1; index >= 0; index--) {
+      const stage = image.stages[index] as ResolvedStage;
+      if (found) set(stage, "skipped");
+      else if (stage.presence.local) {
+        set(stage, "local");
+        found = true;
+      } else if (stage.presence.remote) {
+        set(stage, "pulled");
+        found = true;
+      } else set(stage, "skipped");
+    }
+  }
+  return actions;
+}
+
+/**
+ * The pull procedure (DESIGN §7): per image, walk the conveyor from the last stage backwards and
+ * stop at the first stage present locally (nothing to pull) or remotely (pull it). `all` pulls
+ * every remote stage missing locally. A stage shared by several images is pulled once.
+ */
+export async function pullStages(options: PullOptions): Promise<ProcedureResult> {
+  const emit = emitter(options.onEvent);
+  const project = options.config.meta.project;
+  const resolved = await resolveImages({
+    config: options.config,
+    images: options.images ?? [],
+    storages: { local: options.local, remote: options.remote },
+    git: options.git,
+    signal: options.signal,
+    lookupRemoteAlways: false,
+  });
+  const selected = selectedImages(resolved, options.images ?? []);
+  const actions = planPull(selected, options.all ?? false);
+  const stages = new Map<Signature, ResolvedStage>();
+  for (const image of selected) for (const stage of image.stages) stages.set(stage.signature, stage);
+  const toPull = [...actions].filter(([, action]) => action === "pulled").map(([signature]) => stages.get(signature)!);
+  await forEachLimited(toPull, options.parallel ?? 2, async (stage) => {
+    throwIfAborted(options.signal);
+    const started = Date.now();
+    const subject = { image: stage.image, stage: stage.name, signature: stage.signature };
+    const reference = remoteStageReference(options.repository, stage.signature);
+    emit({ type: "stage-started", work: "pull", ...subject });
+    await options.transfer.pull({
+      project,
+      signature: stage.signature,
+      reference,
+      signal: options.signal,
+      onProgress: (progress) => emit({ type: "transfer-progress", reference, progress, ...subject }),
+    });
+    emit({ type: "stage-finished", action: "pulled", durationMs: Date.now() - started, ...subject });
+  });
+  return {
+    images: selected.map((image) => ({
+      name: image.name,
+      stages: image.stages.map((stage) => ({ name: stage.name, signature: stage.signature, action: actions.get(stage.signature)! })),
+    })),
+  };
+}

@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+import type { GitFile } from "@stages/core";
+import { describe, expect, it } from "vitest";
+import { compareUtf8, contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
+
+const files: GitFile[] = [
+  { path: "a\nb.txt", mode: 0o100644, blobId: "ce013625030ba8dba906f756967f9e9ca394464a" },
+  { path: "bin/run", mode: 0o100755, blobId: "1a2485251c33a70432394c93fb89330ef214bfc9" },
+  { path: "link", mode: 0o120000, blobId: "8d14cbf983b3fad683171c9418998d9f68340823" },
+];
+
+describe("file list encoding", () => {
+  it("is path NUL mode NUL blob id LF per file", () => {
+    expect(encodeFileList(files.slice(1, 2))).toBe("bin/run\u0000100755\u00001a2485251c33a70432394c93fb89330ef214bfc9\n");
+    expect(encodeFileList([])).toBe("");
+  });
+
+  it("parses back, even with a newline in a path", () => {
+    expect(decodeFileList(encodeFileList(files))).toEqual(files);
+    expect(() => decodeFileList("a\u0000100644")).toThrow();
+  });
+
+  it("gives content ids as sha256 hex of the encoding", () => {
+    expect(contentIdOf([])).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(contentIdOf(files)).toBe(createHash("sha256").update(encodeFileList(files)).digest("hex"));
+  });
+});
+
+describe("dependenciesChecksumOf", () => {
+  it("hashes the count, the sorted distinct globs and the files", () => {
+    const expected = createHash("sha256")
+      .update(`2\na\u0000b\u0000${encodeFileList(files)}`)
+      .digest("hex");
+    expect(dependenciesChecksumOf(["b", "a", "b"], files)).toBe(expected);
+  });
+});
+
+describe("compareUtf8", () => {
+  it("orders by UTF-8 bytes, unlike UTF-16 code units", () => {
+    const astral = "\u{1F600}";
+    const highBmp = "\uFF5E";
+    expect(highBmp < astral).toBe(false);
+    expect(compareUtf8(highBmp, astral)).toBeLessThan(0);
+  });
+});

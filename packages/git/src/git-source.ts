@@ -1,0 +1,196 @@
+import type { Stats } from "node:fs";
+import { lstat, readFile, readlink, realpath } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
+import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
+import { GitError, specificationVersion, throwIfAborted } from "@stages/core";
+import type { ContentCache } from "./content-cache.js";
+import { createContentCache } from "./content-cache.js";
+import { dependenciesChecksumOf, encodeFileList, sha256Hex } from "./content-list.js";
+import type { PathMatcher } from "./path-patterns.js";
+import { compilePatterns, compileSelection } from "./path-patterns.js";
+import type { Repository } from "./repository.js";
+import { openRepository } from "./repository.js";
+import { readTrackedFiles } from "./tracked-files.js";
+
+/** Options of `createGitSource`. */
+export interface GitSourceOptions {
+  /** A directory of the git work tree; mapping paths are relative to the top of that work tree. */
+  workTree: string;
+  /** The git executable. Default: `git` from PATH. */
+  gitBinary?: string;
+  /**
+   * Where file lists of contents seen before are kept for `diff`.
+   * Default: `<git common dir>/stages/contents` (e.g. `.git/stages/contents`).
+   */
+  cacheDir?: string;
+  /** How many file lists the cache keeps (least recently used ones go first). Default: 64. */
+  cacheLimit?: number;
+  /**
+   * When a file's stat changed but its content did not, let git record the new stat data in the
+   * index (`git update-index -q --refresh`, as `git status` does) so the file is not hashed again.
+   * Default: true. With false the index is never written.
+   */
+  refreshIndex?: boolean;
+}
+
+interface OpenRepository extends Repository {
+  /** The real path of `root`, to keep reads inside it. */
+  realRoot: string;
+  cache: ContentCache;
+}
+
+/** A GitSource reading mappings from a git work tree with the git executable (DESIGN §4, §8). */
+export function createGitSource(options: GitSourceOptions): GitSource {
+  const gitBinary = options.gitBinary ?? "git";
+  const refreshIndex = options.refreshIndex ?? true;
+  let opening: Promise<OpenRepository> | null = null;
+
+  function repository(signal: AbortSignal | undefined): Promise<OpenRepository> {
+    if (opening === null) {
+      const attempt = (async () => {
+        const found = await openRepository(options.workTree, gitBinary, signal);
+        const cacheDir = options.cacheDir ?? join(found.commonDir, "stages", "contents");
+        return {
+          ...found,
+          realRoot: await realpath(found.root),
+          cache: createContentCache(cacheDir, options.cacheLimit ?? 64),
+        };
+      })();
+      opening = attempt;
+      // A failure is not remembered: the user may fix it (git init, install git) and call again.
+      attempt.catch(() => {
+        if (opening === attempt) opening = null;
+      });
+    }
+    return opening;
+  }
+
+  async function trackedFiles(
+    mapping: GitMapping,
+    selection: PathMatcher | null,
+    signal: AbortSignal | undefined,
+  ): Promise<GitFile[]> {
+    throwIfAborted(signal);
+    const found = await repository(signal);
+    return readTrackedFiles({ repository: found, prefix: prefixOf(mapping), selection, refreshIndex, signal });
+  }
+
+  async function content(mapping: GitMapping, callOptions?: CallOptions): Promise<MappingContent> {
+    const signal = callOptions?.signal;
+    const files = await trackedFiles(mapping, compileSelection(mapping.includePaths, mapping.excludePaths), signal);
+    const encoded = encodeFileList(files);
+    const contentId = sha256Hex(encoded) as ContentId;
+    await (await repository(signal)).cache.remember(contentId, () => encoded);
+    return { mappingId: mapping.id, contentId, files };
+  }
+
+  return {
+    specificationVersion,
+    content,
+
+    async dependenciesChecksum(mapping, globs, callOptions) {
+      const matcher = compilePatterns(globs);
+      if (matcher === null) return dependenciesChecksumOf(globs, []);
+      const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+      const files = await trackedFiles(
+        mapping,
+        selection === null ? matcher : (path) => selection(path) && matcher(path),
+        callOptions?.signal,
+      );
+      return dependenciesChecksumOf(globs, files);
+    },
+
+    async diff(mapping, from, to, callOptions) {
+      const signal = callOptions?.signal;
+      throwIfAborted(signal);
+      const { cache } = await repository(signal);
+      const [before, known] = await Promise.all([cache.recall(from), cache.recall(to)]);
+      if (before === null) return null;
+      let after: readonly GitFile[] | null = known;
+      if (after === null) {
+        const current = await content(mapping, callOptions);
+        if (current.contentId !== to) return null;
+        after = current.files;
+      }
+      return diffFileLists(before, after);
+    },
+
+    async readFile(mapping, path, callOptions) {
+      const signal = callOptions?.signal;
+      throwIfAborted(signal);
+      const found = await repository(signal);
+      const prefix = prefixOf(mapping);
+      checkRelativePath(path, mapping);
+      if (path === "" && prefix === "") {
+        throw new GitError(`[git] readFile of mapping ${mapping.id} needs a file path, got ""`);
+      }
+      const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+      if (path !== "" && selection !== null && !selection(path)) {
+        throw new GitError(`[git] ${path} is not selected by git mapping ${mapping.id} (add ${mapping.add})`, {
+          hint: "read only paths listed in the mapping's content",
+        });
+      }
+      const repositoryPath = prefix === "" ? path : path === "" ? prefix : `${prefix}/${path}`;
+      const absolute = join(found.root, repositoryPath);
+      let stats: Stats;
+      try {
+        stats = await lstat(absolute);
+        const parent = await realpath(dirname(absolute));
+        if (parent !== found.realRoot && !parent.startsWith(found.realRoot + sep)) {
+          throw new GitError(`[git] ${repositoryPath} leads outside the work tree ${found.root} through a symlink`);
+        }
+        if (stats.isSymbolicLink()) return await readlink(absolute, { encoding: "buffer" });
+        if (!stats.isFile()) {
+          throw new GitError(`[git] ${repositoryPath} in ${found.root} is not a file`);
+        }
+        return await readFile(absolute, { signal });
+      } catch (error) {
+        if (GitError.isInstance(error)) throw error;
+        if (signal?.aborted) throwIfAborted(signal);
+        throw new GitError(`[git] cannot read ${repositoryPath} of git mapping ${mapping.id}: ${(error as Error).message}`, {
+          cause: error,
+          hint: "the work tree changed after its content was read; run again",
+        });
+      }
+    },
+  };
+}
+
+/** The repository-relative path of a mapping's `add`, without slashes at either end ("" for the root). */
+function prefixOf(mapping: GitMapping): string {
+  const segments = mapping.add.split("/").filter((segment) => segment !== "" && segment !== ".");
+  if (segments.includes("..")) {
+    throw new GitError(`[git] git mapping ${mapping.id} adds "${mapping.add}", which leaves the repository`, {
+      hint: "write add as a path inside the repository, e.g. add: /src",
+    });
+  }
+  return segments.join("/");
+}
+
+/** Throws unless `path` is a plain relative path below the mapping's `add` ("" is `add` itself). */
+function checkRelativePath(path: string, mapping: GitMapping): void {
+  if (path === "") return;
+  const segments = path.split("/");
+  if (path.includes("\0") || segments.some((segment) => segment === "" || segment === "." || segment === "..")) {
+    throw new GitError(`[git] "${path}" is not a path inside git mapping ${mapping.id} (add ${mapping.add})`, {
+      hint: "pass a path relative to the mapping's add, as listed in its content (no leading /, no ..)",
+    });
+  }
+}
+
+/** What changed from `before` to `after`, in the order of the lists (sorted by path). */
+export function diffFileLists(before: readonly GitFile[], after: readonly GitFile[]): GitDiff {
+  const previous = new Map<string, GitFile>();
+  for (const file of before) previous.set(file.path, file);
+  const added: GitFile[] = [];
+  const changed: GitFile[] = [];
+  for (const file of after) {
+    const old = previous.get(file.path);
+    if (old === undefined) added.push(file);
+    else {
+      if (old.mode !== file.mode || old.blobId !== file.blobId) changed.push(file);
+      previous.delete(file.path);
+    }
+  }
+  return { added, changed, deleted: [...previous.keys()] };
+}

@@ -1,0 +1,224 @@
+import { createHash } from "node:crypto";
+import { readlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { GitFile } from "@stages/core";
+import { GitError } from "@stages/core";
+import { runGit, runGitChecked } from "./git-process.js";
+import type { PathMatcher } from "./path-patterns.js";
+import type { Repository } from "./repository.js";
+
+/** What to read: the tracked files under one directory (or the one file) of the work tree. */
+export interface TrackedFilesRequest {
+  repository: Repository;
+  /** Repository-relative path without leading or trailing slash; "" for the whole work tree. */
+  prefix: string;
+  /** Which paths (relative to `prefix`) to keep; null keeps all. Not applied when `prefix` is a file. */
+  selection: PathMatcher | null;
+  /** Let git record the stat data of files whose stat changed but whose content did not. */
+  refreshIndex: boolean;
+  signal: AbortSignal | undefined;
+}
+
+const modeSymlink = 0o120000;
+const modeSubmodule = 0o160000;
+
+/** A worktree change reported by `git diff-files`: the file's mode in the work tree, 0 when it is gone. */
+type WorktreeChange = number;
+
+/**
+ * The tracked files under `prefix` as they are in the work tree, sorted by path (git's index order),
+ * paths relative to `prefix`. Blob ids come from the index; only files git reports as changed in the
+ * work tree (stat changed, and content too when git cannot tell from the stat) are hashed, through
+ * `git hash-object` so that clean filters (autocrlf, LFS) apply as for `git add`. Files deleted in the
+ * work tree are left out, submodules are skipped.
+ */
+export async function readTrackedFiles(request: TrackedFilesRequest): Promise<GitFile[]> {
+  const { repository, prefix, signal } = request;
+  const pathspec = prefix === "" ? [] : ["--", prefix];
+  const [files, changes] = await Promise.all([
+    listIndex(request, pathspec),
+    listWorktreeChanges(repository, prefix, pathspec, signal),
+  ]);
+  if (changes.size === 0) return files;
+
+  const toHash: number[] = [];
+  const symlinks: number[] = [];
+  let deleted = 0;
+  for (let index = 0; index < files.length; index++) {
+    const file = files[index] as GitFile;
+    const mode = changes.get(file.path);
+    if (mode === undefined) continue;
+    if (mode === 0 || mode === modeSubmodule) {
+      file.mode = 0;
+      deleted++;
+    } else if (mode === modeSymlink) {
+      symlinks.push(index);
+    } else {
+      toHash.push(index);
+    }
+  }
+  const fullPath = (file: GitFile) => (prefix === "" ? file.path : file.path === "" ? prefix : `${prefix}/${file.path}`);
+  const [hashed, linked] = await Promise.all([
+    hashWorktreeFiles(
+      repository,
+      toHash.map((index) => fullPath(files[index] as GitFile)),
+      signal,
+    ),
+    Promise.all(symlinks.map((index) => hashSymlink(repository, fullPath(files[index] as GitFile), files[index] as GitFile))),
+  ]);
+
+  let statOnly = 0;
+  const update = (file: GitFile, mode: number, blobId: string) => {
+    if (file.mode === mode && file.blobId === blobId) statOnly++;
+    file.mode = mode;
+    file.blobId = blobId;
+  };
+  toHash.forEach((fileIndex, position) => {
+    const file = files[fileIndex] as GitFile;
+    update(file, changes.get(file.path) as number, hashed[position] as string);
+  });
+  symlinks.forEach((fileIndex, position) => {
+    update(files[fileIndex] as GitFile, modeSymlink, linked[position] as string);
+  });
+  if (statOnly > 0 && request.refreshIndex) {
+    // Like `git status`: record the new stat data so these files are not hashed again next time.
+    // Best effort: another git process may hold the index lock, which is fine.
+    await runGit({ gitBinary: repository.gitBinary, args: ["update-index", "-q", "--refresh"], cwd: repository.root, signal });
+  }
+  return deleted === 0 ? files : files.filter((file) => file.mode !== 0);
+}
+
+/** Parses `git ls-files -s -z` while git prints it. */
+async function listIndex(request: TrackedFilesRequest, pathspec: readonly string[]): Promise<GitFile[]> {
+  const { repository, prefix, selection } = request;
+  const files: GitFile[] = [];
+  const skip = prefix === "" ? 0 : prefix.length + 1;
+  let lastPath: string | null = null;
+  let carry: Buffer | null = null;
+
+  // Each record is `<mode> SP <blob id> SP <stage> TAB <path>`, records end with NUL.
+  const parse = (text: string) => {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf("\0", start);
+      if (end < 0) end = text.length;
+      const space = text.indexOf(" ", start);
+      const secondSpace = space < 0 ? -1 : text.indexOf(" ", space + 1);
+      const tab = secondSpace < 0 ? -1 : text.indexOf("\t", secondSpace + 1);
+      if (tab < 0 || tab > end || space - start !== 6) {
+        throw new GitError(`[git] unexpected output of git ls-files: ${JSON.stringify(text.slice(start, end))}`);
+      }
+      const fullPath = text.slice(tab + 1, end);
+      const mode = parseOctal(text, start, space);
+      start = end + 1;
+      // A conflicted path has one entry per stage; the work tree holds its content anyway.
+      if (fullPath === lastPath) continue;
+      lastPath = fullPath;
+      if (mode === modeSubmodule) continue;
+      const path = fullPath.length < skip ? "" : fullPath.slice(skip);
+      if (selection !== null && path !== "" && !selection(path)) continue;
+      files.push({ path, mode, blobId: text.slice(space + 1, secondSpace) });
+    }
+  };
+
+  await runGitChecked({
+    gitBinary: repository.gitBinary,
+    args: ["--literal-pathspecs", "ls-files", "--stage", "-z", ...pathspec],
+    cwd: repository.root,
+    signal: request.signal,
+    onStdout: (chunk) => {
+      const bytes = carry === null ? chunk : Buffer.concat([carry, chunk]);
+      const last = bytes.lastIndexOf(0);
+      if (last < 0) {
+        carry = bytes;
+        return;
+      }
+      carry = last + 1 < bytes.length ? bytes.subarray(last + 1) : null;
+      parse(bytes.toString("utf8", 0, last));
+    },
+  });
+  const rest = carry as Buffer | null;
+  if (rest !== null) parse(rest.toString("utf8"));
+  return files;
+}
+
+/** Reads octal digits by hand: cheaper than a substring and parseInt per file. */
+function parseOctal(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let position = start; position < end; position++) {
+    value = value * 8 + (text.charCodeAt(position) - 48);
+  }
+  return value;
+}
+
+/** Tracked files whose work tree state differs from the index (`git diff-files`), by path relative to prefix. */
+async function listWorktreeChanges(
+  repository: Repository,
+  prefix: string,
+  pathspec: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, WorktreeChange>> {
+  const output = await runGitChecked({
+    gitBinary: repository.gitBinary,
+    args: ["--literal-pathspecs", "diff-files", "--raw", "-z", "--ignore-submodules=all", ...pathspec],
+    cwd: repository.root,
+    signal,
+  });
+  const changes = new Map<string, WorktreeChange>();
+  if (output.stdout.length === 0) return changes;
+  const skip = prefix === "" ? 0 : prefix.length + 1;
+  // `:<mode> SP <mode in work tree> SP <blob id> SP <blob id> SP <status>` NUL `<path>` NUL
+  const fields = output.stdout.toString("utf8").split("\0");
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const meta = fields[index] as string;
+    const fullPath = fields[index + 1] as string;
+    if (!meta.startsWith(":") || meta.length < 15) {
+      throw new GitError(`[git] unexpected output of git diff-files: ${JSON.stringify(meta)}`);
+    }
+    const path = fullPath.length < skip ? "" : fullPath.slice(skip);
+    changes.set(path, parseOctal(meta, 8, 14));
+  }
+  return changes;
+}
+
+/** Blob ids of work tree files, as `git add` would store them (clean filters applied). */
+async function hashWorktreeFiles(
+  repository: Repository,
+  paths: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const output = await runGitChecked({
+    gitBinary: repository.gitBinary,
+    args: ["hash-object", "--stdin-paths"],
+    cwd: repository.root,
+    input: `${paths.map(quoteStdinPath).join("\n")}\n`,
+    signal,
+  });
+  const blobIds = output.stdout.toString("utf8").split("\n", paths.length);
+  if (blobIds.length !== paths.length) {
+    throw new GitError(`[git] git hash-object returned ${blobIds.length} ids for ${paths.length} files`);
+  }
+  return blobIds;
+}
+
+/** `--stdin-paths` reads one path a line and unquotes C-style quoted ones: quote what a line cannot hold. */
+function quoteStdinPath(path: string): string {
+  if (!path.startsWith('"') && !/[\n\r]/.test(path)) return path;
+  return `"${path.replace(/[\\"\n\r]/g, (character) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r" })[character] as string)}"`;
+}
+
+/** The blob id of a symlink: git stores its target text as the blob. */
+async function hashSymlink(repository: Repository, fullPath: string, indexFile: GitFile): Promise<string> {
+  let target: Buffer;
+  try {
+    target = await readlink(join(repository.root, fullPath), { encoding: "buffer" });
+  } catch (error) {
+    throw new GitError(`[git] cannot read symlink ${fullPath}: ${(error as Error).message}`, {
+      cause: error,
+      hint: "the work tree changed while stages read it; run again",
+    });
+  }
+  const algorithm = indexFile.blobId.length === 64 ? "sha256" : "sha1";
+  return createHash(algorithm).update(`blob ${target.length}\0`).update(target).digest("hex");
+}

@@ -1,0 +1,489 @@
+import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
+import { createRegistryAuth, type RegistryAuth } from "./auth.js";
+import type { CredentialsProvider } from "./credentials.js";
+import {
+  connectionFailureReason,
+  describeDetails,
+  isRetryableStatus,
+  parseErrorDetails,
+  RegistryConnectionError,
+  RegistryResponseError,
+} from "./errors.js";
+import type { RegistryEvent } from "./events.js";
+import { createLimiter, type Limiter } from "./limiter.js";
+import type { SecretRedactor } from "./redact.js";
+import { parseRetryAfter, type ResolvedRetryOptions, retryDelay, sleep } from "./retry.js";
+import { apiHost, candidateSchemes } from "./transport.js";
+import { parseChallenge } from "./www-authenticate.js";
+
+export type FetchFunction = typeof globalThis.fetch;
+
+/** Everything the HTTP layer of one client shares. */
+export interface HttpContext {
+  fetch: FetchFunction;
+  retry: ResolvedRetryOptions;
+  timeoutMs: number;
+  insecureRegistries: readonly string[];
+  maxConcurrentRequests: number;
+  credentials: CredentialsProvider;
+  redactor: SecretRedactor;
+  emit: (event: RegistryEvent) => void;
+  userAgent: string;
+}
+
+export type HttpMethod = "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";
+
+/** One request to a registry's API. */
+export interface RegistryRequest {
+  registry: string;
+  method: HttpMethod;
+  /** `/v2/...`, or an absolute URL the registry handed out (upload locations, `Link`). */
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** Token scopes the request needs, e.g. `repository:taxi:pull`. */
+  scopes: readonly string[];
+  signal?: AbortSignal;
+  /** False: fail at the first transient error (the caller recovers itself). Default true. */
+  retry?: boolean;
+  /** Refuse bodies larger than this. Default 4 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface BufferedResponse {
+  status: number;
+  headers: Headers;
+  /** The final URL (after redirects), to resolve relative `Location`s against. */
+  url: string;
+  bytes: Uint8Array;
+}
+
+export interface StreamedResponse {
+  status: number;
+  headers: Headers;
+  url: string;
+  /** The body of a 2xx answer (the request slot is held until it is read or cancelled). */
+  body: ReadableStream<Uint8Array> | null;
+  /** The body of any other answer. */
+  bytes: Uint8Array;
+}
+
+interface Endpoint {
+  baseUrl: string;
+  limiter: Limiter;
+  auth: RegistryAuth;
+}
+
+/** A target of the generic exchange loop. */
+interface Exchange {
+  label: string;
+  method: HttpMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  signal?: AbortSignal;
+  retry: boolean;
+  limiter?: Limiter;
+  auth?: { registryAuth: RegistryAuth; scopes: readonly string[] };
+}
+
+type Attempt<T> =
+  | { kind: "done"; value: T }
+  | { kind: "retry"; reason: string; retryAfterMs: number | null; failure: Error }
+  | { kind: "reauthorize"; header: string | null; failure: Error };
+
+interface AttemptGuard {
+  signal: AbortSignal;
+  readonly timedOut: boolean;
+  /** Restarts the timeout (while a streamed body makes progress). */
+  touch(): void;
+  done(): void;
+}
+
+function createAttemptGuard(outer: AbortSignal | undefined, timeoutMs: number): AttemptGuard {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onTimeout = () => {
+    timedOut = true;
+    controller.abort(new Error("timed out"));
+  };
+  let timer = setTimeout(onTimeout, timeoutMs);
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    touch() {
+      clearTimeout(timer);
+      timer = setTimeout(onTimeout, timeoutMs);
+    },
+    done() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+const defaultMaxBodyBytes = 4 * 1024 * 1024;
+
+/** The HTTP layer: endpoints (scheme, ping, auth, concurrency) per registry, retries, timeouts. */
+export class RegistryHttp {
+  readonly #context: HttpContext;
+  readonly #endpoints = new Map<string, Promise<Endpoint>>();
+
+  constructor(context: HttpContext) {
+    this.#context = context;
+  }
+
+  get context(): HttpContext {
+    return this.#context;
+  }
+
+  /** Checks that `registry` speaks the v2 API (GET /v2/) and learns how it authenticates. */
+  async ping(registry: string, signal?: AbortSignal): Promise<void> {
+    await this.#endpoint(registry, signal);
+  }
+
+  /** Sends a request and reads the whole answer. Transient failures are retried; 401/403 throw AuthenticationError. */
+  async send(request: RegistryRequest): Promise<BufferedResponse> {
+    const exchange = await this.#exchange(request);
+    const limit = request.maxBodyBytes ?? defaultMaxBodyBytes;
+    return this.#run(exchange, async (response, guard) => ({
+      status: response.status,
+      headers: response.headers,
+      url: response.url || exchange.url.toString(),
+      bytes: await readBody(response, limit, guard),
+    }));
+  }
+
+  /** Sends a request and hands the body of a 2xx answer over as a stream. */
+  async open(request: RegistryRequest): Promise<StreamedResponse> {
+    const exchange = await this.#exchange(request);
+    return this.#run(exchange, async (response, guard, keep) => {
+      const url = response.url || exchange.url.toString();
+      if (!response.ok || response.body === null) {
+        return { status: response.status, headers: response.headers, url, body: null, bytes: await readBody(response, defaultMaxBodyBytes, guard) };
+      }
+      const release = keep();
+      return { status: response.status, headers: response.headers, url, body: this.#guardedStream(response.body, guard, release, exchange), bytes: new Uint8Array() };
+    });
+  }
+
+  /** An error for an answer the caller did not expect. */
+  failure(request: Pick<RegistryRequest, "registry" | "method" | "path">, response: { status: number; bytes: Uint8Array }, hint?: string): RegistryResponseError {
+    const details = parseErrorDetails(response.bytes);
+    const what = describeDetails(details);
+    const message = `[registry] ${response.status} from ${request.registry} for ${request.method} ${pathOf(request.path)}${what ? `: ${what}` : ""}`;
+    return new RegistryResponseError(this.#context.redactor.redact(message), response.status, details, hint === undefined ? undefined : { hint });
+  }
+
+  async #exchange(request: RegistryRequest): Promise<Exchange> {
+    const endpoint = await this.#endpoint(request.registry, request.signal);
+    const url = new URL(request.path, endpoint.baseUrl);
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+    return {
+      label: request.registry,
+      method: request.method,
+      url,
+      headers: { ...request.headers },
+      body: request.body,
+      signal: request.signal,
+      retry: request.retry ?? true,
+      limiter: endpoint.limiter,
+      // Credentials go only to the registry itself, never to a host a Location or Link points at.
+      auth: url.origin === new URL(endpoint.baseUrl).origin ? { registryAuth: endpoint.auth, scopes: request.scopes } : undefined,
+    };
+  }
+
+  #endpoint(registry: string, signal?: AbortSignal): Promise<Endpoint> {
+    let pending = this.#endpoints.get(registry);
+    if (!pending) {
+      // The ping is shared by every caller, so it does not listen to one caller's signal.
+      pending = this.#resolveEndpoint(registry);
+      this.#endpoints.set(registry, pending);
+      pending.catch(() => this.#endpoints.delete(registry));
+    }
+    return raceAbort(pending, signal);
+  }
+
+  async #resolveEndpoint(registry: string): Promise<Endpoint> {
+    const context = this.#context;
+    const auth = createRegistryAuth({
+      registry,
+      credentials: context.credentials,
+      insecureRegistries: context.insecureRegistries,
+      redactor: context.redactor,
+      emit: context.emit,
+      clientId: "stages",
+      send: (tokenRequest) =>
+        this.#run(
+          {
+            label: tokenRequest.url.host,
+            method: tokenRequest.method,
+            url: tokenRequest.url,
+            headers: tokenRequest.headers,
+            body: tokenRequest.body,
+            signal: tokenRequest.signal,
+            retry: true,
+          },
+          async (response, guard) => ({ status: response.status, bytes: await readBody(response, 1024 * 1024, guard) }),
+          { passUnauthorized: true },
+        ),
+    });
+    const schemes = candidateSchemes(registry, context.insecureRegistries);
+    for (const [index, scheme] of schemes.entries()) {
+      const baseUrl = `${scheme}://${apiHost(registry)}`;
+      const last = index === schemes.length - 1;
+      try {
+        const response = await this.#run(
+          { label: registry, method: "GET", url: new URL("/v2/", baseUrl), headers: {}, retry: last },
+          async (answer, guard) => ({ status: answer.status, headers: answer.headers, bytes: await readBody(answer, 64 * 1024, guard) }),
+          { passUnauthorized: true },
+        );
+        if (response.status === 401) {
+          auth.setChallenge(parseChallenge(response.headers.get("www-authenticate")));
+        } else if (response.status !== 200) {
+          throw this.failure({ registry, method: "GET", path: "/v2/" }, response, `check that ${registry} is a Docker/OCI registry (v2 API)`);
+        }
+        return { baseUrl, limiter: createLimiter(context.maxConcurrentRequests), auth };
+      } catch (error) {
+        if (last || !(error instanceof RegistryConnectionError)) throw error;
+      }
+    }
+    throw new RegistryError(`[registry] no way to reach ${registry}`);
+  }
+
+  /** The retry loop shared by registry requests, pings and token requests. */
+  async #run<T>(
+    exchange: Exchange,
+    consume: (response: Response, guard: AttemptGuard, keep: () => () => void) => Promise<T>,
+    options: { passUnauthorized?: boolean } = {},
+  ): Promise<T> {
+    const maximumRetries = exchange.retry ? this.#context.retry.retries : 0;
+    let retries = 0;
+    let reauthorized = false;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#attempt(exchange, attempt, consume, options);
+      if (outcome.kind === "done") return outcome.value;
+      if (outcome.kind === "reauthorize") {
+        const auth = exchange.auth;
+        const again =
+          auth !== undefined &&
+          !reauthorized &&
+          (await auth.registryAuth.unauthorized(parseChallenge(outcome.header), auth.scopes, exchange.signal));
+        if (!again) throw outcome.failure;
+        reauthorized = true;
+        continue;
+      }
+      if (retries >= maximumRetries) {
+        const suffix = maximumRetries > 0 ? ` (gave up after ${attempt} attempts)` : "";
+        if (suffix && outcome.failure instanceof RegistryError) outcome.failure.message += suffix;
+        throw outcome.failure;
+      }
+      retries++;
+      const delayMs = retryDelay(retries, this.#context.retry, outcome.retryAfterMs);
+      this.#context.emit({
+        type: "retry",
+        registry: exchange.label,
+        method: exchange.method,
+        path: exchange.url.pathname,
+        attempt,
+        delayMs,
+        reason: this.#context.redactor.redact(outcome.reason),
+      });
+      await sleep(delayMs, exchange.signal);
+    }
+  }
+
+  async #attempt<T>(
+    exchange: Exchange,
+    attempt: number,
+    consume: (response: Response, guard: AttemptGuard, keep: () => () => void) => Promise<T>,
+    options: { passUnauthorized?: boolean },
+  ): Promise<Attempt<T>> {
+    const context = this.#context;
+    throwIfCancelled(exchange.signal);
+    const headers: Record<string, string> = { "user-agent": context.userAgent, ...exchange.headers };
+    if (exchange.auth) {
+      const authorization = await exchange.auth.registryAuth.authorization(exchange.auth.scopes, exchange.signal);
+      if (authorization !== null) headers.authorization = authorization;
+    }
+    const release = exchange.limiter ? await exchange.limiter.acquire(exchange.signal) : () => {};
+    const guard = createAttemptGuard(exchange.signal, context.timeoutMs);
+    let kept = false;
+    const keep = () => {
+      kept = true;
+      return () => {
+        guard.done();
+        release();
+      };
+    };
+    const started = Date.now();
+    const describe = `${exchange.method} ${exchange.url.pathname}`;
+    try {
+      let response: Response;
+      try {
+        response = await context.fetch(exchange.url, {
+          method: exchange.method,
+          headers,
+          body: exchange.body,
+          signal: guard.signal,
+          redirect: "follow",
+        });
+      } catch (error) {
+        return this.#connectionOutcome(error, guard, exchange);
+      }
+      context.emit({
+        type: "request",
+        registry: exchange.label,
+        method: exchange.method,
+        path: exchange.url.pathname,
+        status: response.status,
+        attempt,
+        durationMs: Date.now() - started,
+      });
+      const status = response.status;
+      if (!options.passUnauthorized && (status === 401 || status === 403)) {
+        const bytes = await readBody(response, 64 * 1024, guard).catch(() => new Uint8Array());
+        const details = describeDetails(parseErrorDetails(bytes));
+        const failure = new AuthenticationError(
+          context.redactor.redact(
+            `[registry] ${status} from ${exchange.label} for ${describe}${details ? `: ${details}` : ""}: ${status === 401 ? "authentication required or refused" : "access denied"}`,
+          ),
+          { hint: `check the credentials for ${exchange.label} (docker login ${exchange.label}) and their rights on the repository` },
+        );
+        if (status === 401) return { kind: "reauthorize", header: response.headers.get("www-authenticate"), failure };
+        return { kind: "reauthorize", header: null, failure };
+      }
+      if (isRetryableStatus(status)) {
+        const bytes = await readBody(response, 64 * 1024, guard).catch(() => new Uint8Array());
+        const failure = this.failure({ registry: exchange.label, method: exchange.method, path: exchange.url.pathname }, { status, bytes });
+        return {
+          kind: "retry",
+          reason: `${status}`,
+          retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+          failure,
+        };
+      }
+      try {
+        return { kind: "done", value: await consume(response, guard, keep) };
+      } catch (error) {
+        if (StagesError.isInstance(error)) throw error;
+        return this.#connectionOutcome(error, guard, exchange);
+      }
+    } finally {
+      if (!kept) {
+        guard.done();
+        release();
+      }
+    }
+  }
+
+  #connectionOutcome(error: unknown, guard: AttemptGuard, exchange: Exchange): Attempt<never> {
+    throwIfCancelled(exchange.signal, error);
+    if (StagesError.isInstance(error)) throw error;
+    const reason = guard.timedOut ? `no answer within ${Math.round(this.#context.timeoutMs / 1000)} s` : connectionFailureReason(error);
+    const message = this.#context.redactor.redact(
+      `[registry] connection to ${exchange.label} failed for ${exchange.method} ${exchange.url.pathname}: ${reason}`,
+    );
+    const failure = new RegistryConnectionError(message, reason, {
+      cause: error,
+      hint: `check that ${exchange.label} is up and reachable from this host`,
+    });
+    return { kind: "retry", reason, retryAfterMs: null, failure };
+  }
+
+  #guardedStream(body: ReadableStream<Uint8Array>, guard: AttemptGuard, release: () => void, exchange: Exchange): ReadableStream<Uint8Array> {
+    const reader = body.getReader();
+    const fail = (error: unknown): Error => {
+      if (exchange.signal?.aborted) return new AbortedError("the operation was cancelled", { cause: exchange.signal.reason });
+      const reason = guard.timedOut ? "the transfer stalled" : connectionFailureReason(error);
+      return new RegistryConnectionError(
+        this.#context.redactor.redact(`[registry] connection to ${exchange.label} broke while reading ${exchange.url.pathname}: ${reason}`),
+        reason,
+        { cause: error },
+      );
+    };
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            controller.close();
+            return;
+          }
+          guard.touch();
+          controller.enqueue(value);
+        } catch (error) {
+          release();
+          controller.error(fail(error));
+        }
+      },
+      async cancel(reason) {
+        release();
+        await reader.cancel(reason).catch(() => {});
+      },
+    });
+  }
+}
+
+/** The path of a URL or absolute URL string, without the query (which may hold upload state). */
+export function pathOf(pathOrUrl: string): string {
+  try {
+    return new URL(pathOrUrl, "http://registry").pathname;
+  } catch {
+    return pathOrUrl.split("?")[0] ?? pathOrUrl;
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined, cause?: unknown): void {
+  if (signal?.aborted) throw new AbortedError("the operation was cancelled", { cause: cause ?? signal.reason });
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  throwIfCancelled(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortedError("the operation was cancelled", { cause: signal.reason }));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+async function readBody(response: Response, limit: number, guard: AttemptGuard): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array();
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    await response.body.cancel().catch(() => {});
+    throw new RegistryError(`[registry] answer of ${declared} bytes is larger than the ${limit} bytes allowed`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    guard.touch();
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new RegistryError(`[registry] answer is larger than the ${limit} bytes allowed`);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}

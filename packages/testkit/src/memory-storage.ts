@@ -1,0 +1,72 @@
+import {
+  type CallOptions,
+  descriptorFromLabels,
+  type Signature,
+  type StageDescriptor,
+  type StagesStorage,
+  specificationVersion,
+  throwIfAborted,
+} from "@stages/core";
+
+/** Request counts of an in-memory storage, to check the cost model. */
+export interface StorageCalls {
+  get: number;
+  has: number;
+  list: number;
+  delete: number;
+}
+
+/** A stages storage in memory, for tests of procedures and as the reference for the conformance suite. */
+export interface MemoryStagesStorage extends StagesStorage {
+  readonly calls: StorageCalls;
+  /** Stores a stage as an adapter would after building, pushing or pulling it. */
+  put(descriptor: StageDescriptor): void;
+  /** Stores a stage from its labels (what a real image carries). */
+  putLabels(id: string, labels: Record<string, string>): StageDescriptor;
+  signatures(): Signature[];
+}
+
+/** Creates an in-memory stages storage of one project. */
+export function createMemoryStagesStorage(options: { project: string; kind?: string; description?: string }): MemoryStagesStorage {
+  const stages = new Map<Signature, StageDescriptor>();
+  const calls: StorageCalls = { get: 0, has: 0, list: 0, delete: 0 };
+  return {
+    specificationVersion,
+    kind: options.kind ?? "memory",
+    description: options.description ?? `memory storage of ${options.project}`,
+    calls,
+    async get(signature: Signature, callOptions?: CallOptions) {
+      throwIfAborted(callOptions?.signal);
+      calls.get++;
+      const stage = stages.get(signature);
+      return stage ? structuredClone(stage) : null;
+    },
+    async has(signature: Signature, callOptions?: CallOptions) {
+      throwIfAborted(callOptions?.signal);
+      calls.has++;
+      return stages.has(signature);
+    },
+    async list(callOptions?: CallOptions) {
+      throwIfAborted(callOptions?.signal);
+      calls.list++;
+      return [...stages.values()].filter((stage) => stage.project === options.project).map((stage) => structuredClone(stage));
+    },
+    async delete(signature: Signature, callOptions?: CallOptions) {
+      throwIfAborted(callOptions?.signal);
+      calls.delete++;
+      stages.delete(signature);
+    },
+    put(descriptor) {
+      stages.set(descriptor.signature, structuredClone(descriptor));
+    },
+    putLabels(id, labels) {
+      const descriptor = descriptorFromLabels({ id, labels });
+      if (!descriptor) throw new Error("labels do not describe a stage");
+      stages.set(descriptor.signature, descriptor);
+      return structuredClone(descriptor);
+    },
+    signatures() {
+      return [...stages.keys()];
+    },
+  };
+}
