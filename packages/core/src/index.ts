@@ -12,3 +12,4 @@ export * from "./signature.js";
 export * from "./signature-type.js";
 export * from "./stage-name.js";
 export * from "./tag.js";
+export * from "./plugin.js";

@@ -17,7 +17,7 @@ export class EngineHttpError extends Error {
   }
 }
 
-type QueryValue = string | number | boolean | undefined | Record<string, unknown>;
+type QueryValue = string | number | boolean | undefined | readonly string[] | Record<string, unknown>;
 
 /** One call of the Engine API. */
 export interface EngineRequest {

@@ -12,7 +12,7 @@ const inflateAsync = promisify(inflateRaw);
 /** The file lists of contents seen before, by content id, so that a later diff can compare them. */
 export interface ContentCache {
   /** Stores the encoded file list (`encodeFileList`) of `contentId` unless it is stored already. */
-  remember(contentId: ContentId, encodedList: () => string): Promise<void>;
+  remember(contentId: ContentId, encodedList: () => string | Uint8Array): Promise<void>;
   /** The file list of `contentId`, or null when it was never stored (or was pruned, or is damaged). */
   recall(contentId: ContentId): Promise<GitFile[] | null>;
 }
@@ -58,7 +58,7 @@ export function createContentCache(directory: string, limit: number): ContentCac
       } catch {}
       try {
         await mkdir(directory, { recursive: true });
-        const compressed = await deflateAsync(Buffer.from(encodedList(), "utf8"), { level: constants.Z_BEST_SPEED });
+        const compressed = await deflateAsync(encodedList(), { level: constants.Z_BEST_SPEED });
         const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
         try {
           await writeFile(temporary, compressed);

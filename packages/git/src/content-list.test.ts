@@ -10,14 +10,14 @@ const files: GitFile[] = [
 ];
 
 describe("file list encoding", () => {
-  it("is path NUL mode NUL blob id LF per file", () => {
-    expect(encodeFileList(files.slice(1, 2))).toBe("bin/run\u0000100755\u00001a2485251c33a70432394c93fb89330ef214bfc9\n");
+  it("is what git ls-files --stage -z prints: mode SP blob id SP 0 TAB path NUL", () => {
+    expect(encodeFileList(files.slice(1, 2))).toBe("100755 1a2485251c33a70432394c93fb89330ef214bfc9 0\tbin/run\u0000");
     expect(encodeFileList([])).toBe("");
   });
 
   it("parses back, even with a newline in a path", () => {
     expect(decodeFileList(encodeFileList(files))).toEqual(files);
-    expect(() => decodeFileList("a\u0000100644")).toThrow();
+    expect(() => decodeFileList("100644 ce013625030ba8dba906f756967f9e9ca394464a 0\ta")).toThrow();
   });
 
   it("gives content ids as sha256 hex of the encoding", () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ContentId, GitFile } from "@stages/core";
 
-/** Git's octal text of a file mode, six digits as `git ls-files -s` prints it. */
+/** Git's octal text of a file mode, six digits as `git ls-files --stage` prints it. */
 export function modeText(mode: number): string {
   switch (mode) {
     case 0o100644:
@@ -15,47 +15,62 @@ export function modeText(mode: number): string {
   }
 }
 
+/** Feeds the encoding of `files` to `sink` in pieces of about 64 KiB. */
+function encodeInPieces(files: readonly GitFile[], sink: (piece: string) => void): void {
+  let piece = "";
+  for (const file of files) {
+    piece += `${modeText(file.mode)} ${file.blobId} 0\t${file.path}\0`;
+    if (piece.length > 65536) {
+      sink(piece);
+      piece = "";
+    }
+  }
+  if (piece !== "") sink(piece);
+}
+
 /**
- * The bytes a content id is the sha256 of (UTF-8): for every file, in ascending order of the UTF-8
- * bytes of its path (git's index order), `path NUL mode NUL blobId LF`, where `mode` is six octal
- * digits (`100644`, `100755`, `120000`) and `blobId` lowercase hex. An empty list is the empty string.
- * A path never holds NUL and a blob id never holds LF, so the text parses back unambiguously.
+ * The text a content id is the sha256 of (as UTF-8). For every file, in ascending order of the UTF-8
+ * bytes of its path (git's index order): `<mode> SP <blob id> SP 0 TAB <path> NUL`, where `mode` is six
+ * octal digits (`100644`, `100755`, `120000`), `blob id` lowercase hex and `path` relative to the
+ * mapping's `add`. That is exactly what `git ls-files --stage -z` prints for those files with their
+ * content in the index. An empty list is the empty text.
  */
 export function encodeFileList(files: readonly GitFile[]): string {
-  let text = "";
-  for (const file of files) {
-    text += `${file.path}\0${modeText(file.mode)}\0${file.blobId}\n`;
-  }
-  return text;
+  const pieces: string[] = [];
+  encodeInPieces(files, (piece) => pieces.push(piece));
+  return pieces.join("");
 }
 
 /** Parses the text of `encodeFileList` back into files. */
 export function decodeFileList(text: string): GitFile[] {
   const files: GitFile[] = [];
-  let position = 0;
-  while (position < text.length) {
-    const pathEnd = text.indexOf("\0", position);
-    const modeEnd = pathEnd < 0 ? -1 : text.indexOf("\0", pathEnd + 1);
-    const blobEnd = modeEnd < 0 ? -1 : text.indexOf("\n", modeEnd + 1);
-    if (blobEnd < 0) throw new Error("truncated file list");
+  let start = 0;
+  while (start < text.length) {
+    const space = text.indexOf(" ", start);
+    const secondSpace = space < 0 ? -1 : text.indexOf(" ", space + 1);
+    const tab = secondSpace < 0 ? -1 : text.indexOf("\t", secondSpace + 1);
+    const end = tab < 0 ? -1 : text.indexOf("\0", tab + 1);
+    if (end < 0) throw new Error("truncated file list");
     files.push({
-      path: text.slice(position, pathEnd),
-      mode: Number.parseInt(text.slice(pathEnd + 1, modeEnd), 8),
-      blobId: text.slice(modeEnd + 1, blobEnd),
+      path: text.slice(tab + 1, end),
+      mode: Number.parseInt(text.slice(start, space), 8),
+      blobId: text.slice(space + 1, secondSpace),
     });
-    position = blobEnd + 1;
+    start = end + 1;
   }
   return files;
 }
 
-/** sha256 hex of a text's UTF-8 bytes. */
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
+/** sha256 hex of bytes, or of a text's UTF-8 bytes. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
 }
 
 /** The content id of a file list (sorted as `encodeFileList` requires): sha256 hex of its encoding. */
 export function contentIdOf(files: readonly GitFile[]): ContentId {
-  return sha256Hex(encodeFileList(files)) as ContentId;
+  const hash = createHash("sha256");
+  encodeInPieces(files, (piece) => hash.update(piece, "utf8"));
+  return hash.digest("hex") as ContentId;
 }
 
 /** Orders strings by their UTF-8 bytes, the order git sorts paths in. */
@@ -64,7 +79,7 @@ export function compareUtf8(left: string, right: string): number {
 }
 
 /**
- * The checksum of a mapping's stageDependencies for one stage: sha256 hex of `count LF`, then every
+ * The checksum of a mapping's stageDependencies for one stage: sha256 hex of `<count> LF`, then every
  * distinct glob as given, in ascending UTF-8 byte order, each followed by NUL, then `encodeFileList`
  * of the matched files. Globs are part of it so that changing them changes the checksum even when
  * they match the same files; with no file matched it is still stable.
@@ -73,5 +88,7 @@ export function dependenciesChecksumOf(globs: readonly string[], files: readonly
   const sortedGlobs = [...new Set(globs)].sort(compareUtf8);
   let header = `${sortedGlobs.length}\n`;
   for (const glob of sortedGlobs) header += `${glob}\0`;
-  return createHash("sha256").update(header, "utf8").update(encodeFileList(files), "utf8").digest("hex");
+  const hash = createHash("sha256").update(header, "utf8");
+  encodeInPieces(files, (piece) => hash.update(piece, "utf8"));
+  return hash.digest("hex");
 }

@@ -1,8 +1,9 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ContentId, GitMapping, GitSource } from "@stages/core";
+import type { ContentId, GitMapping, GitSource, StagesError } from "@stages/core";
 import { AbortedError, GitError, parseContentId } from "@stages/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitSource } from "./git-source.js";
@@ -55,12 +56,16 @@ describe("content id", () => {
       { path: "link", mode: 0o120000, blobId: "8d14cbf983b3fad683171c9418998d9f68340823" },
     ]);
     const encoded = [
-      "a.txt\u0000100644\u0000ce013625030ba8dba906f756967f9e9ca394464a\n",
-      "dir/b.sh\u0000100755\u00001a2485251c33a70432394c93fb89330ef214bfc9\n",
-      "link\u0000120000\u00008d14cbf983b3fad683171c9418998d9f68340823\n",
+      "100644 ce013625030ba8dba906f756967f9e9ca394464a 0\ta.txt\u0000",
+      "100755 1a2485251c33a70432394c93fb89330ef214bfc9 0\tdir/b.sh\u0000",
+      "120000 8d14cbf983b3fad683171c9418998d9f68340823 0\tlink\u0000",
     ].join("");
     expect(content.contentId).toBe(createHash("sha256").update(encoded).digest("hex"));
-    expect(content.contentId).toBe("e122d503531d3e4d3da9b7855b22187881aaa4540dcf1294744f66449f79e312");
+    // Also what `git ls-files --stage -z | sha256sum` prints in this repository.
+    expect(content.contentId).toBe("8ac9e4628f17e3b2b328b63b00205b9d3ddfecda33cd89a307114f87ee26853e");
+    // Re-encoded from the parsed files rather than hashed as git printed it: the same id.
+    const filtered = await sourceFor(repository).content(testMapping({ excludePaths: ["nothing"] }));
+    expect(filtered.contentId).toBe(content.contentId);
   });
 
   it("of an empty selection is the sha256 of nothing", async () => {
@@ -220,6 +225,35 @@ describe("content id", () => {
         .digest("hex");
       expect(after.files.find((file) => file.path === name)?.blobId).toBe(blobId);
     }
+  });
+
+  it("gives the same id whichever way it reads the index", async () => {
+    const files = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`dir/file-${index}.txt`, `${index}`]));
+    // A path that looks like a conflict stage to the quick scan of git's output.
+    files["odd 1\tname"] = "odd";
+    const repository = repositoryWith(files);
+    const source = sourceFor(repository);
+    const committed = await source.content(testMapping());
+    const listed = execFileSync("git", ["ls-files", "--stage", "-z"], { cwd: repository.root });
+    expect(committed.contentId).toBe(createHash("sha256").update(listed).digest("hex"));
+    // More edits than are patched into git's output one by one: the list is parsed instead.
+    for (let index = 0; index < 300; index++) repository.write(`dir/file-${index}.txt`, `edited ${index}`);
+    const edited = await source.content(testMapping());
+    // A few edits: patched into git's output.
+    repository.commitAll();
+    repository.write("dir/file-7.txt", "7");
+    repository.remove("dir/file-8.txt");
+    const patched = await source.content(testMapping());
+    expect(patched.files).toHaveLength(300);
+    expect(patched.files.find((file) => file.path === "dir/file-7.txt")?.blobId).toBe(
+      committed.files.find((file) => file.path === "dir/file-7.txt")?.blobId,
+    );
+    repository.commitAll();
+    const recommitted = await source.content(testMapping());
+    expect(patched.contentId).toBe(recommitted.contentId);
+    expect(patched.files).toEqual(recommitted.files);
+    repository.git("reset", "-q", "--hard", "HEAD~1");
+    expect((await source.content(testMapping())).contentId).toBe(edited.contentId);
   });
 
   it("sorts files by the UTF-8 bytes of their paths", async () => {
@@ -546,7 +580,7 @@ describe("errors", () => {
       .catch((caught: unknown) => caught);
     expect(GitError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain("is not a git work tree");
-    expect((error as GitError).hint).toMatch(/git init/);
+    expect((error as StagesError).hint).toMatch(/git init/);
   });
 
   it("says when the work tree does not exist", async () => {
@@ -561,7 +595,7 @@ describe("errors", () => {
       .content(testMapping())
       .catch((caught: unknown) => caught);
     expect(GitError.isInstance(error)).toBe(true);
-    expect((error as GitError).hint).toMatch(/install git/);
+    expect((error as StagesError).hint).toMatch(/install git/);
   });
 
   it("refuses an add that leaves the repository", async () => {

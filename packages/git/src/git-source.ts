@@ -5,11 +5,12 @@ import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, M
 import { GitError, specificationVersion, throwIfAborted } from "@stages/core";
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
-import { dependenciesChecksumOf, encodeFileList, sha256Hex } from "./content-list.js";
+import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList, sha256Hex } from "./content-list.js";
 import type { PathMatcher } from "./path-patterns.js";
 import { compilePatterns, compileSelection } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
+import type { TrackedFiles } from "./tracked-files.js";
 import { readTrackedFiles } from "./tracked-files.js";
 
 /** Options of `createGitSource`. */
@@ -69,7 +70,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     mapping: GitMapping,
     selection: PathMatcher | null,
     signal: AbortSignal | undefined,
-  ): Promise<GitFile[]> {
+  ): Promise<TrackedFiles> {
     throwIfAborted(signal);
     const found = await repository(signal);
     return readTrackedFiles({ repository: found, prefix: prefixOf(mapping), selection, refreshIndex, signal });
@@ -77,11 +78,28 @@ export function createGitSource(options: GitSourceOptions): GitSource {
 
   async function content(mapping: GitMapping, callOptions?: CallOptions): Promise<MappingContent> {
     const signal = callOptions?.signal;
-    const files = await trackedFiles(mapping, compileSelection(mapping.includePaths, mapping.excludePaths), signal);
-    const encoded = encodeFileList(files);
+    const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+    const tracked = await trackedFiles(mapping, selection, signal);
+    const { cache } = await repository(signal);
+    if (tracked.encoded === null) {
+      const { files } = tracked;
+      const contentId = contentIdOf(files);
+      await cache.remember(contentId, () => encodeFileList(files));
+      return { mappingId: mapping.id, contentId, files };
+    }
+    const { encoded } = tracked;
     const contentId = sha256Hex(encoded) as ContentId;
-    await (await repository(signal)).cache.remember(contentId, () => encoded);
-    return { mappingId: mapping.id, contentId, files };
+    await cache.remember(contentId, () => encoded);
+    // Parsed only when asked for: computing signatures needs the id, not the files.
+    let files: GitFile[] | null = null;
+    return {
+      mappingId: mapping.id,
+      contentId,
+      get files() {
+        files ??= decodeFileList(encoded.toString("utf8"));
+        return files;
+      },
+    };
   }
 
   return {
@@ -92,12 +110,12 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const matcher = compilePatterns(globs);
       if (matcher === null) return dependenciesChecksumOf(globs, []);
       const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
-      const files = await trackedFiles(
+      const tracked = await trackedFiles(
         mapping,
         selection === null ? matcher : (path) => selection(path) && matcher(path),
         callOptions?.signal,
       );
-      return dependenciesChecksumOf(globs, files);
+      return dependenciesChecksumOf(globs, tracked.files ?? decodeFileList(tracked.encoded.toString("utf8")));
     },
 
     async diff(mapping, from, to, callOptions) {

@@ -3,6 +3,7 @@ import { readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { GitFile } from "@stages/core";
 import { GitError } from "@stages/core";
+import { decodeFileList, encodeFileList } from "./content-list.js";
 import { runGit, runGitChecked } from "./git-process.js";
 import type { PathMatcher } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
@@ -26,45 +27,68 @@ const modeSubmodule = 0o160000;
 type WorktreeChange = number;
 
 /**
+ * The tracked files of a request: parsed, or only as their `encodeFileList` bytes (for the whole work
+ * tree without selection, git prints exactly those; parsing them is left to whoever needs the files).
+ */
+export type TrackedFiles = { files: GitFile[]; encoded: null } | { files: null; encoded: Buffer };
+
+/** Above this many changed files, parsing the whole list beats searching the encoded bytes for each. */
+const maxPatchedRecords = 256;
+
+/**
  * The tracked files under `prefix` as they are in the work tree, sorted by path (git's index order),
  * paths relative to `prefix`. Blob ids come from the index; only files git reports as changed in the
  * work tree (stat changed, and content too when git cannot tell from the stat) are hashed, through
  * `git hash-object` so that clean filters (autocrlf, LFS) apply as for `git add`. Files deleted in the
  * work tree are left out, submodules are skipped.
  */
-export async function readTrackedFiles(request: TrackedFilesRequest): Promise<GitFile[]> {
-  const { repository, prefix, signal } = request;
+export async function readTrackedFiles(request: TrackedFilesRequest): Promise<TrackedFiles> {
+  const { prefix } = request;
   const pathspec = prefix === "" ? [] : ["--", prefix];
-  const [files, changes] = await Promise.all([
+  const [listed, changes] = await Promise.all([
     listIndex(request, pathspec),
-    listWorktreeChanges(repository, prefix, pathspec, signal),
+    listWorktreeChanges(request.repository, prefix, pathspec, request.signal),
   ]);
-  if (changes.size === 0) return files;
+  if (changes.size === 0) return listed;
+  if (listed.encoded !== null && changes.size <= maxPatchedRecords) {
+    const records = locateRecords(listed.encoded, changes.keys());
+    await applyWorktreeChanges(request, records, changes);
+    return { files: null, encoded: replaceRecords(listed.encoded, records) };
+  }
+  const files = listed.files ?? decodeFileList(listed.encoded.toString("utf8"));
+  const deleted = await applyWorktreeChanges(request, files, changes);
+  return { files: deleted === 0 ? files : files.filter((file) => file.mode !== 0), encoded: null };
+}
 
-  const toHash: number[] = [];
-  const symlinks: number[] = [];
+/**
+ * Brings the files that `changes` names to their work tree state, in place; a deleted file gets mode 0.
+ * Returns how many were deleted.
+ */
+async function applyWorktreeChanges(
+  request: TrackedFilesRequest,
+  files: readonly GitFile[],
+  changes: ReadonlyMap<string, WorktreeChange>,
+): Promise<number> {
+  const { repository, prefix, signal } = request;
+  const toHash: GitFile[] = [];
+  const symlinks: GitFile[] = [];
   let deleted = 0;
-  for (let index = 0; index < files.length; index++) {
-    const file = files[index] as GitFile;
+  for (const file of files) {
     const mode = changes.get(file.path);
     if (mode === undefined) continue;
     if (mode === 0 || mode === modeSubmodule) {
       file.mode = 0;
       deleted++;
     } else if (mode === modeSymlink) {
-      symlinks.push(index);
+      symlinks.push(file);
     } else {
-      toHash.push(index);
+      toHash.push(file);
     }
   }
   const fullPath = (file: GitFile) => (prefix === "" ? file.path : file.path === "" ? prefix : `${prefix}/${file.path}`);
   const [hashed, linked] = await Promise.all([
-    hashWorktreeFiles(
-      repository,
-      toHash.map((index) => fullPath(files[index] as GitFile)),
-      signal,
-    ),
-    Promise.all(symlinks.map((index) => hashSymlink(repository, fullPath(files[index] as GitFile), files[index] as GitFile))),
+    hashWorktreeFiles(repository, toHash.map(fullPath), signal),
+    Promise.all(symlinks.map((file) => hashSymlink(repository, fullPath(file), file))),
   ]);
 
   let statOnly = 0;
@@ -73,30 +97,59 @@ export async function readTrackedFiles(request: TrackedFilesRequest): Promise<Gi
     file.mode = mode;
     file.blobId = blobId;
   };
-  toHash.forEach((fileIndex, position) => {
-    const file = files[fileIndex] as GitFile;
-    update(file, changes.get(file.path) as number, hashed[position] as string);
-  });
-  symlinks.forEach((fileIndex, position) => {
-    update(files[fileIndex] as GitFile, modeSymlink, linked[position] as string);
-  });
+  toHash.forEach((file, position) => update(file, changes.get(file.path) as number, hashed[position] as string));
+  symlinks.forEach((file, position) => update(file, modeSymlink, linked[position] as string));
   if (statOnly > 0 && request.refreshIndex) {
     // Like `git status`: record the new stat data so these files are not hashed again next time.
     // Best effort: another git process may hold the index lock, which is fine.
     await runGit({ gitBinary: repository.gitBinary, args: ["update-index", "-q", "--refresh"], cwd: repository.root, signal });
   }
-  return deleted === 0 ? files : files.filter((file) => file.mode !== 0);
+  return deleted;
 }
 
-/** Parses `git ls-files -s -z` while git prints it. */
-async function listIndex(request: TrackedFilesRequest, pathspec: readonly string[]): Promise<GitFile[]> {
-  const { repository, prefix, selection } = request;
+/** A file's record found in an encoded list: bytes `start` to `end` (after its NUL). */
+interface LocatedRecord extends GitFile {
+  start: number;
+  end: number;
+}
+
+/** Finds the records of `paths` in an encoded list; paths it does not hold are left out. */
+function locateRecords(encoded: Buffer, paths: Iterable<string>): LocatedRecord[] {
+  const records: LocatedRecord[] = [];
+  for (const path of paths) {
+    const needle = Buffer.from(`\t${path}\0`, "utf8");
+    for (let found = encoded.indexOf(needle); found >= 0; found = encoded.indexOf(needle, found + 1)) {
+      // A TAB may occur inside another path: accept only a match that ends a record's header.
+      const start = found === 0 ? 0 : encoded.lastIndexOf(0, found - 1) + 1;
+      const [mode, blobId, stage, extra] = encoded.toString("latin1", start, found).split(" ");
+      if (mode?.length !== 6 || blobId === undefined || stage !== "0" || extra !== undefined) continue;
+      records.push({ path, mode: Number.parseInt(mode, 8), blobId, start, end: found + needle.length });
+      break;
+    }
+  }
+  return records.sort((left, right) => left.start - right.start);
+}
+
+/** The encoded list with each located record replaced by its file's current state (none for mode 0). */
+function replaceRecords(encoded: Buffer, records: readonly LocatedRecord[]): Buffer {
+  const pieces: Buffer[] = [];
+  let position = 0;
+  for (const record of records) {
+    pieces.push(encoded.subarray(position, record.start));
+    if (record.mode !== 0) pieces.push(Buffer.from(encodeFileList([record]), "utf8"));
+    position = record.end;
+  }
+  pieces.push(encoded.subarray(position));
+  return Buffer.concat(pieces);
+}
+
+/** Turns `git ls-files --stage -z` records into files relative to `prefix`, keeping the selected ones. */
+function createIndexParser(prefix: string, selection: PathMatcher | null) {
   const files: GitFile[] = [];
   const skip = prefix === "" ? 0 : prefix.length + 1;
-  let lastPath: string | null = null;
-  let carry: Buffer | null = null;
+  let conflictedPath: string | null = null;
 
-  // Each record is `<mode> SP <blob id> SP <stage> TAB <path>`, records end with NUL.
+  // Each record is `<mode> SP <blob id> SP <stage> TAB <path>`; `text` holds whole records without their NUL.
   const parse = (text: string) => {
     let start = 0;
     while (start < text.length) {
@@ -108,25 +161,56 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
       if (tab < 0 || tab > end || space - start !== 6) {
         throw new GitError(`[git] unexpected output of git ls-files: ${JSON.stringify(text.slice(start, end))}`);
       }
-      const fullPath = text.slice(tab + 1, end);
       const mode = parseOctal(text, start, space);
+      const fullPath = text.slice(tab + 1, end);
+      const stage = text.charCodeAt(secondSpace + 1);
       start = end + 1;
-      // A conflicted path has one entry per stage; the work tree holds its content anyway.
-      if (fullPath === lastPath) continue;
-      lastPath = fullPath;
+      if (stage !== 48) {
+        // A conflicted path has one entry per stage; keep one, the work tree holds its content anyway.
+        if (fullPath === conflictedPath) continue;
+        conflictedPath = fullPath;
+      }
       if (mode === modeSubmodule) continue;
-      const path = fullPath.length < skip ? "" : fullPath.slice(skip);
+      const path = skip === 0 ? fullPath : fullPath.length < skip ? "" : fullPath.slice(skip);
       if (selection !== null && path !== "" && !selection(path)) continue;
       files.push({ path, mode, blobId: text.slice(space + 1, secondSpace) });
     }
   };
+  return { files, parse };
+}
 
+const submoduleAtStart = Buffer.from("160000 ");
+const submoduleRecord = Buffer.from("\x00160000 ", "latin1");
+const conflictStages = [" 1\t", " 2\t", " 3\t"].map((text) => Buffer.from(text));
+
+/**
+ * Whether git's output may hold records that are not encoded files: submodules or conflict stages.
+ * Searching the bytes natively is much cheaper than parsing; a TAB inside a path can only make it
+ * answer true needlessly, which merely takes the parsing way.
+ */
+function hasSpecialRecords(output: Buffer): boolean {
+  if (output.subarray(0, submoduleAtStart.length).equals(submoduleAtStart)) return true;
+  if (output.includes(submoduleRecord)) return true;
+  return conflictStages.some((stage) => output.includes(stage));
+}
+
+/** Reads `git ls-files --stage -z`, parsing while git prints unless the output is the encoded list. */
+async function listIndex(request: TrackedFilesRequest, pathspec: readonly string[]): Promise<TrackedFiles> {
+  const { repository, prefix, selection } = request;
+  const whole = prefix === "" && selection === null;
+  const parser = createIndexParser(prefix, selection);
+  const chunks: Buffer[] = [];
+  let carry: Buffer | null = null;
   await runGitChecked({
     gitBinary: repository.gitBinary,
     args: ["--literal-pathspecs", "ls-files", "--stage", "-z", ...pathspec],
     cwd: repository.root,
     signal: request.signal,
     onStdout: (chunk) => {
+      if (whole) {
+        chunks.push(chunk);
+        return;
+      }
       const bytes = carry === null ? chunk : Buffer.concat([carry, chunk]);
       const last = bytes.lastIndexOf(0);
       if (last < 0) {
@@ -134,12 +218,20 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
         return;
       }
       carry = last + 1 < bytes.length ? bytes.subarray(last + 1) : null;
-      parse(bytes.toString("utf8", 0, last));
+      parser.parse(bytes.toString("utf8", 0, last));
     },
   });
+  if (whole) {
+    const output = Buffer.concat(chunks);
+    if (output.length === 0 || (output[output.length - 1] === 0 && !hasSpecialRecords(output))) {
+      return { files: null, encoded: output };
+    }
+    parser.parse(output.toString("utf8", 0, output[output.length - 1] === 0 ? output.length - 1 : output.length));
+    return { files: parser.files, encoded: null };
+  }
   const rest = carry as Buffer | null;
-  if (rest !== null) parse(rest.toString("utf8"));
-  return files;
+  if (rest !== null) parser.parse(rest.toString("utf8"));
+  return { files: parser.files, encoded: null };
 }
 
 /** Reads octal digits by hand: cheaper than a substring and parseInt per file. */

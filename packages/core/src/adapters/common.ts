@@ -15,3 +15,9 @@ export interface TransferProgress {
   current: number | null;
   total: number | null;
 }
+
+/** Credentials for one registry, as a docker config holds them (`auth` decoded, or an identity token). */
+export type RegistryCredentials = { username: string; password: string } | { identitytoken: string };
+
+/** Gives the credentials for a registry host (`docker.io`, `localhost:5000`), or null for anonymous access. */
+export type RegistryCredentialsProvider = (registryHost: string) => Promise<RegistryCredentials | null>;

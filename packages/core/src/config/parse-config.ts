@@ -1,4 +1,4 @@
-import { type Document, LineCounter, parseAllDocuments, type YAMLError } from "yaml";
+import { type Document, LineCounter, type Node, parseAllDocuments, type YAMLError } from "yaml";
 import { ConfigError } from "../errors.js";
 import type { ConfigProblem, ConfigResult, ProjectMeta, StagesConfig } from "./model.js";
 import { type ImageDraft, parseImageDocument } from "./parse-image.js";
@@ -6,7 +6,7 @@ import { looksLikeImageDocument, parseMeta } from "./parse-meta.js";
 import { ProblemCollector, sortProblems } from "./problems.js";
 import { findTemplates } from "./templates.js";
 import { validateImages } from "./validate-images.js";
-import { YamlContext } from "./yaml-context.js";
+import { isNullNode, YamlContext } from "./yaml-context.js";
 
 /** Options of parseConfig. */
 export interface ParseConfigOptions {
@@ -17,7 +17,7 @@ export interface ParseConfigOptions {
 const syntaxHints: Partial<Record<YAMLError["code"], string>> = {
   DUPLICATE_KEY: "remove one of the two keys",
   TAB_AS_INDENT: "indent with spaces, not tabs",
-  BAD_INDENT: "check the indentation of this line",
+  BAD_INDENT: "check the indentation, and that every [ and { is closed",
   MULTILINE_IMPLICIT_KEY: "quote the value, or indent the lines that continue it",
   BAD_ALIAS: "define the anchor (&name) before using it (*name)",
 };
@@ -64,7 +64,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
     for (const warning of document.warnings) textContext.warning(warning.pos[0], warning.message, null);
   }
 
-  const filled = documents.filter((document) => document.contents !== null);
+  const filled = documents.filter((document) => !isNullNode(document.contents as Node | null));
   const [first, ...rest] = filled;
   if (first === undefined) {
     if (!syntaxErrors) {

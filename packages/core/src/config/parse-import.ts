@@ -108,7 +108,10 @@ function parseSource(
   }
   const entry = image ?? artifact;
   if (entry === undefined) {
-    context.error(node, "an import needs its source", "add image: <name> or artifact: <name>");
+    // An unsupported `from:` has been reported already: a second error would only repeat it.
+    if (context.findEntry(node, "from") === undefined) {
+      context.error(node, "an import needs its source", "add image: <name> or artifact: <name>");
+    }
     return null;
   }
   const name = readText(context, entry.value, `import.${entry.key}`, `write ${entry.key}: <name>`);

@@ -71,7 +71,7 @@ describe("shell", () => {
 
   it("explains a command that YAML read as a mapping", () => {
     expect(imageErrors(`${head}shell:\n  install:\n  - echo a: b\n`)).toEqual([
-      'stages.yaml:7:5: each item of shell.install must be a string, not a mapping (quote an item that contains ": ")',
+      'stages.yaml:8:5: each item of shell.install must be a string, not a mapping (quote an item that contains ": ")',
     ]);
   });
 

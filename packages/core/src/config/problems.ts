@@ -28,13 +28,17 @@ export class ProblemCollector {
   readonly errors: ConfigProblem[] = [];
   readonly warnings: ConfigProblem[] = [];
 
-  /** Records an error. */
+  /** Records an error, once: a mapping merged (<<) into several places is checked in each. */
   error(position: SourcePosition, message: string, hint: string | null = null): void {
-    this.errors.push(createProblem("error", position, message, hint));
+    add(this.errors, createProblem("error", position, message, hint));
   }
 
-  /** Records a warning. */
+  /** Records a warning, once. */
   warning(position: SourcePosition, message: string, hint: string | null = null): void {
-    this.warnings.push(createProblem("warning", position, message, hint));
+    add(this.warnings, createProblem("warning", position, message, hint));
   }
+}
+
+function add(problems: ConfigProblem[], problem: ConfigProblem): void {
+  if (!problems.some((known) => known.formatted === problem.formatted)) problems.push(problem);
 }

@@ -21,7 +21,8 @@ export function editDistance(left: string, right: string): number {
 
 /** The candidate closest to `input` (ignoring case), or null when none is close enough to be a typo. */
 export function suggestClosest(input: string, candidates: readonly string[]): string | null {
-  const maximum = input.length <= 4 ? 1 : input.length <= 8 ? 2 : 3;
+  // One- and two-letter inputs are close to everything: only a difference of case counts there.
+  const maximum = input.length <= 2 ? 0 : input.length <= 4 ? 1 : input.length <= 8 ? 2 : 3;
   let best: string | null = null;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {

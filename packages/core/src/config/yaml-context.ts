@@ -54,13 +54,18 @@ export class YamlContext {
 
   /** The entries of a mapping node in order, with `<<` merge keys expanded (explicit keys win). */
   entries(map: Node): MappingEntry[] {
+    // One set for the whole expansion: each merged mapping is read once, so nested merges stay linear.
+    return this.collectEntries(map, new Set([map]));
+  }
+
+  private collectEntries(map: Node, visited: Set<Node>): MappingEntry[] {
     const explicit: MappingEntry[] = [];
     const merged: MappingEntry[] = [];
     if (!isMap(map)) return explicit;
     for (const pair of map.items) {
       const keyNode = isPair(pair) ? (pair.key as Node | null) : null;
       if (isMergeKey(keyNode)) {
-        merged.push(...this.mergedEntries(pair.value as Node | null, new Set([map])));
+        merged.push(...this.mergedEntries(pair.value as Node | null, visited));
         continue;
       }
       const entry = this.entry(pair);
@@ -98,7 +103,7 @@ export class YamlContext {
       return [];
     }
     visited.add(resolved);
-    return this.entries(resolved);
+    return this.collectEntries(resolved, visited);
   }
 
   private entry(pair: Pair): MappingEntry | null {

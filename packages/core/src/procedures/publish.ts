@@ -17,6 +17,8 @@ export interface PublishOptions extends CallOptions {
   images?: readonly string[];
   /** Valid Docker tags (the CLI slugifies what users give). */
   tags: readonly string[];
+  /** Also tag each image with the signature of its last stage. */
+  tagBySignature?: boolean;
   local: StagesStorage;
   remote: StagesStorage;
   repository: string;
@@ -36,12 +38,19 @@ export interface PublishStep {
 }
 
 /** Plans publishing: registry-side copy when the last stage is in REPO, push when only local. */
-export function planPublish(images: readonly ResolvedImage[], repository: string, tags: readonly string[], canCopy: boolean): PublishStep[] {
+export function planPublish(
+  images: readonly ResolvedImage[],
+  repository: string,
+  tags: readonly string[],
+  canCopy: boolean,
+  tagBySignature = false,
+): PublishStep[] {
   const steps: PublishStep[] = [];
   for (const image of images) {
     const last = image.stages.at(-1);
     if (!last) continue;
-    for (const tag of tags) {
+    const imageTags = tagBySignature ? [...tags, last.signature] : tags;
+    for (const tag of imageTags) {
       const reference = finalReference(repository, image.name, tag);
       if (last.presence.remote && canCopy) steps.push({ image, last, reference, method: "registry-copy" });
       else if (last.presence.local) steps.push({ image, last, reference, method: "push" });
@@ -61,7 +70,7 @@ export function planPublish(images: readonly ResolvedImage[], repository: string
  * already in REPO is copied registry-side (no layer through this host); otherwise it is pushed.
  */
 export async function publish(options: PublishOptions): Promise<ProcedureResult> {
-  if (options.tags.length === 0) throw new UsageError("publish needs at least one tag", { hint: "add --tag-custom, --tag-git-branch, --tag-git-tag, --tag-git-commit or --tag-by-signature" });
+  if (options.tags.length === 0 && !options.tagBySignature) throw new UsageError("publish needs at least one tag", { hint: "add --tag-custom, --tag-git-branch, --tag-git-tag, --tag-git-commit or --tag-by-signature" });
   for (const tag of options.tags) assertValidTag(tag);
   const emit = emitter(options.onEvent);
   const pushed = options.withStages ? await pushStages({ ...options, parallel: 2 }) : null;
@@ -82,7 +91,7 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
     }
     return false;
   });
-  const steps = planPublish(selected, options.repository, options.tags, options.transfer.copy !== undefined);
+  const steps = planPublish(selected, options.repository, options.tags, options.transfer.copy !== undefined, options.tagBySignature);
   const tags = new Map<ResolvedImage, TagResult[]>();
   for (const step of steps) {
     throwIfAborted(options.signal);

@@ -1,0 +1,87 @@
+import type { Readable, Writable } from "node:stream";
+import { Builtins, Cli, type CommandClass } from "clipanion";
+import { BuildCommand } from "./commands/build.js";
+import { ListCommand } from "./commands/list.js";
+import { PlanCommand } from "./commands/plan.js";
+import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
+import { PullCommand } from "./commands/pull.js";
+import { PushCommand } from "./commands/push.js";
+import type { CommandContext } from "./context.js";
+import { loadPlugins } from "./plugins.js";
+import { loadProject } from "./project.js";
+import { version } from "./version.js";
+
+/** The commands of stages itself; plugins add theirs. */
+export const builtinCommands: CommandClass<CommandContext>[] = [
+  BuildCommand,
+  PushCommand,
+  PullCommand,
+  PublishCommand,
+  BuildAndPublishCommand,
+  PlanCommand,
+  ListCommand,
+];
+
+/** Creates the clipanion app with the built-in commands and those of the given plugins. */
+export function createCli(extraCommands: readonly unknown[] = []): Cli<CommandContext> {
+  const cli = new Cli<CommandContext>({ binaryLabel: "stages", binaryName: "stages", binaryVersion: version, enableCapture: false });
+  for (const command of [...builtinCommands, ...(extraCommands as CommandClass<CommandContext>[])]) cli.register(command);
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  return cli;
+}
+
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index] as string;
+    if (argument === name) return argv[index + 1];
+    if (argument.startsWith(`${name}=`)) return argument.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** Commands of the plugins the project lists, found before parsing the command line. */
+async function pluginCommands(argv: readonly string[], cwd: string): Promise<unknown[]> {
+  try {
+    const project = await loadProject({ cwd, dir: optionValue(argv, "--dir"), config: optionValue(argv, "--config") });
+    if (project.config.meta.plugins.length === 0) return [];
+    const plugins = await loadPlugins(project.config.meta.plugins, project.directory);
+    return plugins.flatMap((plugin) => [...(plugin.commands ?? [])]);
+  } catch {
+    // The command itself reports a broken config or plugin, with the right exit code.
+    return [];
+  }
+}
+
+export interface RunOptions {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  interactive: boolean;
+  signal: AbortSignal;
+}
+
+/** Runs `stages` with these arguments; resolves with the exit code. */
+export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
+  const cli = createCli(await pluginCommands(argv, options.cwd));
+  const context: CommandContext = {
+    stdin: options.stdin,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    env: options.env,
+    colorDepth: options.interactive && options.env.NO_COLOR === undefined ? 8 : 1,
+    cwd: options.cwd,
+    interactive: options.interactive,
+    signal: options.signal,
+  };
+  let command: ReturnType<typeof cli.process>;
+  try {
+    command = cli.process([...argv], context);
+  } catch (error) {
+    options.stderr.write(cli.error(error, { colored: false }));
+    return 2;
+  }
+  return cli.run(command, context);
+}

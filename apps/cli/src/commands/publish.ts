@@ -1,0 +1,105 @@
+import { type ProcedureResult, publish } from "@stages/core";
+import { Command, Option } from "clipanion";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { resolveTags } from "../tags.js";
+import { parallelOption, runBuild } from "./build.js";
+
+const tagOptions = () => ({
+  tagCustom: Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" }),
+  tagGitBranch: Option.String("--tag-git-branch", false, { tolerateBoolean: true, description: "Tag with the git branch (given, or the current one)" }),
+  tagGitTag: Option.String("--tag-git-tag", false, { tolerateBoolean: true, description: "Tag with the git tag (given, or the one on HEAD)" }),
+  tagGitCommit: Option.String("--tag-git-commit", false, { tolerateBoolean: true, description: "Tag with the git commit (given, or HEAD's)" }),
+  tagBySignature: Option.Boolean("--tag-by-signature", false, { description: "Tag each image with the signature of its last stage" }),
+  withStages: Option.Boolean("--with-stages", false, { description: "Push the stages cache first (then every final name is a registry-side copy)" }),
+});
+
+const publishDetails = `
+  Each image's last stage gets its final names: \`REPO:TAG\` for the nameless image, \`REPO/<image>:TAG\` otherwise. When that stage is already in REPO (as \`REPO:image-stage-<signature>\`), the manifest is copied inside the registry and its blobs mounted: no layer passes through this host. Otherwise it is tagged, pushed and the temporary alias removed.
+
+  A tag that is not a valid Docker tag is slugified (lowercase, invalid runs to \`-\`, long ones cut with a hash suffix), and stages says so.
+`;
+
+/** Options and behaviour shared by publish and build-and-publish. */
+abstract class PublishingCommand extends ProjectCommand {
+  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
+  tagCustom = tagOptions().tagCustom;
+  tagGitBranch = tagOptions().tagGitBranch;
+  tagGitTag = tagOptions().tagGitTag;
+  tagGitCommit = tagOptions().tagGitCommit;
+  tagBySignature = tagOptions().tagBySignature;
+  withStages = tagOptions().withStages;
+
+  protected async publishImages(session: Session, images: readonly string[], repo: string): Promise<ProcedureResult> {
+    const { tags, notes } = resolveTags(
+      { custom: this.tagCustom, gitBranch: this.tagGitBranch, gitTag: this.tagGitTag, gitCommit: this.tagGitCommit },
+      session.project.directory,
+    );
+    for (const note of notes) session.renderer.info(note);
+    const { services } = session;
+    return publish({
+      config: session.project.config,
+      images,
+      tags,
+      tagBySignature: this.tagBySignature,
+      local: await services.local(),
+      remote: await services.remote(repo),
+      repository: services.repository(repo),
+      transfer: await services.transfer(),
+      ...(services.git ? { git: services.git } : {}),
+      withStages: this.withStages,
+      signal: session.signal,
+      onEvent: session.onEvent,
+    });
+  }
+
+  override summarize(result: object): string {
+    return summarizeProcedure(result as ProcedureResult);
+  }
+}
+
+/** `stages publish`: the image push procedure. */
+export class PublishCommand extends PublishingCommand {
+  static override paths = [["publish"]];
+  static override usage = Command.Usage({
+    description: "Publish the images under their final names",
+    details: publishDetails,
+    examples: [
+      ["Publish every image as v1", "stages publish registry.example.com/taxi --tag-custom v1"],
+      ["Publish backend under the branch and commit", "stages publish backend registry.example.com/taxi --tag-git-branch --tag-git-commit"],
+      ["Push the stages cache, then publish by registry-side copies", "stages publish registry.example.com/taxi --tag-custom v1 --with-stages"],
+    ],
+  });
+
+  override async run(session: Session): Promise<ProcedureResult> {
+    return this.publishImages(session, this.arguments.slice(0, -1), this.arguments.at(-1)!);
+  }
+}
+
+/** `stages build-and-publish`: build (reusing REPO's stages), then publish. */
+export class BuildAndPublishCommand extends PublishingCommand {
+  static override paths = [["build-and-publish"]];
+  static override usage = Command.Usage({
+    description: "Build the images, reusing REPO's stages cache, then publish them",
+    details: `
+      The same as \`stages build --repo REPO\` followed by \`stages publish REPO\` with the same images and tag options.
+      ${publishDetails}
+    `,
+    examples: [["Build and publish every image as v1", "stages build-and-publish registry.example.com/taxi --tag-custom v1 --with-stages"]],
+  });
+
+  parallel = parallelOption();
+
+  override async run(session: Session): Promise<ProcedureResult> {
+    const images = this.arguments.slice(0, -1);
+    const repo = this.arguments.at(-1)!;
+    const built = await runBuild(session, { images, repo, parallel: this.parallel });
+    const published = await this.publishImages(session, images, repo);
+    // One document: the build's stage actions, the published names.
+    return {
+      images: built.images.map((image) => ({
+        ...image,
+        tags: published.images.find((candidate) => candidate.name === image.name)?.tags ?? [],
+      })),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { type ProcedureResult, pullStages } from "@stages/core";
+import { Command, Option } from "clipanion";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+
+/** `stages pull`: the optimized stages cache pull. */
+export class PullCommand extends ProjectCommand {
+  static override paths = [["pull"]];
+  static override usage = Command.Usage({
+    description: "Pull from a registry only the stages this host needs",
+    details: `
+      For each image stages walks the conveyor from the last stage backwards and stops at the first stage present locally (nothing to pull) or in REPO (pull it). So only the last common stage is pulled, a stage shared by several images is pulled once, and layers the host already has are not fetched.
+
+      With \`--all\`, every stage of the conveyors that REPO has and this host lacks is pulled.
+    `,
+    examples: [
+      ["Pull what a build of every image needs", "stages pull registry.example.com/taxi"],
+      ["Pull every stage of backend", "stages pull backend registry.example.com/taxi --all"],
+    ],
+  });
+
+  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
+  all = Option.Boolean("--all", false, { description: "Pull every remote stage missing locally, not only the last common one" });
+
+  override async run(session: Session): Promise<ProcedureResult> {
+    const repo = this.arguments.at(-1)!;
+    const { services } = session;
+    return pullStages({
+      config: session.project.config,
+      images: this.arguments.slice(0, -1),
+      local: await services.local(),
+      remote: await services.remote(repo),
+      repository: services.repository(repo),
+      transfer: await services.transfer(),
+      ...(services.git ? { git: services.git } : {}),
+      all: this.all,
+      signal: session.signal,
+      onEvent: session.onEvent,
+    });
+  }
+
+  override summarize(result: object): string {
+    return summarizeProcedure(result as ProcedureResult);
+  }
+}

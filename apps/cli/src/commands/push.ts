@@ -1,0 +1,40 @@
+import { type ProcedureResult, pushStages } from "@stages/core";
+import { Command, Option } from "clipanion";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+
+/** `stages push`: the stages push procedure. */
+export class PushCommand extends ProjectCommand {
+  static override paths = [["push"]];
+  static override usage = Command.Usage({
+    description: "Push the stages cache of the images to a registry repository",
+    details: `
+      Every stage of the current conveyors that exists locally and not in REPO is pushed as \`REPO:image-stage-<signature>\`. A stage REPO already holds costs one HEAD request and is reported \`skipped\`; a stage that is neither local nor remote is reported \`missing\` (build it first).
+    `,
+    examples: [
+      ["Push the stages of every image", "stages push registry.example.com/taxi"],
+      ["Push the stages of one image", "stages push backend registry.example.com/taxi"],
+    ],
+  });
+
+  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
+
+  override async run(session: Session): Promise<ProcedureResult> {
+    const repo = this.arguments.at(-1)!;
+    const { services } = session;
+    return pushStages({
+      config: session.project.config,
+      images: this.arguments.slice(0, -1),
+      local: await services.local(),
+      remote: await services.remote(repo),
+      repository: services.repository(repo),
+      transfer: await services.transfer(),
+      ...(services.git ? { git: services.git } : {}),
+      signal: session.signal,
+      onEvent: session.onEvent,
+    });
+  }
+
+  override summarize(result: object): string {
+    return summarizeProcedure(result as ProcedureResult);
+  }
+}

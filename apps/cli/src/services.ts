@@ -1,0 +1,127 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import {
+  createPluginRegistry,
+  type GitSource,
+  type ImageTransfer,
+  type PluginContext,
+  type PluginRegistry,
+  PluginError,
+  parseRepository,
+  repositoryOf,
+  type StageBuilder,
+  type StagesPlugin,
+  type StagesStorage,
+  UsageError,
+} from "@stages/core";
+import dockerPlugin from "@stages/docker";
+import gitPlugin from "@stages/git";
+import registryPlugin, { createCredentialsProvider } from "@stages/registry";
+import { loadPlugins } from "./plugins.js";
+import type { Project } from "./project.js";
+
+/** The plugins every stages has, registered through the same path as third-party ones. */
+export const builtinPlugins: readonly StagesPlugin[] = [gitPlugin, dockerPlugin, registryPlugin];
+
+/** Host settings read from flags and the environment, handed to plugins as plain data. */
+export interface HostSettings {
+  env: Readonly<Record<string, string | undefined>>;
+  network?: string | undefined;
+  insecureRegistries: readonly string[];
+}
+
+/** The adapters of one command run, made lazily from the plugin registry. */
+export interface Services {
+  project: Project;
+  plugins: PluginRegistry;
+  context: PluginContext;
+  git: GitSource | undefined;
+  local(): Promise<StagesStorage>;
+  builder(): Promise<StageBuilder>;
+  transfer(): Promise<ImageTransfer>;
+  /** The remote storage of REPO (registry by default, or a plugin's storage by name). */
+  remote(location: string, storage?: string): Promise<StagesStorage>;
+  /** REPO in its full normalized form (`docker.io/team/app`, `localhost:5000/app`). */
+  repository(location: string): string;
+}
+
+function pick<T>(map: Map<string, T>, name: string, what: string): T {
+  const factory = map.get(name);
+  if (!factory) {
+    const known = [...map.keys()].join(", ") || "none";
+    throw new PluginError(`no ${what} "${name}" is registered (registered: ${known})`, { hint: "add the plugin that provides it under plugins: in stages.yaml" });
+  }
+  return factory;
+}
+
+/** Wires built-in and configured plugins into the adapters a command needs. */
+export async function createServices(project: Project, settings: HostSettings, log: (line: string) => void): Promise<Services> {
+  const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
+  const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
+  const env = settings.env;
+  const dockerConfig = env.DOCKER_CONFIG ?? join(homedir(), ".docker");
+  const context: PluginContext = {
+    project: project.config.meta.project,
+    directory: project.directory,
+    settings: {
+      "docker.host": env.DOCKER_HOST,
+      "docker.certPath": env.DOCKER_CERT_PATH,
+      "docker.tlsVerify": env.DOCKER_TLS_VERIFY,
+      "docker.network": settings.network,
+      "docker.config": dockerConfig,
+      "registry.insecure": settings.insecureRegistries.join(","),
+      path: env.PATH,
+    },
+    credentials: createCredentialsProvider({ dockerConfigDir: dockerConfig, env }),
+    log,
+  };
+  const needsGit = project.config.images.some((image) => image.git.length > 0);
+  const git = needsGit ? await pick(plugins.gitSources, "git", "git source")(context) : undefined;
+  if (git) context.git = git;
+  for (const plugin of plugins.plugins) await plugin.hooks?.afterConfig?.(context);
+
+  const memo = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+    let value: Promise<T> | undefined;
+    return () => (value ??= make());
+  };
+  const transfer = memo(async () => {
+    const base = await pick(plugins.transfers, "docker", "transfer")(context);
+    const copier = plugins.transfers.get("registry");
+    if (!copier) return base;
+    const registryTransfer = await copier(context);
+    if (!registryTransfer.copy) return base;
+    // Pushes and pulls go through the engine; registry-side copies need no engine at all.
+    return { ...base, push: base.push.bind(base), pull: base.pull.bind(base), copy: registryTransfer.copy.bind(registryTransfer) };
+  });
+  const remotes = new Map<string, Promise<StagesStorage>>();
+  const repository = (location: string) => {
+    try {
+      return repositoryOf(parseRepository(location));
+    } catch (error) {
+      throw new UsageError(`"${location}" is not a repository: ${(error as Error).message}`, {
+        cause: error,
+        hint: "give REPO as host[:port]/path, e.g. registry.example.com/team/app",
+      });
+    }
+  };
+  return {
+    project,
+    plugins,
+    context,
+    git,
+    local: memo(async () => pick(plugins.localStorages, "docker", "local storage")(context)),
+    builder: memo(async () => pick(plugins.builders, "docker", "builder")(context)),
+    transfer,
+    repository,
+    remote(location, storage = "registry") {
+      const key = `${storage}\0${location}`;
+      let remote = remotes.get(key);
+      if (!remote) {
+        const factory = pick(plugins.remoteStorages, storage, "remote storage");
+        remote = Promise.resolve(factory(context, storage === "registry" ? repository(location) : location));
+        remotes.set(key, remote);
+      }
+      return remote;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { imageErrors, parseImages, validImages } from "./test-support.js";
+
+const sources = "image: tools\nfrom: alpine\n---\nartifact: builder\nfrom: alpine\n---\n";
+// The image under test starts on file line 10.
+const head = `${sources}image: app\nfrom: alpine\nimport:\n`;
+
+function imports(body: string) {
+  return validImages(parseImages(head + body))[2]?.imports;
+}
+
+describe("import", () => {
+  it("reads an import from an image and from an artifact", () => {
+    expect(
+      imports(
+        "- image: tools\n  add: /usr/local/bin/tool\n  after: install\n- artifact: builder\n  add: /out/\n  to: /app/bin\n  includePaths: [a, b]\n  excludePaths: c\n  owner: app\n  group: 0\n  before: setup\n",
+      ),
+    ).toEqual([
+      {
+        from: "tools",
+        fromArtifact: false,
+        add: "/usr/local/bin/tool",
+        to: "/usr/local/bin/tool",
+        includePaths: [],
+        excludePaths: [],
+        owner: null,
+        group: null,
+        point: "afterInstall",
+        position: { file: "stages.yaml", line: 13, column: 3 },
+      },
+      {
+        from: "builder",
+        fromArtifact: true,
+        add: "/out",
+        to: "/app/bin",
+        includePaths: ["a", "b"],
+        excludePaths: ["c"],
+        owner: "app",
+        group: "0",
+        point: "beforeSetup",
+        position: { file: "stages.yaml", line: 16, column: 3 },
+      },
+    ]);
+  });
+
+  it.each([
+    ["before: install", "beforeInstall"],
+    ["after: install", "afterInstall"],
+    ["before: setup", "beforeSetup"],
+    ["after: setup", "afterSetup"],
+  ])("maps %s to %s", (line, point) => {
+    expect(imports(`- image: tools\n  add: /x\n  ${line}\n`)?.[0]?.point).toBe(point);
+  });
+
+  it("requires before or after, like werf", () => {
+    expect(imageErrors(`${head}- image: tools\n  add: /x\n`)).toEqual([
+      "stages.yaml:13:3: an import needs its place in the conveyor (add after: install (or before:/after: install|setup))",
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  add: /x\n  before: install\n  after: setup\n`)).toEqual([
+      'stages.yaml:16:3: an import takes "before" or "after", not both (keep one of them)',
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  add: /x\n  after: build\n`)).toEqual([
+      'stages.yaml:15:10: import.after must be install or setup, not "build" (write after: install or after: setup)',
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  add: /x\n  after:\n`)).toEqual([
+      "stages.yaml:15:3: import.after must be install or setup (write after: install or after: setup)",
+    ]);
+  });
+
+  it("requires exactly one source", () => {
+    expect(imageErrors(`${head}- add: /x\n  after: install\n`)).toEqual([
+      "stages.yaml:13:3: an import needs its source (add image: <name> or artifact: <name>)",
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  artifact: builder\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:14:3: an import names its source with "image" or "artifact", not both (keep one of them)',
+    ]);
+    expect(imageErrors(`${head}- image:\n  add: /x\n  after: install\n`)).toEqual([
+      "stages.yaml:13:3: import.image must name an image (write image: <name>)",
+    ]);
+  });
+
+  it("requires an absolute add and to", () => {
+    expect(imageErrors(`${head}- image: tools\n  after: install\n`)).toEqual([
+      'stages.yaml:13:3: an import needs "add" (add add: /absolute/path/in/source)',
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  add: bin\n  to: app\n  after: install\n`)).toEqual([
+      'stages.yaml:14:8: import.add "bin" must be an absolute path (write /bin)',
+      'stages.yaml:15:7: import.to "app" must be an absolute path (write /app)',
+    ]);
+  });
+
+  it("normalizes paths", () => {
+    expect(imports("- image: tools\n  add: /a//b/\n  to: /c/./d/\n  after: install\n")?.[0]).toMatchObject({
+      add: "/a/b",
+      to: "/c/d",
+    });
+  });
+
+  it("refuses werf's import from an external image and from a stage", () => {
+    expect(imageErrors(`${head}- from: alpine:3.20\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:13:3: unsupported directive "from": importing from an external image is not supported (declare an artifact with from: <reference> and import from it with artifact: <name>)',
+    ]);
+    expect(imageErrors(`${head}- image: tools\n  stage: install\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:14:3: unsupported directive "stage": importing from a chosen stage is not supported; files come from the source\'s last stage (remove it)',
+    ]);
+  });
+
+  it("suggests import directives and checks types", () => {
+    expect(imageErrors(`${head}- image: tools\n  add: /x\n  afer: install\n`)).toEqual([
+      "stages.yaml:13:3: an import needs its place in the conveyor (add after: install (or before:/after: install|setup))",
+      'stages.yaml:15:3: unknown directive "afer" under import (did you mean "after"?)',
+    ]);
+    expect(imageErrors(`${head}  image: tools\n`)).toEqual([
+      "stages.yaml:13:3: import must be a list of mappings, not a mapping (start each import with -)",
+    ]);
+  });
+});

@@ -1,0 +1,128 @@
+import type { GitSource } from "./adapters/git-source.js";
+import type { ImageTransfer } from "./adapters/image-transfer.js";
+import type { Lock } from "./adapters/lock.js";
+import type { StageBuilder } from "./adapters/stage-builder.js";
+import type { StagesStorage } from "./adapters/stages-storage.js";
+import { type RegistryCredentialsProvider, specificationVersion, type SpecificationVersion } from "./adapters/common.js";
+import { PluginError } from "./errors.js";
+import type { EventListener, ProcedureResult } from "./procedures/events.js";
+
+/**
+ * What the host (the CLI) gives every factory: settings it read from flags, environment and
+ * config files (plugins never read process.env themselves), and the adapters made so far.
+ */
+export interface PluginContext {
+  project: string;
+  /** Directory of stages.yaml (the git work tree root or below it). */
+  directory: string;
+  /** Host settings, e.g. `docker.host`, `docker.network`, `registry.insecure`, `docker.config`. */
+  settings: Readonly<Record<string, string | undefined>>;
+  /** Registry credentials from the user's docker config (credential helpers included). */
+  credentials?: RegistryCredentialsProvider;
+  /** The git source of the project, when the host made one. */
+  git?: GitSource;
+  /** Prints a diagnostic line (stderr). */
+  log(line: string): void;
+}
+
+/** Makes a local stages storage. */
+export type LocalStorageFactory = (context: PluginContext) => StagesStorage | Promise<StagesStorage>;
+/** Makes a remote stages storage for a location (a REPO for registries). */
+export type RemoteStorageFactory = (context: PluginContext, location: string) => StagesStorage | Promise<StagesStorage>;
+export type BuilderFactory = (context: PluginContext) => StageBuilder | Promise<StageBuilder>;
+export type TransferFactory = (context: PluginContext) => ImageTransfer | Promise<ImageTransfer>;
+export type GitSourceFactory = (context: PluginContext) => GitSource | Promise<GitSource>;
+export type LockFactory = (context: PluginContext, location: string) => Lock | Promise<Lock>;
+
+/** Hooks run around procedures; a failing hook fails the command. */
+export interface PluginHooks {
+  /** After a config was loaded, before any procedure. */
+  afterConfig?(context: PluginContext): void | Promise<void>;
+  /** After a procedure finished, with its result. */
+  afterProcedure?(procedure: string, result: ProcedureResult, context: PluginContext): void | Promise<void>;
+  /** Every event of every procedure. */
+  onEvent?: EventListener;
+}
+
+/** What a plugin contributes. Commands are host-specific (clipanion classes for the CLI), so opaque here. */
+export interface StagesPlugin {
+  name: string;
+  specificationVersion: SpecificationVersion;
+  storages?: {
+    local?: Record<string, LocalStorageFactory>;
+    remote?: Record<string, RemoteStorageFactory>;
+  };
+  builders?: Record<string, BuilderFactory>;
+  transfers?: Record<string, TransferFactory>;
+  gitSources?: Record<string, GitSourceFactory>;
+  locks?: Record<string, LockFactory>;
+  commands?: readonly unknown[];
+  hooks?: PluginHooks;
+}
+
+/** Declares a plugin: the default export of a plugin package. Checks its shape and version. */
+export function definePlugin<T extends StagesPlugin>(plugin: T): T {
+  assertPlugin(plugin, plugin?.name ?? "(unnamed)");
+  return plugin;
+}
+
+/** Checks that a loaded value is a plugin this version of stages can use. */
+export function assertPlugin(value: unknown, source: string): asserts value is StagesPlugin {
+  if (typeof value !== "object" || value === null) {
+    throw new PluginError(`plugin ${source} does not export a plugin object`, { hint: "export default definePlugin({ name, specificationVersion: \"v1\", ... })" });
+  }
+  const plugin = value as Partial<StagesPlugin>;
+  if (typeof plugin.name !== "string" || plugin.name === "") {
+    throw new PluginError(`plugin ${source} has no name`, { hint: "give definePlugin a `name`" });
+  }
+  if (plugin.specificationVersion !== specificationVersion) {
+    throw new PluginError(
+      `plugin ${plugin.name} targets specification ${String(plugin.specificationVersion)}, this stages speaks ${specificationVersion}`,
+      { hint: "upgrade the plugin or stages so that both speak the same specification version" },
+    );
+  }
+}
+
+/** The union of what the loaded plugins contribute; a later plugin may not silently replace a name. */
+export interface PluginRegistry {
+  plugins: StagesPlugin[];
+  localStorages: Map<string, LocalStorageFactory>;
+  remoteStorages: Map<string, RemoteStorageFactory>;
+  builders: Map<string, BuilderFactory>;
+  transfers: Map<string, TransferFactory>;
+  gitSources: Map<string, GitSourceFactory>;
+  locks: Map<string, LockFactory>;
+  commands: unknown[];
+}
+
+/** Registers plugins in order, the same way for built-in and third-party ones. */
+export function createPluginRegistry(plugins: readonly StagesPlugin[]): PluginRegistry {
+  const registry: PluginRegistry = {
+    plugins: [],
+    localStorages: new Map(),
+    remoteStorages: new Map(),
+    builders: new Map(),
+    transfers: new Map(),
+    gitSources: new Map(),
+    locks: new Map(),
+    commands: [],
+  };
+  const add = <T>(map: Map<string, T>, entries: Record<string, T> | undefined, what: string, plugin: StagesPlugin) => {
+    for (const [name, factory] of Object.entries(entries ?? {})) {
+      if (map.has(name)) throw new PluginError(`plugin ${plugin.name} registers ${what} "${name}", which another plugin already registered`);
+      map.set(name, factory);
+    }
+  };
+  for (const plugin of plugins) {
+    assertPlugin(plugin, plugin.name);
+    registry.plugins.push(plugin);
+    add(registry.localStorages, plugin.storages?.local, "local storage", plugin);
+    add(registry.remoteStorages, plugin.storages?.remote, "remote storage", plugin);
+    add(registry.builders, plugin.builders, "builder", plugin);
+    add(registry.transfers, plugin.transfers, "transfer", plugin);
+    add(registry.gitSources, plugin.gitSources, "git source", plugin);
+    add(registry.locks, plugin.locks, "lock", plugin);
+    registry.commands.push(...(plugin.commands ?? []));
+  }
+  return registry;
+}

@@ -1,0 +1,395 @@
+import { randomBytes } from "node:crypto";
+import type {
+  BuilderEvent,
+  CallOptions,
+  DockerInstructions,
+  GitSource,
+  GitUpdate,
+  ImportSource,
+  StageBuildRequest,
+  StageBuilder,
+  StageDescriptor,
+} from "@stages/core";
+import {
+  AbortedError,
+  EngineError,
+  StageBuildError,
+  StageMissingError,
+  StagesError,
+  UsageError,
+  formatReference,
+  localStageName,
+  parseReference,
+  repositoryOf,
+  specificationVersion,
+  throwIfAborted,
+  withDefaultTag,
+} from "@stages/core";
+import type { DockerConnection } from "./connection.js";
+import { engineOf } from "./connection.js";
+import { EngineContainer } from "./container.js";
+import { listFilesUnder, putEntries, putGitPlan, readAccounts } from "./container-files.js";
+import type { EngineClient } from "./engine-client.js";
+import { encodeName, engineFailure } from "./engine-client.js";
+import type { GitUpdatePlan } from "./git-plan.js";
+import { normalizeTarget, planFullPut, planFullSync, planPatch } from "./git-plan.js";
+import { stageCommitConfig } from "./image-config.js";
+import type { RawImage } from "./images.js";
+import { inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
+import { rewriteImportEntries } from "./import-archive.js";
+import type { AccountDatabase } from "./ownership.js";
+import { OwnershipError, needsLookup, resolveOwnership } from "./ownership.js";
+import { OutputTail } from "./output-tail.js";
+import { compileSelection } from "./path-filter.js";
+import type { RegistryAuthProvider } from "./registry-auth.js";
+import { registryAuthFor } from "./registry-auth.js";
+import { getStage } from "./stages-storage.js";
+import { removalCommands, shellQuote, stageScript } from "./shell-script.js";
+import { readTar } from "./tar.js";
+
+/** Options of `createDockerStageBuilder`. */
+export interface DockerStageBuilderOptions {
+  connection: DockerConnection;
+  /** Where git mappings get their files from. */
+  git: GitSource;
+  /** Network mode of the build containers. Default: `none`. */
+  network?: string;
+  /** Credentials for pulling base images and resolving their digests. Anonymous without. */
+  registryAuth?: RegistryAuthProvider;
+}
+
+/** Lines of output a failed command's error shows. */
+const failureTailLines = 20;
+/** Above this size a script goes into a file instead of the `-c` argument (the kernel caps one argument at 128 KiB). */
+const inlineScriptLimit = 96 * 1024;
+
+/**
+ * A StageBuilder on a Docker Engine (DESIGN §8): every stage is one container made from the base
+ * stage image, given files (git, imports), running the commands with `/bin/sh -e -c`, committed
+ * with the stage's labels and config, tagged `stages-storage/<project>:<signature>` only after
+ * the commit succeeded, and removed whatever happens.
+ */
+export function createDockerStageBuilder(options: DockerStageBuilderOptions): StageBuilder {
+  const client = engineOf(options.connection);
+  const context: BuildContext = {
+    client,
+    git: options.git,
+    network: options.network ?? "none",
+    registryAuth: options.registryAuth,
+  };
+  return {
+    specificationVersion,
+    build: (request) => buildStage(context, request),
+    resolveBaseDigest: (reference, callOptions) => resolveBaseDigest(context, reference, callOptions),
+  };
+}
+
+interface BuildContext {
+  client: EngineClient;
+  git: GitSource;
+  network: string;
+  registryAuth: RegistryAuthProvider | undefined;
+}
+
+/** What a stage does inside its container, worked out before the container is made. */
+interface StageWork {
+  gitPlans: GitUpdatePlan[];
+  imports: readonly ImportSource[];
+  commands: readonly string[];
+  docker: DockerInstructions | null;
+}
+
+async function buildStage(context: BuildContext, request: StageBuildRequest): Promise<StageDescriptor> {
+  const { signal } = request;
+  const subject = describeStage(request);
+  try {
+    throwIfAborted(signal);
+    const baseImage = await baseImageOf(context, request);
+    const base = await inspectRawImage(context.client, baseImage, signal);
+    if (base === null) {
+      throw new StageMissingError(`[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`, {
+        hint: "build (or pull) the stages before it first",
+      });
+    }
+    const work = await planWork(context, request, baseImage, signal);
+    const name = localStageName(request.project, request.signature);
+    const imageId = await runStageContainer(context, request, baseImage, base, work, subject);
+    try {
+      throwIfAborted(signal);
+      await tagImageWith(context.client, imageId, name, signal);
+    } catch (error) {
+      // The commit is not a stage until it is tagged; drop it.
+      await removeImageWith(context.client, imageId, undefined).catch(() => {});
+      throw error;
+    }
+    const stored = await getStage(context.client, request.project, request.signature, undefined);
+    if (stored === null) {
+      throw new EngineError(`[docker] ${name} was tagged but does not read back as the stage ${request.signature}`, {
+        hint: "check that request.labels are the stage labels computed by @stages/core",
+      });
+    }
+    return stored;
+  } catch (error) {
+    if (signal?.aborted && !AbortedError.isInstance(error)) {
+      throw new AbortedError(`building ${subject} was cancelled`, { cause: signal.reason });
+    }
+    if (StagesError.isInstance(error)) throw error;
+    throw engineFailure(`building ${subject} failed`, error);
+  }
+}
+
+/** The image the stage's container starts from. */
+async function baseImageOf(context: BuildContext, request: StageBuildRequest): Promise<string> {
+  const { instructions } = request;
+  if (instructions.kind === "from") {
+    if (instructions.base.type === "stage") return localStageName(request.project, instructions.base.signature);
+    return ensureBaseImage(context, instructions.base.reference, instructions.base.digest, request);
+  }
+  if (request.base === null) {
+    throw new UsageError(`[docker] stage ${request.stage} (${instructions.kind}) needs a base stage, got none`);
+  }
+  return localStageName(request.project, request.base);
+}
+
+/** Makes sure the base image is in the engine (pulling it with credentials if not); returns the name to use. */
+async function ensureBaseImage(
+  context: BuildContext,
+  text: string,
+  digest: string | null,
+  request: StageBuildRequest,
+): Promise<string> {
+  const reference = parseReference(text);
+  const wanted = digest !== null ? `${repositoryOf(reference)}@${digest}` : formatReference(withDefaultTag(reference));
+  if ((await inspectRawImage(context.client, wanted, request.signal)) !== null) return wanted;
+  const auth = await registryAuthFor(context.registryAuth, reference);
+  request.onEvent?.({ type: "output", stream: "stderr", text: `pulling base image ${wanted}\n` });
+  await pullImageWith(
+    context.client,
+    wanted,
+    auth,
+    (progress) => request.onEvent?.({ type: "progress", progress }),
+    request.signal,
+  );
+  return wanted;
+}
+
+/** The registry digest of a base image, asked of the registry through the engine. */
+async function resolveBaseDigest(context: BuildContext, text: string, callOptions?: CallOptions): Promise<string> {
+  const reference = parseReference(text);
+  if (reference.digest !== undefined) return reference.digest;
+  const name = formatReference(withDefaultTag(reference));
+  const auth = await registryAuthFor(context.registryAuth, reference);
+  try {
+    const answer = await context.client.json<{ Descriptor?: { digest?: string } }>({
+      method: "GET",
+      path: `/distribution/${encodeName(name)}/json`,
+      registryAuth: auth,
+      signal: callOptions?.signal,
+    });
+    const digest = answer?.Descriptor?.digest;
+    if (typeof digest !== "string") throw new EngineError(`[docker] the engine gave no digest for ${name}`);
+    return digest;
+  } catch (error) {
+    throw engineFailure(`cannot resolve the registry digest of ${name}`, error);
+  }
+}
+
+async function planWork(
+  context: BuildContext,
+  request: StageBuildRequest,
+  baseImage: string,
+  signal: AbortSignal | undefined,
+): Promise<StageWork> {
+  const { instructions } = request;
+  const work: StageWork = { gitPlans: [], imports: [], commands: [], docker: null };
+  let updates: readonly GitUpdate[] = [];
+  if (instructions.kind === "shell") {
+    updates = instructions.gitUpdates;
+    work.commands = instructions.commands;
+  } else if (instructions.kind === "git") updates = instructions.gitUpdates;
+  else if (instructions.kind === "imports") work.imports = instructions.imports;
+  else if (instructions.kind === "docker") work.docker = instructions.instructions;
+  for (const update of updates) work.gitPlans.push(await planGitUpdate(context, request, baseImage, update, signal));
+  return work;
+}
+
+async function planGitUpdate(
+  context: BuildContext,
+  request: StageBuildRequest,
+  baseImage: string,
+  update: GitUpdate,
+  signal: AbortSignal | undefined,
+): Promise<GitUpdatePlan> {
+  if (update.from === null) return planFullPut(update.mapping, update.content);
+  const diff = await context.git.diff(update.mapping, update.from, update.content.contentId, { signal });
+  if (diff !== null) return planPatch(update.mapping, update.content, diff);
+  // The previous content is unknown here: list what the image has under `to` to sync it all.
+  const to = normalizeTarget(update.mapping.to);
+  if (to === "/") return planFullSync(update.mapping, update.content, []);
+  const probe = await EngineContainer.create(
+    context.client,
+    { image: baseImage, namePrefix: containerPrefix("probe", request), entrypoint: ["/bin/sh"], networkMode: "none" },
+    signal,
+  );
+  try {
+    return planFullSync(update.mapping, update.content, await listFilesUnder(probe, to, signal));
+  } finally {
+    await probe.remove();
+  }
+}
+
+/** Runs the stage's container and commits it; returns the (untagged) image id. */
+async function runStageContainer(
+  context: BuildContext,
+  request: StageBuildRequest,
+  baseImage: string,
+  base: RawImage,
+  work: StageWork,
+  subject: string,
+): Promise<string> {
+  const { signal } = request;
+  const lines = [...work.gitPlans.flatMap((plan) => removalCommands(plan.removals)), ...work.commands];
+  const script = stageScript(lines);
+  const runs = lines.length > 0;
+  const scriptFile = runs && Buffer.byteLength(script) > inlineScriptLimit ? `/.stages-script-${randomHex()}.sh` : null;
+  const entrypoint = !runs
+    ? ["/bin/sh"]
+    : scriptFile === null
+      ? ["/bin/sh", "-e", "-c", script]
+      : ["/bin/sh", "-e", scriptFile];
+  const container = await EngineContainer.create(
+    context.client,
+    {
+      image: baseImage,
+      namePrefix: containerPrefix("build", request),
+      entrypoint,
+      // Commands run as root, like werf's; the image's own USER comes back with the commit config.
+      ...(runs && base.Config?.User ? { user: "0:0" } : {}),
+      networkMode: context.network,
+    },
+    signal,
+  );
+  try {
+    let accounts: AccountDatabase | null = null;
+    const ownership = async (owner: string | null, group: string | null, what: string) => {
+      if (needsLookup(owner) || needsLookup(group)) accounts ??= await readAccounts(container, signal);
+      try {
+        return resolveOwnership(owner, group, accounts ?? { users: new Map(), groups: new Map() });
+      } catch (error) {
+        if (error instanceof OwnershipError) {
+          throw new StageBuildError(`[docker] ${subject}: ${what}: ${error.message}`, {
+            hint: "create the user and group in an earlier stage (e.g. beforeInstall) or use numeric ids",
+          });
+        }
+        throw error;
+      }
+    };
+    for (const plan of work.gitPlans) {
+      const owner = await ownership(plan.mapping.owner, plan.mapping.group, `git mapping ${plan.mapping.id}`);
+      await putGitPlan(container, context.git, plan, { uid: owner.uid ?? 0, gid: owner.gid ?? 0 }, { signal });
+    }
+    for (const source of work.imports) {
+      const owner = await ownership(source.spec.owner, source.spec.group, `import of ${source.spec.add}`);
+      await copyImport(context, request, container, source, owner, subject);
+    }
+    if (scriptFile !== null) await putScriptFile(container, scriptFile, script, signal);
+    if (runs) await runCommands(container, request, subject);
+    throwIfAborted(signal);
+    const config = stageCommitConfig(base.Config ?? null, request.labels, work.docker);
+    return await container.commit(config, signal);
+  } finally {
+    await container.remove();
+  }
+}
+
+async function runCommands(container: EngineContainer, request: StageBuildRequest, subject: string): Promise<void> {
+  const tail = new OutputTail(failureTailLines);
+  const emit = (event: BuilderEvent) => request.onEvent?.(event);
+  const exitCode = await container.run({
+    signal: request.signal,
+    onOutput: (stream, text) => {
+      tail.push(text);
+      emit({ type: "output", stream, text });
+    },
+  });
+  if (exitCode !== 0) {
+    const lines = tail.lines();
+    const output = lines.length === 0 ? "  (no output)" : lines.map((line) => `  ${line}`).join("\n");
+    throw new StageBuildError(
+      `[docker] ${subject} failed: a command exited with code ${exitCode}; last ${lines.length} lines of output:\n${output}`,
+      { hint: "fix the command in stages.yaml and build again; the stages before it are kept" },
+    );
+  }
+}
+
+async function putScriptFile(
+  container: EngineContainer,
+  path: string,
+  script: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // The script removes itself first, so it never lands in the image.
+  const body = Buffer.from(`rm -f ${shellQuote(path)}\n${script}\n`, "utf8");
+  const entries = (async function* () {
+    yield { header: { name: path.slice(1), type: "file" as const, mode: 0o700, size: body.length }, body };
+  })();
+  await putEntries(container, entries, signal);
+}
+
+/** Copies one import out of its source stage into the stage's container. */
+async function copyImport(
+  context: BuildContext,
+  request: StageBuildRequest,
+  target: EngineContainer,
+  source: ImportSource,
+  owner: { uid: number | null; gid: number | null },
+  subject: string,
+): Promise<void> {
+  const { signal } = request;
+  const { spec } = source;
+  const sourceImage = localStageName(request.project, source.source);
+  if ((await inspectRawImage(context.client, sourceImage, signal)) === null) {
+    throw new StageMissingError(
+      `[docker] cannot build ${subject}: the last stage of "${spec.from}" (${sourceImage}) is not in the engine`,
+      { hint: `build "${spec.from}" first` },
+    );
+  }
+  const container = await EngineContainer.create(
+    context.client,
+    { image: sourceImage, namePrefix: containerPrefix("import", request), entrypoint: ["/bin/sh"], networkMode: "none" },
+    signal,
+  );
+  try {
+    const archive = await container.getArchive(spec.add, signal);
+    if (archive === null) {
+      throw new StageBuildError(`[docker] ${subject}: "${spec.add}" does not exist in the last stage of "${spec.from}"`, {
+        hint: `check import.add of "${spec.from}" in stages.yaml`,
+      });
+    }
+    const to = normalizeTarget(spec.to);
+    const writeRoot = to !== "/" && !(await target.pathExists(to, signal));
+    const entries = rewriteImportEntries(readTar(archive), {
+      to,
+      selection: compileSelection(spec.includePaths, spec.excludePaths),
+      uid: owner.uid,
+      gid: owner.gid,
+      writeRoot,
+    });
+    await putEntries(target, entries, signal);
+  } finally {
+    await container.remove();
+  }
+}
+
+/** `stages-<role>-<first 12 of the signature>`: lets users (and tests) find a stage's containers. */
+function containerPrefix(role: "build" | "import" | "probe", request: StageBuildRequest): string {
+  return `stages-${role}-${request.signature.slice(0, 12)}`;
+}
+
+function describeStage(request: StageBuildRequest): string {
+  return `stage ${request.stage} of image ${request.image ?? "~"} (${request.signature.slice(0, 12)})`;
+}
+
+function randomHex(): string {
+  return randomBytes(6).toString("hex");
+}

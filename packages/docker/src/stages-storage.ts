@@ -1,0 +1,139 @@
+import type { CallOptions, Signature, StageDescriptor, StagesStorage } from "@stages/core";
+import {
+  AbortedError,
+  EngineError,
+  StagesError,
+  StorageError,
+  descriptorFromLabels,
+  localStageName,
+  localStagesRepository,
+  specificationVersion,
+  stageLabels,
+} from "@stages/core";
+import type { DockerConnection } from "./connection.js";
+import { engineOf } from "./connection.js";
+import type { EngineClient } from "./engine-client.js";
+import { EngineHttpError, encodeName, isHttpStatus } from "./engine-client.js";
+import type { RawImage } from "./images.js";
+import { inspectRawImage } from "./images.js";
+
+/** Options of `createDockerStagesStorage`. */
+export interface DockerStagesStorageOptions {
+  connection: DockerConnection;
+  project: string;
+}
+
+/**
+ * Local stages storage in a Docker Engine's image store (DESIGN §6): a stage is the image
+ * `stages-storage/<project>:<signature>` whose labels describe it.
+ */
+export function createDockerStagesStorage(options: DockerStagesStorageOptions): StagesStorage {
+  const { connection, project } = options;
+  const client = engineOf(connection);
+  const repository = localStagesRepository(project);
+
+  const fail = (what: string, error: unknown): Error => {
+    if (AbortedError.isInstance(error)) return error;
+    if (error instanceof EngineHttpError) {
+      return new StorageError(`[docker] ${what} in ${connection.endpoint}: ${error.engineMessage}`, { cause: error });
+    }
+    if (EngineError.isInstance(error)) return new StorageError(error.message, { cause: error, hint: error.hint });
+    if (StagesError.isInstance(error)) return error;
+    return new StorageError(`[docker] ${what}: ${(error as Error).message}`, { cause: error });
+  };
+
+  return {
+    specificationVersion,
+    kind: "local",
+    description: `docker ${connection.endpoint} (${repository})`,
+
+    async get(signature, callOptions) {
+      try {
+        return await getStage(client, project, signature, callOptions?.signal);
+      } catch (error) {
+        throw fail(`cannot read stage ${signature}`, error);
+      }
+    },
+
+    async has(signature, callOptions) {
+      try {
+        return (await getStage(client, project, signature, callOptions?.signal)) !== null;
+      } catch (error) {
+        throw fail(`cannot read stage ${signature}`, error);
+      }
+    },
+
+    async list(callOptions?: CallOptions) {
+      try {
+        const images = await client.json<ImageSummary[]>({
+          method: "GET",
+          path: "/images/json",
+          query: { filters: { label: [`${stageLabels.project}=${project}`] } },
+          signal: callOptions?.signal,
+        });
+        const stages: StageDescriptor[] = [];
+        for (const image of images ?? []) {
+          const descriptor = descriptorFromLabels({
+            id: image.Id,
+            labels: image.Labels,
+            createdAt: typeof image.Created === "number" ? new Date(image.Created * 1000).toISOString() : null,
+            size: typeof image.Size === "number" ? image.Size : null,
+          });
+          // Only images under the stage name count: final names and aliases carry the same labels.
+          if (descriptor?.project !== project) continue;
+          if (!(image.RepoTags ?? []).includes(localStageName(project, descriptor.signature))) continue;
+          stages.push(descriptor);
+        }
+        return stages.sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
+      } catch (error) {
+        throw fail("cannot list stages", error);
+      }
+    },
+
+    async delete(signature, callOptions) {
+      try {
+        // Untags; the image goes when nothing else (a tag, a child stage) keeps it.
+        await client.json({
+          method: "DELETE",
+          path: `/images/${encodeName(localStageName(project, signature))}`,
+          signal: callOptions?.signal,
+        });
+      } catch (error) {
+        if (isHttpStatus(error, 404)) return;
+        throw fail(`cannot delete stage ${signature}`, error);
+      }
+    },
+  };
+}
+
+interface ImageSummary {
+  Id: string;
+  RepoTags?: string[] | null;
+  Labels?: Record<string, string> | null;
+  Created?: number;
+  Size?: number;
+}
+
+/** The stage stored under its name, or null when absent or not a stage of this project. */
+export async function getStage(
+  client: EngineClient,
+  project: string,
+  signature: Signature,
+  signal: AbortSignal | undefined,
+): Promise<StageDescriptor | null> {
+  const image = await inspectRawImage(client, localStageName(project, signature), signal);
+  if (image === null) return null;
+  return stageDescriptorOf(image, project, signature);
+}
+
+/** The descriptor of an inspected stage image; null when its labels do not name this stage. */
+export function stageDescriptorOf(image: RawImage, project: string, signature: Signature): StageDescriptor | null {
+  const descriptor = descriptorFromLabels({
+    id: image.Id,
+    labels: image.Config?.Labels,
+    createdAt: image.Created ?? null,
+    size: typeof image.Size === "number" ? image.Size : null,
+  });
+  if (descriptor === null || descriptor.project !== project || descriptor.signature !== signature) return null;
+  return descriptor;
+}

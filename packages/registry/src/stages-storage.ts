@@ -1,0 +1,120 @@
+import {
+  AuthenticationError,
+  type CallOptions,
+  descriptorFromLabels,
+  parseStageTag,
+  RegistryError,
+  remoteStageReference,
+  type Signature,
+  type StageDescriptor,
+  type StagesStorage,
+  StorageError,
+  specificationVersion,
+} from "@stages/core";
+import type { RegistryClient } from "./client.js";
+import { forEachLimited } from "./copy.js";
+import { isImageIndex } from "./media-types.js";
+import { parseRepositoryName } from "./parse-reference.js";
+
+export interface RegistryStagesStorageOptions {
+  client: RegistryClient;
+  /** REPO: `host[:port]/path`, e.g. `registry.example.com/taxi/backend`. */
+  repository: string;
+  project: string;
+  /** Stages read at once by `list`. Default 8. */
+  concurrency?: number;
+}
+
+interface ImageConfig {
+  created?: unknown;
+  config?: { Labels?: Record<string, string> | null } | null;
+}
+
+/**
+ * The remote stages storage: stage `<sig>` of the project is the image `REPO:image-stage-<sig>`
+ * (DESIGN §6). `has` is one HEAD request; `get` one manifest GET plus the config blob for the labels.
+ */
+export function createRegistryStagesStorage(options: RegistryStagesStorageOptions): StagesStorage {
+  const { client, project } = options;
+  const name = parseRepositoryName(options.repository);
+  const repository = `${name.registry}/${name.repository}`;
+  const description = `registry ${repository}`;
+
+  // Generic registry failures become StorageError; auth, digest and abort errors keep their own codes.
+  const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (RegistryError.isInstance(error) && !AuthenticationError.isInstance(error)) {
+        throw new StorageError(`[registry] ${what} in ${description} failed: ${(error as Error).message.replace(/^\[registry\] /, "")}`, {
+          cause: error,
+          hint: error.hint,
+        });
+      }
+      throw error;
+    }
+  };
+
+  const get = async (signature: Signature, callOptions: CallOptions = {}): Promise<StageDescriptor | null> => {
+    const reference = remoteStageReference(repository, signature);
+    const fetched = await client.getManifest(reference, { signal: callOptions.signal });
+    if (fetched === null) return null;
+    let image = fetched;
+    if (isImageIndex(fetched.manifest)) {
+      // Stages are single-platform images; an index under a stage tag is followed to its image.
+      const resolved = await client.getImageManifest(reference, { signal: callOptions.signal });
+      if (resolved === null) return null;
+      image = resolved;
+    }
+    if (isImageIndex(image.manifest)) return null;
+    const manifest = image.manifest;
+    const configBytes = await client.readBlob(repository, manifest.config.digest, { size: manifest.config.size, signal: callOptions.signal });
+    let config: ImageConfig;
+    try {
+      config = JSON.parse(new TextDecoder().decode(configBytes)) as ImageConfig;
+    } catch {
+      return null;
+    }
+    const descriptor = descriptorFromLabels({
+      id: fetched.descriptor.digest,
+      labels: config.config?.Labels ?? null,
+      createdAt: typeof config.created === "string" ? config.created : null,
+      size: manifest.config.size + manifest.layers.reduce((total, layer) => total + layer.size, 0),
+    });
+    // A foreign image under a stage tag is not trusted as a stage.
+    if (descriptor === null || descriptor.signature !== signature || descriptor.project !== project) return null;
+    return descriptor;
+  };
+
+  return {
+    specificationVersion,
+    kind: "remote",
+    description,
+    get: (signature, callOptions) => guard(`reading stage ${signature}`, () => get(signature, callOptions)),
+    has: (signature, callOptions = {}) =>
+      guard(`looking up stage ${signature}`, async () => {
+        const found = await client.headManifest(remoteStageReference(repository, signature), { signal: callOptions.signal });
+        return found !== null;
+      }),
+    list: (callOptions = {}) =>
+      guard("listing stages", async () => {
+        const signatures: Signature[] = [];
+        for await (const tag of client.iterateTags(repository, { signal: callOptions.signal })) {
+          const signature = parseStageTag(tag);
+          if (signature !== null) signatures.push(signature);
+        }
+        const found: StageDescriptor[] = [];
+        await forEachLimited(signatures, options.concurrency ?? 8, async (signature) => {
+          const descriptor = await get(signature, callOptions);
+          if (descriptor !== null) found.push(descriptor);
+        });
+        return found.sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
+      }),
+    delete: (signature, callOptions = {}) =>
+      guard(`deleting stage ${signature}`, async () => {
+        const found = await client.headManifest(remoteStageReference(repository, signature), { signal: callOptions.signal });
+        if (found === null) return;
+        await client.deleteManifest(`${repository}@${found.digest}`, { signal: callOptions.signal });
+      }),
+  };
+}
