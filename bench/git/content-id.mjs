@@ -124,6 +124,14 @@ const selected = (await source.content(mapping)).files.length;
 log(`${selected} files selected by the whole-repository mapping; ${runs} runs after one warm-up each`);
 const baseline = await measure("git ls-files -s", gitLsFiles);
 const whole = await measure("content(): add /, no patterns", () => source.content(mapping));
+const withFiles = await measure("content() and reading its .files", async () => (await source.content(mapping)).files);
+let generation = 0;
+const edit = join(root, "pkg000", "module00", "file-0.ts");
+const fresh = await measure("content(): 1 edit making a new content (cache write)", () => {
+  writeFileSync(edit, `// generation ${generation++}\n`);
+  return source.content(mapping);
+});
+git("checkout", "--", ".");
 const patterns = await measure("content(): add /, includePaths + excludePaths globs", () => source.content(filtered));
 const subdirectory = await measure("content(): add /pkg042 (1 000 files)", () => source.content(inSubdirectory));
 const dependencies = await measure('dependenciesChecksum(["**/*.md"])', () =>
@@ -154,7 +162,7 @@ if (options.json) {
     runs,
     node: process.version,
     git: execFileSync("git", ["--version"], { encoding: "utf8" }).trim(),
-    results: [baseline, whole, patterns, subdirectory, dependencies, edited],
+    results: [baseline, whole, withFiles, fresh, patterns, subdirectory, dependencies, edited],
     firstCallAfterTouchingMs: touchedFirst,
     ratio,
   };

@@ -478,7 +478,7 @@ describe("diff", () => {
     const before = await source.content(testMapping());
     repository.write("package.json", "{}\n");
     const expected = await sourceFor(repository).content(testMapping());
-    rmSync(join(repository.root, ".git", "stages", "contents", `${expected.contentId}.list.deflate`));
+    rmSync(join(repository.root, ".git", "stages", "contents", `${expected.contentId}.list.br`));
     const diff = await source.diff(testMapping(), before.contentId, expected.contentId);
     expect(diff?.changed.map((file) => file.path)).toEqual(["package.json"]);
   });
@@ -501,9 +501,9 @@ describe("diff", () => {
     repository.write("README.md", "changed\n");
     const after = await source.content(testMapping());
     const { writeFileSync } = await import("node:fs");
-    writeFileSync(join(cacheDir, `${before.contentId}.list.deflate`), "garbage");
+    writeFileSync(join(cacheDir, `${before.contentId}.list.br`), "garbage");
     expect(await source.diff(testMapping(), before.contentId, after.contentId)).toBeNull();
-    expect(existsSync(join(cacheDir, `${after.contentId}.list.deflate`))).toBe(true);
+    expect(existsSync(join(cacheDir, `${after.contentId}.list.br`))).toBe(true);
   });
 
   it("keeps at most cacheLimit lists", async () => {
@@ -517,9 +517,9 @@ describe("diff", () => {
       ids.push((await source.content(testMapping())).contentId);
       // mtime resolution: make the order of use unambiguous.
       const past = new Date(Date.now() - (10 - index) * 1000);
-      utimesSync(join(cacheDir, `${ids[index]}.list.deflate`), past, past);
+      utimesSync(join(cacheDir, `${ids[index]}.list.br`), past, past);
     }
-    expect(readdirSync(cacheDir).sort()).toEqual([`${ids[2]}.list.deflate`, `${ids[3]}.list.deflate`].sort());
+    expect(readdirSync(cacheDir).sort()).toEqual([`${ids[2]}.list.br`, `${ids[3]}.list.br`].sort());
   });
 });
 

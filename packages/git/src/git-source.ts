@@ -24,8 +24,10 @@ export interface GitSourceOptions {
    * Default: `<git common dir>/stages/contents` (e.g. `.git/stages/contents`).
    */
   cacheDir?: string;
-  /** How many file lists the cache keeps (least recently used ones go first). Default: 64. */
+  /** How many file lists the cache keeps at most (least recently used ones go first). Default: 64. */
   cacheLimit?: number;
+  /** How many bytes the cache keeps at most (about 26 bytes a file for typical paths). Default: 256 MiB. */
+  cacheMaxBytes?: number;
   /**
    * When a file's stat changed but its content did not, let git record the new stat data in the
    * index (`git update-index -q --refresh`, as `git status` does) so the file is not hashed again.
@@ -54,7 +56,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         return {
           ...found,
           realRoot: await realpath(found.root),
-          cache: createContentCache(cacheDir, options.cacheLimit ?? 64),
+          cache: createContentCache(cacheDir, {
+            entries: options.cacheLimit ?? 64,
+            bytes: options.cacheMaxBytes ?? 256 * 1024 * 1024,
+          }),
         };
       })();
       opening = attempt;

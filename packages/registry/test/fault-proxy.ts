@@ -8,7 +8,9 @@ export type Fault =
   /** Forward this many bytes of the request (headers included), then reset. */
   | { kind: "reset-after"; bytes: number }
   /** Answer with this status instead of the registry, then close. */
-  | { kind: "status"; status: number; headers?: Record<string, string> };
+  | { kind: "status"; status: number; headers?: Record<string, string> }
+  /** Swallow the request and never answer. */
+  | { kind: "stall" };
 
 export interface FaultRule {
   fault: Fault;
@@ -44,11 +46,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     const upstream = connect(target.port, target.host);
     sockets.add(upstream);
     let forwardThenReset: number | null = null;
+    let stalled = false;
     const kill = () => {
       client.resetAndDestroy();
       upstream.destroy();
     };
     client.on("data", (chunk: Buffer) => {
+      if (stalled) return;
       if (forwardThenReset !== null) {
         if (chunk.byteLength >= forwardThenReset) {
           upstream.write(chunk.subarray(0, forwardThenReset), () => setTimeout(kill, 20));
@@ -74,6 +78,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           const fault = rule.fault;
           if (fault.kind === "reset") {
             kill();
+            return;
+          }
+          if (fault.kind === "stall") {
+            stalled = true;
             return;
           }
           if (fault.kind === "status") {

@@ -73,15 +73,16 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
     return result(null);
   }
 
+  // Without a meta, a first document that declares an image is read as one, for its own problems.
+  const metaMissing = looksLikeImageDocument(first.contents);
+  const imageDocuments = metaMissing ? [first, ...rest] : rest;
   let meta: ProjectMeta | null = null;
-  const imageDocuments = rest;
-  if (looksLikeImageDocument(first.contents)) {
+  if (metaMissing) {
     textContext.error(
       first.contents?.range?.[0] ?? 0,
       "the config must start with the project meta",
       "add a first document: project: <name>, configVersion: 1, then ---",
     );
-    imageDocuments.unshift(first);
   } else if (first.errors.length === 0 && first.contents !== null) {
     meta = parseMeta(new YamlContext(file, lineCounter, problems, first), first.contents);
   }

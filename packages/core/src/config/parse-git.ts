@@ -84,7 +84,12 @@ function parseGitMapping(context: YamlContext, node: Node, id: string): GitMappi
     context.error(toEntry?.keyNode ?? node, 'a git mapping needs "to"', "add to: /absolute/path/in/image");
   } else if (toText !== null) {
     if (isAbsolutePath(toText)) to = normalizeImagePath(toText);
-    else context.error(toEntry.value as Node, `git.to "${toText}" must be an absolute path`, `write to: /${toText}`);
+    else
+      context.error(
+        toEntry.value as Node,
+        `git.to "${toText}" must be an absolute path`,
+        `write to: ${normalizeImagePath(toText)}`,
+      );
   }
 
   return {

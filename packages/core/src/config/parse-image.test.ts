@@ -222,6 +222,25 @@ describe("directives", () => {
     expect(image.shell).toMatchObject({ install: ["make"], setup: ["make"] });
   });
 
+  it("reports a problem of a mapping merged into several places once", () => {
+    expect(
+      imageErrors(
+        "image: a\nfrom: alpine\ngit:\n- &common\n  to: /a\n  ownr: app\n- <<: *common\n  to: /b\n- <<: *common\n  to: /c\n",
+      ),
+    ).toEqual(['stages.yaml:9:3: unknown directive "ownr" under git (did you mean "owner"?)']);
+  });
+
+  it("expands nested merge keys without blowing up", () => {
+    const anchors = ["m0: &m0 {install: make}"];
+    for (let level = 1; level < 40; level++) {
+      anchors.push(`m${level}: &m${level} {<<: [*m${level - 1}, *m${level - 1}]}`);
+    }
+    const nested = `image: a\nfrom: x\nx-anchors: &all\n${anchors.map((line) => `  ${line}`).join("\n")}\nshell:\n  <<: *m39\n`;
+    expect(imageErrors(nested)).toEqual([
+      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, docker)',
+    ]);
+  });
+
   it("refuses an alias to an anchor of another document", () => {
     expect(
       imageErrors(

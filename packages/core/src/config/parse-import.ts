@@ -162,7 +162,7 @@ function readAbsolutePath(context: YamlContext, node: Node, label: string): stri
   const path = readText(context, node, label, `write ${label.split(".")[1]}: /absolute/path`);
   if (path === null) return null;
   if (!isAbsolutePath(path)) {
-    context.error(node, `${label} "${path}" must be an absolute path`, `write /${path}`);
+    context.error(node, `${label} "${path}" must be an absolute path`, `write ${normalizeImagePath(path)}`);
     return null;
   }
   return normalizeImagePath(path);

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { loadConfigOrThrow } from "./config/index.js";
+import { type ConveyorFacts, planConveyor } from "./conveyor.js";
+import { imageLevels, imageOrder } from "./image-graph.js";
+import type { ContentId, Signature } from "./signature-type.js";
+
+const config = loadConfigOrThrow(`project: p
+configVersion: 1
+---
+artifact: tools
+from: alpine
+---
+image: base
+from: alpine:3.20
+fromCacheVersion: "2"
+---
+image: app
+fromImage: base
+git:
+- to: /app
+  stageDependencies:
+    setup: ["*.json"]
+shell:
+  beforeInstall: [a]
+  install: [b]
+  beforeSetup: [c]
+  setup: [d]
+  cacheVersion: "1"
+  setupCacheVersion: "7"
+import:
+- artifact: tools
+  add: /bin/tool
+  before: install
+- artifact: tools
+  add: /bin/tool2
+  after: install
+- artifact: tools
+  add: /bin/tool3
+  before: setup
+- artifact: tools
+  add: /bin/tool4
+  after: setup
+docker:
+  EXPOSE: ["80"]
+`).config;
+
+const signature = (character: string) => character.repeat(64) as Signature;
+const facts: ConveyorFacts = {
+  baseDigest: null,
+  imageSignatures: new Map([
+    ["tools", signature("a")],
+    ["base", signature("b")],
+  ]),
+  contents: new Map([["git-0", { mappingId: "git-0", contentId: "c".repeat(64) as ContentId, files: [] }]]),
+  dependencyChecksums: new Map([["git-0", { setup: "d".repeat(64) }]]),
+};
+
+describe("planConveyor", () => {
+  it("lists every stage of DESIGN §4 in order when none is empty", () => {
+    const app = config.images.find((image) => image.name === "app")!;
+    const templates = planConveyor(app, facts);
+    expect(templates.map((template) => template.name)).toEqual([
+      "from",
+      "beforeInstall",
+      "importsBeforeInstall",
+      "gitArchive",
+      "install",
+      "importsAfterInstall",
+      "beforeSetup",
+      "importsBeforeSetup",
+      "setup",
+      "importsAfterSetup",
+      "gitLatestPatch",
+      "dockerInstructions",
+    ]);
+    expect(templates[0]!.deps).toEqual({ fromImage: signature("b") });
+    expect(templates[8]!.deps).toEqual({ commands: ["d"], cacheVersion: "1", setupCacheVersion: "7", stageDependencies: { "git-0": "d".repeat(64) } });
+    expect(templates[2]!.deps).toMatchObject({ imports: [{ source: signature("a"), add: "/bin/tool", to: "/bin/tool" }] });
+    expect(templates[3]!.deps).toEqual({
+      mappings: [{ id: "git-0", add: "/", to: "/app", includePaths: [], excludePaths: [], owner: null, group: null }],
+    });
+    expect(templates[10]!.deps).toEqual({ contents: { "git-0": "c".repeat(64) } });
+    expect(templates[11]!.deps).toEqual({ EXPOSE: ["80"] });
+  });
+
+  it("skips empty stages and normalizes the base reference", () => {
+    const base = config.images.find((image) => image.name === "base")!;
+    const templates = planConveyor(base, facts);
+    expect(templates.map((template) => template.name)).toEqual(["from"]);
+    expect(templates[0]!.deps).toEqual({ base: "docker.io/library/alpine:3.20", fromCacheVersion: "2" });
+  });
+
+  it("puts the base digest in the from stage when fromLatest", () => {
+    const base = { ...config.images.find((image) => image.name === "base")!, fromLatest: true };
+    const templates = planConveyor(base, { ...facts, baseDigest: `sha256:${"e".repeat(64)}` });
+    expect(templates[0]!.deps).toMatchObject({ digest: `sha256:${"e".repeat(64)}` });
+  });
+
+  it("gives user stages after gitArchive the git updates the chain lacks", () => {
+    const app = config.images.find((image) => image.name === "app")!;
+    const install = planConveyor(app, facts).find((template) => template.name === "install")!;
+    expect(install.instructions({ "git-0": "c".repeat(64) as ContentId })).toMatchObject({ kind: "shell", gitUpdates: [] });
+    expect(install.instructions({ "git-0": "f".repeat(64) as ContentId })).toMatchObject({ kind: "shell", gitUpdates: [{ from: "f".repeat(64) }] });
+    const beforeInstall = planConveyor(app, facts).find((template) => template.name === "beforeInstall")!;
+    expect(beforeInstall.git).toBe("none");
+  });
+});
+
+describe("image graph", () => {
+  it("orders dependencies first, in levels for parallel builds", () => {
+    expect(imageLevels(config).map((level) => level.map((image) => image.name))).toEqual([["tools", "base"], ["app"]]);
+    expect(imageOrder(config, ["app"]).map((image) => image.name)).toEqual(["tools", "base", "app"]);
+    expect(imageOrder(config, ["base"]).map((image) => image.name)).toEqual(["base"]);
+  });
+
+  it("rejects an unknown image with the known names", () => {
+    expect(() => imageOrder(config, ["nope"])).toThrow(/no image or artifact "nope".*tools, base, app/);
+  });
+});
