@@ -65,10 +65,33 @@ function generate() {
   log(`committed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** Runs git and only counts its output, as a caller reading `git ls-files -s` would at least do. */
-function gitLsFiles() {
+/**
+ * Runs the actions round-robin (so that they share whatever load the machine has), one warm-up
+ * round first, and reports each one's median, min and max.
+ */
+async function measure(actions) {
+  const times = actions.map(() => []);
+  for (let run = -1; run < runs; run++) {
+    for (const [index, [, action]] of actions.entries()) {
+      const started = performance.now();
+      await action();
+      if (run >= 0) times[index].push(performance.now() - started);
+    }
+  }
+  return actions.map(([name], index) => {
+    const sorted = times[index].sort((left, right) => left - right);
+    const result = { name, medianMs: sorted[Math.floor(sorted.length / 2)], minMs: sorted[0], maxMs: sorted.at(-1) };
+    log(
+      `${name.padEnd(56)} median ${result.medianMs.toFixed(1).padStart(7)} ms  (min ${result.minMs.toFixed(1)}, max ${result.maxMs.toFixed(1)})`,
+    );
+    return result;
+  });
+}
+
+/** Runs git and only counts its output, as any caller of it would at least do. */
+function gitOutput(args) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn("git", ["ls-files", "-s"], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("git", args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     let bytes = 0;
     child.stdout.on("data", (chunk) => {
       bytes += chunk.length;
@@ -76,20 +99,6 @@ function gitLsFiles() {
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolvePromise(bytes) : reject(new Error(`git exited ${code}`))));
   });
-}
-
-async function measure(name, action) {
-  await action();
-  const times = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await action();
-    times.push(performance.now() - started);
-  }
-  times.sort((left, right) => left - right);
-  const result = { name, medianMs: times[Math.floor(times.length / 2)], minMs: times[0], maxMs: times.at(-1) };
-  log(`${name.padEnd(58)} median ${result.medianMs.toFixed(1).padStart(7)} ms  (min ${result.minMs.toFixed(1)}, max ${result.maxMs.toFixed(1)})`);
-  return result;
 }
 
 if (!existsSync(join(root, ".bench-files")) || readFileSync(join(root, ".bench-files"), "utf8") !== String(fileCount)) {
@@ -121,48 +130,68 @@ const filtered = { ...mapping, includePaths: ["pkg0*", "pkg1*/**/*.ts"], exclude
 const inSubdirectory = { ...mapping, add: "/pkg042" };
 
 const selected = (await source.content(mapping)).files.length;
-log(`${selected} files selected by the whole-repository mapping; ${runs} runs after one warm-up each`);
-const baseline = await measure("git ls-files -s", gitLsFiles);
-const whole = await measure("content(): add /, no patterns", () => source.content(mapping));
-const withFiles = await measure("content() and reading its .files", async () => (await source.content(mapping)).files);
+log(`${selected} files selected by the whole-repository mapping; median of ${runs} rounds after one warm-up round`);
+const lsFiles = ["git ls-files -s", () => gitOutput(["ls-files", "-s"])];
+log("clean work tree:");
+const [baseline, floor, whole, withFiles, patterns, subdirectory, dependencies] = await measure([
+  lsFiles,
+  [
+    "git ls-files -s and git diff-files side by side",
+    () => Promise.all([gitOutput(["ls-files", "-s", "-z"]), gitOutput(["diff-files", "--raw", "-z"])]),
+  ],
+  ["content(): add /, no patterns", () => source.content(mapping)],
+  ["content() and reading its .files", async () => (await source.content(mapping)).files],
+  ["content(): add /, includePaths + excludePaths globs", () => source.content(filtered)],
+  ["content(): add /pkg042 (1 000 files)", () => source.content(inSubdirectory)],
+  ['dependenciesChecksum(["**/*.md"])', () => source.dependenciesChecksum(mapping, ["**/*.md"])],
+]);
+
+log("one file edited before each run, so each content is new and its list is written to the cache:");
 let generation = 0;
 const edit = join(root, "pkg000", "module00", "file-0.ts");
-const fresh = await measure("content(): 1 edit making a new content (cache write)", () => {
-  writeFileSync(edit, `// generation ${generation++}\n`);
-  return source.content(mapping);
-});
+const [, fresh] = await measure([
+  lsFiles,
+  [
+    "content(): add /, new content",
+    () => {
+      writeFileSync(edit, `// generation ${generation++}\n`);
+      return source.content(mapping);
+    },
+  ],
+]);
 git("checkout", "--", ".");
-const patterns = await measure("content(): add /, includePaths + excludePaths globs", () => source.content(filtered));
-const subdirectory = await measure("content(): add /pkg042 (1 000 files)", () => source.content(inSubdirectory));
-const dependencies = await measure('dependenciesChecksum(["**/*.md"])', () =>
-  source.dependenciesChecksum(mapping, ["**/*.md"]),
-);
+
+log("100 files edited, not committed:");
 for (let index = 0; index < 100; index++) {
   const path = join(root, `pkg${String(index).padStart(3, "0")}`, "module00", "file-0.ts");
   writeFileSync(path, `// edited ${index}\n`);
 }
-const edited = await measure("content(): add /, 100 uncommitted edits", () => source.content(mapping));
+const [, edited] = await measure([lsFiles, ["content(): add /, 100 uncommitted edits", () => source.content(mapping)]]);
 git("reset", "-q", "--hard");
+
 // Stat changed, content not: the first call hashes them and refreshes the index, later ones do not.
 const future = new Date(Date.now() + 120_000);
 for (let index = 0; index < 1000; index++) {
-  utimesSync(join(root, `pkg${String(index % 100).padStart(3, "0")}`, `module${String(Math.floor(index / 100)).padStart(2, "0")}`, "file-1.ts"), future, future);
+  const directory = `pkg${String(index % 100).padStart(3, "0")}/module${String(Math.floor(index / 100)).padStart(2, "0")}`;
+  utimesSync(join(root, directory, "file-1.ts"), future, future);
 }
 const touchStarted = performance.now();
 await source.content(mapping);
 const touchedFirst = performance.now() - touchStarted;
-log(`${"content(): first call after touching 1 000 files".padEnd(58)} ${touchedFirst.toFixed(1).padStart(14)} ms`);
+log(`${"content(): first call after touching 1 000 files".padEnd(56)} ${touchedFirst.toFixed(1).padStart(14)} ms`);
 
 const ratio = whole.medianMs / baseline.medianMs;
 log("");
-log(`files: ${fileCount}   git ls-files -s: ${baseline.medianMs.toFixed(1)} ms   content(): ${whole.medianMs.toFixed(1)} ms   ratio: ${ratio.toFixed(2)}x`);
+log(
+  `files: ${fileCount}   git ls-files -s: ${baseline.medianMs.toFixed(1)} ms   content(): ${whole.medianMs.toFixed(1)} ms   ratio: ${ratio.toFixed(2)}x   (floor, ls-files with diff-files: ${floor.medianMs.toFixed(1)} ms)`,
+);
 if (options.json) {
   const document = {
     files: fileCount,
     runs,
     node: process.version,
     git: execFileSync("git", ["--version"], { encoding: "utf8" }).trim(),
-    results: [baseline, whole, withFiles, fresh, patterns, subdirectory, dependencies, edited],
+    results: [baseline, floor, whole, withFiles, patterns, subdirectory, dependencies, fresh, edited],
     firstCallAfterTouchingMs: touchedFirst,
     ratio,
   };

@@ -1,11 +1,15 @@
 import { defineConfig } from "vitest/config";
+import { sourceResolution } from "../../tooling/vitest-shared.js";
 
 export default defineConfig({
-  resolve: { conditions: ["@stages/source"] },
+  ...sourceResolution,
   test: {
+    name: "docker",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 120000,
-    hookTimeout: 120000,
+    // Engine A and the registry of the test environment (test/engine.ts starts private ones without it).
+    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     fileParallelism: false,
   },
 });

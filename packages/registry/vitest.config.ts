@@ -6,7 +6,9 @@ export default defineConfig({
   test: {
     name: "registry",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 60000,
-    hookTimeout: 60000,
+    // Engine A of the test environment for the `docker pull` checks; registries are the tests' own.
+    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -13,7 +13,9 @@ const problems = [];
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 for (const name of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
   if (!allowedDependencies.has(name)) {
-    problems.push(`package.json: dependency "${name}" is not on the pure list (${[...allowedDependencies].join(", ")}); I/O belongs in an adapter`);
+    problems.push(
+      `package.json: dependency "${name}" is not on the pure list (${[...allowedDependencies].join(", ")}); I/O belongs in an adapter`,
+    );
   }
 }
 
@@ -25,7 +27,8 @@ function walk(directory) {
   }
 }
 
-const importPattern = /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|require\s*\(\s*["']([^"']+)["']\s*\)/g;
+const importPattern =
+  /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|require\s*\(\s*["']([^"']+)["']\s*\)/g;
 const globalPattern = /\b(process\.(env|argv|cwd|exit|stdout|stderr)|Buffer\.|__dirname|require\()/;
 
 function check(path) {
@@ -40,7 +43,12 @@ function check(path) {
     }
   }
   text.split("\n").forEach((line, index) => {
-    if (!path.endsWith(".test.ts") && globalPattern.test(line) && !line.trim().startsWith("//") && !line.trim().startsWith("*")) {
+    if (
+      !path.endsWith(".test.ts") &&
+      globalPattern.test(line) &&
+      !line.trim().startsWith("//") &&
+      !line.trim().startsWith("*")
+    ) {
       problems.push(`${file}:${index + 1}: uses a Node global (${line.trim()}); @stages/core must stay pure`);
     }
   });

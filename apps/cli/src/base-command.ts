@@ -1,4 +1,11 @@
-import { AbortedError, ConfigError, type ProcedureResult, type StagesEvent, StagesError, UsageError as StagesUsageError } from "@stages/core";
+import {
+  AbortedError,
+  ConfigError,
+  type ProcedureResult,
+  StagesError,
+  type StagesEvent,
+  UsageError as StagesUsageError,
+} from "@stages/core";
 import { Command, Option } from "clipanion";
 import type { CommandContext } from "./context.js";
 import { exitCodes } from "./exit-codes.js";
@@ -18,9 +25,15 @@ export interface Session {
 
 /** The options every project command takes, and the one way errors and results are printed. */
 export abstract class ProjectCommand extends Command<CommandContext> {
-  dir = Option.String("--dir", { description: "Directory of the project (where stages.yaml is); default: the current directory" });
-  configFile = Option.String("--config", { description: "Config file to read instead of stages.yaml/werf.yaml in --dir" });
-  json = Option.Boolean("--json", false, { description: "Print one JSON result document on stdout (logs stay on stderr)" });
+  dir = Option.String("--dir", {
+    description: "Directory of the project (where stages.yaml is); default: the current directory",
+  });
+  configFile = Option.String("--config", {
+    description: "Config file to read instead of stages.yaml/werf.yaml in --dir",
+  });
+  json = Option.Boolean("--json", false, {
+    description: "Print one JSON result document on stdout (logs stay on stderr)",
+  });
   insecureRegistries = Option.Array("--insecure-registry", [], {
     description: "Registry host allowed over plain HTTP (repeatable); localhost and 127.0.0.0/8 always are",
   });
@@ -45,7 +58,11 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     try {
       const project = await loadProject({ cwd: this.context.cwd, dir: this.dir, config: this.configFile });
       for (const warning of project.warnings) renderer.info(`warning: ${warning.formatted}`);
-      const services = await createServices(project, { env, network: this.network, insecureRegistries: this.insecureRegistries }, (line) => renderer.info(line));
+      const services = await createServices(
+        project,
+        { env, network: this.network, insecureRegistries: this.insecureRegistries },
+        (line) => renderer.info(line),
+      );
       const hooks = services.plugins.plugins.map((plugin) => plugin.hooks).filter((hooks) => hooks !== undefined);
       const session: Session = {
         project,
@@ -60,7 +77,8 @@ export abstract class ProjectCommand extends Command<CommandContext> {
       const result = await this.run(session);
       renderer.close();
       if ("images" in result) {
-        for (const hook of hooks) await hook.afterProcedure?.(this.path.join(" "), result as ProcedureResult, services.context);
+        for (const hook of hooks)
+          await hook.afterProcedure?.(this.path.join(" "), result as ProcedureResult, services.context);
       }
       if (this.json) this.context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
@@ -77,10 +95,20 @@ export abstract class ProjectCommand extends Command<CommandContext> {
   private report(error: unknown): number {
     const stderr = this.context.stderr;
     const interrupted = AbortedError.isInstance(error) || this.context.signal.aborted;
-    const code = interrupted ? exitCodes.interrupted : StagesUsageError.isInstance(error) ? exitCodes.usage : exitCodes.failure;
-    const message = interrupted ? "interrupted: finished stages are kept, a re-run continues from them" : error instanceof Error ? error.message : String(error);
+    const code = interrupted
+      ? exitCodes.interrupted
+      : StagesUsageError.isInstance(error)
+        ? exitCodes.usage
+        : exitCodes.failure;
+    const message = interrupted
+      ? "interrupted: finished stages are kept, a re-run continues from them"
+      : error instanceof Error
+        ? error.message
+        : String(error);
     if (ConfigError.isInstance(error)) {
-      stderr.write(`stages: ${error.problems.length === 1 ? "error in the configuration" : `${error.problems.length} errors in the configuration`}:\n`);
+      stderr.write(
+        `stages: ${error.problems.length === 1 ? "error in the configuration" : `${error.problems.length} errors in the configuration`}:\n`,
+      );
       for (const problem of error.problems) stderr.write(`  ${problem.formatted}\n`);
     } else {
       stderr.write(`stages: error: ${message}\n`);
@@ -88,7 +116,8 @@ export abstract class ProjectCommand extends Command<CommandContext> {
       if (hint && !interrupted) stderr.write(`  hint: ${hint}\n`);
     }
     if (this.debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
-    else if (!StagesError.isInstance(error) && !interrupted) stderr.write("  (run with --debug to see where it happened)\n");
+    else if (!StagesError.isInstance(error) && !interrupted)
+      stderr.write("  (run with --debug to see where it happened)\n");
     if (this.json) {
       const stagesCode = StagesError.isInstance(error) ? error.code : interrupted ? "ABORTED" : "INTERNAL";
       this.context.stdout.write(`${JSON.stringify({ error: { code: stagesCode, message } }, null, 2)}\n`);
@@ -102,7 +131,8 @@ export function summarizeProcedure(result: ProcedureResult): string {
   const lines: string[] = [];
   for (const image of result.images) {
     lines.push(`${image.name ?? "~"}:`);
-    for (const stage of image.stages) lines.push(`  ${stage.name.padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}`);
+    for (const stage of image.stages)
+      lines.push(`  ${stage.name.padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}`);
     for (const tag of image.tags ?? []) lines.push(`  -> ${tag.reference} (${tag.method})`);
   }
   return lines.join("\n");

@@ -24,8 +24,14 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
 
 /** Creates the clipanion app with the built-in commands and those of the given plugins. */
 export function createCli(extraCommands: readonly unknown[] = []): Cli<CommandContext> {
-  const cli = new Cli<CommandContext>({ binaryLabel: "stages", binaryName: "stages", binaryVersion: version, enableCapture: false });
-  for (const command of [...builtinCommands, ...(extraCommands as CommandClass<CommandContext>[])]) cli.register(command);
+  const cli = new Cli<CommandContext>({
+    binaryLabel: "stages",
+    binaryName: "stages",
+    binaryVersion: version,
+    enableCapture: false,
+  });
+  for (const command of [...builtinCommands, ...(extraCommands as CommandClass<CommandContext>[])])
+    cli.register(command);
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   return cli;

@@ -7,7 +7,9 @@ let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   interrupts++;
   if (interrupts > 1) process.exit(exitCodes.interrupted);
-  process.stderr.write(`\nstages: ${signal}: cancelling, removing temporary containers (press Ctrl-C again to quit at once)\n`);
+  process.stderr.write(
+    `\nstages: ${signal}: cancelling, removing temporary containers (press Ctrl-C again to quit at once)\n`,
+  );
   controller.abort(new Error(`received ${signal}`));
 };
 process.on("SIGINT", onSignal);

@@ -23,7 +23,10 @@ function packageEntry(packageDirectory: string, name: string): string {
   };
   const entry = pick(manifest.exports) ?? manifest.module ?? manifest.main ?? "index.js";
   const path = resolve(packageDirectory, entry);
-  if (!existsSync(path)) throw new PluginError(`plugin ${name}: its entry ${path} does not exist`, { hint: "build the plugin package first" });
+  if (!existsSync(path))
+    throw new PluginError(`plugin ${name}: its entry ${path} does not exist`, {
+      hint: "build the plugin package first",
+    });
   return path;
 }
 
@@ -33,7 +36,9 @@ export function resolvePlugin(name: string, projectDirectory: string): string {
     const path = resolve(projectDirectory, name);
     if (existsSync(join(path, "package.json"))) return packageEntry(path, name);
     if (existsSync(path)) return path;
-    throw new PluginError(`plugin ${name} not found at ${path}`, { hint: "fix the path under plugins: in stages.yaml" });
+    throw new PluginError(`plugin ${name} not found at ${path}`, {
+      hint: "fix the path under plugins: in stages.yaml",
+    });
   }
   const starts = [projectDirectory, dirname(fileURLToPath(import.meta.url))];
   for (const start of starts) {
@@ -43,7 +48,9 @@ export function resolvePlugin(name: string, projectDirectory: string): string {
       if (dirname(directory) === directory) break;
     }
   }
-  throw new PluginError(`plugin ${name} is not installed`, { hint: `install it next to stages.yaml: npm install ${name}` });
+  throw new PluginError(`plugin ${name} is not installed`, {
+    hint: `install it next to stages.yaml: npm install ${name}`,
+  });
 }
 
 /** Loads the plugins a stages.yaml lists; each default export must be a `definePlugin` value. */

@@ -17,10 +17,16 @@ export interface Project {
  * Finds and validates the project's config: `--config`, else `stages.yaml`, else `werf.yaml` in
  * `--dir`. Every problem is reported at once with file:line:column.
  */
-export async function loadProject(options: { cwd: string; dir?: string | undefined; config?: string | undefined }): Promise<Project> {
+export async function loadProject(options: {
+  cwd: string;
+  dir?: string | undefined;
+  config?: string | undefined;
+}): Promise<Project> {
   const directory = resolve(options.cwd, options.dir ?? ".");
   if (!existsSync(directory)) {
-    throw new UsageError(`the project directory ${directory} does not exist`, { hint: "pass --dir with the directory of stages.yaml" });
+    throw new UsageError(`the project directory ${directory} does not exist`, {
+      hint: "pass --dir with the directory of stages.yaml",
+    });
   }
   let file: string;
   if (options.config) file = isAbsolute(options.config) ? options.config : resolve(directory, options.config);
@@ -38,7 +44,10 @@ export async function loadProject(options: { cwd: string; dir?: string | undefin
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, { cause: error, hint: "check the --config path" });
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, {
+      cause: error,
+      hint: "check the --config path",
+    });
   }
   const shown = relative(options.cwd, file) || file;
   const result = parseConfig(text, { file: shown.startsWith("..") ? file : shown });

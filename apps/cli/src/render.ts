@@ -19,7 +19,8 @@ export interface RendererOptions {
   verbose?: boolean;
 }
 
-const finishedStatuses = /^(Pushed|Pull complete|Already exists|Layer already exists|Mounted from|Download complete|Downloaded)/;
+const finishedStatuses =
+  /^(Pushed|Pull complete|Already exists|Layer already exists|Mounted from|Download complete|Downloaded)/;
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -44,7 +45,15 @@ function imageLabel(image: string | null): string {
 /** Creates the renderer for a terminal (live) or a log (plain lines). */
 export function createRenderer(options: RendererOptions): Renderer {
   const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const actionColor: Record<string, string> = { built: "32", pushed: "32", pulled: "36", cached: "2", skipped: "2", local: "2", missing: "33" };
+  const actionColor: Record<string, string> = {
+    built: "32",
+    pushed: "32",
+    pulled: "36",
+    cached: "2",
+    skipped: "2",
+    local: "2",
+    missing: "33",
+  };
 
   const stageLine = (event: { image: string | null; stage: string; signature: string }, rest: string) =>
     `${paint("1", `[${imageLabel(event.image)}]`)} ${event.stage.padEnd(20)} ${paint("2", event.signature.slice(0, 12))}  ${rest}`;
@@ -54,26 +63,35 @@ export function createRenderer(options: RendererOptions): Renderer {
       onEvent(event) {
         switch (event.type) {
           case "stage-started":
-            options.stream.write(`${stageLine(event, `${event.work === "build" ? "building" : `${event.work}ing`}`)}\n`);
+            options.stream.write(
+              `${stageLine(event, `${event.work === "build" ? "building" : `${event.work}ing`}`)}\n`,
+            );
             break;
           case "stage-finished":
-            options.stream.write(`${stageLine(event, `${paint(actionColor[event.action] ?? "0", event.action)}${event.durationMs > 0 ? ` in ${formatDuration(event.durationMs)}` : ""}`)}\n`);
+            options.stream.write(
+              `${stageLine(event, `${paint(actionColor[event.action] ?? "0", event.action)}${event.durationMs > 0 ? ` in ${formatDuration(event.durationMs)}` : ""}`)}\n`,
+            );
             break;
           case "stage-output":
             if (options.verbose !== false) {
-              for (const line of event.text.replace(/\n$/, "").split("\n")) options.stream.write(`${paint("2", `[${imageLabel(event.image)}] ${event.stage} |`)} ${line}\n`);
+              for (const line of event.text.replace(/\n$/, "").split("\n"))
+                options.stream.write(`${paint("2", `[${imageLabel(event.image)}] ${event.stage} |`)} ${line}\n`);
             }
             break;
           case "transfer-progress":
             if (finishedStatuses.test(event.progress.status)) {
               const size = event.progress.total ? ` ${formatBytes(event.progress.total)}` : "";
-              options.stream.write(`${stageLine(event, `layer ${event.progress.id} ${event.progress.status}${size}`)}\n`);
+              options.stream.write(
+                `${stageLine(event, `layer ${event.progress.id} ${event.progress.status}${size}`)}\n`,
+              );
             }
             break;
           case "publish-started":
             break;
           case "publish-finished":
-            options.stream.write(`${paint("1", `[${imageLabel(event.image)}]`)} published ${event.reference} (${event.method}) ${paint("2", event.digest)}\n`);
+            options.stream.write(
+              `${paint("1", `[${imageLabel(event.image)}]`)} published ${event.reference} (${event.method}) ${paint("2", event.digest)}\n`,
+            );
             break;
         }
       },
@@ -99,7 +117,8 @@ export function createRenderer(options: RendererOptions): Renderer {
     for (const entry of active.values()) {
       lines.push(`${entry.label} ${paint("33", `${formatDuration(Date.now() - entry.started)}`)}`);
       for (const layer of entry.layers.values()) {
-        const amount = layer.current !== null && layer.total ? ` ${formatBytes(layer.current)}/${formatBytes(layer.total)}` : "";
+        const amount =
+          layer.current !== null && layer.total ? ` ${formatBytes(layer.current)}/${formatBytes(layer.total)}` : "";
         lines.push(`    ${paint("2", layer.id)} ${layer.status}${amount}`);
       }
     }
@@ -118,16 +137,26 @@ export function createRenderer(options: RendererOptions): Renderer {
     onEvent(event) {
       switch (event.type) {
         case "stage-started":
-          active.set(event.signature + event.work, { label: stageLine(event, `${event.work === "build" ? "building" : `${event.work}ing`}…`), started: Date.now(), layers: new Map() });
+          active.set(event.signature + event.work, {
+            label: stageLine(event, `${event.work === "build" ? "building" : `${event.work}ing`}…`),
+            started: Date.now(),
+            layers: new Map(),
+          });
           schedule();
           break;
         case "stage-finished":
           for (const key of [...active.keys()]) if (key.startsWith(event.signature)) active.delete(key);
-          permanent(stageLine(event, `${paint(actionColor[event.action] ?? "0", event.action)}${event.durationMs > 0 ? ` in ${formatDuration(event.durationMs)}` : ""}`));
+          permanent(
+            stageLine(
+              event,
+              `${paint(actionColor[event.action] ?? "0", event.action)}${event.durationMs > 0 ? ` in ${formatDuration(event.durationMs)}` : ""}`,
+            ),
+          );
           break;
         case "stage-output":
           if (options.verbose !== false) {
-            for (const line of event.text.replace(/\n$/, "").split("\n")) permanent(`${paint("2", `[${imageLabel(event.image)}] ${event.stage} |`)} ${line}`);
+            for (const line of event.text.replace(/\n$/, "").split("\n"))
+              permanent(`${paint("2", `[${imageLabel(event.image)}] ${event.stage} |`)} ${line}`);
           }
           break;
         case "transfer-progress": {
@@ -139,12 +168,18 @@ export function createRenderer(options: RendererOptions): Renderer {
           break;
         }
         case "publish-started":
-          active.set(`publish:${event.reference}`, { label: `${paint("1", `[${imageLabel(event.image)}]`)} publishing ${event.reference} (${event.method})…`, started: Date.now(), layers: new Map() });
+          active.set(`publish:${event.reference}`, {
+            label: `${paint("1", `[${imageLabel(event.image)}]`)} publishing ${event.reference} (${event.method})…`,
+            started: Date.now(),
+            layers: new Map(),
+          });
           schedule();
           break;
         case "publish-finished":
           active.delete(`publish:${event.reference}`);
-          permanent(`${paint("1", `[${imageLabel(event.image)}]`)} published ${event.reference} (${event.method}) ${paint("2", event.digest)}`);
+          permanent(
+            `${paint("1", `[${imageLabel(event.image)}]`)} published ${event.reference} (${event.method}) ${paint("2", event.digest)}`,
+          );
           break;
       }
     },

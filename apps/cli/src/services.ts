@@ -5,8 +5,8 @@ import {
   type GitSource,
   type ImageTransfer,
   type PluginContext,
-  type PluginRegistry,
   PluginError,
+  type PluginRegistry,
   parseRepository,
   repositoryOf,
   type StageBuilder,
@@ -49,13 +49,19 @@ function pick<T>(map: Map<string, T>, name: string, what: string): T {
   const factory = map.get(name);
   if (!factory) {
     const known = [...map.keys()].join(", ") || "none";
-    throw new PluginError(`no ${what} "${name}" is registered (registered: ${known})`, { hint: "add the plugin that provides it under plugins: in stages.yaml" });
+    throw new PluginError(`no ${what} "${name}" is registered (registered: ${known})`, {
+      hint: "add the plugin that provides it under plugins: in stages.yaml",
+    });
   }
   return factory;
 }
 
 /** Wires built-in and configured plugins into the adapters a command needs. */
-export async function createServices(project: Project, settings: HostSettings, log: (line: string) => void): Promise<Services> {
+export async function createServices(
+  project: Project,
+  settings: HostSettings,
+  log: (line: string) => void,
+): Promise<Services> {
   const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
   const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
   const env = settings.env;
@@ -82,7 +88,10 @@ export async function createServices(project: Project, settings: HostSettings, l
 
   const memo = <T>(make: () => Promise<T>): (() => Promise<T>) => {
     let value: Promise<T> | undefined;
-    return () => (value ??= make());
+    return () => {
+      value ??= make();
+      return value;
+    };
   };
   const transfer = memo(async () => {
     const base = await pick(plugins.transfers, "docker", "transfer")(context);
@@ -91,7 +100,12 @@ export async function createServices(project: Project, settings: HostSettings, l
     const registryTransfer = await copier(context);
     if (!registryTransfer.copy) return base;
     // Pushes and pulls go through the engine; registry-side copies need no engine at all.
-    return { ...base, push: base.push.bind(base), pull: base.pull.bind(base), copy: registryTransfer.copy.bind(registryTransfer) };
+    return {
+      ...base,
+      push: base.push.bind(base),
+      pull: base.pull.bind(base),
+      copy: registryTransfer.copy.bind(registryTransfer),
+    };
   });
   const remotes = new Map<string, Promise<StagesStorage>>();
   const repository = (location: string) => {

@@ -12,9 +12,12 @@ export interface TagOptions {
 function git(directory: string, args: string[], what: string, flag: string): string {
   const result = spawnSync("git", args, { cwd: directory, encoding: "utf8" });
   if (result.error || result.status !== 0) {
-    throw new UsageError(`${flag} needs the ${what}, and git could not tell it: ${(result.stderr || result.error?.message || "").trim()}`, {
-      hint: `give it explicitly: ${flag}=<value>`,
-    });
+    throw new UsageError(
+      `${flag} needs the ${what}, and git could not tell it: ${(result.stderr || result.error?.message || "").trim()}`,
+      {
+        hint: `give it explicitly: ${flag}=<value>`,
+      },
+    );
   }
   return result.stdout.trim();
 }
@@ -26,16 +29,30 @@ function git(directory: string, args: string[], what: string, flag: string): str
 export function resolveTags(options: TagOptions, directory: string): { tags: string[]; notes: string[] } {
   const raw: string[] = [...options.custom];
   if (options.gitBranch !== undefined && options.gitBranch !== false) {
-    let branch = typeof options.gitBranch === "string" ? options.gitBranch : git(directory, ["rev-parse", "--abbrev-ref", "HEAD"], "current branch", "--tag-git-branch");
-    if (branch === "HEAD") throw new UsageError("--tag-git-branch: the work tree is on a detached HEAD", { hint: "check out a branch or pass --tag-git-branch=<name>" });
+    let branch =
+      typeof options.gitBranch === "string"
+        ? options.gitBranch
+        : git(directory, ["rev-parse", "--abbrev-ref", "HEAD"], "current branch", "--tag-git-branch");
+    if (branch === "HEAD")
+      throw new UsageError("--tag-git-branch: the work tree is on a detached HEAD", {
+        hint: "check out a branch or pass --tag-git-branch=<name>",
+      });
     branch = branch.replace(/^refs\/heads\//, "");
     raw.push(branch);
   }
   if (options.gitTag !== undefined && options.gitTag !== false) {
-    raw.push(typeof options.gitTag === "string" ? options.gitTag : git(directory, ["describe", "--tags", "--exact-match", "HEAD"], "git tag of HEAD", "--tag-git-tag"));
+    raw.push(
+      typeof options.gitTag === "string"
+        ? options.gitTag
+        : git(directory, ["describe", "--tags", "--exact-match", "HEAD"], "git tag of HEAD", "--tag-git-tag"),
+    );
   }
   if (options.gitCommit !== undefined && options.gitCommit !== false) {
-    raw.push(typeof options.gitCommit === "string" ? options.gitCommit : git(directory, ["rev-parse", "HEAD"], "commit of HEAD", "--tag-git-commit"));
+    raw.push(
+      typeof options.gitCommit === "string"
+        ? options.gitCommit
+        : git(directory, ["rev-parse", "HEAD"], "commit of HEAD", "--tag-git-commit"),
+    );
   }
   const tags: string[] = [];
   const notes: string[] = [];

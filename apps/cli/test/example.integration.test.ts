@@ -19,7 +19,9 @@ describe("examples/hello", () => {
     expect(output).toContain("Hello from a stage-built image!");
     expect(output).toContain("packages: colors greeter");
     expect(output).toContain("running as app in /app");
-    const config = JSON.parse(docker(environment.dockerHostA, "image", "inspect", "--format", "{{json .Config}}", image));
+    const config = JSON.parse(
+      docker(environment.dockerHostA, "image", "inspect", "--format", "{{json .Config}}", image),
+    );
     expect(config.Env).toContain("HELLO_HOME=/opt/hello");
     expect(config.Labels["org.opencontainers.image.title"]).toBe("hello");
     expect(config.Labels["io.stages.stage"]).toBe("dockerInstructions");

@@ -13,11 +13,15 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   /** stdout parsed as JSON, when it is. */
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever document the CLI printed
   json: any;
 }
 
 /** Runs the built `stages` binary, as a user would. */
-export function stages(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+export function stages(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<RunResult> {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`pnpm build\` first (pnpm test does)`);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [binary, ...args], {
@@ -27,8 +31,12 @@ export function stages(args: string[], options: { cwd: string; env?: Record<stri
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       let json: unknown = null;
@@ -86,8 +94,11 @@ export function actionsOf(result: RunResult, image: string | null): Record<strin
 }
 
 /** Every (signature, action) of a result document. */
-export function allStages(result: RunResult): { image: string | null; name: string; signature: string; action: string }[] {
-  return (result.json?.images ?? []).flatMap((image: { name: string | null; stages: { name: string; signature: string; action: string }[] }) =>
-    image.stages.map((stage) => ({ image: image.name, ...stage })),
+export function allStages(
+  result: RunResult,
+): { image: string | null; name: string; signature: string; action: string }[] {
+  return (result.json?.images ?? []).flatMap(
+    (image: { name: string | null; stages: { name: string; signature: string; action: string }[] }) =>
+      image.stages.map((stage) => ({ image: image.name, ...stage })),
   );
 }

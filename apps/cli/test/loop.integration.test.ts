@@ -53,8 +53,10 @@ describe("the loop across two build hosts", () => {
   let directory: string;
   const onA = { DOCKER_HOST: environment.dockerHostA };
   const onB = { DOCKER_HOST: environment.dockerHostB };
-  const run = (args: string[], env: Record<string, string>) => stages([...args, "--json", "--network", "none"], { cwd: directory, env });
-  const localStages = async (env: Record<string, string>) => (await stages(["list", "--json"], { cwd: directory, env })).json.stages as { signature: string }[];
+  const run = (args: string[], env: Record<string, string>) =>
+    stages([...args, "--json", "--network", "none"], { cwd: directory, env });
+  const localStages = async (env: Record<string, string>) =>
+    (await stages(["list", "--json"], { cwd: directory, env })).json.stages as { signature: string }[];
 
   beforeAll(() => {
     directory = makeRepository({
@@ -70,7 +72,9 @@ describe("the loop across two build hosts", () => {
     const first = await run(["build"], onA);
     expect(first.code, first.stderr).toBe(0);
     expect(allStages(first).every((stage) => stage.action === "built" || stage.action === "cached")).toBe(true);
-    expect(Object.values(actionsOf(first, "app")).every((action) => action === "built" || action === "cached")).toBe(true);
+    expect(Object.values(actionsOf(first, "app")).every((action) => action === "built" || action === "cached")).toBe(
+      true,
+    );
     expect(actionsOf(first, "app").dockerInstructions).toBe("built");
     const second = await run(["build"], onA);
     expect(second.code, second.stderr).toBe(0);
@@ -94,7 +98,11 @@ describe("the loop across two build hosts", () => {
       expect(actions.at(-1)).toBe("pulled");
       expect(actions.filter((action) => action === "pulled")).toHaveLength(1);
     }
-    const lastSignatures = new Set(allStages(pulled).filter((stage) => stage.action === "pulled").map((stage) => stage.signature));
+    const lastSignatures = new Set(
+      allStages(pulled)
+        .filter((stage) => stage.action === "pulled")
+        .map((stage) => stage.signature),
+    );
     expect(lastSignatures.size).toBe(3); // app, tools, and one stage shared by web and worker
     expect(pulled.stderr.match(/ pulling$/gm)).toHaveLength(3);
     expect((await localStages(onB)).map((stage) => stage.signature).sort()).toEqual([...lastSignatures].sort());
@@ -102,7 +110,9 @@ describe("the loop across two build hosts", () => {
     const all = await run(["pull", "app", repo, "--all"], onB);
     expect(all.code, all.stderr).toBe(0);
     const appStages = allStages(all);
-    expect(appStages.filter((stage) => stage.action === "local").map((stage) => stage.name)).toEqual(["dockerInstructions"]);
+    expect(appStages.filter((stage) => stage.action === "local").map((stage) => stage.name)).toEqual([
+      "dockerInstructions",
+    ]);
     const local = new Set((await localStages(onB)).map((stage) => stage.signature));
     for (const stage of appStages) expect(local.has(stage.signature)).toBe(true);
   });
@@ -112,7 +122,8 @@ describe("the loop across two build hosts", () => {
     expect(built.code, built.stderr).toBe(0);
     expect(allStages(built).every((stage) => stage.action === "cached")).toBe(true);
 
-    for (const stage of await localStages(onB)) docker(environment.dockerHostB, "rmi", `stages-storage/${project}:${stage.signature}`);
+    for (const stage of await localStages(onB))
+      docker(environment.dockerHostB, "rmi", `stages-storage/${project}:${stage.signature}`);
     expect(await localStages(onB)).toHaveLength(0);
     const fresh = await run(["build", "--repo", repo], onB);
     expect(fresh.code, fresh.stderr).toBe(0);
@@ -129,11 +140,19 @@ describe("the loop across two build hosts", () => {
     const built = await run(["build", "app"], onA);
     expect(built.code, built.stderr).toBe(0);
     const actions = actionsOf(built, "app");
-    expect(Object.entries(actions).filter(([, action]) => action === "built").map(([name]) => name)).toEqual(["gitLatestPatch", "dockerInstructions"]);
+    expect(
+      Object.entries(actions)
+        .filter(([, action]) => action === "built")
+        .map(([name]) => name),
+    ).toEqual(["gitLatestPatch", "dockerInstructions"]);
     expect((await run(["push", "app", repo], onA)).code).toBe(0);
     const pulled = await run(["pull", "app", repo], onB);
     expect(pulled.code, pulled.stderr).toBe(0);
-    expect(Object.entries(actionsOf(pulled, "app")).filter(([, action]) => action === "pulled").map(([name]) => name)).toEqual(["dockerInstructions"]);
+    expect(
+      Object.entries(actionsOf(pulled, "app"))
+        .filter(([, action]) => action === "pulled")
+        .map(([name]) => name),
+    ).toEqual(["dockerInstructions"]);
   });
 
   it("6. publishes by registry-side copy, and B runs the published image", async () => {
@@ -144,9 +163,22 @@ describe("the loop across two build hosts", () => {
     docker(environment.dockerHostB, "pull", `${repo}/app:v1`);
     const output = docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`);
     expect(output).toBe("hello from a\nhello from b, changed\ntool says hi");
-    const owner = docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`, "stat", "-c", "%U:%G", "/app/src/a.txt");
+    const owner = docker(
+      environment.dockerHostB,
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      `${repo}/app:v1`,
+      "stat",
+      "-c",
+      "%U:%G",
+      "/app/src/a.txt",
+    );
     expect(owner).toBe("app:app");
-    expect(docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`, "ls", "/app")).not.toContain("notes.md");
+    expect(
+      docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`, "ls", "/app"),
+    ).not.toContain("notes.md");
     const slugged = await run(["publish", "web", repo, "--tag-custom", "Feature/Login"], onA);
     expect(slugged.code, slugged.stderr).toBe(0);
     expect(slugged.stderr).toContain('publishing it as "feature-login"');
@@ -154,7 +186,11 @@ describe("the loop across two build hosts", () => {
 
   it("7. a broken stages.yaml exits 1 with file:line:col and changes nothing", async () => {
     const before = (await localStages(onA)).length;
-    writeFile(directory, "broken/stages.yaml", `project: ${project}\nconfigVersion: 1\n---\nimage: app\nfrom: ${environment.baseImage}\nshell:\n  instal: [echo]\n`);
+    writeFile(
+      directory,
+      "broken/stages.yaml",
+      `project: ${project}\nconfigVersion: 1\n---\nimage: app\nfrom: ${environment.baseImage}\nshell:\n  instal: [echo]\n`,
+    );
     const broken = await stages(["build", "--dir", "broken"], { cwd: directory, env: onA });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/stages\.yaml:7:3: .*instal.*install/);
@@ -168,9 +204,18 @@ describe("the loop across two build hosts", () => {
     expect(unreachable.stderr).toMatch(/hint:/);
 
     const dockerConfig = makeRepository({
-      "config.json": JSON.stringify({ auths: { [environment.registryAuth]: { auth: Buffer.from(`${environment.registryUser}:wrong-password-sentinel`).toString("base64") } } }),
+      "config.json": JSON.stringify({
+        auths: {
+          [environment.registryAuth]: {
+            auth: Buffer.from(`${environment.registryUser}:wrong-password-sentinel`).toString("base64"),
+          },
+        },
+      }),
     });
-    const denied = await stages(["push", `${environment.registryAuth}/${project}`], { cwd: directory, env: { ...onA, DOCKER_CONFIG: dockerConfig } });
+    const denied = await stages(["push", `${environment.registryAuth}/${project}`], {
+      cwd: directory,
+      env: { ...onA, DOCKER_CONFIG: dockerConfig },
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/401|credentials|unauthorized|authentication/i);
     expect(denied.stderr).not.toContain("wrong-password-sentinel");

@@ -15,7 +15,10 @@ describe("third-party plugins", () => {
       "stages.yaml": `project: ${project}\nconfigVersion: 1\nplugins: [stages-plugin-directory-storage]\n---\nimage: app\nfrom: ${environment.baseImage}\n`,
     });
     mkdirSync(join(directory, "node_modules"), { recursive: true });
-    symlinkSync(join(repositoryRoot, "examples", "plugin-directory-storage"), join(directory, "node_modules", "stages-plugin-directory-storage"));
+    symlinkSync(
+      join(repositoryRoot, "examples", "plugin-directory-storage"),
+      join(directory, "node_modules", "stages-plugin-directory-storage"),
+    );
     return directory;
   };
 
@@ -41,7 +44,10 @@ describe("third-party plugins", () => {
       "io.stages.version": "1",
     };
     writeFileSync(join(cache, `${signature}.json`), JSON.stringify({ id: "sha256:example", labels }));
-    const result = await stages(["list", cache, "--storage", "directory", "--json"], { cwd: directory, env: { DOCKER_HOST: environment.dockerHostA } });
+    const result = await stages(["list", cache, "--storage", "directory", "--json"], {
+      cwd: directory,
+      env: { DOCKER_HOST: environment.dockerHostA },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.json.storage).toBe(`directory ${cache}`);
     expect(result.json.stages.map((stage: { signature: string }) => stage.signature)).toEqual([signature]);

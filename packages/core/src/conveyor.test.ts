@@ -74,8 +74,15 @@ describe("planConveyor", () => {
       "dockerInstructions",
     ]);
     expect(templates[0]!.deps).toEqual({ fromImage: signature("b") });
-    expect(templates[8]!.deps).toEqual({ commands: ["d"], cacheVersion: "1", setupCacheVersion: "7", stageDependencies: { "git-0": "d".repeat(64) } });
-    expect(templates[2]!.deps).toMatchObject({ imports: [{ source: signature("a"), add: "/bin/tool", to: "/bin/tool" }] });
+    expect(templates[8]!.deps).toEqual({
+      commands: ["d"],
+      cacheVersion: "1",
+      setupCacheVersion: "7",
+      stageDependencies: { "git-0": "d".repeat(64) },
+    });
+    expect(templates[2]!.deps).toMatchObject({
+      imports: [{ source: signature("a"), add: "/bin/tool", to: "/bin/tool" }],
+    });
     expect(templates[3]!.deps).toEqual({
       mappings: [{ id: "git-0", add: "/", to: "/app", includePaths: [], excludePaths: [], owner: null, group: null }],
     });
@@ -99,8 +106,14 @@ describe("planConveyor", () => {
   it("gives user stages after gitArchive the git updates the chain lacks", () => {
     const app = config.images.find((image) => image.name === "app")!;
     const install = planConveyor(app, facts).find((template) => template.name === "install")!;
-    expect(install.instructions({ "git-0": "c".repeat(64) as ContentId })).toMatchObject({ kind: "shell", gitUpdates: [] });
-    expect(install.instructions({ "git-0": "f".repeat(64) as ContentId })).toMatchObject({ kind: "shell", gitUpdates: [{ from: "f".repeat(64) }] });
+    expect(install.instructions({ "git-0": "c".repeat(64) as ContentId })).toMatchObject({
+      kind: "shell",
+      gitUpdates: [],
+    });
+    expect(install.instructions({ "git-0": "f".repeat(64) as ContentId })).toMatchObject({
+      kind: "shell",
+      gitUpdates: [{ from: "f".repeat(64) }],
+    });
     const beforeInstall = planConveyor(app, facts).find((template) => template.name === "beforeInstall")!;
     expect(beforeInstall.git).toBe("none");
   });

@@ -1,7 +1,14 @@
-import type { GitUpdate, ImportSource, StageInstructions } from "./adapters/stage-builder.js";
 import type { MappingContent } from "./adapters/git-source.js";
+import type { GitUpdate, ImportSource, StageInstructions } from "./adapters/stage-builder.js";
 import type { JsonValue } from "./canonical-json.js";
-import type { DockerInstructions, GitMapping, ImageConfig, ImportPoint, ImportSpec, UserStageName } from "./config/model.js";
+import type {
+  DockerInstructions,
+  GitMapping,
+  ImageConfig,
+  ImportPoint,
+  ImportSpec,
+  UserStageName,
+} from "./config/model.js";
 import { formatReference, parseReference, withDefaultTag } from "./reference.js";
 import type { ContentId, Signature } from "./signature-type.js";
 import type { StageName } from "./stage-name.js";
@@ -131,7 +138,9 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
   } else {
     const source = facts.imageSignatures.get(image.base.name);
     if (!source) throw new Error(`the last stage of "${image.base.name}" must be resolved before "${image.name}"`);
-    const deps: { [key: string]: JsonValue } = { [image.base.kind === "artifact" ? "fromArtifact" : "fromImage"]: source };
+    const deps: { [key: string]: JsonValue } = {
+      [image.base.kind === "artifact" ? "fromArtifact" : "fromImage"]: source,
+    };
     if (image.fromCacheVersion !== null) deps.fromCacheVersion = image.fromCacheVersion;
     templates.push({
       name: "from",
@@ -222,7 +231,12 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
 }
 
 /** The content a stage carries after it was built on top of `before`. */
-export function carriedAfterBuild(template: StageTemplate, image: ImageConfig, facts: ConveyorFacts, before: Carried | null): Carried | null {
+export function carriedAfterBuild(
+  template: StageTemplate,
+  image: ImageConfig,
+  facts: ConveyorFacts,
+  before: Carried | null,
+): Carried | null {
   return template.git === "none" ? before : currentContent(image, facts);
 }
 

@@ -24,9 +24,12 @@ export function findImage(config: StagesConfig, name: string | null): ImageConfi
   const image = config.images.find((candidate) => (candidate.name ?? "") === (name ?? ""));
   if (!image) {
     const known = config.images.map((candidate) => candidate.name ?? "~").join(", ");
-    throw new UnknownImageError(`no image or artifact "${name ?? "~"}" in the configuration (it has: ${known || "none"})`, {
-      hint: "name one of the images of stages.yaml",
-    });
+    throw new UnknownImageError(
+      `no image or artifact "${name ?? "~"}" in the configuration (it has: ${known || "none"})`,
+      {
+        hint: "name one of the images of stages.yaml",
+      },
+    );
   }
   return image;
 }
@@ -36,7 +39,8 @@ export function findImage(config: StagesConfig, name: string | null): ImageConfi
  * earlier levels, so a level can be built in parallel. `selected` empty means every image.
  */
 export function imageLevels(config: StagesConfig, selected: readonly string[] = []): ImageConfig[][] {
-  const roots = selected.length > 0 ? selected.map((name) => findImage(config, name === "~" ? null : name)) : config.images;
+  const roots =
+    selected.length > 0 ? selected.map((name) => findImage(config, name === "~" ? null : name)) : config.images;
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
   const visit = (image: ImageConfig, path: string[]): number => {
@@ -58,7 +62,9 @@ export function imageLevels(config: StagesConfig, selected: readonly string[] = 
   for (const image of config.images) {
     const level = depth.get(imageKey(image));
     if (level === undefined) continue;
-    (levels[level] ??= []).push(image);
+    const members = levels[level] ?? [];
+    members.push(image);
+    levels[level] = members;
   }
   return levels.filter((level) => level.length > 0);
 }

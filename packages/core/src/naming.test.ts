@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { descriptorFromLabels, finalReference, localStageName, parseStageTag, remoteStageReference, stageLabelsFor, stageTag } from "./naming.js";
+import {
+  descriptorFromLabels,
+  finalReference,
+  localStageName,
+  parseStageTag,
+  remoteStageReference,
+  stageLabelsFor,
+  stageTag,
+} from "./naming.js";
 import type { ContentId, Signature } from "./signature-type.js";
 
 const signature = "a".repeat(64) as Signature;
@@ -9,7 +17,9 @@ describe("naming", () => {
   it("names local stages, stage tags and final images", () => {
     expect(localStageName("taxi", signature)).toBe(`stages-storage/taxi:${signature}`);
     expect(stageTag(signature)).toBe(`image-stage-${signature}`);
-    expect(remoteStageReference("registry.example.com/taxi", signature)).toBe(`registry.example.com/taxi:image-stage-${signature}`);
+    expect(remoteStageReference("registry.example.com/taxi", signature)).toBe(
+      `registry.example.com/taxi:image-stage-${signature}`,
+    );
     expect(finalReference("registry.example.com/taxi", null, "v1")).toBe("registry.example.com/taxi:v1");
     expect(finalReference("registry.example.com/taxi", "backend", "v1")).toBe("registry.example.com/taxi/backend:v1");
     expect(parseStageTag(stageTag(signature))).toBe(signature);
@@ -19,7 +29,14 @@ describe("naming", () => {
 
   it("writes labels and reads the same descriptor back", () => {
     const carried = { "git-1": "d".repeat(64) as ContentId, "git-0": "c".repeat(64) as ContentId };
-    const labels = stageLabelsFor({ project: "taxi", image: "backend", stage: "gitArchive", signature, parent, carried });
+    const labels = stageLabelsFor({
+      project: "taxi",
+      image: "backend",
+      stage: "gitArchive",
+      signature,
+      parent,
+      carried,
+    });
     expect(labels).toEqual({
       "io.stages.project": "taxi",
       "io.stages.image": "backend",
@@ -37,14 +54,32 @@ describe("naming", () => {
       carried,
       id: "sha256:x",
     });
-    const nameless = stageLabelsFor({ project: "taxi", image: null, stage: "from", signature, parent: null, carried: null });
-    expect(descriptorFromLabels({ id: "x", labels: nameless })).toMatchObject({ image: null, parent: null, carried: null });
+    const nameless = stageLabelsFor({
+      project: "taxi",
+      image: null,
+      stage: "from",
+      signature,
+      parent: null,
+      carried: null,
+    });
+    expect(descriptorFromLabels({ id: "x", labels: nameless })).toMatchObject({
+      image: null,
+      parent: null,
+      carried: null,
+    });
   });
 
   it("ignores images that are not stages of this storage version", () => {
     expect(descriptorFromLabels({ id: "x", labels: null })).toBeNull();
     expect(descriptorFromLabels({ id: "x", labels: { "io.stages.signature": "nope" } })).toBeNull();
-    const labels = stageLabelsFor({ project: "taxi", image: null, stage: "from", signature, parent: null, carried: null });
+    const labels = stageLabelsFor({
+      project: "taxi",
+      image: null,
+      stage: "from",
+      signature,
+      parent: null,
+      carried: null,
+    });
     expect(descriptorFromLabels({ id: "x", labels: { ...labels, "io.stages.version": "999" } })).toBeNull();
   });
 });

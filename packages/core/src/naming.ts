@@ -1,5 +1,5 @@
 import type { StageDescriptor } from "./adapters/stages-storage.js";
-import { isSignature, type ContentId, type Signature } from "./signature-type.js";
+import { type ContentId, isSignature, type Signature } from "./signature-type.js";
 import { isStageName, type StageName } from "./stage-name.js";
 
 /** The version written into `io.stages.version`; bump with the signature `v`. */

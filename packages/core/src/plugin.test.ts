@@ -4,7 +4,12 @@ import { createPluginRegistry, definePlugin } from "./plugin.js";
 
 describe("plugins", () => {
   it("registers contributions of every plugin the same way", () => {
-    const one = definePlugin({ name: "one", specificationVersion: "v1", storages: { remote: { a: () => ({}) as never } }, commands: ["x"] });
+    const one = definePlugin({
+      name: "one",
+      specificationVersion: "v1",
+      storages: { remote: { a: () => ({}) as never } },
+      commands: ["x"],
+    });
     const two = definePlugin({ name: "two", specificationVersion: "v1", builders: { b: () => ({}) as never } });
     const registry = createPluginRegistry([one, two]);
     expect([...registry.remoteStorages.keys()]).toEqual(["a"]);

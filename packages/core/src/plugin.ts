@@ -1,9 +1,13 @@
+import {
+  type RegistryCredentialsProvider,
+  type SpecificationVersion,
+  specificationVersion,
+} from "./adapters/common.js";
 import type { GitSource } from "./adapters/git-source.js";
 import type { ImageTransfer } from "./adapters/image-transfer.js";
 import type { Lock } from "./adapters/lock.js";
 import type { StageBuilder } from "./adapters/stage-builder.js";
 import type { StagesStorage } from "./adapters/stages-storage.js";
-import { type RegistryCredentialsProvider, specificationVersion, type SpecificationVersion } from "./adapters/common.js";
 import { PluginError } from "./errors.js";
 import type { EventListener, ProcedureResult } from "./procedures/events.js";
 
@@ -69,7 +73,9 @@ export function definePlugin<T extends StagesPlugin>(plugin: T): T {
 /** Checks that a loaded value is a plugin this version of stages can use. */
 export function assertPlugin(value: unknown, source: string): asserts value is StagesPlugin {
   if (typeof value !== "object" || value === null) {
-    throw new PluginError(`plugin ${source} does not export a plugin object`, { hint: "export default definePlugin({ name, specificationVersion: \"v1\", ... })" });
+    throw new PluginError(`plugin ${source} does not export a plugin object`, {
+      hint: 'export default definePlugin({ name, specificationVersion: "v1", ... })',
+    });
   }
   const plugin = value as Partial<StagesPlugin>;
   if (typeof plugin.name !== "string" || plugin.name === "") {
@@ -109,7 +115,10 @@ export function createPluginRegistry(plugins: readonly StagesPlugin[]): PluginRe
   };
   const add = <T>(map: Map<string, T>, entries: Record<string, T> | undefined, what: string, plugin: StagesPlugin) => {
     for (const [name, factory] of Object.entries(entries ?? {})) {
-      if (map.has(name)) throw new PluginError(`plugin ${plugin.name} registers ${what} "${name}", which another plugin already registered`);
+      if (map.has(name))
+        throw new PluginError(
+          `plugin ${plugin.name} registers ${what} "${name}", which another plugin already registered`,
+        );
       map.set(name, factory);
     }
   };

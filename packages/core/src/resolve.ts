@@ -81,15 +81,19 @@ export async function gatherFacts(
       const checksums: Partial<Record<UserStageName, string>> = {};
       for (const stage of userStageNames) {
         const globs = mapping.stageDependencies[stage];
-        if (globs.length > 0) checksums[stage] = await git.dependenciesChecksum(mapping, globs, { signal: options.signal });
+        if (globs.length > 0)
+          checksums[stage] = await git.dependenciesChecksum(mapping, globs, { signal: options.signal });
       }
       dependencyChecksums.set(mapping.id, checksums);
     }
   }
   let baseDigest: string | null = null;
   if (image.fromLatest && image.base.kind === "image") {
-    if (!options.resolveBaseDigest) throw new UsageError(`image "${image.name ?? "~"}" uses fromLatest but nothing can resolve base digests`);
-    baseDigest = await options.resolveBaseDigest(normalizeBaseReference(image.base.reference), { signal: options.signal });
+    if (!options.resolveBaseDigest)
+      throw new UsageError(`image "${image.name ?? "~"}" uses fromLatest but nothing can resolve base digests`);
+    baseDigest = await options.resolveBaseDigest(normalizeBaseReference(image.base.reference), {
+      signal: options.signal,
+    });
   }
   return { baseDigest, imageSignatures: resolvedSignatures, contents, dependencyChecksums };
 }
@@ -105,7 +109,9 @@ async function lookup(
   const needDescriptor = template.git !== "none";
   const ask = async (storage: StagesStorage): Promise<StageDescriptor | null> => {
     if (needDescriptor) return storage.get(signature, { signal: options.signal });
-    return (await storage.has(signature, { signal: options.signal })) ? placeholderDescriptor(signature, template.name) : null;
+    return (await storage.has(signature, { signal: options.signal }))
+      ? placeholderDescriptor(signature, template.name)
+      : null;
   };
   const local = await ask(storages.local);
   let remote: StageDescriptor | null | undefined;
@@ -114,7 +120,18 @@ async function lookup(
 }
 
 function placeholderDescriptor(signature: Signature, stage: StageName): StageDescriptor {
-  return { signature, id: "", project: "", image: null, stage, parent: null, carried: null, labels: {}, createdAt: null, size: null };
+  return {
+    signature,
+    id: "",
+    project: "",
+    image: null,
+    stage,
+    parent: null,
+    carried: null,
+    labels: {},
+    createdAt: null,
+    size: null,
+  };
 }
 
 /**

@@ -9,8 +9,15 @@ import { stageNames } from "./stage-name.js";
 // (printf '%s' DOC | sha256sum). A change here breaks every cache: bump `v` instead.
 describe("computeSignature golden values", () => {
   it("signs a from stage", () => {
-    const input = { stage: "from" as const, deps: { base: "docker.io/library/alpine:3.20" }, prev: null, carried: null };
-    expect(signatureDocument(input)).toBe('{"carried":null,"deps":{"base":"docker.io/library/alpine:3.20"},"prev":null,"stage":"from","v":1}');
+    const input = {
+      stage: "from" as const,
+      deps: { base: "docker.io/library/alpine:3.20" },
+      prev: null,
+      carried: null,
+    };
+    expect(signatureDocument(input)).toBe(
+      '{"carried":null,"deps":{"base":"docker.io/library/alpine:3.20"},"prev":null,"stage":"from","v":1}',
+    );
     expect(computeSignature(input)).toBe("4ce9a8874547e7d484b02588c4b575e375a8e36d05560b9f9a15839b3e645265");
   });
 
@@ -32,7 +39,7 @@ describe("computeSignature golden values", () => {
 
 describe("canonicalJson", () => {
   it("sorts keys by code point and escapes like JSON", () => {
-    expect(canonicalJson({ b: 1, a: [true, null, "x"], "é": "\u00e9😀", B: { d: 1, c: 2 } })).toBe(
+    expect(canonicalJson({ b: 1, a: [true, null, "x"], é: "\u00e9😀", B: { d: 1, c: 2 } })).toBe(
       '{"B":{"c":2,"d":1},"a":[true,null,"x"],"b":1,"é":"é😀"}',
     );
   });

@@ -2,9 +2,17 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import type { EngineClient } from "./engine-client.js";
-import { EngineHttpError, encodeName, engineFailure, isHttpStatus } from "./engine-client.js";
+import { abortedError, EngineHttpError, encodeName, engineFailure, isHttpStatus } from "./engine-client.js";
 import type { ContainerConfig } from "./image-config.js";
 import { FrameDecoder } from "./multiplexed-stream.js";
+
+/** The engine could not start the container (e.g. the image has no /bin/sh). */
+export class ContainerStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ContainerStartError";
+  }
+}
 
 /** How a temporary container is made. */
 export interface ContainerSpec {
@@ -33,7 +41,13 @@ export class EngineContainer {
     this.name = name;
   }
 
+  /**
+   * Creates the container. The request itself is not cancelled: an abort in flight could leave a
+   * container nobody knows to remove. A caller that was aborted meanwhile gets it removed and an
+   * AbortedError.
+   */
   static async create(client: EngineClient, spec: ContainerSpec, signal?: AbortSignal): Promise<EngineContainer> {
+    if (signal?.aborted) throw abortedError(signal);
     const name = `${spec.namePrefix}-${randomBytes(4).toString("hex")}`;
     const body: Record<string, unknown> = {
       Image: spec.image,
@@ -49,9 +63,13 @@ export class EngineContainer {
         path: "/containers/create",
         query: { name },
         body,
-        signal,
       });
-      return new EngineContainer(client, created.Id, name);
+      const container = new EngineContainer(client, created.Id, name);
+      if (signal?.aborted) {
+        await container.remove();
+        throw abortedError(signal);
+      }
+      return container;
     } catch (error) {
       throw engineFailure(`cannot create a container from ${spec.image}`, error);
     }
@@ -71,7 +89,12 @@ export class EngineContainer {
   /** A tar stream of `path` (named by its base name), or null when the path does not exist. */
   async getArchive(path: string, signal?: AbortSignal): Promise<IncomingMessage | null> {
     try {
-      return await this.client.stream({ method: "GET", path: `/containers/${this.id}/archive`, query: { path }, signal });
+      return await this.client.stream({
+        method: "GET",
+        path: `/containers/${this.id}/archive`,
+        query: { path },
+        signal,
+      });
     } catch (error) {
       if (isHttpStatus(error, 404)) return null;
       throw error;
@@ -123,14 +146,19 @@ export class EngineContainer {
       attach.once("error", () => resolve());
     });
     try {
-      await this.client.json({ method: "POST", path: `/containers/${this.id}/start`, signal, accept: [304] });
+      try {
+        await this.client.json({ method: "POST", path: `/containers/${this.id}/start`, signal, accept: [304] });
+      } catch (error) {
+        if (error instanceof EngineHttpError) throw new ContainerStartError(error.engineMessage);
+        throw error;
+      }
       const result = await this.client.json<{ StatusCode: number; Error?: { Message?: string } | null }>({
         method: "POST",
         path: `/containers/${this.id}/wait`,
         signal,
       });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, outputDrainMs)))]);
+      const timer = setTimeout(() => attach.destroy(), outputDrainMs);
+      await drained;
       clearTimeout(timer);
       frames.end().forEach(emit);
       for (const stream of ["stdout", "stderr"] as const) {
@@ -146,14 +174,17 @@ export class EngineContainer {
     }
   }
 
-  /** Commits the container's file system with `config` as the image config; returns the image id. */
-  async commit(config: ContainerConfig, signal?: AbortSignal): Promise<string> {
+  /**
+   * Commits the container's file system with `config` as the image config; returns the image id.
+   * Not cancellable in flight (the image would be left behind unnamed); the caller checks its
+   * signal afterwards and removes the image.
+   */
+  async commit(config: ContainerConfig): Promise<string> {
     const committed = await this.client.json<{ Id: string }>({
       method: "POST",
       path: "/commit",
       query: { container: this.id, pause: false },
       body: config,
-      signal,
     });
     return committed.Id;
   }

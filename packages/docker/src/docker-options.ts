@@ -55,7 +55,9 @@ export function resolveDockerEndpoint(options: DockerConnectionOptions = {}): Do
   if (!match) {
     const scheme = /^([a-z0-9+.-]+):\/\//i.exec(host)?.[1];
     throw new UsageError(
-      scheme ? `Docker host "${host}" uses "${scheme}://", which stages does not support` : `invalid Docker host "${host}"`,
+      scheme
+        ? `Docker host "${host}" uses "${scheme}://", which stages does not support`
+        : `invalid Docker host "${host}"`,
       { hint: "use unix:///path/to/docker.sock, tcp://host:port or https://host:port" },
     );
   }

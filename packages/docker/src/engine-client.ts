@@ -172,13 +172,6 @@ export function isHttpStatus(error: unknown, ...codes: number[]): boolean {
   return error instanceof EngineHttpError && codes.includes(error.statusCode);
 }
 
-/** Reads a whole response stream. */
-export async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
-
 /** Encodes one path segment (an image or container name) for the URL. */
 export function encodeName(name: string): string {
   // Slashes and colons are part of references and the engine routes them as such.

@@ -113,7 +113,9 @@ export function safeRemovals(paths: readonly string[], content: MappingContent):
     for (const parent of parentsOf(file.path)) directories.add(parent);
   }
   return [...paths]
-    .filter((path) => !files.has(path) && !directories.has(path) && !parentsOf(path).some((parent) => files.has(parent)))
+    .filter(
+      (path) => !files.has(path) && !directories.has(path) && !parentsOf(path).some((parent) => files.has(parent)),
+    )
     .sort(compare);
 }
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
 import { posix } from "node:path";
 import type { DockerInstructions } from "@stages/core";
 import { UsageError } from "@stages/core";
@@ -175,7 +176,9 @@ function findClosingBrace(text: string, from: number): number {
 export function parseExposedPorts(text: string): string[] {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(text.trim());
   if (!match) {
-    throw new UsageError(`invalid EXPOSE value "${text}"`, { hint: 'write a port like "8080", "53/udp" or "8000-8010"' });
+    throw new UsageError(`invalid EXPOSE value "${text}"`, {
+      hint: 'write a port like "8080", "53/udp" or "8000-8010"',
+    });
   }
   const first = Number(match[1]);
   const last = match[2] === undefined ? first : Number(match[2]);
@@ -206,7 +209,9 @@ export function parseDuration(text: string): number {
     consumed += match[0].length;
   }
   if (text === "" || consumed !== text.length) {
-    throw new UsageError(`invalid duration "${text}" in HEALTHCHECK`, { hint: "write durations like 30s, 1m30s or 500ms" });
+    throw new UsageError(`invalid duration "${text}" in HEALTHCHECK`, {
+      hint: "write durations like 30s, 1m30s or 500ms",
+    });
   }
   return Math.round(total);
 }

@@ -1,15 +1,15 @@
 import type { ImageReference, ImageTransfer, StageDescriptor, StageTransferRequest } from "@stages/core";
 import {
   EngineError,
-  StageMissingError,
-  StorageError,
-  UsageError,
   formatReference,
   localStageName,
   parseReference,
   repositoryOf,
+  StageMissingError,
+  StorageError,
   specificationVersion,
   throwIfAborted,
+  UsageError,
   withDefaultTag,
 } from "@stages/core";
 import type { DockerConnection } from "./connection.js";
@@ -112,22 +112,23 @@ async function pullStage(
       : formatReference(withDefaultTag(reference));
   const previous = await inspectRawImage(client, pulled, signal);
   const auth = await registryAuthFor(registryAuth, reference);
-  await pullImageWith(client, pulled, auth, request.onProgress, signal);
-  const dropAlias = async () => {
-    if (previous === null) await removeImageWith(client, pulled, undefined).catch(() => {});
-  };
-  const image = await inspectRawImage(client, pulled, signal);
-  if (image === null) throw new EngineError(`[docker] ${pulled} is missing right after it was pulled`);
-  if (stageDescriptorOf(image, request.project, request.signature) === null) {
-    await dropAlias();
-    throw new StorageError(
-      `[docker] ${request.reference} is not the stage ${request.signature} of project ${request.project} (its labels say otherwise)`,
-      { hint: "the registry tag was overwritten by something else; delete it and push the stage again" },
-    );
-  }
   const name = localStageName(request.project, request.signature);
-  await tagImageWith(client, image.Id, name, signal);
-  await dropAlias();
+  try {
+    await pullImageWith(client, pulled, auth, request.onProgress, signal);
+    const image = await inspectRawImage(client, pulled, undefined);
+    if (image === null) throw new EngineError(`[docker] ${pulled} is missing right after it was pulled`);
+    if (stageDescriptorOf(image, request.project, request.signature) === null) {
+      throw new StorageError(
+        `[docker] ${request.reference} is not the stage ${request.signature} of project ${request.project} (its labels say otherwise)`,
+        { hint: "the registry tag was overwritten by something else; delete it and push the stage again" },
+      );
+    }
+    throwIfAborted(signal);
+    await tagImageWith(client, image.Id, name, undefined);
+  } finally {
+    // The pulled reference was only the way in; the stage name is what stays.
+    if (previous === null) await removeImageWith(client, pulled, undefined).catch(() => {});
+  }
   const stored = await getStage(client, request.project, request.signature, undefined);
   if (stored === null) throw new EngineError(`[docker] ${name} is missing right after it was tagged`);
   return stored;

@@ -92,7 +92,10 @@ export interface ImportRootfsOptions extends CallOptions {
 }
 
 /** Makes a base image from a root file system directory (`docker import`); returns its id. */
-export async function importRootfs(connection: DockerConnection, options: ImportRootfsOptions): Promise<{ id: string }> {
+export async function importRootfs(
+  connection: DockerConnection,
+  options: ImportRootfsOptions,
+): Promise<{ id: string }> {
   const client = engineOf(connection);
   const reference = parseReference(options.reference);
   const { stream, done } = createTarStream(walkDirectory(options.rootfs));

@@ -7,15 +7,21 @@ export {
   formatDockerEndpoint,
   resolveDockerEndpoint,
 } from "./docker-options.js";
-export type { DockerImageTransferOptions } from "./image-transfer.js";
-export { createDockerImageTransfer } from "./image-transfer.js";
 export type { HealthConfig } from "./image-config.js";
 export { parseHealthcheck } from "./image-config.js";
+export type { DockerImageTransferOptions } from "./image-transfer.js";
+export { createDockerImageTransfer } from "./image-transfer.js";
 export type { ImageConfigSummary, ImageInspection, ImportRootfsOptions } from "./images.js";
 export { importRootfs, inspectImage, removeImage, tagImage } from "./images.js";
+export { dockerPlugin } from "./plugin.js";
 export type { RegistryAuthProvider, RegistryCredentials } from "./registry-auth.js";
 export { encodeRegistryAuth } from "./registry-auth.js";
 export type { DockerStageBuilderOptions } from "./stage-builder.js";
 export { createDockerStageBuilder } from "./stage-builder.js";
 export type { DockerStagesStorageOptions } from "./stages-storage.js";
 export { createDockerStagesStorage } from "./stages-storage.js";
+
+import { dockerPlugin } from "./plugin.js";
+
+/** The plugin entry: stages loads built-in adapters the same way as third-party ones. */
+export default dockerPlugin;

@@ -1,5 +1,5 @@
 import type { ImageReference } from "@stages/core";
-import { EngineError, StagesError, defaultDomain, parseReference } from "@stages/core";
+import { defaultDomain, EngineError, parseReference, StagesError } from "@stages/core";
 
 /** Credentials for one registry, as in a docker config (`auth` decoded, or an identity token). */
 export type RegistryCredentials = { username: string; password: string } | { identitytoken: string };

@@ -6,45 +6,45 @@ import type {
   GitSource,
   GitUpdate,
   ImportSource,
-  StageBuildRequest,
   StageBuilder,
+  StageBuildRequest,
   StageDescriptor,
 } from "@stages/core";
 import {
   AbortedError,
   EngineError,
-  StageBuildError,
-  StageMissingError,
-  StagesError,
-  UsageError,
   formatReference,
   localStageName,
   parseReference,
   repositoryOf,
+  StageBuildError,
+  StageMissingError,
+  StagesError,
   specificationVersion,
   throwIfAborted,
+  UsageError,
   withDefaultTag,
 } from "@stages/core";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
-import { EngineContainer } from "./container.js";
-import { listFilesUnder, putEntries, putGitPlan, readAccounts } from "./container-files.js";
+import { ContainerStartError, EngineContainer } from "./container.js";
+import { putEntries, putGitPlan, readAccounts } from "./container-files.js";
 import type { EngineClient } from "./engine-client.js";
 import { encodeName, engineFailure } from "./engine-client.js";
 import type { GitUpdatePlan } from "./git-plan.js";
-import { normalizeTarget, planFullPut, planFullSync, planPatch } from "./git-plan.js";
+import { normalizeTarget, planFullPut, planPatch } from "./git-plan.js";
 import { stageCommitConfig } from "./image-config.js";
 import type { RawImage } from "./images.js";
 import { inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
 import { rewriteImportEntries } from "./import-archive.js";
-import type { AccountDatabase } from "./ownership.js";
-import { OwnershipError, needsLookup, resolveOwnership } from "./ownership.js";
 import { OutputTail } from "./output-tail.js";
+import type { AccountDatabase } from "./ownership.js";
+import { needsLookup, OwnershipError, resolveOwnership } from "./ownership.js";
 import { compileSelection } from "./path-filter.js";
 import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
-import { getStage } from "./stages-storage.js";
 import { removalCommands, shellQuote, stageScript } from "./shell-script.js";
+import { getStage } from "./stages-storage.js";
 import { readTar } from "./tar.js";
 
 /** Options of `createDockerStageBuilder`. */
@@ -107,16 +107,21 @@ async function buildStage(context: BuildContext, request: StageBuildRequest): Pr
     const baseImage = await baseImageOf(context, request);
     const base = await inspectRawImage(context.client, baseImage, signal);
     if (base === null) {
-      throw new StageMissingError(`[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`, {
-        hint: "build (or pull) the stages before it first",
-      });
+      throw new StageMissingError(
+        `[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`,
+        {
+          hint: "build (or pull) the stages before it first",
+        },
+      );
     }
-    const work = await planWork(context, request, baseImage, signal);
+    const work = await planWork(context, request, signal);
     const name = localStageName(request.project, request.signature);
     const imageId = await runStageContainer(context, request, baseImage, base, work, subject);
     try {
       throwIfAborted(signal);
-      await tagImageWith(context.client, imageId, name, signal);
+      // Not cancelled in flight: the tag is the one step that makes the stage exist, and a stage
+      // that exists is complete (a re-run reuses it).
+      await tagImageWith(context.client, imageId, name, undefined);
     } catch (error) {
       // The commit is not a stage until it is tagged; drop it.
       await removeImageWith(context.client, imageId, undefined).catch(() => {});
@@ -197,7 +202,6 @@ async function resolveBaseDigest(context: BuildContext, text: string, callOption
 async function planWork(
   context: BuildContext,
   request: StageBuildRequest,
-  baseImage: string,
   signal: AbortSignal | undefined,
 ): Promise<StageWork> {
   const { instructions } = request;
@@ -209,33 +213,29 @@ async function planWork(
   } else if (instructions.kind === "git") updates = instructions.gitUpdates;
   else if (instructions.kind === "imports") work.imports = instructions.imports;
   else if (instructions.kind === "docker") work.docker = instructions.instructions;
-  for (const update of updates) work.gitPlans.push(await planGitUpdate(context, request, baseImage, update, signal));
+  for (const update of updates) work.gitPlans.push(await planGitUpdate(context, request, update, signal));
   return work;
 }
 
 async function planGitUpdate(
   context: BuildContext,
   request: StageBuildRequest,
-  baseImage: string,
   update: GitUpdate,
   signal: AbortSignal | undefined,
 ): Promise<GitUpdatePlan> {
   if (update.from === null) return planFullPut(update.mapping, update.content);
   const diff = await context.git.diff(update.mapping, update.from, update.content.contentId, { signal });
   if (diff !== null) return planPatch(update.mapping, update.content, diff);
-  // The previous content is unknown here: list what the image has under `to` to sync it all.
-  const to = normalizeTarget(update.mapping.to);
-  if (to === "/") return planFullSync(update.mapping, update.content, []);
-  const probe = await EngineContainer.create(
-    context.client,
-    { image: baseImage, namePrefix: containerPrefix("probe", request), entrypoint: ["/bin/sh"], networkMode: "none" },
-    signal,
-  );
-  try {
-    return planFullSync(update.mapping, update.content, await listFilesUnder(probe, to, signal));
-  } finally {
-    await probe.remove();
-  }
+  // The previous content is unknown on this host (its file list was computed elsewhere): put every
+  // file, and remove nothing. Removing what the image has under `to` but the content lacks would
+  // also remove what install/setup made there (node_modules, dist); a file deleted from git stays
+  // until the mapping's content is next known here.
+  request.onEvent?.({
+    type: "output",
+    stream: "stderr",
+    text: `stages: the content ${update.from.slice(0, 12)} of ${update.mapping.id} is unknown on this host: putting every file, removing none\n`,
+  });
+  return planFullPut(update.mapping, update.content);
 }
 
 /** Runs the stage's container and commits it; returns the (untagged) image id. */
@@ -296,7 +296,7 @@ async function runStageContainer(
     if (runs) await runCommands(container, request, subject);
     throwIfAborted(signal);
     const config = stageCommitConfig(base.Config ?? null, request.labels, work.docker);
-    return await container.commit(config, signal);
+    return await container.commit(config);
   } finally {
     await container.remove();
   }
@@ -305,13 +305,24 @@ async function runStageContainer(
 async function runCommands(container: EngineContainer, request: StageBuildRequest, subject: string): Promise<void> {
   const tail = new OutputTail(failureTailLines);
   const emit = (event: BuilderEvent) => request.onEvent?.(event);
-  const exitCode = await container.run({
-    signal: request.signal,
-    onOutput: (stream, text) => {
-      tail.push(text);
-      emit({ type: "output", stream, text });
-    },
-  });
+  let exitCode: number;
+  try {
+    exitCode = await container.run({
+      signal: request.signal,
+      onOutput: (stream, text) => {
+        tail.push(text);
+        emit({ type: "output", stream, text });
+      },
+    });
+  } catch (error) {
+    if (error instanceof ContainerStartError) {
+      throw new StageBuildError(`[docker] ${subject} failed: its container did not start: ${error.message}`, {
+        cause: error,
+        hint: "stages run commands with /bin/sh from the image; use a base image that has a shell",
+      });
+    }
+    throw error;
+  }
   if (exitCode !== 0) {
     const lines = tail.lines();
     const output = lines.length === 0 ? "  (no output)" : lines.map((line) => `  ${line}`).join("\n");
@@ -356,15 +367,23 @@ async function copyImport(
   }
   const container = await EngineContainer.create(
     context.client,
-    { image: sourceImage, namePrefix: containerPrefix("import", request), entrypoint: ["/bin/sh"], networkMode: "none" },
+    {
+      image: sourceImage,
+      namePrefix: containerPrefix("import", request),
+      entrypoint: ["/bin/sh"],
+      networkMode: "none",
+    },
     signal,
   );
   try {
     const archive = await container.getArchive(spec.add, signal);
     if (archive === null) {
-      throw new StageBuildError(`[docker] ${subject}: "${spec.add}" does not exist in the last stage of "${spec.from}"`, {
-        hint: `check import.add of "${spec.from}" in stages.yaml`,
-      });
+      throw new StageBuildError(
+        `[docker] ${subject}: "${spec.add}" does not exist in the last stage of "${spec.from}"`,
+        {
+          hint: `check import.add of "${spec.from}" in stages.yaml`,
+        },
+      );
     }
     const to = normalizeTarget(spec.to);
     const writeRoot = to !== "/" && !(await target.pathExists(to, signal));

@@ -1,12 +1,12 @@
 import type { CallOptions, Signature, StageDescriptor, StagesStorage } from "@stages/core";
 import {
   AbortedError,
-  EngineError,
-  StagesError,
-  StorageError,
   descriptorFromLabels,
+  EngineError,
   localStageName,
   localStagesRepository,
+  StagesError,
+  StorageError,
   specificationVersion,
   stageLabels,
 } from "@stages/core";

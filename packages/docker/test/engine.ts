@@ -1,6 +1,17 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,11 +86,22 @@ export function makeBusyboxRootfs(rootfs: string): void {
     .split("\n")
     .filter((name) => name !== "" && name !== "busybox");
   for (const applet of applets) symlinkSync("busybox", join(rootfs, "bin", applet));
-  writeFileSync(join(rootfs, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n");
+  writeFileSync(
+    join(rootfs, "etc", "passwd"),
+    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n",
+  );
   writeFileSync(join(rootfs, "etc", "group"), "root:x:0:\napp:x:1000:\nstaff:x:50:\n");
 }
 
-async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<void> }> {
+/** Extra listeners of a private dockerd: TCP with TLS (client certificates required). */
+export interface PrivateDockerdOptions {
+  tls?: { port: number; ca: string; cert: string; key: string };
+}
+
+/** Starts a dockerd of its own; `host` is its unix socket. */
+export async function startPrivateDockerd(
+  options: PrivateDockerdOptions = {},
+): Promise<{ host: string; stop(): Promise<void> }> {
   // Unix socket paths must stay under ~100 characters: keep everything in a short /tmp directory.
   const directory = mkdtempSync("/tmp/sd-");
   const socket = join(directory, "d.sock");
@@ -103,6 +125,19 @@ async function startPrivateDockerd(): Promise<{ host: string; stop(): Promise<vo
       "--bridge=none",
       "--iptables=false",
       "--ip-masq=false",
+      ...(options.tls
+        ? [
+            "-H",
+            `tcp://127.0.0.1:${options.tls.port}`,
+            "--tlsverify",
+            "--tlscacert",
+            options.tls.ca,
+            "--tlscert",
+            options.tls.cert,
+            "--tlskey",
+            options.tls.key,
+          ]
+        : []),
     ],
     { stdio: ["ignore", log, log] },
   );
@@ -202,7 +237,8 @@ export async function startTestRegistry(): Promise<TestRegistry> {
   }
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

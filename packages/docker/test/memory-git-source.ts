@@ -28,6 +28,12 @@ export class MemoryGitSource implements GitSource {
     }
   }
 
+  /** Replaces the whole work tree. */
+  reset(files: Record<string, MemoryFile>): void {
+    this.files.clear();
+    this.set(files);
+  }
+
   /** Forgets the contents seen so far: `diff` then answers null. */
   forget(): void {
     this.seen.clear();

@@ -50,7 +50,7 @@ export function runGit(command: GitCommand): Promise<GitOutput> {
         fail(
           new GitError(`[git] cannot run "${command.gitBinary}": not found`, {
             cause: error,
-            hint: "install git (2.25 or newer) or pass gitBinary with the path of the git executable",
+            hint: "install git or pass gitBinary with the path of the git executable",
           }),
         );
       } else {

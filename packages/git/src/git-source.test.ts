@@ -209,6 +209,13 @@ describe("content id", () => {
     repository.commitAll();
     const content = await sourceFor(repository).content(testMapping());
     expect(content.files.map((file) => file.path)).toEqual([".gitmodules", "a.txt"]);
+    // The first record of git's output, and changed in the work tree.
+    repository.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.root, "!first");
+    repository.commitAll();
+    repository.write("!first/inner.txt", "changed\n");
+    const again = await sourceFor(repository).content(testMapping());
+    expect(again.files.map((file) => file.path)).toEqual([".gitmodules", "a.txt"]);
+    expect(await sourceFor(repository).content(testMapping({ add: "/vendor" }))).toMatchObject({ files: [] });
   });
 
   it("handles unusual path names", async () => {
@@ -229,36 +236,81 @@ describe("content id", () => {
 
   it("gives the same id whichever way it reads the index", async () => {
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`dir/file-${index}.txt`, `${index}`]));
-    // A path that looks like a conflict stage to the quick scan of git's output.
-    files["odd 1\tname"] = "odd";
     const repository = repositoryWith(files);
     const source = sourceFor(repository);
     const committed = await source.content(testMapping());
     const listed = execFileSync("git", ["ls-files", "--stage", "-z"], { cwd: repository.root });
     expect(committed.contentId).toBe(createHash("sha256").update(listed).digest("hex"));
-    // More edits than are patched into git's output one by one: the list is parsed instead.
     for (let index = 0; index < 300; index++) repository.write(`dir/file-${index}.txt`, `edited ${index}`);
     const edited = await source.content(testMapping());
-    // A few edits: patched into git's output.
     repository.commitAll();
     repository.write("dir/file-7.txt", "7");
     repository.remove("dir/file-8.txt");
     const patched = await source.content(testMapping());
-    expect(patched.files).toHaveLength(300);
+    expect(patched.files).toHaveLength(299);
     expect(patched.files.find((file) => file.path === "dir/file-7.txt")?.blobId).toBe(
       committed.files.find((file) => file.path === "dir/file-7.txt")?.blobId,
     );
+    // Selected through a pattern, the list is parsed rather than taken from git's output: same ids.
+    const everything = testMapping({ includePaths: ["**"] });
+    expect((await source.content(everything)).contentId).toBe(patched.contentId);
     repository.commitAll();
     const recommitted = await source.content(testMapping());
     expect(patched.contentId).toBe(recommitted.contentId);
     expect(patched.files).toEqual(recommitted.files);
     repository.git("reset", "-q", "--hard", "HEAD~1");
     expect((await source.content(testMapping())).contentId).toBe(edited.contentId);
+    expect((await source.content(everything)).contentId).toBe(edited.contentId);
+  });
+
+  it("finds every edited file among paths that sort close together", async () => {
+    const names = [
+      "x",
+      "x y",
+      "x\ty",
+      "x-y",
+      "x.y",
+      "x/y.txt",
+      "x/y/z.txt",
+      "x0",
+      "xy",
+      "y",
+      "ü",
+      "\u{1F600}",
+      "\uFF5E",
+    ];
+    const repository = repositoryWith(Object.fromEntries(names.map((name) => [name.replace(/^x$/, "x.txt"), name])));
+    const source = sourceFor(repository);
+    const committed = await source.content(testMapping());
+    const all = committed.files.map((file) => file.path);
+    for (const path of all) {
+      repository.write(path, `${path} edited`);
+      const content = await source.content(testMapping());
+      expect(content.files.map((file) => file.path)).toEqual(all);
+      expect(content.files.find((file) => file.path === path)?.blobId).toBe(
+        repository.git("hash-object", "--", path).trim(),
+      );
+      repository.git("checkout", "--", path);
+    }
+  });
+
+  it("hashes exactly what git ls-files prints, whatever the path names", async () => {
+    const repository = repositoryWith({ "odd 1\tname": "odd", "plain.txt": "plain" });
+    const content = await sourceFor(repository).content(testMapping());
+    const listed = execFileSync("git", ["ls-files", "--stage", "-z"], { cwd: repository.root });
+    expect(content.contentId).toBe(createHash("sha256").update(listed).digest("hex"));
+    expect(content.files.map((file) => file.path)).toEqual(["odd 1\tname", "plain.txt"]);
   });
 
   it("sorts files by the UTF-8 bytes of their paths", async () => {
     const repository = repositoryWith({ "b.txt": "b", "a/z.txt": "z", "a.txt": "a", "a-b.txt": "ab", "Z.txt": "Z" });
-    expect(await paths(sourceFor(repository), testMapping())).toEqual(["Z.txt", "a-b.txt", "a.txt", "a/z.txt", "b.txt"]);
+    expect(await paths(sourceFor(repository), testMapping())).toEqual([
+      "Z.txt",
+      "a-b.txt",
+      "a.txt",
+      "a/z.txt",
+      "b.txt",
+    ]);
   });
 });
 
@@ -266,7 +318,11 @@ describe("selection", () => {
   it("makes paths relative to add", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    expect(await paths(source, testMapping({ add: "/src" }))).toEqual(["main.ts", "util/strings.md", "util/strings.ts"]);
+    expect(await paths(source, testMapping({ add: "/src" }))).toEqual([
+      "main.ts",
+      "util/strings.md",
+      "util/strings.ts",
+    ]);
     expect(await paths(source, testMapping({ add: "/src/util/" }))).toEqual(["strings.md", "strings.ts"]);
   });
 
@@ -455,7 +511,11 @@ describe("diff", () => {
       changed: [before.files[0], before.files[1]],
       deleted: ["added.ts"],
     });
-    expect(await source.diff(mapping, after.contentId, after.contentId)).toEqual({ added: [], changed: [], deleted: [] });
+    expect(await source.diff(mapping, after.contentId, after.contentId)).toEqual({
+      added: [],
+      changed: [],
+      deleted: [],
+    });
   });
 
   it("works from another source of the same repository (the lists are on disk)", async () => {
@@ -521,6 +581,20 @@ describe("diff", () => {
     }
     expect(readdirSync(cacheDir).sort()).toEqual([`${ids[2]}.list.br`, `${ids[3]}.list.br`].sort());
   });
+
+  it("keeps at most cacheMaxBytes, but always the newest list", async () => {
+    const repository = repositoryWith(sampleFiles);
+    const cacheDir = mkdtempSync(join(tmpdir(), "stages-git-cache-"));
+    directories.push(cacheDir);
+    const source = createGitSource({ workTree: repository.root, cacheDir, cacheMaxBytes: 1 });
+    const first = await source.content(testMapping());
+    repository.write("README.md", "changed\n");
+    const past = new Date(Date.now() - 10_000);
+    utimesSync(join(cacheDir, `${first.contentId}.list.br`), past, past);
+    const second = await source.content(testMapping());
+    expect(readdirSync(cacheDir)).toEqual([`${second.contentId}.list.br`]);
+    expect(await source.diff(testMapping(), first.contentId, second.contentId)).toBeNull();
+  });
 });
 
 describe("readFile", () => {
@@ -567,7 +641,9 @@ describe("readFile", () => {
     repository.symlink("escape", outside);
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(outside, "secret"), "secret");
-    await expect(sourceFor(repository).readFile(testMapping(), "escape/secret")).rejects.toThrow(/outside the work tree/);
+    await expect(sourceFor(repository).readFile(testMapping(), "escape/secret")).rejects.toThrow(
+      /outside the work tree/,
+    );
   });
 });
 
@@ -600,7 +676,9 @@ describe("errors", () => {
 
   it("refuses an add that leaves the repository", async () => {
     const repository = repositoryWith(sampleFiles);
-    await expect(sourceFor(repository).content(testMapping({ add: "/../etc" }))).rejects.toThrow(/leaves the repository/);
+    await expect(sourceFor(repository).content(testMapping({ add: "/../etc" }))).rejects.toThrow(
+      /leaves the repository/,
+    );
   });
 
   it("works from a subdirectory of the work tree, with paths from its top", async () => {

@@ -5,13 +5,13 @@ import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, M
 import { GitError, specificationVersion, throwIfAborted } from "@stages/core";
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
-import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList, sha256Hex } from "./content-list.js";
+import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
 import type { PathMatcher } from "./path-patterns.js";
 import { compilePatterns, compileSelection } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
 import type { TrackedFiles } from "./tracked-files.js";
-import { readTrackedFiles } from "./tracked-files.js";
+import { joinEncodedList, readTrackedFiles } from "./tracked-files.js";
 
 /** Options of `createGitSource`. */
 export interface GitSourceOptions {
@@ -49,9 +49,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   let opening: Promise<OpenRepository> | null = null;
 
   function repository(signal: AbortSignal | undefined): Promise<OpenRepository> {
+    throwIfAborted(signal);
     if (opening === null) {
       const attempt = (async () => {
-        const found = await openRepository(options.workTree, gitBinary, signal);
+        // Shared by every call, so no one call's signal may cancel it; it is one quick git command.
+        const found = await openRepository(options.workTree, gitBinary, undefined);
         const cacheDir = options.cacheDir ?? join(found.commonDir, "stages", "contents");
         return {
           ...found,
@@ -92,16 +94,16 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       await cache.remember(contentId, () => encodeFileList(files));
       return { mappingId: mapping.id, contentId, files };
     }
-    const { encoded } = tracked;
-    const contentId = sha256Hex(encoded) as ContentId;
-    await cache.remember(contentId, () => encoded);
+    const encoded = tracked.encoded;
+    const contentId = encoded.sha256 as ContentId;
+    await cache.remember(contentId, () => joinEncodedList(encoded));
     // Parsed only when asked for: computing signatures needs the id, not the files.
     let files: GitFile[] | null = null;
     return {
       mappingId: mapping.id,
       contentId,
       get files() {
-        files ??= decodeFileList(encoded.toString("utf8"));
+        files ??= decodeFileList(joinEncodedList(encoded).toString("utf8"));
         return files;
       },
     };
@@ -120,7 +122,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         selection === null ? matcher : (path) => selection(path) && matcher(path),
         callOptions?.signal,
       );
-      return dependenciesChecksumOf(globs, tracked.files ?? decodeFileList(tracked.encoded.toString("utf8")));
+      return dependenciesChecksumOf(
+        globs,
+        tracked.files ?? decodeFileList(joinEncodedList(tracked.encoded).toString("utf8")),
+      );
     },
 
     async diff(mapping, from, to, callOptions) {
@@ -170,10 +175,13 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       } catch (error) {
         if (GitError.isInstance(error)) throw error;
         if (signal?.aborted) throwIfAborted(signal);
-        throw new GitError(`[git] cannot read ${repositoryPath} of git mapping ${mapping.id}: ${(error as Error).message}`, {
-          cause: error,
-          hint: "the work tree changed after its content was read; run again",
-        });
+        throw new GitError(
+          `[git] cannot read ${repositoryPath} of git mapping ${mapping.id}: ${(error as Error).message}`,
+          {
+            cause: error,
+            hint: "the work tree changed after its content was read; run again",
+          },
+        );
       }
     },
   };

@@ -5,3 +5,9 @@ export type { GitSourceOptions } from "./git-source.js";
 export { createGitSource, diffFileLists } from "./git-source.js";
 export type { PathMatcher } from "./path-patterns.js";
 export { compilePatterns, compileSelection, normalizePattern } from "./path-patterns.js";
+export { gitPlugin } from "./plugin.js";
+
+import { gitPlugin } from "./plugin.js";
+
+/** The plugin entry: stages loads built-in adapters the same way as third-party ones. */
+export default gitPlugin;

@@ -35,6 +35,15 @@ describe("compilePatterns", () => {
     expect(matches(["?.ts"], "a.ts")).toBe(true);
   });
 
+  it("has no negation and no extglobs: ! ( ) | are plain characters", () => {
+    expect(matches(["!*.md"], "a.md")).toBe(false);
+    expect(matches(["!*.md"], "!a.md")).toBe(true);
+    expect(matches(["*(x).ts"], "y(x).ts")).toBe(true);
+    expect(matches(["a(b)*"], "ab")).toBe(false);
+    expect(matches(["+(a)/*"], "+(a)/b")).toBe(true);
+    expect(matches(["a|b*"], "a")).toBe(false);
+  });
+
   it("treats dot files like others", () => {
     expect(matches(["*"], ".env")).toBe(true);
     expect(matches(["**/*.json"], ".config/x.json")).toBe(true);

@@ -3,7 +3,13 @@ import picomatch from "picomatch";
 /** Tests a path relative to a mapping's `add` (POSIX separators, no leading slash). */
 export type PathMatcher = (path: string) => boolean;
 
-const globOptions = { dot: true, windows: false } as const;
+// werf's globs have no negation and no extglobs: "!" and "(...)" are plain characters there.
+const globOptions = { dot: true, nonegate: true, noextglob: true, windows: false } as const;
+
+/** Makes the characters picomatch would read as regex groups plain. */
+function escapeGroups(pattern: string): string {
+  return pattern.replace(/[()|]/g, "\\$&");
+}
 
 /**
  * Normalizes a pattern as werf reads it: relative to `add`, so a leading "/" or "./" and a trailing
@@ -19,7 +25,8 @@ export function normalizePattern(pattern: string): string {
 /**
  * Compiles patterns with werf's semantics: a pattern matches a path when it matches the path itself
  * or any of its parent directories (`src` selects everything under `src/`), `*` stays inside one
- * directory, `**` crosses directories, `{a,b}` and `[abc]` work, and dot files are not special.
+ * directory, `**` crosses directories, `?`, `{a,b}` and `[abc]` work, dot files are not special, and
+ * `!`, `(`, `)` and `|` are plain characters (no negation, no extglobs), as in werf.
  * Null when there are no patterns, so callers can skip matching altogether.
  */
 export function compilePatterns(patterns: readonly string[]): PathMatcher | null {
@@ -34,7 +41,7 @@ export function compilePatterns(patterns: readonly string[]): PathMatcher | null
       continue;
     }
     for (const glob of [pattern, `${pattern}/**`]) {
-      sources.push(`(?:${picomatch.makeRe(glob, globOptions).source})`);
+      sources.push(`(?:${picomatch.makeRe(escapeGroups(glob), globOptions).source})`);
     }
   }
   const regex = sources.length === 0 ? null : new RegExp(sources.join("|"));
@@ -44,7 +51,7 @@ export function compilePatterns(patterns: readonly string[]): PathMatcher | null
         return true;
       }
     }
-    return regex !== null && regex.test(path);
+    return regex?.test(path) === true;
   };
 }
 

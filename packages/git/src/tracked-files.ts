@@ -3,7 +3,7 @@ import { readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { GitFile } from "@stages/core";
 import { GitError } from "@stages/core";
-import { decodeFileList, encodeFileList } from "./content-list.js";
+import { encodeFileList, parseOctal, sha256Hex } from "./content-list.js";
 import { runGit, runGitChecked } from "./git-process.js";
 import type { PathMatcher } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
@@ -23,17 +23,30 @@ export interface TrackedFilesRequest {
 const modeSymlink = 0o120000;
 const modeSubmodule = 0o160000;
 
-/** A worktree change reported by `git diff-files`: the file's mode in the work tree, 0 when it is gone. */
-type WorktreeChange = number;
+/** What `git diff-files` reports, by path relative to the prefix. */
+interface WorktreeChanges {
+  /** The mode in the work tree of each changed file, 0 when it is gone. */
+  modes: Map<string, number>;
+  /** Whether some path is unmerged (its index entries are conflict stages). */
+  unmerged: boolean;
+}
 
 /**
  * The tracked files of a request: parsed, or only as their `encodeFileList` bytes (for the whole work
  * tree without selection, git prints exactly those; parsing them is left to whoever needs the files).
  */
-export type TrackedFiles = { files: GitFile[]; encoded: null } | { files: null; encoded: Buffer };
+export type TrackedFiles = { files: GitFile[]; encoded: null } | { files: null; encoded: EncodedList };
 
-/** Above this many changed files, parsing the whole list beats searching the encoded bytes for each. */
-const maxPatchedRecords = 256;
+/** An encoded file list (`encodeFileList`) in the pieces git printed it in, and its sha256 hex. */
+export interface EncodedList {
+  pieces: readonly Buffer[];
+  sha256: string;
+}
+
+/** The bytes of an encoded list in one buffer. */
+export function joinEncodedList(list: EncodedList): Buffer {
+  return list.pieces.length === 1 ? (list.pieces[0] as Buffer) : Buffer.concat(list.pieces);
+}
 
 /**
  * The tracked files under `prefix` as they are in the work tree, sorted by path (git's index order),
@@ -45,17 +58,30 @@ const maxPatchedRecords = 256;
 export async function readTrackedFiles(request: TrackedFilesRequest): Promise<TrackedFiles> {
   const { prefix } = request;
   const pathspec = prefix === "" ? [] : ["--", prefix];
-  const [listed, changes] = await Promise.all([
+  const [listed, { modes: changes, unmerged }] = await Promise.all([
     listIndex(request, pathspec),
     listWorktreeChanges(request.repository, prefix, pathspec, request.signal),
   ]);
   if (changes.size === 0) return listed;
-  if (listed.encoded !== null && changes.size <= maxPatchedRecords) {
-    const records = locateRecords(listed.encoded, changes.keys());
-    await applyWorktreeChanges(request, records, changes);
-    return { files: null, encoded: replaceRecords(listed.encoded, records) };
+  if (listed.encoded === null) return readChangedFiles(request, listed.files, changes);
+  const output = joinEncodedList(listed.encoded);
+  if (unmerged) {
+    // git printed conflict stages, which are not encoded files: parse them.
+    const parser = createIndexParser(prefix, null);
+    parser.parse(output.toString("utf8", 0, Math.max(0, output.length - 1)));
+    return readChangedFiles(request, parser.files, changes);
   }
-  const files = listed.files ?? decodeFileList(listed.encoded.toString("utf8"));
+  const records = locateRecords(output, changes.keys());
+  await applyWorktreeChanges(request, records, changes);
+  const patched = replaceRecords(output, records);
+  return { files: null, encoded: { pieces: [patched], sha256: sha256Hex(patched) } };
+}
+
+async function readChangedFiles(
+  request: TrackedFilesRequest,
+  files: GitFile[],
+  changes: ReadonlyMap<string, number>,
+): Promise<TrackedFiles> {
   const deleted = await applyWorktreeChanges(request, files, changes);
   return { files: deleted === 0 ? files : files.filter((file) => file.mode !== 0), encoded: null };
 }
@@ -67,7 +93,7 @@ export async function readTrackedFiles(request: TrackedFilesRequest): Promise<Tr
 async function applyWorktreeChanges(
   request: TrackedFilesRequest,
   files: readonly GitFile[],
-  changes: ReadonlyMap<string, WorktreeChange>,
+  changes: ReadonlyMap<string, number>,
 ): Promise<number> {
   const { repository, prefix, signal } = request;
   const toHash: GitFile[] = [];
@@ -85,7 +111,8 @@ async function applyWorktreeChanges(
       toHash.push(file);
     }
   }
-  const fullPath = (file: GitFile) => (prefix === "" ? file.path : file.path === "" ? prefix : `${prefix}/${file.path}`);
+  const fullPath = (file: GitFile) =>
+    prefix === "" ? file.path : file.path === "" ? prefix : `${prefix}/${file.path}`;
   const [hashed, linked] = await Promise.all([
     hashWorktreeFiles(repository, toHash.map(fullPath), signal),
     Promise.all(symlinks.map((file) => hashSymlink(repository, fullPath(file), file))),
@@ -97,12 +124,19 @@ async function applyWorktreeChanges(
     file.mode = mode;
     file.blobId = blobId;
   };
-  toHash.forEach((file, position) => update(file, changes.get(file.path) as number, hashed[position] as string));
-  symlinks.forEach((file, position) => update(file, modeSymlink, linked[position] as string));
+  for (const [position, file] of toHash.entries()) {
+    update(file, changes.get(file.path) as number, hashed[position] as string);
+  }
+  for (const [position, file] of symlinks.entries()) update(file, modeSymlink, linked[position] as string);
   if (statOnly > 0 && request.refreshIndex) {
     // Like `git status`: record the new stat data so these files are not hashed again next time.
     // Best effort: another git process may hold the index lock, which is fine.
-    await runGit({ gitBinary: repository.gitBinary, args: ["update-index", "-q", "--refresh"], cwd: repository.root, signal });
+    await runGit({
+      gitBinary: repository.gitBinary,
+      args: ["update-index", "-q", "--refresh"],
+      cwd: repository.root,
+      signal,
+    });
   }
   return deleted;
 }
@@ -117,17 +151,39 @@ interface LocatedRecord extends GitFile {
 function locateRecords(encoded: Buffer, paths: Iterable<string>): LocatedRecord[] {
   const records: LocatedRecord[] = [];
   for (const path of paths) {
-    const needle = Buffer.from(`\t${path}\0`, "utf8");
-    for (let found = encoded.indexOf(needle); found >= 0; found = encoded.indexOf(needle, found + 1)) {
-      // A TAB may occur inside another path: accept only a match that ends a record's header.
-      const start = found === 0 ? 0 : encoded.lastIndexOf(0, found - 1) + 1;
-      const [mode, blobId, stage, extra] = encoded.toString("latin1", start, found).split(" ");
-      if (mode?.length !== 6 || blobId === undefined || stage !== "0" || extra !== undefined) continue;
-      records.push({ path, mode: Number.parseInt(mode, 8), blobId, start, end: found + needle.length });
-      break;
-    }
+    const record = findRecord(encoded, Buffer.from(path, "utf8"));
+    if (record === null) continue;
+    const [mode = "", blobId = ""] = encoded.toString("latin1", record.start, record.tab).split(" ");
+    records.push({ path, mode: parseOctal(mode, 0, mode.length), blobId, start: record.start, end: record.end });
   }
   return records.sort((left, right) => left.start - right.start);
+}
+
+/**
+ * Binary search of a path in an encoded list, whose records are sorted by the bytes of their paths.
+ * Each record is `<mode> SP <blob id> SP 0 TAB <path> NUL`; the first TAB of a record ends its header.
+ */
+function findRecord(encoded: Buffer, path: Buffer): { start: number; tab: number; end: number } | null {
+  // The record sought, if there, starts in [low, high); `low` is always the start of a record.
+  let low = 0;
+  let high = encoded.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const previousEnd = middle === 0 ? -1 : encoded.indexOf(0, middle - 1);
+    const start = middle === 0 ? 0 : previousEnd < 0 ? encoded.length : previousEnd + 1;
+    if (start >= high) {
+      high = middle;
+      continue;
+    }
+    const tab = encoded.indexOf(9, start);
+    const end = tab < 0 ? -1 : encoded.indexOf(0, tab);
+    if (end < 0) return null;
+    const order = Buffer.compare(encoded.subarray(tab + 1, end), path);
+    if (order === 0) return { start, tab, end: end + 1 };
+    if (order < 0) low = end + 1;
+    else high = start;
+  }
+  return null;
 }
 
 /** The encoded list with each located record replaced by its file's current state (none for mode 0). */
@@ -179,20 +235,12 @@ function createIndexParser(prefix: string, selection: PathMatcher | null) {
   return { files, parse };
 }
 
-const submoduleAtStart = Buffer.from("160000 ");
-const submoduleRecord = Buffer.from("\x00160000 ", "latin1");
-const conflictStages = [" 1\t", " 2\t", " 3\t"].map((text) => Buffer.from(text));
-
 /**
- * Whether git's output may hold records that are not encoded files: submodules or conflict stages.
- * Searching the bytes natively is much cheaper than parsing; a TAB inside a path can only make it
- * answer true needlessly, which merely takes the parsing way.
+ * How a submodule's record starts: it is not a file, so git's output holding one is not an encoded
+ * list. Searching the bytes for it natively is much cheaper than parsing. (Conflict stages are the
+ * other records that are not files; diff-files reports them.)
  */
-function hasSpecialRecords(output: Buffer): boolean {
-  if (output.subarray(0, submoduleAtStart.length).equals(submoduleAtStart)) return true;
-  if (output.includes(submoduleRecord)) return true;
-  return conflictStages.some((stage) => output.includes(stage));
-}
+const submoduleRecord = Buffer.from("\x00160000 ", "latin1");
 
 /** Reads `git ls-files --stage -z`, parsing while git prints unless the output is the encoded list. */
 async function listIndex(request: TrackedFilesRequest, pathspec: readonly string[]): Promise<TrackedFiles> {
@@ -200,6 +248,10 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
   const whole = prefix === "" && selection === null;
   const parser = createIndexParser(prefix, selection);
   const chunks: Buffer[] = [];
+  const hash = createHash("sha256");
+  // The last bytes seen, to find a submodule record split between chunks; output starts a record.
+  let tail: Buffer = Buffer.from([0]);
+  let submodules = false;
   let carry: Buffer | null = null;
   await runGitChecked({
     gitBinary: repository.gitBinary,
@@ -209,6 +261,13 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
     onStdout: (chunk) => {
       if (whole) {
         chunks.push(chunk);
+        hash.update(chunk);
+        if (!submodules) {
+          submodules =
+            Buffer.concat([tail, chunk.subarray(0, submoduleRecord.length - 1)]).includes(submoduleRecord) ||
+            chunk.includes(submoduleRecord);
+          tail = (chunk.length >= 7 ? chunk : Buffer.concat([tail, chunk])).subarray(1 - submoduleRecord.length);
+        }
         return;
       }
       const bytes = carry === null ? chunk : Buffer.concat([carry, chunk]);
@@ -222,10 +281,11 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
     },
   });
   if (whole) {
-    const output = Buffer.concat(chunks);
-    if (output.length === 0 || (output[output.length - 1] === 0 && !hasSpecialRecords(output))) {
-      return { files: null, encoded: output };
+    const last = chunks.at(-1);
+    if (!submodules && (last === undefined || last[last.length - 1] === 0)) {
+      return { files: null, encoded: { pieces: chunks, sha256: hash.digest("hex") } };
     }
+    const output = Buffer.concat(chunks);
     parser.parse(output.toString("utf8", 0, output[output.length - 1] === 0 ? output.length - 1 : output.length));
     return { files: parser.files, encoded: null };
   }
@@ -234,29 +294,20 @@ async function listIndex(request: TrackedFilesRequest, pathspec: readonly string
   return { files: parser.files, encoded: null };
 }
 
-/** Reads octal digits by hand: cheaper than a substring and parseInt per file. */
-function parseOctal(text: string, start: number, end: number): number {
-  let value = 0;
-  for (let position = start; position < end; position++) {
-    value = value * 8 + (text.charCodeAt(position) - 48);
-  }
-  return value;
-}
-
 /** Tracked files whose work tree state differs from the index (`git diff-files`), by path relative to prefix. */
 async function listWorktreeChanges(
   repository: Repository,
   prefix: string,
   pathspec: readonly string[],
   signal: AbortSignal | undefined,
-): Promise<Map<string, WorktreeChange>> {
+): Promise<WorktreeChanges> {
   const output = await runGitChecked({
     gitBinary: repository.gitBinary,
     args: ["--literal-pathspecs", "diff-files", "--raw", "-z", "--ignore-submodules=all", ...pathspec],
     cwd: repository.root,
     signal,
   });
-  const changes = new Map<string, WorktreeChange>();
+  const changes: WorktreeChanges = { modes: new Map(), unmerged: false };
   if (output.stdout.length === 0) return changes;
   const skip = prefix === "" ? 0 : prefix.length + 1;
   // `:<mode> SP <mode in work tree> SP <blob id> SP <blob id> SP <status>` NUL `<path>` NUL
@@ -268,7 +319,8 @@ async function listWorktreeChanges(
       throw new GitError(`[git] unexpected output of git diff-files: ${JSON.stringify(meta)}`);
     }
     const path = fullPath.length < skip ? "" : fullPath.slice(skip);
-    changes.set(path, parseOctal(meta, 8, 14));
+    changes.modes.set(path, parseOctal(meta, 8, 14));
+    if (meta.endsWith("U")) changes.unmerged = true;
   }
   return changes;
 }

@@ -127,7 +127,13 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
       });
       if (bearer.service !== null) form.set("service", bearer.service);
       headers["content-type"] = "application/x-www-form-urlencoded";
-      response = await options.send({ url: realm, method: "POST", headers, body: new TextEncoder().encode(form.toString()), signal });
+      response = await options.send({
+        url: realm,
+        method: "POST",
+        headers,
+        body: new TextEncoder().encode(form.toString()),
+        signal,
+      });
     } else {
       const url = new URL(realm);
       if (bearer.service !== null) url.searchParams.set("service", bearer.service);
@@ -154,7 +160,8 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
     } catch {
       throw new AuthenticationError(`[registry] the token server of ${options.registry} did not answer with JSON`);
     }
-    const value = typeof body.token === "string" ? body.token : typeof body.access_token === "string" ? body.access_token : "";
+    const value =
+      typeof body.token === "string" ? body.token : typeof body.access_token === "string" ? body.access_token : "";
     if (!value) throw new AuthenticationError(`[registry] the token server of ${options.registry} sent no token`);
     options.redactor.add(value);
     const lifetime = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;

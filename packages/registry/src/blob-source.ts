@@ -42,7 +42,11 @@ export async function fileSource(path: string): Promise<BlobSource> {
 }
 
 /** The sha256 digest of a source, read in pieces of `pieceSize`. */
-export async function digestOfSource(source: BlobSource, signal?: AbortSignal, pieceSize = 4 * 1024 * 1024): Promise<Digest> {
+export async function digestOfSource(
+  source: BlobSource,
+  signal?: AbortSignal,
+  pieceSize = 4 * 1024 * 1024,
+): Promise<Digest> {
   const hash = createHash("sha256");
   for (let offset = 0; offset < source.size; offset += pieceSize) {
     throwIfAborted(signal);

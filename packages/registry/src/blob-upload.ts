@@ -42,7 +42,8 @@ function pushScopes(repository: RepositoryName): string[] {
 
 function locationOf(response: BufferedResponse): string {
   const location = response.headers.get("location");
-  if (!location) throw new RegistryError(`[registry] the registry started an upload without saying where (no Location)`);
+  if (!location)
+    throw new RegistryError(`[registry] the registry started an upload without saying where (no Location)`);
   return new URL(location, response.url).toString();
 }
 
@@ -85,7 +86,13 @@ export async function mountBlob(
 /** Cancels an upload session (best effort: an abandoned session expires on its own). */
 export async function cancelUpload(http: RegistryHttp, repository: RepositoryName, location: string): Promise<void> {
   try {
-    await http.send({ registry: repository.registry, method: "DELETE", path: location, scopes: pushScopes(repository), retry: false });
+    await http.send({
+      registry: repository.registry,
+      method: "DELETE",
+      path: location,
+      scopes: pushScopes(repository),
+      retry: false,
+    });
   } catch {
     // The registry forgets it anyway.
   }
@@ -110,11 +117,11 @@ export async function uploadBlob(
   if (!options.skipExistenceCheck && (await headBlob(http, repository, digest, { signal })) !== null) {
     return { digest, size, outcome: "exists" };
   }
-  let location: string | null = null;
+  let mountSession: string | null = null;
   if (options.mountFrom !== undefined && options.mountFrom !== repository.repository) {
     const mount = await mountBlob(http, repository, digest, options.mountFrom, { signal });
     if (mount.mounted) return { digest, size, outcome: "mounted" };
-    location = mount.location;
+    mountSession = mount.location;
   }
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const chunked = size > chunkSize;
@@ -123,16 +130,31 @@ export async function uploadBlob(
   http.context.emit({ type: "blob-upload", repository: repository.repository, digest, size, chunked });
 
   const start = async (): Promise<string> => {
-    const request: RegistryRequest = { registry: repository.registry, method: "POST", path: uploadsPath(repository), scopes: pushScopes(repository), signal };
+    const request: RegistryRequest = {
+      registry: repository.registry,
+      method: "POST",
+      path: uploadsPath(repository),
+      scopes: pushScopes(repository),
+      signal,
+    };
     const response = await http.send(request);
     if (response.status !== 202) throw http.failure(request, response);
     return locationOf(response);
   };
   const status = async (at: string, known: number): Promise<{ location: string; offset: number } | null> => {
-    const request: RegistryRequest = { registry: repository.registry, method: "GET", path: at, scopes: pushScopes(repository), signal };
+    const request: RegistryRequest = {
+      registry: repository.registry,
+      method: "GET",
+      path: at,
+      scopes: pushScopes(repository),
+      signal,
+    };
     const response = await http.send(request);
     if (response.status !== 204 && response.status !== 200) return null;
-    return { location: response.headers.get("location") ? locationOf(response) : at, offset: offsetFromRange(response.headers.get("range"), known) };
+    return {
+      location: response.headers.get("location") ? locationOf(response) : at,
+      offset: offsetFromRange(response.headers.get("range"), known),
+    };
   };
   const finish = async (at: string, body: Uint8Array): Promise<void> => {
     const request: RegistryRequest = {
@@ -164,7 +186,7 @@ export async function uploadBlob(
     throw failure;
   };
 
-  location ??= await start();
+  let location = mountSession ?? (await start());
   let offset = 0;
   let recoveries = 0;
   for (;;) {
@@ -199,7 +221,8 @@ export async function uploadBlob(
       if ((!isTransientFailure(error) && !outOfRange) || recoveries >= retry.retries) throw error;
       recoveries++;
       await sleep(retryDelay(recoveries, retry), signal);
-      const known = chunked && !outOfRange ? await status(location, offset) : null;
+      const known: { location: string; offset: number } | null =
+        chunked && !outOfRange ? await status(location, offset) : null;
       if (known !== null) {
         location = known.location;
         offset = known.offset;

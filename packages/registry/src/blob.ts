@@ -6,8 +6,10 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { AbortedError, StagesError } from "@stages/core";
 import { createDigestVerifier, type Digest } from "./digest.js";
+import { RegistryConnectionError } from "./errors.js";
 import type { RepositoryName } from "./parse-reference.js";
 import type { RegistryHttp } from "./request.js";
+import { retryDelay, sleep } from "./retry.js";
 import { repositoryScope } from "./www-authenticate.js";
 
 export interface BlobOptions {
@@ -63,11 +65,19 @@ export async function openBlob(
   };
   const response = await http.open(request);
   if (response.status !== 200 || response.body === null) {
-    throw http.failure(request, response, response.status === 404 ? `push the blob to ${repository.repository} again` : undefined);
+    throw http.failure(
+      request,
+      response,
+      response.status === 404 ? `push the blob to ${repository.repository} again` : undefined,
+    );
   }
   const declared = response.headers.get("content-length");
   const size = options.size ?? (declared !== null ? Number(declared) : undefined);
-  const verifier = createDigestVerifier(digest, `blob ${digest} of ${repository.registry}/${repository.repository}`, size);
+  const verifier = createDigestVerifier(
+    digest,
+    `blob ${digest} of ${repository.registry}/${repository.repository}`,
+    size,
+  );
   return response.body.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
@@ -81,52 +91,77 @@ export async function openBlob(
   );
 }
 
-/** A whole blob in memory, verified. For configs and small blobs. */
-export async function readBlob(http: RegistryHttp, repository: RepositoryName, digest: Digest, options: BlobReadOptions = {}): Promise<Uint8Array> {
-  const stream = await openBlob(http, repository, digest, options);
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
+/**
+ * Runs a whole read again when the connection broke while the body streamed (the request itself
+ * is retried by the HTTP layer; a stream cut halfway is retried here), up to the client's limit.
+ */
+async function withRetries<T>(http: RegistryHttp, signal: AbortSignal | undefined, read: () => Promise<T>): Promise<T> {
+  const retry = http.context.retry;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof RegistryConnectionError) || attempt > retry.retries) throw error;
+      await sleep(retryDelay(attempt, retry), signal);
+    }
   }
-  return Buffer.concat(chunks);
+}
+
+/** A whole blob in memory, verified. For configs and small blobs. */
+export function readBlob(
+  http: RegistryHttp,
+  repository: RepositoryName,
+  digest: Digest,
+  options: BlobReadOptions = {},
+): Promise<Uint8Array> {
+  return withRetries(http, options.signal, async () => {
+    const stream = await openBlob(http, repository, digest, options);
+    const chunks: Uint8Array[] = [];
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  });
 }
 
 /**
  * Writes a verified blob to `path`. The content goes to a temporary file next to it first and is
  * renamed only after the digest matched: on any failure nothing is left at `path` or beside it.
  */
-export async function downloadBlob(
+export function downloadBlob(
   http: RegistryHttp,
   repository: RepositoryName,
   digest: Digest,
   path: string,
   options: BlobReadOptions = {},
 ): Promise<{ digest: Digest; size: number }> {
-  const temporary = `${path}.partial-${randomBytes(6).toString("hex")}`;
-  let size = 0;
-  try {
-    const stream = await openBlob(http, repository, digest, options);
-    await pipeline(
-      Readable.fromWeb(stream as WebReadableStream<Uint8Array>),
-      async function* count(source: AsyncIterable<Uint8Array>) {
-        for await (const chunk of source) {
-          size += chunk.byteLength;
-          yield chunk;
-        }
-      },
-      createWriteStream(temporary),
-      { signal: options.signal },
-    );
-    await rename(temporary, path);
-    return { digest, size };
-  } catch (error) {
-    await rm(temporary, { force: true });
-    if (options.signal?.aborted && !StagesError.isInstance(error)) {
-      throw new AbortedError("the operation was cancelled", { cause: error });
+  return withRetries(http, options.signal, async () => {
+    const temporary = `${path}.partial-${randomBytes(6).toString("hex")}`;
+    let size = 0;
+    try {
+      const stream = await openBlob(http, repository, digest, options);
+      await pipeline(
+        Readable.fromWeb(stream as WebReadableStream<Uint8Array>),
+        async function* count(source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            size += chunk.byteLength;
+            yield chunk;
+          }
+        },
+        createWriteStream(temporary),
+        { signal: options.signal },
+      );
+      await rename(temporary, path);
+      return { digest, size };
+    } catch (error) {
+      await rm(temporary, { force: true });
+      if (options.signal?.aborted && !StagesError.isInstance(error)) {
+        throw new AbortedError("the operation was cancelled", { cause: error });
+      }
+      throw error;
     }
-    throw error;
-  }
+  });
 }

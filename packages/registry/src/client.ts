@@ -1,9 +1,21 @@
 import { UsageError } from "@stages/core";
-import { downloadBlob, headBlob, openBlob, readBlob, type BlobReadOptions } from "./blob.js";
+import { type BlobReadOptions, downloadBlob, headBlob, openBlob, readBlob } from "./blob.js";
 import type { BlobSource } from "./blob-source.js";
-import { defaultChunkSize, mountBlob, cancelUpload, uploadBlob, type UploadOptions, type UploadResult } from "./blob-upload.js";
+import {
+  cancelUpload,
+  defaultChunkSize,
+  mountBlob,
+  type UploadOptions,
+  type UploadResult,
+  uploadBlob,
+} from "./blob-upload.js";
 import { type CopyOptions, type CopyResult, copyManifest } from "./copy.js";
-import { createDockerConfigCredentials, type Credentials, type CredentialsProvider, type Environment } from "./credentials.js";
+import {
+  type Credentials,
+  type CredentialsProvider,
+  createDockerConfigCredentials,
+  type Environment,
+} from "./credentials.js";
 import { type Digest, parseDigest } from "./digest.js";
 import type { RegistryEventListener } from "./events.js";
 import {
@@ -23,7 +35,7 @@ import { type ManifestName, parseManifestName, parseRepositoryName, type Reposit
 import { parsePlatform, platformForArchitecture } from "./platform.js";
 import { createSecretRedactor } from "./redact.js";
 import { type FetchFunction, RegistryHttp } from "./request.js";
-import { resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { iterateTags, listTags, type TagListOptions } from "./tags.js";
 
 export interface RegistryClientOptions {
@@ -62,21 +74,37 @@ export interface RegistryClient {
   /** The manifest (or index) verified against its digest, or null when absent. */
   getManifest(reference: string, options?: ManifestReadOptions): Promise<FetchedManifest | null>;
   /** The image manifest for a platform, through an index when the reference names one. */
-  getImageManifest(reference: string, options?: ManifestReadOptions & { platform?: Platform | string }): Promise<FetchedImageManifest | null>;
+  getImageManifest(
+    reference: string,
+    options?: ManifestReadOptions & { platform?: Platform | string },
+  ): Promise<FetchedImageManifest | null>;
   /** Puts a manifest under the reference's tag or digest; returns what was stored. */
-  putManifest(reference: string, manifest: Manifest | Uint8Array, options?: ManifestWriteOptions): Promise<ManifestDescriptor>;
+  putManifest(
+    reference: string,
+    manifest: Manifest | Uint8Array,
+    options?: ManifestWriteOptions,
+  ): Promise<ManifestDescriptor>;
   /**
    * Deletes a manifest. A tag is resolved to its digest first; the registry then removes the
    * manifest and every tag pointing at it. False when it was absent.
    */
   deleteManifest(reference: string, options?: { signal?: AbortSignal }): Promise<boolean>;
-  headBlob(repository: string, digest: string, options?: { signal?: AbortSignal }): Promise<{ digest: Digest; size: number } | null>;
+  headBlob(
+    repository: string,
+    digest: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ digest: Digest; size: number } | null>;
   /** A blob as a stream that errors (DigestMismatchError) instead of ending when the content is wrong. */
   openBlob(repository: string, digest: string, options?: BlobReadOptions): Promise<ReadableStream<Uint8Array>>;
   /** A whole blob in memory, verified. */
   readBlob(repository: string, digest: string, options?: BlobReadOptions): Promise<Uint8Array>;
   /** A verified blob written to `path`; nothing is left behind when it does not verify. */
-  downloadBlob(repository: string, digest: string, path: string, options?: BlobReadOptions): Promise<{ digest: Digest; size: number }>;
+  downloadBlob(
+    repository: string,
+    digest: string,
+    path: string,
+    options?: BlobReadOptions,
+  ): Promise<{ digest: Digest; size: number }>;
   /** Uploads a blob unless present: mount, one PUT, or resumable chunks. */
   uploadBlob(repository: string, content: Uint8Array | BlobSource, options?: UploadOptions): Promise<UploadResult>;
   /** Mounts a blob from another repository of the same registry; false when the registry refused. */
@@ -99,7 +127,9 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const env = options.env ?? process.env;
   const explicit = explicitCredentials(options.credentials);
   const dockerConfig =
-    options.useDockerConfig === false ? null : createDockerConfigCredentials({ dockerConfigDir: options.dockerConfigDir, env });
+    options.useDockerConfig === false
+      ? null
+      : createDockerConfigCredentials({ dockerConfigDir: options.dockerConfigDir, env });
   const credentials: CredentialsProvider = async (registry, signal) =>
     (await explicit?.(registry, signal)) ?? (await dockerConfig?.(registry, signal)) ?? null;
   const listener = options.onEvent;
@@ -122,7 +152,11 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   });
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const toPlatform = (value: Platform | string | undefined): Platform =>
-    value === undefined ? platformForArchitecture(process.arch) : typeof value === "string" ? parsePlatform(value) : value;
+    value === undefined
+      ? platformForArchitecture(process.arch)
+      : typeof value === "string"
+        ? parsePlatform(value)
+        : value;
   const defaultPlatform = toPlatform(options.platform);
   const repositoryOf = (text: string): RepositoryName => parseRepositoryName(text);
   const manifestOf = (text: string): ManifestName => parseManifestName(text);
@@ -142,7 +176,12 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     headManifest: (reference, callOptions) => headManifest(http, manifestOf(reference), callOptions),
     getManifest: (reference, callOptions) => getManifest(http, manifestOf(reference), callOptions),
     getImageManifest: (reference, callOptions = {}) =>
-      getImageManifest(http, manifestOf(reference), callOptions.platform === undefined ? defaultPlatform : toPlatform(callOptions.platform), callOptions),
+      getImageManifest(
+        http,
+        manifestOf(reference),
+        callOptions.platform === undefined ? defaultPlatform : toPlatform(callOptions.platform),
+        callOptions,
+      ),
     putManifest: (reference, manifest, callOptions) => putManifest(http, manifestOf(reference), manifest, callOptions),
     async deleteManifest(reference, callOptions = {}) {
       const name = manifestOf(reference);
@@ -151,10 +190,14 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (found === null) return false;
       return deleteManifest(http, { ...name, digest: found.digest }, callOptions);
     },
-    headBlob: (repository, digest, callOptions) => headBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
-    openBlob: (repository, digest, callOptions) => openBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
-    readBlob: (repository, digest, callOptions) => readBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
-    downloadBlob: (repository, digest, path, callOptions) => downloadBlob(http, repositoryOf(repository), parseDigest(digest), path, callOptions),
+    headBlob: (repository, digest, callOptions) =>
+      headBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
+    openBlob: (repository, digest, callOptions) =>
+      openBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
+    readBlob: (repository, digest, callOptions) =>
+      readBlob(http, repositoryOf(repository), parseDigest(digest), callOptions),
+    downloadBlob: (repository, digest, path, callOptions) =>
+      downloadBlob(http, repositoryOf(repository), parseDigest(digest), path, callOptions),
     uploadBlob(repository, content, callOptions = {}) {
       const name = repositoryOf(repository);
       return uploadBlob(http, name, content, {

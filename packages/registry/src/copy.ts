@@ -6,7 +6,7 @@ import { downloadBlob } from "./blob.js";
 import { fileSource } from "./blob-source.js";
 import { cancelUpload, mountBlob, uploadBlob } from "./blob-upload.js";
 import type { Digest } from "./digest.js";
-import { getManifest, putManifest, type FetchedManifest } from "./manifest.js";
+import { type FetchedManifest, getManifest, putManifest } from "./manifest.js";
 import { type Descriptor, isImageIndex } from "./media-types.js";
 import { formatManifestName, type ManifestName } from "./parse-reference.js";
 import type { RegistryHttp } from "./request.js";
@@ -46,19 +46,36 @@ interface CopyState {
  * manifests of an index are copied first), then the manifest bytes are put unchanged under the
  * target name, so the digest stays the same. Within one repository only the manifest is put.
  */
-export async function copyManifest(http: RegistryHttp, from: ManifestName, to: ManifestName, options: CopyOptions = {}): Promise<CopyResult> {
+export async function copyManifest(
+  http: RegistryHttp,
+  from: ManifestName,
+  to: ManifestName,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
   if (from.registry !== to.registry) {
-    throw new UsageError(`[registry] cannot copy ${formatManifestName(from)} to another registry (${to.registry}) registry-side`, {
-      hint: "pull and push to move an image between registries",
-    });
+    throw new UsageError(
+      `[registry] cannot copy ${formatManifestName(from)} to another registry (${to.registry}) registry-side`,
+      {
+        hint: "pull and push to move an image between registries",
+      },
+    );
   }
   const source = await getManifest(http, from, { signal: options.signal });
   if (source === null) {
     throw new RegistryError(`[registry] cannot copy ${formatManifestName(from)}: it does not exist`);
   }
-  const state: CopyState = { http, from, to, options, result: { mountedBlobs: 0, transferredBlobs: 0, copiedManifests: 0 } };
+  const state: CopyState = {
+    http,
+    from,
+    to,
+    options,
+    result: { mountedBlobs: 0, transferredBlobs: 0, copiedManifests: 0 },
+  };
   if (from.repository !== to.repository) await copyContent(state, source);
-  const stored = await putManifest(http, to, source.bytes, { mediaType: source.descriptor.mediaType, signal: options.signal });
+  const stored = await putManifest(http, to, source.bytes, {
+    mediaType: source.descriptor.mediaType,
+    signal: options.signal,
+  });
   return { digest: stored.digest, mediaType: stored.mediaType, ...state.result };
 }
 
@@ -66,9 +83,15 @@ async function copyContent(state: CopyState, fetched: FetchedManifest): Promise<
   const { http, from, to, options } = state;
   if (isImageIndex(fetched.manifest)) {
     for (const child of fetched.manifest.manifests) {
-      const childManifest = await getManifest(http, { ...from, tag: null, digest: child.digest }, { signal: options.signal });
+      const childManifest = await getManifest(
+        http,
+        { ...from, tag: null, digest: child.digest },
+        { signal: options.signal },
+      );
       if (childManifest === null) {
-        throw new RegistryError(`[registry] ${formatManifestName(from)} lists ${child.digest}, which the registry does not have`);
+        throw new RegistryError(
+          `[registry] ${formatManifestName(from)} lists ${child.digest}, which the registry does not have`,
+        );
       }
       await copyContent(state, childManifest);
       await putManifest(http, { ...to, tag: null, digest: child.digest }, childManifest.bytes, {
@@ -98,9 +121,12 @@ async function copyBlob(state: CopyState, blob: Descriptor): Promise<void> {
   }
   if (mount.location !== null) await cancelUpload(http, target, mount.location);
   if (options.allowTransfer === false) {
-    throw new RegistryError(`[registry] ${to.registry} refused to mount ${blob.digest} from ${from.repository} into ${to.repository}`, {
-      hint: "allow the transfer through this host, or check the rights on both repositories",
-    });
+    throw new RegistryError(
+      `[registry] ${to.registry} refused to mount ${blob.digest} from ${from.repository} into ${to.repository}`,
+      {
+        hint: "allow the transfer through this host, or check the rights on both repositories",
+      },
+    );
   }
   const directory = await mkdtemp(join(tmpdir(), "stages-blob-"));
   try {
@@ -109,8 +135,18 @@ async function copyBlob(state: CopyState, blob: Descriptor): Promise<void> {
       size: blob.size,
       signal: options.signal,
     });
-    await uploadBlob(http, target, await fileSource(path), { digest: blob.digest, signal: options.signal, skipExistenceCheck: true });
-    http.context.emit({ type: "blob-transfer", from: from.repository, to: to.repository, digest: blob.digest, size: blob.size });
+    await uploadBlob(http, target, await fileSource(path), {
+      digest: blob.digest,
+      signal: options.signal,
+      skipExistenceCheck: true,
+    });
+    http.context.emit({
+      type: "blob-transfer",
+      from: from.repository,
+      to: to.repository,
+      digest: blob.digest,
+      size: blob.size,
+    });
     state.result.transferredBlobs++;
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -118,7 +154,11 @@ async function copyBlob(state: CopyState, blob: Descriptor): Promise<void> {
 }
 
 /** Runs `work` over `items` with at most `limit` at once; the first failure wins. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {

@@ -98,10 +98,14 @@ async function readDockerConfig(path: string): Promise<DockerConfigFile | null> 
   }
 }
 
-function credentialsFromAuthEntry(entry: NonNullable<DockerConfigFile["auths"]>[string] | undefined): Credentials | null {
+function credentialsFromAuthEntry(
+  entry: NonNullable<DockerConfigFile["auths"]>[string] | undefined,
+): Credentials | null {
   if (!entry) return null;
   if (entry.identitytoken) {
-    return entry.username ? { username: entry.username, identityToken: entry.identitytoken } : { identityToken: entry.identitytoken };
+    return entry.username
+      ? { username: entry.username, identityToken: entry.identitytoken }
+      : { identityToken: entry.identitytoken };
   }
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
@@ -120,7 +124,9 @@ export function runCredentialHelper(
   signal?: AbortSignal,
 ): Promise<Credentials | null> {
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) {
-    return Promise.reject(new AuthenticationError(`[registry] invalid credential helper name "${helper}" in docker config`));
+    return Promise.reject(
+      new AuthenticationError(`[registry] invalid credential helper name "${helper}" in docker config`),
+    );
   }
   const program = `docker-credential-${helper}`;
   return new Promise((resolve, reject) => {
@@ -143,7 +149,10 @@ export function runCredentialHelper(
           const why = code === "ENOENT" ? "was not found on PATH" : "failed";
           reject(
             new AuthenticationError(`[registry] credential helper ${program} ${why} for ${serverAddress}`, {
-              hint: code === "ENOENT" ? `install ${program} or remove it from docker's config.json` : `run "echo ${serverAddress} | ${program} get" to see why`,
+              hint:
+                code === "ENOENT"
+                  ? `install ${program} or remove it from docker's config.json`
+                  : `run "echo ${serverAddress} | ${program} get" to see why`,
             }),
           );
           return;
@@ -157,7 +166,11 @@ export function runCredentialHelper(
           else if (username === "<token>") resolve({ identityToken: secret });
           else resolve({ username, password: secret });
         } catch {
-          reject(new AuthenticationError(`[registry] credential helper ${program} did not answer with JSON for ${serverAddress}`));
+          reject(
+            new AuthenticationError(
+              `[registry] credential helper ${program} did not answer with JSON for ${serverAddress}`,
+            ),
+          );
         }
       },
     );

@@ -15,7 +15,12 @@ export function isDigest(value: unknown): value is Digest {
   if (typeof value !== "string") return false;
   const [algorithm, hex, extra] = value.split(":");
   const spec = algorithm === undefined ? undefined : algorithms[algorithm];
-  return spec !== undefined && extra === undefined && hex !== undefined && new RegExp(`^[0-9a-f]{${spec.hexLength}}$`).test(hex);
+  return (
+    spec !== undefined &&
+    extra === undefined &&
+    hex !== undefined &&
+    new RegExp(`^[0-9a-f]{${spec.hexLength}}$`).test(hex)
+  );
 }
 
 /** Returns `value` as a Digest or throws InvalidReferenceError. */

@@ -5,14 +5,19 @@ export { createRegistryClient, type RegistryClient, type RegistryClientOptions }
 export { createRegistryCopier, type RegistryCopier, type RegistryCopierOptions } from "./copier.js";
 export type { CopyOptions, CopyResult } from "./copy.js";
 export {
-  createDockerConfigCredentials,
   type Credentials,
   type CredentialsProvider,
+  createDockerConfigCredentials,
   type DockerConfigCredentialsOptions,
   type Environment,
 } from "./credentials.js";
 export { type Digest, isDigest, parseDigest, sha256Digest } from "./digest.js";
-export { isTransientFailure, RegistryConnectionError, type RegistryErrorDetail, RegistryResponseError } from "./errors.js";
+export {
+  isTransientFailure,
+  RegistryConnectionError,
+  type RegistryErrorDetail,
+  RegistryResponseError,
+} from "./errors.js";
 export type { RegistryEvent, RegistryEventListener } from "./events.js";
 export { createLayer, createTar, type Layer, type LayerEntry } from "./layer.js";
 export {
@@ -35,6 +40,7 @@ export {
   type Platform,
 } from "./media-types.js";
 export { formatPlatform, parsePlatform, selectPlatform } from "./platform.js";
+export { createCredentialsProvider, registryPlugin } from "./plugin.js";
 export {
   createImageConfig,
   createImageManifest,
@@ -46,3 +52,8 @@ export {
 export type { RetryOptions } from "./retry.js";
 export { createRegistryStagesStorage, type RegistryStagesStorageOptions } from "./stages-storage.js";
 export type { TagListOptions } from "./tags.js";
+
+import { registryPlugin } from "./plugin.js";
+
+/** The plugin entry: stages loads built-in adapters the same way as third-party ones. */
+export default registryPlugin;

@@ -28,7 +28,8 @@ export function createLimiter(maximum: number): Limiter {
       return active;
     },
     acquire(signal) {
-      if (signal?.aborted) return Promise.reject(new AbortedError("the operation was cancelled", { cause: signal.reason }));
+      if (signal?.aborted)
+        return Promise.reject(new AbortedError("the operation was cancelled", { cause: signal.reason }));
       if (active < maximum) {
         active++;
         return Promise.resolve(once());

@@ -81,15 +81,24 @@ export function parseManifest(bytes: Uint8Array, what: string): Manifest {
     isDigest((descriptor as Descriptor).digest) &&
     typeof (descriptor as Descriptor).size === "number";
   if (Array.isArray(manifest.manifests)) {
-    if (!manifest.manifests.every(validDescriptor)) throw new RegistryError(`[registry] index of ${what} has an invalid entry`);
-  } else if (!validDescriptor(manifest.config) || !Array.isArray(manifest.layers) || !manifest.layers.every(validDescriptor)) {
+    if (!manifest.manifests.every(validDescriptor))
+      throw new RegistryError(`[registry] index of ${what} has an invalid entry`);
+  } else if (
+    !validDescriptor(manifest.config) ||
+    !Array.isArray(manifest.layers) ||
+    !manifest.layers.every(validDescriptor)
+  ) {
     throw new RegistryError(`[registry] manifest of ${what} has no valid config and layers`);
   }
   return value as Manifest;
 }
 
 /** HEAD of a manifest: its descriptor, or null when absent. One request. */
-export async function headManifest(http: RegistryHttp, name: ManifestName, options: ManifestReadOptions = {}): Promise<ManifestDescriptor | null> {
+export async function headManifest(
+  http: RegistryHttp,
+  name: ManifestName,
+  options: ManifestReadOptions = {},
+): Promise<ManifestDescriptor | null> {
   const request = {
     registry: name.registry,
     method: "HEAD" as const,
@@ -118,7 +127,11 @@ export async function headManifest(http: RegistryHttp, name: ManifestName, optio
 }
 
 /** GET of a manifest, verified against its digest; null when absent. */
-export async function getManifest(http: RegistryHttp, name: ManifestName, options: ManifestReadOptions = {}): Promise<FetchedManifest | null> {
+export async function getManifest(
+  http: RegistryHttp,
+  name: ManifestName,
+  options: ManifestReadOptions = {},
+): Promise<FetchedManifest | null> {
   const request = {
     registry: name.registry,
     method: "GET" as const,
@@ -134,7 +147,7 @@ export async function getManifest(http: RegistryHttp, name: ManifestName, option
   const what = formatManifestName(name);
   const header = response.headers.get("docker-content-digest");
   // Verify against what was asked for (a digest), else against what the registry claims.
-  const expected = name.digest ?? (header !== null && header.startsWith("sha256:") && isDigest(header) ? header : null);
+  const expected = name.digest ?? (header?.startsWith("sha256:") && isDigest(header) ? header : null);
   if (expected !== null) verifyDigest(response.bytes, expected, `manifest of ${what}`);
   const manifest = parseManifest(response.bytes, what);
   const declared = contentType(response.headers);
@@ -161,12 +174,20 @@ export async function getImageManifest(
   if (!isImageIndex(fetched.manifest)) return { ...fetched, manifest: fetched.manifest, index: null };
   const chosen = selectPlatform(fetched.manifest, platform);
   if (chosen === null) {
-    const available = fetched.manifest.manifests.map((entry) => (entry.platform ? formatPlatform(entry.platform) : "?")).join(", ");
-    throw new RegistryError(`[registry] ${formatManifestName(name)} has no image for ${formatPlatform(platform)} (it has ${available || "none"})`);
+    const available = fetched.manifest.manifests
+      .map((entry) => (entry.platform ? formatPlatform(entry.platform) : "?"))
+      .join(", ");
+    throw new RegistryError(
+      `[registry] ${formatManifestName(name)} has no image for ${formatPlatform(platform)} (it has ${available || "none"})`,
+    );
   }
   const child = await getManifest(http, { ...name, digest: chosen.digest }, options);
-  if (child === null) throw new RegistryError(`[registry] ${formatManifestName(name)} lists ${chosen.digest}, which the registry does not have`);
-  if (isImageIndex(child.manifest)) throw new RegistryError(`[registry] ${formatManifestName(name)} nests an index in an index`);
+  if (child === null)
+    throw new RegistryError(
+      `[registry] ${formatManifestName(name)} lists ${chosen.digest}, which the registry does not have`,
+    );
+  if (isImageIndex(child.manifest))
+    throw new RegistryError(`[registry] ${formatManifestName(name)} nests an index in an index`);
   return { ...child, manifest: child.manifest, index: fetched.descriptor };
 }
 
@@ -202,17 +223,25 @@ export async function putManifest(
   };
   const response = await http.send(request);
   if (response.status !== 201 && response.status !== 200) {
-    throw http.failure(request, response, "check that every blob and child manifest it names was pushed to the repository first");
+    throw http.failure(
+      request,
+      response,
+      "check that every blob and child manifest it names was pushed to the repository first",
+    );
   }
   const header = response.headers.get("docker-content-digest");
-  if (header !== null && header.startsWith("sha256:") && header !== digest) {
+  if (header?.startsWith("sha256:") && header !== digest) {
     throw new DigestMismatchError(`[registry] ${what} was stored with digest ${header}, expected ${digest}`);
   }
   return { mediaType, digest, size: bytes.byteLength };
 }
 
 /** DELETE of a manifest by digest (every tag pointing at it goes too). False when it was absent. */
-export async function deleteManifest(http: RegistryHttp, name: ManifestName, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+export async function deleteManifest(
+  http: RegistryHttp,
+  name: ManifestName,
+  options: { signal?: AbortSignal } = {},
+): Promise<boolean> {
   if (name.digest === null) {
     throw new UsageError(`[registry] delete ${formatManifestName(name)} by digest, not by tag`, {
       hint: "look the digest up with headManifest first",
@@ -231,7 +260,8 @@ export async function deleteManifest(http: RegistryHttp, name: ManifestName, opt
   throw http.failure(
     request,
     response,
-    response.status === 405 ? `the registry does not allow deletion; enable it (Distribution: storage.delete.enabled: true)` : undefined,
+    response.status === 405
+      ? `the registry does not allow deletion; enable it (Distribution: storage.delete.enabled: true)`
+      : undefined,
   );
 }
-

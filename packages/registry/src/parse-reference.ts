@@ -22,7 +22,8 @@ export interface ManifestName extends RepositoryName {
 
 const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const tagPattern = /^[\w][\w.-]{0,127}$/;
-const domainPattern = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]+)?$/;
+const domainPattern =
+  /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]+)?$/;
 
 function invalid(text: string, why: string): never {
   throw new InvalidReferenceError(`invalid reference "${text}": ${why}`, {
@@ -56,7 +57,8 @@ export function parseRepositoryName(text: string, whole: string = text): Reposit
   if (text.length === 0) invalid(whole, "the name is empty");
   const slash = text.indexOf("/");
   const first = slash === -1 ? text : text.slice(0, slash);
-  const hasDomain = slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost" || first.startsWith("["));
+  const hasDomain =
+    slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost" || first.startsWith("["));
   let registry = hasDomain ? first : dockerHubRegistry;
   let repository = hasDomain ? text.slice(slash + 1) : text;
   if (hasDomain && !domainPattern.test(registry)) invalid(whole, `"${registry}" is not a valid registry host`);
@@ -64,7 +66,8 @@ export function parseRepositoryName(text: string, whole: string = text): Reposit
   if (registry === dockerHubRegistry && !repository.includes("/")) repository = `library/${repository}`;
   if (repository.length > 255) invalid(whole, "the path is longer than 255 characters");
   for (const component of repository.split("/")) {
-    if (!pathComponent.test(component)) invalid(whole, `"${component}" is not a valid path component (lowercase letters, digits, . _ -)`);
+    if (!pathComponent.test(component))
+      invalid(whole, `"${component}" is not a valid path component (lowercase letters, digits, . _ -)`);
   }
   return { registry, repository };
 }

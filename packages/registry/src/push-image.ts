@@ -2,8 +2,8 @@ import type { RegistryClient } from "./client.js";
 import { forEachLimited } from "./copy.js";
 import { type Digest, sha256Digest } from "./digest.js";
 import type { Layer } from "./layer.js";
-import { type Descriptor, type ImageManifest, mediaTypes } from "./media-types.js";
 import type { Platform } from "./media-types.js";
+import { type Descriptor, type ImageManifest, mediaTypes } from "./media-types.js";
 import { formatRepositoryName, parseManifestName } from "./parse-reference.js";
 
 /** The runtime settings of an image config (`config` of the image JSON). */
@@ -52,7 +52,11 @@ export function createImageConfig(spec: ImageSpec): Uint8Array {
 }
 
 /** The manifest of an image made of `layers` and a config blob. */
-export function createImageManifest(format: "docker" | "oci", config: Descriptor, layers: readonly Layer[]): ImageManifest {
+export function createImageManifest(
+  format: "docker" | "oci",
+  config: Descriptor,
+  layers: readonly Layer[],
+): ImageManifest {
   return {
     schemaVersion: 2,
     mediaType: format === "docker" ? mediaTypes.dockerManifest : mediaTypes.ociManifest,

@@ -1,4 +1,5 @@
 import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
+import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
 import type { CredentialsProvider } from "./credentials.js";
 import {
@@ -93,41 +94,6 @@ type Attempt<T> =
   | { kind: "retry"; reason: string; retryAfterMs: number | null; failure: Error }
   | { kind: "reauthorize"; header: string | null; failure: Error };
 
-interface AttemptGuard {
-  signal: AbortSignal;
-  readonly timedOut: boolean;
-  /** Restarts the timeout (while a streamed body makes progress). */
-  touch(): void;
-  done(): void;
-}
-
-function createAttemptGuard(outer: AbortSignal | undefined, timeoutMs: number): AttemptGuard {
-  const controller = new AbortController();
-  let timedOut = false;
-  const onTimeout = () => {
-    timedOut = true;
-    controller.abort(new Error("timed out"));
-  };
-  let timer = setTimeout(onTimeout, timeoutMs);
-  const onAbort = () => controller.abort(outer?.reason);
-  if (outer?.aborted) controller.abort(outer.reason);
-  else outer?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut;
-    },
-    touch() {
-      clearTimeout(timer);
-      timer = setTimeout(onTimeout, timeoutMs);
-    },
-    done() {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
 const defaultMaxBodyBytes = 4 * 1024 * 1024;
 
 /** The HTTP layer: endpoints (scheme, ping, auth, concurrency) per registry, retries, timeouts. */
@@ -166,19 +132,40 @@ export class RegistryHttp {
     return this.#run(exchange, async (response, guard, keep) => {
       const url = response.url || exchange.url.toString();
       if (!response.ok || response.body === null) {
-        return { status: response.status, headers: response.headers, url, body: null, bytes: await readBody(response, defaultMaxBodyBytes, guard) };
+        return {
+          status: response.status,
+          headers: response.headers,
+          url,
+          body: null,
+          bytes: await readBody(response, defaultMaxBodyBytes, guard),
+        };
       }
       const release = keep();
-      return { status: response.status, headers: response.headers, url, body: this.#guardedStream(response.body, guard, release, exchange), bytes: new Uint8Array() };
+      return {
+        status: response.status,
+        headers: response.headers,
+        url,
+        body: this.#guardedStream(response.body, guard, release, exchange),
+        bytes: new Uint8Array(),
+      };
     });
   }
 
   /** An error for an answer the caller did not expect. */
-  failure(request: Pick<RegistryRequest, "registry" | "method" | "path">, response: { status: number; bytes: Uint8Array }, hint?: string): RegistryResponseError {
+  failure(
+    request: Pick<RegistryRequest, "registry" | "method" | "path">,
+    response: { status: number; bytes: Uint8Array },
+    hint?: string,
+  ): RegistryResponseError {
     const details = parseErrorDetails(response.bytes);
     const what = describeDetails(details);
     const message = `[registry] ${response.status} from ${request.registry} for ${request.method} ${pathOf(request.path)}${what ? `: ${what}` : ""}`;
-    return new RegistryResponseError(this.#context.redactor.redact(message), response.status, details, hint === undefined ? undefined : { hint });
+    return new RegistryResponseError(
+      this.#context.redactor.redact(message),
+      response.status,
+      details,
+      hint === undefined ? undefined : { hint },
+    );
   }
 
   async #exchange(request: RegistryRequest): Promise<Exchange> {
@@ -195,7 +182,10 @@ export class RegistryHttp {
       retry: request.retry ?? true,
       limiter: endpoint.limiter,
       // Credentials go only to the registry itself, never to a host a Location or Link points at.
-      auth: url.origin === new URL(endpoint.baseUrl).origin ? { registryAuth: endpoint.auth, scopes: request.scopes } : undefined,
+      auth:
+        url.origin === new URL(endpoint.baseUrl).origin
+          ? { registryAuth: endpoint.auth, scopes: request.scopes }
+          : undefined,
     };
   }
 
@@ -241,13 +231,21 @@ export class RegistryHttp {
       try {
         const response = await this.#run(
           { label: registry, method: "GET", url: new URL("/v2/", baseUrl), headers: {}, retry: last },
-          async (answer, guard) => ({ status: answer.status, headers: answer.headers, bytes: await readBody(answer, 64 * 1024, guard) }),
+          async (answer, guard) => ({
+            status: answer.status,
+            headers: answer.headers,
+            bytes: await readBody(answer, 64 * 1024, guard),
+          }),
           { passUnauthorized: true },
         );
         if (response.status === 401) {
           auth.setChallenge(parseChallenge(response.headers.get("www-authenticate")));
         } else if (response.status !== 200) {
-          throw this.failure({ registry, method: "GET", path: "/v2/" }, response, `check that ${registry} is a Docker/OCI registry (v2 API)`);
+          throw this.failure(
+            { registry, method: "GET", path: "/v2/" },
+            response,
+            `check that ${registry} is a Docker/OCI registry (v2 API)`,
+          );
         }
         return { baseUrl, limiter: createLimiter(context.maxConcurrentRequests), auth };
       } catch (error) {
@@ -313,7 +311,9 @@ export class RegistryHttp {
       if (authorization !== null) headers.authorization = authorization;
     }
     const release = exchange.limiter ? await exchange.limiter.acquire(exchange.signal) : () => {};
-    const guard = createAttemptGuard(exchange.signal, context.timeoutMs);
+    // A body being sent gets time on top, as if it crawled at 64 KiB/s, so large chunks do not time out.
+    const sending = exchange.body === undefined ? 0 : Math.ceil((exchange.body.byteLength / 65_536) * 1000);
+    const guard = createAttemptGuard(exchange.signal, context.timeoutMs + sending);
     let kept = false;
     const keep = () => {
       kept = true;
@@ -354,14 +354,19 @@ export class RegistryHttp {
           context.redactor.redact(
             `[registry] ${status} from ${exchange.label} for ${describe}${details ? `: ${details}` : ""}: ${status === 401 ? "authentication required or refused" : "access denied"}`,
           ),
-          { hint: `check the credentials for ${exchange.label} (docker login ${exchange.label}) and their rights on the repository` },
+          {
+            hint: `check the credentials for ${exchange.label} (docker login ${exchange.label}) and their rights on the repository`,
+          },
         );
         if (status === 401) return { kind: "reauthorize", header: response.headers.get("www-authenticate"), failure };
         return { kind: "reauthorize", header: null, failure };
       }
       if (isRetryableStatus(status)) {
         const bytes = await readBody(response, 64 * 1024, guard).catch(() => new Uint8Array());
-        const failure = this.failure({ registry: exchange.label, method: exchange.method, path: exchange.url.pathname }, { status, bytes });
+        const failure = this.failure(
+          { registry: exchange.label, method: exchange.method, path: exchange.url.pathname },
+          { status, bytes },
+        );
         return {
           kind: "retry",
           reason: `${status}`,
@@ -386,7 +391,9 @@ export class RegistryHttp {
   #connectionOutcome(error: unknown, guard: AttemptGuard, exchange: Exchange): Attempt<never> {
     throwIfCancelled(exchange.signal, error);
     if (StagesError.isInstance(error)) throw error;
-    const reason = guard.timedOut ? `no answer within ${Math.round(this.#context.timeoutMs / 1000)} s` : connectionFailureReason(error);
+    const reason = guard.timedOut
+      ? `no answer within ${Math.round(this.#context.timeoutMs / 1000)} s`
+      : connectionFailureReason(error);
     const message = this.#context.redactor.redact(
       `[registry] connection to ${exchange.label} failed for ${exchange.method} ${exchange.url.pathname}: ${reason}`,
     );
@@ -397,13 +404,21 @@ export class RegistryHttp {
     return { kind: "retry", reason, retryAfterMs: null, failure };
   }
 
-  #guardedStream(body: ReadableStream<Uint8Array>, guard: AttemptGuard, release: () => void, exchange: Exchange): ReadableStream<Uint8Array> {
+  #guardedStream(
+    body: ReadableStream<Uint8Array>,
+    guard: AttemptGuard,
+    release: () => void,
+    exchange: Exchange,
+  ): ReadableStream<Uint8Array> {
     const reader = body.getReader();
     const fail = (error: unknown): Error => {
-      if (exchange.signal?.aborted) return new AbortedError("the operation was cancelled", { cause: exchange.signal.reason });
+      if (exchange.signal?.aborted)
+        return new AbortedError("the operation was cancelled", { cause: exchange.signal.reason });
       const reason = guard.timedOut ? "the transfer stalled" : connectionFailureReason(error);
       return new RegistryConnectionError(
-        this.#context.redactor.redact(`[registry] connection to ${exchange.label} broke while reading ${exchange.url.pathname}: ${reason}`),
+        this.#context.redactor.redact(
+          `[registry] connection to ${exchange.label} broke while reading ${exchange.url.pathname}: ${reason}`,
+        ),
         reason,
         { cause: error },
       );
@@ -430,60 +445,4 @@ export class RegistryHttp {
       },
     });
   }
-}
-
-/** The path of a URL or absolute URL string, without the query (which may hold upload state). */
-export function pathOf(pathOrUrl: string): string {
-  try {
-    return new URL(pathOrUrl, "http://registry").pathname;
-  } catch {
-    return pathOrUrl.split("?")[0] ?? pathOrUrl;
-  }
-}
-
-function throwIfCancelled(signal: AbortSignal | undefined, cause?: unknown): void {
-  if (signal?.aborted) throw new AbortedError("the operation was cancelled", { cause: cause ?? signal.reason });
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  throwIfCancelled(signal);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new AbortedError("the operation was cancelled", { cause: signal.reason }));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-async function readBody(response: Response, limit: number, guard: AttemptGuard): Promise<Uint8Array> {
-  if (response.body === null) return new Uint8Array();
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (declared > limit) {
-    await response.body.cancel().catch(() => {});
-    throw new RegistryError(`[registry] answer of ${declared} bytes is larger than the ${limit} bytes allowed`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    guard.touch();
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new RegistryError(`[registry] answer is larger than the ${limit} bytes allowed`);
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
 }

@@ -1,5 +1,4 @@
 import {
-  AuthenticationError,
   type CallOptions,
   descriptorFromLabels,
   parseStageTag,
@@ -40,18 +39,19 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
   const repository = `${name.registry}/${name.repository}`;
   const description = `registry ${repository}`;
 
-  // Generic registry failures become StorageError; auth, digest and abort errors keep their own codes.
+  // Generic registry failures become StorageError; authentication, digest and abort errors keep their own codes.
   const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
-      if (RegistryError.isInstance(error) && !AuthenticationError.isInstance(error)) {
-        throw new StorageError(`[registry] ${what} in ${description} failed: ${(error as Error).message.replace(/^\[registry\] /, "")}`, {
+      if (!RegistryError.isInstance(error)) throw error;
+      throw new StorageError(
+        `[registry] ${what} in ${description} failed: ${error.message.replace(/^\[registry\] /, "")}`,
+        {
           cause: error,
           hint: error.hint,
-        });
-      }
-      throw error;
+        },
+      );
     }
   };
 
@@ -68,7 +68,10 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
     }
     if (isImageIndex(image.manifest)) return null;
     const manifest = image.manifest;
-    const configBytes = await client.readBlob(repository, manifest.config.digest, { size: manifest.config.size, signal: callOptions.signal });
+    const configBytes = await client.readBlob(repository, manifest.config.digest, {
+      size: manifest.config.size,
+      signal: callOptions.signal,
+    });
     let config: ImageConfig;
     try {
       config = JSON.parse(new TextDecoder().decode(configBytes)) as ImageConfig;
@@ -93,7 +96,9 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
     get: (signature, callOptions) => guard(`reading stage ${signature}`, () => get(signature, callOptions)),
     has: (signature, callOptions = {}) =>
       guard(`looking up stage ${signature}`, async () => {
-        const found = await client.headManifest(remoteStageReference(repository, signature), { signal: callOptions.signal });
+        const found = await client.headManifest(remoteStageReference(repository, signature), {
+          signal: callOptions.signal,
+        });
         return found !== null;
       }),
     list: (callOptions = {}) =>
@@ -112,7 +117,9 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
       }),
     delete: (signature, callOptions = {}) =>
       guard(`deleting stage ${signature}`, async () => {
-        const found = await client.headManifest(remoteStageReference(repository, signature), { signal: callOptions.signal });
+        const found = await client.headManifest(remoteStageReference(repository, signature), {
+          signal: callOptions.signal,
+        });
         if (found === null) return;
         await client.deleteManifest(`${repository}@${found.digest}`, { signal: callOptions.signal });
       }),

@@ -19,9 +19,14 @@ export function nextLink(header: string | null): string | null {
 }
 
 /** Every tag of a repository, page by page following `Link`. A repository that does not exist has none. */
-export async function* iterateTags(http: RegistryHttp, repository: RepositoryName, options: TagListOptions = {}): AsyncGenerator<string> {
+export async function* iterateTags(
+  http: RegistryHttp,
+  repository: RepositoryName,
+  options: TagListOptions = {},
+): AsyncGenerator<string> {
   let path: string | null = `/v2/${repository.repository}/tags/list`;
-  let query: Record<string, string> | undefined = options.pageSize !== undefined ? { n: String(options.pageSize) } : undefined;
+  let query: Record<string, string> | undefined =
+    options.pageSize !== undefined ? { n: String(options.pageSize) } : undefined;
   const seen = new Set<string>();
   while (path !== null) {
     const request: RegistryRequest = {
@@ -49,7 +54,11 @@ export async function* iterateTags(http: RegistryHttp, repository: RepositoryNam
 }
 
 /** Every tag of a repository (all pages). */
-export async function listTags(http: RegistryHttp, repository: RepositoryName, options: TagListOptions = {}): Promise<string[]> {
+export async function listTags(
+  http: RegistryHttp,
+  repository: RepositoryName,
+  options: TagListOptions = {},
+): Promise<string[]> {
   const tags: string[] = [];
   for await (const tag of iterateTags(http, repository, options)) tags.push(tag);
   return tags;

@@ -61,7 +61,10 @@ describe("basic auth (htpasswd) and docker's credentials", () => {
     const bin = mkdtempSync(join(directory, "bin-"));
     const log = writeCredentialHelper(bin, "stagestest", server.host, username, sentinel);
     const configDirectory = dockerConfig("helpers", { credHelpers: { [server.host]: "stagestest" } });
-    const client = createRegistryClient({ env: { PATH: `${bin}:${process.env.PATH}` }, dockerConfigDir: configDirectory });
+    const client = createRegistryClient({
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      dockerConfigDir: configDirectory,
+    });
     await pushImage(client, `${server.host}/auth/helper:v1`, { layers: [layer] });
     expect(await client.listTags(`${server.host}/auth/helper`)).toEqual(["v1"]);
     // Asked once per client: the answer is kept.
@@ -72,14 +75,23 @@ describe("basic auth (htpasswd) and docker's credentials", () => {
     const bin = mkdtempSync(join(directory, "bin-"));
     const log = writeCredentialHelper(bin, "stagesstore", server.host, username, sentinel);
     const configDirectory = dockerConfig("store", { credsStore: "stagesstore" });
-    const client = createRegistryClient({ env: { PATH: `${bin}:${process.env.PATH}` }, dockerConfigDir: configDirectory });
+    const client = createRegistryClient({
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      dockerConfigDir: configDirectory,
+    });
     await pushImage(client, `${server.host}/auth/store:v1`, { layers: [layer] });
     expect(readFileSync(log, "utf8")).toContain(server.host);
 
     const otherLog = writeCredentialHelper(bin, "emptystore", "nothing.example.com", "x", "y");
     const auth = Buffer.from(`${username}:${sentinel}`).toString("base64");
-    const fallbackDirectory = dockerConfig("store-fallback", { credsStore: "emptystore", auths: { [server.host]: { auth } } });
-    const fallback = createRegistryClient({ env: { PATH: `${bin}:${process.env.PATH}` }, dockerConfigDir: fallbackDirectory });
+    const fallbackDirectory = dockerConfig("store-fallback", {
+      credsStore: "emptystore",
+      auths: { [server.host]: { auth } },
+    });
+    const fallback = createRegistryClient({
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      dockerConfigDir: fallbackDirectory,
+    });
     await pushImage(fallback, `${server.host}/auth/store:v2`, { layers: [layer] });
     expect(readFileSync(otherLog, "utf8").trim()).toBe(server.host);
   });
@@ -87,7 +99,9 @@ describe("basic auth (htpasswd) and docker's credentials", () => {
   it("says clearly when a credential helper is missing", async () => {
     const configDirectory = dockerConfig("missing-helper", { credHelpers: { [server.host]: "does-not-exist" } });
     const client = createRegistryClient({ env: { PATH: "/nonexistent" }, dockerConfigDir: configDirectory });
-    await expect(client.headManifest(`${server.host}/auth/x:y`)).rejects.toThrow(/docker-credential-does-not-exist was not found on PATH/);
+    await expect(client.headManifest(`${server.host}/auth/x:y`)).rejects.toThrow(
+      /docker-credential-does-not-exist was not found on PATH/,
+    );
   });
 
   it("never lets a password or the header made from it appear in errors or events (sentinel)", async () => {
@@ -101,7 +115,9 @@ describe("basic auth (htpasswd) and docker's credentials", () => {
       retry: { retries: 1, baseDelayMs: 1 },
     });
     failures.push(await wrong.headManifest(`${server.host}/auth/sentinel:x`).catch((error: unknown) => error));
-    failures.push(await pushImage(wrong, `${server.host}/auth/sentinel:x`, { layers: [layer] }).catch((error: unknown) => error));
+    failures.push(
+      await pushImage(wrong, `${server.host}/auth/sentinel:x`, { layers: [layer] }).catch((error: unknown) => error),
+    );
 
     const right = createRegistryClient({
       env: {},
@@ -110,14 +126,31 @@ describe("basic auth (htpasswd) and docker's credentials", () => {
       onEvent: (event) => events.push(event),
     });
     await pushImage(right, `${server.host}/auth/sentinel:ok`, { layers: [layer] });
-    failures.push(await right.readBlob(`${server.host}/auth/sentinel`, `sha256:${"0".repeat(64)}`).catch((error: unknown) => error));
-    failures.push(await right.putManifest(`${server.host}/auth/sentinel:bad`, { schemaVersion: 2, config: { mediaType: "x", digest: `sha256:${"1".repeat(64)}` as never, size: 1 }, layers: [] }).catch((error: unknown) => error));
-    failures.push(await right.copy(`${server.host}/auth/sentinel:absent`, `${server.host}/auth/other:absent`).catch((error: unknown) => error));
+    failures.push(
+      await right.readBlob(`${server.host}/auth/sentinel`, `sha256:${"0".repeat(64)}`).catch((error: unknown) => error),
+    );
+    failures.push(
+      await right
+        .putManifest(`${server.host}/auth/sentinel:bad`, {
+          schemaVersion: 2,
+          config: { mediaType: "x", digest: `sha256:${"1".repeat(64)}` as never, size: 1 },
+          layers: [],
+        })
+        .catch((error: unknown) => error),
+    );
+    failures.push(
+      await right
+        .copy(`${server.host}/auth/sentinel:absent`, `${server.host}/auth/other:absent`)
+        .catch((error: unknown) => error),
+    );
 
     expect(failures.every((failure) => failure instanceof Error)).toBe(true);
     const everything = [
       JSON.stringify(events),
-      ...failures.map((failure) => `${inspect(failure, { depth: 10, showHidden: true })}\n${JSON.stringify(failure)}\n${String((failure as Error).stack)}`),
+      ...failures.map(
+        (failure) =>
+          `${inspect(failure, { depth: 10, showHidden: true })}\n${JSON.stringify(failure)}\n${String((failure as Error).stack)}`,
+      ),
     ].join("\n");
     for (const secret of [sentinel, wrongSentinel]) {
       expect(everything).not.toContain(secret);

@@ -7,7 +7,13 @@ import { join } from "node:path";
  * "credentials not found in native keychain" (exit 1) for any other address, and appends every
  * address it was asked for to `<directory>/<name>.log`.
  */
-export function writeCredentialHelper(directory: string, name: string, serverAddress: string, username: string, secret: string): string {
+export function writeCredentialHelper(
+  directory: string,
+  name: string,
+  serverAddress: string,
+  username: string,
+  secret: string,
+): string {
   const path = join(directory, `docker-credential-${name}`);
   const log = join(directory, `${name}.log`);
   const answer = JSON.stringify({ ServerURL: serverAddress, Username: username, Secret: secret });

@@ -18,10 +18,15 @@ const dockerClient = existsSync("/usr/bin/docker") ? "/usr/bin/docker" : "docker
 
 function runDocker(host: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(dockerClient, ["-H", host, ...args], { maxBuffer: 64 * 1024 * 1024, encoding: "buffer" }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`docker ${args.join(" ")} failed: ${stderr.toString()}`));
-      else resolve(stdout.toString("latin1"));
-    });
+    execFile(
+      dockerClient,
+      ["-H", host, ...args],
+      { maxBuffer: 64 * 1024 * 1024, encoding: "buffer" },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`docker ${args.join(" ")} failed: ${stderr.toString()}`));
+        else resolve(stdout.toString("latin1"));
+      },
+    );
   });
 }
 
@@ -39,10 +44,14 @@ export async function startDockerDaemon(): Promise<DockerDaemon> {
   const child: ChildProcess = spawn(
     "dockerd",
     [
-      "--data-root", join(directory, "data"),
-      "--exec-root", join(execRoot, "exec"),
-      "--pidfile", join(directory, "pid"),
-      "-H", host,
+      "--data-root",
+      join(directory, "data"),
+      "--exec-root",
+      join(execRoot, "exec"),
+      "--pidfile",
+      join(directory, "pid"),
+      "-H",
+      host,
       "--bridge=none",
       "--iptables=false",
     ],

@@ -10,7 +10,9 @@ export type Fault =
   /** Answer with this status instead of the registry, then close. */
   | { kind: "status"; status: number; headers?: Record<string, string> }
   /** Swallow the request and never answer. */
-  | { kind: "stall" };
+  | { kind: "stall" }
+  /** Forward the request, pass this many bytes of the answer (headers included), then reset. */
+  | { kind: "cut-answer"; bytes: number };
 
 export interface FaultRule {
   fault: Fault;
@@ -33,7 +35,14 @@ export interface FaultProxy {
 }
 
 const requestLine = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/;
-const statusTexts: Record<number, string> = { 408: "Request Timeout", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const statusTexts: Record<number, string> = {
+  408: "Request Timeout",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
 
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   const rules: Array<Required<Pick<FaultRule, "fault" | "times">> & FaultRule> = [];
@@ -47,6 +56,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     sockets.add(upstream);
     let forwardThenReset: number | null = null;
     let stalled = false;
+    let answerBudget: number | null = null;
     const kill = () => {
       client.resetAndDestroy();
       upstream.destroy();
@@ -70,7 +80,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         const path = (match[2] as string).split("?")[0] as string;
         requests.push({ method, path });
         const rule = rules.find(
-          (candidate) => candidate.times > 0 && (candidate.method === undefined || candidate.method === method) && (candidate.path === undefined || candidate.path.test(path)),
+          (candidate) =>
+            candidate.times > 0 &&
+            (candidate.method === undefined || candidate.method === method) &&
+            (candidate.path === undefined || candidate.path.test(path)),
         );
         if (rule) {
           rule.times--;
@@ -82,6 +95,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           }
           if (fault.kind === "stall") {
             stalled = true;
+            return;
+          }
+          if (fault.kind === "cut-answer") {
+            answerBudget = fault.bytes;
+            upstream.write(chunk);
             return;
           }
           if (fault.kind === "status") {
@@ -105,7 +123,17 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       upstream.write(chunk);
     });
     upstream.on("data", (chunk: Buffer) => {
-      if (!client.destroyed) client.write(chunk);
+      if (client.destroyed) return;
+      if (answerBudget !== null) {
+        if (chunk.byteLength >= answerBudget) {
+          client.write(chunk.subarray(0, answerBudget), () => setTimeout(kill, 20));
+          answerBudget = null;
+          upstream.pause();
+          return;
+        }
+        answerBudget -= chunk.byteLength;
+      }
+      client.write(chunk);
     });
     client.on("end", () => upstream.end());
     upstream.on("end", () => client.end());

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { AbortedError, RegistryError } from "@stages/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -59,7 +62,33 @@ describe("retries through a fault-injecting TCP proxy", () => {
     proxy.inject({ fault: { kind: "reset" }, method: "GET", path: /\/blobs\//, times: 2 });
     expect(Buffer.from(await flaky.readBlob(`${proxy.host}/flaky/repo`, digest)).equals(blob)).toBe(true);
     expect(proxy.applied).toHaveLength(2);
-    expect(retries().map((event) => event.reason)).toEqual([expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET|other side closed/), expect.any(String)]);
+    expect(retries().map((event) => event.reason)).toEqual([
+      expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET|other side closed/),
+      expect.any(String),
+    ]);
+  });
+
+  it("reads a blob again when its body is cut off halfway, and keeps nothing of the broken read", async () => {
+    const flaky = client();
+    const large = Buffer.alloc(256 * 1024);
+    for (let index = 0; index < large.byteLength; index++) large[index] = (index * 31) % 256;
+    const { digest: largeDigest } = await flaky.uploadBlob(`${proxy.host}/flaky/repo`, large);
+    proxy.inject({ fault: { kind: "cut-answer", bytes: 64 * 1024 }, method: "GET", path: /\/blobs\// });
+    expect(Buffer.from(await flaky.readBlob(`${proxy.host}/flaky/repo`, largeDigest)).equals(large)).toBe(true);
+    proxy.inject({ fault: { kind: "cut-answer", bytes: 100 * 1024 }, method: "GET", path: /\/blobs\// });
+    const directory = mkdtempSync(join(tmpdir(), "stages-cut-"));
+    try {
+      const path = join(directory, "blob");
+      expect(await flaky.downloadBlob(`${proxy.host}/flaky/repo`, largeDigest, path)).toEqual({
+        digest: largeDigest,
+        size: large.byteLength,
+      });
+      expect(readFileSync(path).equals(large)).toBe(true);
+      expect(readdirSync(directory)).toEqual(["blob"]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+    expect(proxy.applied.filter((fault) => fault.kind === "cut-answer")).toHaveLength(2);
   });
 
   it("honors Retry-After of a 429", async () => {
@@ -95,7 +124,9 @@ describe("retries through a fault-injecting TCP proxy", () => {
     const reset = await flaky.getManifest(`${proxy.host}/flaky/repo:x`).catch((error: unknown) => error);
     expect(reset).toBeInstanceOf(RegistryConnectionError);
     expect((reset as Error).message).toMatch(
-      new RegExp(`^\\[registry\\] connection to ${proxy.host} failed for GET /v2/flaky/repo/manifests/x: \\S+ \\(gave up after 3 attempts\\)$`),
+      new RegExp(
+        `^\\[registry\\] connection to ${proxy.host} failed for GET /v2/flaky/repo/manifests/x: \\S+ \\(gave up after 3 attempts\\)$`,
+      ),
     );
     expect((reset as { hint?: string }).hint).toMatch(/reachable/);
   });
@@ -115,8 +146,8 @@ describe("retries through a fault-injecting TCP proxy", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    await expect(flaky.headBlob(`${proxy.host}/flaky/repo`, digest, { signal: controller.signal })).rejects.toSatisfy((error) =>
-      AbortedError.isInstance(error),
+    await expect(flaky.headBlob(`${proxy.host}/flaky/repo`, digest, { signal: controller.signal })).rejects.toSatisfy(
+      (error) => AbortedError.isInstance(error),
     );
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -180,9 +211,13 @@ describe("resumable uploads through the proxy", () => {
     const flaky = client({ retry: { retries: 2, baseDelayMs: 5 } });
     await flaky.ping(proxy.host);
     proxy.inject({ fault: { kind: "reset" }, method: "PATCH", times: Number.POSITIVE_INFINITY });
-    const failure = await flaky.uploadBlob(`${proxy.host}/resume/four`, big, { chunkSize: 64 * 1024 }).catch((error: unknown) => error);
+    const failure = await flaky
+      .uploadBlob(`${proxy.host}/resume/four`, big, { chunkSize: 64 * 1024 })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RegistryConnectionError);
-    expect((failure as Error).message).toMatch(/connection to .* failed for PATCH \/v2\/resume\/four\/blobs\/uploads\//);
+    expect((failure as Error).message).toMatch(
+      /connection to .* failed for PATCH \/v2\/resume\/four\/blobs\/uploads\//,
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AbortedError, DigestMismatchError } from "@stages/core";
@@ -42,7 +42,10 @@ function layers(count: number, seed: string) {
 }
 
 function requestsOf(kind: string) {
-  return events.filter((event): event is Extract<RegistryEvent, { type: "request" }> => event.type === "request" && `${event.method} ${event.path}`.startsWith(kind));
+  return events.filter(
+    (event): event is Extract<RegistryEvent, { type: "request" }> =>
+      event.type === "request" && `${event.method} ${event.path}`.startsWith(kind),
+  );
 }
 
 describe("registry client against a real Distribution registry", () => {
@@ -53,7 +56,11 @@ describe("registry client against a real Distribution registry", () => {
     expect(pushed.mediaType).toBe(mediaTypes.dockerManifest);
 
     const head = await client.headManifest(`${repository}:v1`);
-    expect(head).toEqual({ digest: pushed.digest, mediaType: mediaTypes.dockerManifest, size: pushed.manifestBytes.byteLength });
+    expect(head).toEqual({
+      digest: pushed.digest,
+      mediaType: mediaTypes.dockerManifest,
+      size: pushed.manifestBytes.byteLength,
+    });
 
     const byTag = await client.getManifest(`${repository}:v1`);
     const byDigest = await client.getManifest(`${repository}@${pushed.digest}`);
@@ -93,7 +100,10 @@ describe("registry client against a real Distribution registry", () => {
     for (let index = 0; index < bytes.byteLength; index++) bytes[index] = (index * 7 + 3) % 251;
     events = [];
     const progress: number[] = [];
-    const result = await client.uploadBlob(repository, bytes, { chunkSize: 64 * 1024, onProgress: (done) => progress.push(done) });
+    const result = await client.uploadBlob(repository, bytes, {
+      chunkSize: 64 * 1024,
+      onProgress: (done) => progress.push(done),
+    });
     expect(result).toEqual({ digest: sha256Digest(bytes), size: bytes.byteLength, outcome: "uploaded" });
     expect(requestsOf("PATCH")).toHaveLength(5);
     expect(progress.at(-1)).toBe(bytes.byteLength);
@@ -102,7 +112,10 @@ describe("registry client against a real Distribution registry", () => {
     expect(sha256Digest(read)).toBe(result.digest);
 
     const path = join(workDirectory, "chunked.bin");
-    expect(await client.downloadBlob(repository, result.digest, path)).toEqual({ digest: result.digest, size: bytes.byteLength });
+    expect(await client.downloadBlob(repository, result.digest, path)).toEqual({
+      digest: result.digest,
+      size: bytes.byteLength,
+    });
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
@@ -124,7 +137,9 @@ describe("registry client against a real Distribution registry", () => {
     expect(await client.mountBlob(target, sha256Digest(unknown), "mount/source")).toBe(false);
     const fallback = await client.uploadBlob(target, unknown, { mountFrom: "mount/source" });
     expect(fallback.outcome).toBe("uploaded");
-    expect(Buffer.from(await client.readBlob(target, fallback.digest)).toString()).toBe("only here, never in the source");
+    expect(Buffer.from(await client.readBlob(target, fallback.digest)).toString()).toBe(
+      "only here, never in the source",
+    );
   });
 
   it("copies an image registry-side to another repository and within one, without moving a blob", async () => {
@@ -132,7 +147,13 @@ describe("registry client against a real Distribution registry", () => {
     const pushed = await pushImage(client, `${source}:image-stage-one`, { layers: layers(2, "copy") });
     events = [];
     const result = await client.copy(`${source}:image-stage-one`, `${server.host}/copy/final:1.0`);
-    expect(result).toEqual({ digest: pushed.digest, mediaType: mediaTypes.dockerManifest, mountedBlobs: 3, transferredBlobs: 0, copiedManifests: 0 });
+    expect(result).toEqual({
+      digest: pushed.digest,
+      mediaType: mediaTypes.dockerManifest,
+      mountedBlobs: 3,
+      transferredBlobs: 0,
+      copiedManifests: 0,
+    });
     expect(requestsOf("GET /v2/copy/stages/blobs")).toHaveLength(0);
     expect(requestsOf("PATCH")).toHaveLength(0);
     expect((await client.headManifest(`${server.host}/copy/final:1.0`))?.digest).toBe(pushed.digest);
@@ -155,8 +176,18 @@ describe("registry client against a real Distribution registry", () => {
       schemaVersion: 2,
       mediaType: mediaTypes.ociIndex,
       manifests: [
-        { mediaType: mediaTypes.ociManifest, digest: amd.digest, size: amd.manifestBytes.byteLength, platform: { os: "linux", architecture: "amd64" } },
-        { mediaType: mediaTypes.ociManifest, digest: arm.digest, size: arm.manifestBytes.byteLength, platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+        {
+          mediaType: mediaTypes.ociManifest,
+          digest: amd.digest,
+          size: amd.manifestBytes.byteLength,
+          platform: { os: "linux", architecture: "amd64" },
+        },
+        {
+          mediaType: mediaTypes.ociManifest,
+          digest: arm.digest,
+          size: arm.manifestBytes.byteLength,
+          platform: { os: "linux", architecture: "arm64", variant: "v8" },
+        },
       ],
     };
     const stored = await client.putManifest(`${repository}:multi`, index);
@@ -169,9 +200,13 @@ describe("registry client against a real Distribution registry", () => {
     const armImage = await client.getImageManifest(`${server.host}/index/target:multi`, { platform: "linux/arm64" });
     expect(armImage?.descriptor.digest).toBe(arm.digest);
     expect(armImage?.index?.digest).toBe(stored.digest);
-    const amdImage = await client.getImageManifest(`${server.host}/index/target:multi`, { platform: { os: "linux", architecture: "amd64" } });
+    const amdImage = await client.getImageManifest(`${server.host}/index/target:multi`, {
+      platform: { os: "linux", architecture: "amd64" },
+    });
     expect(amdImage?.descriptor.digest).toBe(amd.digest);
-    await expect(client.getImageManifest(`${server.host}/index/target:multi`, { platform: "linux/s390x" })).rejects.toThrow(/no image for linux\/s390x/);
+    await expect(
+      client.getImageManifest(`${server.host}/index/target:multi`, { platform: "linux/s390x" }),
+    ).rejects.toThrow(/no image for linux\/s390x/);
   });
 
   it("lists tags over more than one page following Link", async () => {
@@ -217,10 +252,14 @@ describe("registry client against a real Distribution registry", () => {
     damaged[100] = (damaged[100] ?? 0) ^ 0xff;
     writeFileSync(file, damaged);
 
-    await expect(client.readBlob(repository, digest)).rejects.toSatisfy((error) => DigestMismatchError.isInstance(error));
+    await expect(client.readBlob(repository, digest)).rejects.toSatisfy((error) =>
+      DigestMismatchError.isInstance(error),
+    );
     const directory = mkdtempSync(join(workDirectory, "corrupt-"));
     const path = join(directory, "blob");
-    await expect(client.downloadBlob(repository, digest, path)).rejects.toThrow(/has digest sha256:[0-9a-f]{64}, expected/);
+    await expect(client.downloadBlob(repository, digest, path)).rejects.toThrow(
+      /has digest sha256:[0-9a-f]{64}, expected/,
+    );
     expect(existsSync(path)).toBe(false);
     expect(readdirSync(directory)).toEqual([]);
 
@@ -241,14 +280,16 @@ describe("registry client against a real Distribution registry", () => {
     const file = server.blobPath(pushed.digest);
     const text = readFileSync(file, "utf8").replace('"schemaVersion":2', '"schemaVersion": 2');
     writeFileSync(file, text);
-    await expect(client.getManifest(`${repository}@${pushed.digest}`)).rejects.toSatisfy((error) => DigestMismatchError.isInstance(error));
+    await expect(client.getManifest(`${repository}@${pushed.digest}`)).rejects.toSatisfy((error) =>
+      DigestMismatchError.isInstance(error),
+    );
   });
 
   it("stops at once when the signal aborts", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(client.headManifest(`${server.host}/abort/me:x`, { signal: controller.signal })).rejects.toSatisfy((error) =>
-      AbortedError.isInstance(error),
+    await expect(client.headManifest(`${server.host}/abort/me:x`, { signal: controller.signal })).rejects.toSatisfy(
+      (error) => AbortedError.isInstance(error),
     );
     const bytes = Buffer.alloc(256 * 1024, 1);
     const late = new AbortController();

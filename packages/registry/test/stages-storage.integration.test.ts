@@ -1,4 +1,4 @@
-import { parseSignature, type Signature, stageLabelsFor, StorageError, stageTag } from "@stages/core";
+import { parseSignature, type Signature, StorageError, stageLabelsFor, stageTag } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createLayer,
@@ -36,11 +36,17 @@ async function pushStage(repository: string, project: string, sig: Signature, pa
     carried: parent === null ? null : { app: "c".repeat(64) as never },
   });
   const layer = createLayer([{ path: `stage-${sig.slice(0, 8)}.txt`, content: sig }]);
-  return pushImage(client, `${repository}:${stageTag(sig)}`, { layers: [layer], config: { Labels: labels }, created: "2026-01-02T03:04:05Z" });
+  return pushImage(client, `${repository}:${stageTag(sig)}`, {
+    layers: [layer],
+    config: { Labels: labels },
+    created: "2026-01-02T03:04:05Z",
+  });
 }
 
 function apiRequests(): Array<Extract<RegistryEvent, { type: "request" }>> {
-  return events.filter((event): event is Extract<RegistryEvent, { type: "request" }> => event.type === "request" && event.path !== "/v2/");
+  return events.filter(
+    (event): event is Extract<RegistryEvent, { type: "request" }> => event.type === "request" && event.path !== "/v2/",
+  );
 }
 
 describe("remote stages storage on a real registry", () => {
@@ -54,7 +60,9 @@ describe("remote stages storage on a real registry", () => {
 
     events = [];
     expect(await storage.has(signature("a"))).toBe(true);
-    expect(apiRequests().map((event) => `${event.method} ${event.path}`)).toEqual([`HEAD /v2/taxi/stages/manifests/${stageTag(signature("a"))}`]);
+    expect(apiRequests().map((event) => `${event.method} ${event.path}`)).toEqual([
+      `HEAD /v2/taxi/stages/manifests/${stageTag(signature("a"))}`,
+    ]);
     events = [];
     expect(await storage.has(signature("f"))).toBe(false);
     expect(apiRequests()).toHaveLength(1);
@@ -85,7 +93,9 @@ describe("remote stages storage on a real registry", () => {
     await pushStage(repository, "theirs", signature("3"), null);
     // Not a stage tag, and a stage tag holding an image without stage labels.
     await pushImage(client, `${repository}:latest`, { layers: [createLayer([{ path: "x", content: "x" }])] });
-    await pushImage(client, `${repository}:${stageTag(signature("4"))}`, { layers: [createLayer([{ path: "y", content: "y" }])] });
+    await pushImage(client, `${repository}:${stageTag(signature("4"))}`, {
+      layers: [createLayer([{ path: "y", content: "y" }])],
+    });
     const listed = await storage.list();
     expect(listed.map((stage) => stage.signature)).toEqual([signature("1"), signature("2")]);
     expect(await storage.get(signature("3"))).toBeNull();
@@ -117,10 +127,17 @@ describe("remote stages storage on a real registry", () => {
     const pushed = await pushStage(repository, "p", signature("9"), null);
     const copier = createRegistryCopier({ client, allowTransfer: false });
     events = [];
-    const result = await copier.copy({ from: `${repository}:${stageTag(signature("9"))}`, to: `${server.host}/publish/stages/backend:v1.2.3` });
+    const result = await copier.copy({
+      from: `${repository}:${stageTag(signature("9"))}`,
+      to: `${server.host}/publish/stages/backend:v1.2.3`,
+    });
     expect(result.digest).toBe(pushed.digest);
     expect(events.filter((event) => event.type === "blob-mount" && event.mounted)).toHaveLength(2);
-    expect(apiRequests().filter((event) => event.method === "PATCH" || (event.method === "GET" && event.path.includes("/blobs/")))).toEqual([]);
+    expect(
+      apiRequests().filter(
+        (event) => event.method === "PATCH" || (event.method === "GET" && event.path.includes("/blobs/")),
+      ),
+    ).toEqual([]);
     expect((await client.headManifest(`${server.host}/publish/stages/backend:v1.2.3`))?.digest).toBe(pushed.digest);
   });
 });

@@ -62,7 +62,11 @@ function parseScopes(values: string[]): Array<{ type: string; name: string; acti
     const first = value.indexOf(":");
     const last = value.lastIndexOf(":");
     if (first === -1 || first === last) continue;
-    access.push({ type: value.slice(0, first), name: value.slice(first + 1, last), actions: value.slice(last + 1).split(",") });
+    access.push({
+      type: value.slice(0, first),
+      name: value.slice(first + 1, last),
+      actions: value.slice(last + 1).split(","),
+    });
   }
   return access;
 }
@@ -74,7 +78,21 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const certificatePath = join(directory, "cert.pem");
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certificatePath, "-days", "2", "-subj", "/CN=stages-test-token"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyPath,
+      "-out",
+      certificatePath,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=stages-test-token",
+    ],
     { stdio: "ignore" },
   );
   const key = readFileSync(keyPath, "utf8");
@@ -87,7 +105,16 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const sign = (subject: string, access: ReturnType<typeof parseScopes>): string => {
     const header = { alg: "RS256", typ: "JWT", x5c: [certificate.raw.toString("base64")] };
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: issuer, sub: subject, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString("hex"), access };
+    const claims = {
+      iss: issuer,
+      sub: subject,
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString("hex"),
+      access,
+    };
     const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign("RSA-SHA256").update(input).sign(key);
     return `${input}.${base64url(signature)}`;
@@ -129,7 +156,8 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       return;
     }
     let access = parseScopes(scopes);
-    if (!authenticated) access = access.map((entry) => ({ ...entry, actions: entry.actions.filter((action) => action === "pull") }));
+    if (!authenticated)
+      access = access.map((entry) => ({ ...entry, actions: entry.actions.filter((action) => action === "pull") }));
     const token = sign(username ?? "", access);
     issued.push(token);
     response.writeHead(200, { "content-type": "application/json" });

@@ -32,7 +32,10 @@ export function gitMapping(overrides: Partial<GitMapping> = {}): GitMapping {
  * stageDependencies checksums follow their files, diffs and file reads are right. The fixture
  * starts with `src/main.ts`, `src/util.ts`, `package.json`, `README.md` and `docs/guide.md`.
  */
-export function testGitSource(name: string, createFixture: (files: Record<string, string>) => Promise<GitSourceFixture>): void {
+export function testGitSource(
+  name: string,
+  createFixture: (files: Record<string, string>) => Promise<GitSourceFixture>,
+): void {
   describe(`GitSource conformance: ${name}`, () => {
     let fixture: GitSourceFixture;
     beforeAll(async () => {
@@ -54,11 +57,19 @@ export function testGitSource(name: string, createFixture: (files: Record<string
 
     it("selects files under add, honoring include and exclude", async () => {
       const all = await fixture.source.content(gitMapping());
-      expect(all.files.map((file) => file.path)).toEqual(["README.md", "docs/guide.md", "package.json", "src/main.ts", "src/util.ts"]);
+      expect(all.files.map((file) => file.path)).toEqual([
+        "README.md",
+        "docs/guide.md",
+        "package.json",
+        "src/main.ts",
+        "src/util.ts",
+      ]);
       expect(all.contentId).toMatch(/^[0-9a-f]{64}$/);
       const src = await fixture.source.content(gitMapping({ add: "/src" }));
       expect(src.files.map((file) => file.path)).toEqual(["main.ts", "util.ts"]);
-      const included = await fixture.source.content(gitMapping({ includePaths: ["src", "package.json"], excludePaths: ["**/util.ts"] }));
+      const included = await fixture.source.content(
+        gitMapping({ includePaths: ["src", "package.json"], excludePaths: ["**/util.ts"] }),
+      );
       expect(included.files.map((file) => file.path)).toEqual(["package.json", "src/main.ts"]);
     });
 

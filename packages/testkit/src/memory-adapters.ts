@@ -14,10 +14,10 @@ import {
   type StageBuilder,
   type StageBuildRequest,
   type StageDescriptor,
+  StageMissingError,
   type StageTransferRequest,
   sha256Hex,
   specificationVersion,
-  StageMissingError,
   throwIfAborted,
 } from "@stages/core";
 import type { MemoryStagesStorage } from "./memory-storage.js";
@@ -30,7 +30,10 @@ export interface MemoryStageBuilder extends StageBuilder {
 }
 
 /** Creates a builder over a memory storage; a stage is stored only when its "commit" succeeds. */
-export function createMemoryStageBuilder(options: { local: MemoryStagesStorage; digests?: Record<string, string> }): MemoryStageBuilder {
+export function createMemoryStageBuilder(options: {
+  local: MemoryStagesStorage;
+  digests?: Record<string, string>;
+}): MemoryStageBuilder {
   const builds: StageBuildRequest[] = [];
   let failing: string | null = null;
   return {
@@ -46,7 +49,8 @@ export function createMemoryStageBuilder(options: { local: MemoryStagesStorage; 
       }
       if (request.instructions.kind === "imports") {
         for (const item of request.instructions.imports) {
-          if (!(await options.local.has(item.source))) throw new StageMissingError(`import source ${item.source} is not local`);
+          if (!(await options.local.has(item.source)))
+            throw new StageMissingError(`import source ${item.source} is not local`);
         }
       }
       if (request.instructions.kind === "from" && request.instructions.base.type === "stage") {
@@ -85,11 +89,16 @@ export interface TransferCalls {
 }
 
 /** Creates a transfer between a memory local storage and a memory registry. */
-export function createMemoryTransfer(options: { local: MemoryStagesStorage; registry: MemoryRegistry; copy?: boolean }): ImageTransfer & { calls: TransferCalls } {
+export function createMemoryTransfer(options: {
+  local: MemoryStagesStorage;
+  registry: MemoryRegistry;
+  copy?: boolean;
+}): ImageTransfer & { calls: TransferCalls } {
   const calls: TransferCalls = { push: [], pull: [], copy: [] };
   const { local, registry } = options;
   const tagOf = (reference: string) => {
-    if (!reference.startsWith(`${registry.repository}`)) throw new Error(`${reference} is not in ${registry.repository}`);
+    if (!reference.startsWith(`${registry.repository}`))
+      throw new Error(`${reference} is not in ${registry.repository}`);
     return reference.slice(reference.lastIndexOf(":") + 1);
   };
   const transfer: ImageTransfer & { calls: TransferCalls } = {
@@ -102,7 +111,8 @@ export function createMemoryTransfer(options: { local: MemoryStagesStorage; regi
       calls.push.push(request.reference);
       request.onProgress?.({ id: stage.id.slice(7, 19), status: "Pushed", current: 1, total: 1 });
       const stageSignature = parseStageTag(tagOf(request.reference));
-      if (stageSignature && request.reference === `${registry.repository}:${tagOf(request.reference)}`) registry.stages.put(stage);
+      if (stageSignature && request.reference === `${registry.repository}:${tagOf(request.reference)}`)
+        registry.stages.put(stage);
       else registry.tags.set(request.reference, request.signature);
       return { digest: `sha256:${sha256Hex(`manifest:${request.signature}`)}` };
     },
@@ -119,7 +129,8 @@ export function createMemoryTransfer(options: { local: MemoryStagesStorage; regi
     transfer.copy = async (request: CopyRequest) => {
       throwIfAborted(request.signal);
       const signature = parseStageTag(tagOf(request.from));
-      if (!signature || !(await registry.stages.has(signature))) throw new StageMissingError(`${request.from} is not in the registry`);
+      if (!signature || !(await registry.stages.has(signature)))
+        throw new StageMissingError(`${request.from} is not in the registry`);
       calls.copy.push(`${request.from} -> ${request.to}`);
       registry.tags.set(request.to, signature);
       return { digest: `sha256:${sha256Hex(`manifest:${signature}`)}` };

@@ -1,4 +1,4 @@
-import { type Signature, descriptorFromLabels } from "@stages/core";
+import { descriptorFromLabels, type Signature } from "@stages/core";
 import { testGitSource } from "./git-source-suite.js";
 import { createMemoryGitSource } from "./memory-adapters.js";
 import { createMemoryStagesStorage } from "./memory-storage.js";
@@ -12,7 +12,12 @@ testStagesStorage("memory", async () => {
     if (!descriptor) throw new Error("bad labels");
     target.put(descriptor);
   };
-  return { storage, project: "conformance", seed: seed(storage), otherProject: { storage: other, project: "elsewhere", seed: seed(other) } };
+  return {
+    storage,
+    project: "conformance",
+    seed: seed(storage),
+    otherProject: { storage: other, project: "elsewhere", seed: seed(other) },
+  };
 });
 
 testGitSource("memory", async (files) => {

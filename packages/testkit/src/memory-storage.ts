@@ -27,7 +27,11 @@ export interface MemoryStagesStorage extends StagesStorage {
 }
 
 /** Creates an in-memory stages storage of one project. */
-export function createMemoryStagesStorage(options: { project: string; kind?: string; description?: string }): MemoryStagesStorage {
+export function createMemoryStagesStorage(options: {
+  project: string;
+  kind?: string;
+  description?: string;
+}): MemoryStagesStorage {
   const stages = new Map<Signature, StageDescriptor>();
   const calls: StorageCalls = { get: 0, has: 0, list: 0, delete: 0 };
   return {
@@ -49,7 +53,9 @@ export function createMemoryStagesStorage(options: { project: string; kind?: str
     async list(callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);
       calls.list++;
-      return [...stages.values()].filter((stage) => stage.project === options.project).map((stage) => structuredClone(stage));
+      return [...stages.values()]
+        .filter((stage) => stage.project === options.project)
+        .map((stage) => structuredClone(stage));
     },
     async delete(signature: Signature, callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);

@@ -1,6 +1,23 @@
-import { build, type ContentId, loadConfigOrThrow, plan, publish, pullStages, pushStages, StageBuildError, StageMissingError, type ProcedureResult, type StagesEvent } from "@stages/core";
+import {
+  build,
+  type ContentId,
+  loadConfigOrThrow,
+  type ProcedureResult,
+  plan,
+  publish,
+  pullStages,
+  pushStages,
+  StageBuildError,
+  StageMissingError,
+  type StagesEvent,
+} from "@stages/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createMemoryGitSource, createMemoryStageBuilder, createMemoryTransfer, type MemoryRegistry } from "./memory-adapters.js";
+import {
+  createMemoryGitSource,
+  createMemoryStageBuilder,
+  createMemoryTransfer,
+  type MemoryRegistry,
+} from "./memory-adapters.js";
 import { createMemoryStagesStorage, type MemoryStagesStorage } from "./memory-storage.js";
 
 const repository = "registry.test/taxi";
@@ -47,7 +64,10 @@ const config = loadConfigOrThrow(text).config;
 /** One build host: its local storage and builder, sharing a registry and a work tree. */
 function host(registry: MemoryRegistry) {
   const local = createMemoryStagesStorage({ project: "taxi", kind: "local" });
-  const builder = createMemoryStageBuilder({ local, digests: { "docker.io/library/alpine:3.20": `sha256:${"1".repeat(64)}` } });
+  const builder = createMemoryStageBuilder({
+    local,
+    digests: { "docker.io/library/alpine:3.20": `sha256:${"1".repeat(64)}` },
+  });
   const transfer = createMemoryTransfer({ local, registry });
   return { local, builder, transfer };
 }
@@ -78,10 +98,23 @@ describe("procedures over in-memory adapters", () => {
 
   const buildOn = (side: ReturnType<typeof host>, extra: Partial<Parameters<typeof build>[0]> = {}) =>
     build({ config, local: side.local, builder: side.builder, git, ...extra });
-  const withRemote = (side: ReturnType<typeof host>) => ({ storage: registry.stages, repository, transfer: side.transfer });
-  const pushFrom = (side: ReturnType<typeof host>) => pushStages({ config, local: side.local, remote: registry.stages, repository, transfer: side.transfer, git });
+  const withRemote = (side: ReturnType<typeof host>) => ({
+    storage: registry.stages,
+    repository,
+    transfer: side.transfer,
+  });
+  const pushFrom = (side: ReturnType<typeof host>) =>
+    pushStages({ config, local: side.local, remote: registry.stages, repository, transfer: side.transfer, git });
   const pullTo = (side: ReturnType<typeof host>, extra: { all?: boolean; images?: string[] } = {}) =>
-    pullStages({ config, local: side.local, remote: registry.stages, repository, transfer: side.transfer, git, ...extra });
+    pullStages({
+      config,
+      local: side.local,
+      remote: registry.stages,
+      repository,
+      transfer: side.transfer,
+      git,
+      ...extra,
+    });
 
   it("builds the conveyor of DESIGN §4, skipping empty stages", async () => {
     const result = await buildOn(a);
@@ -153,23 +186,41 @@ describe("procedures over in-memory adapters", () => {
       importsAfterSetup: "built",
       dockerInstructions: "built",
     });
-    const install = a.builder.builds.find((request) => request.stage === "install" && request.image === "backend" && request.instructions.kind === "shell" && request.instructions.gitUpdates.length > 0);
+    const install = a.builder.builds.find(
+      (request) =>
+        request.stage === "install" &&
+        request.image === "backend" &&
+        request.instructions.kind === "shell" &&
+        request.instructions.gitUpdates.length > 0,
+    );
     expect(install).toBeDefined();
     // The rebuilt install stage brought the files up to date, so no patch is needed at the end.
-    expect(result.images.find((image) => image.name === "backend")!.stages.map((stage) => stage.name)).not.toContain("gitLatestPatch");
+    expect(result.images.find((image) => image.name === "backend")!.stages.map((stage) => stage.name)).not.toContain(
+      "gitLatestPatch",
+    );
   });
 
   it("changes the from signature with the base digest when fromLatest", async () => {
-    const latest = loadConfigOrThrow(text.replace("image: backend\nfrom: alpine:3.20", "image: backend\nfrom: alpine:3.20\nfromLatest: true")).config;
+    const latest = loadConfigOrThrow(
+      text.replace("image: backend\nfrom: alpine:3.20", "image: backend\nfrom: alpine:3.20\nfromLatest: true"),
+    ).config;
     const planned = await plan({ config, local: a.local, git });
-    const plannedLatest = await plan({ config: latest, local: a.local, git, resolveBaseDigest: async () => `sha256:${"1".repeat(64)}` });
-    const from = (result: typeof planned) => result.images.find((image) => image.name === "backend")!.stages[0]!.signature;
+    const plannedLatest = await plan({
+      config: latest,
+      local: a.local,
+      git,
+      resolveBaseDigest: async () => `sha256:${"1".repeat(64)}`,
+    });
+    const from = (result: typeof planned) =>
+      result.images.find((image) => image.name === "backend")!.stages[0]!.signature;
     expect(from(plannedLatest)).not.toBe(from(planned));
   });
 
   it("leaves no stage behind when a command fails, and keeps the earlier ones", async () => {
     a.builder.failStage("setup");
-    await expect(buildOn(a, { images: ["backend"] })).rejects.toSatisfy((error: unknown) => StageBuildError.isInstance(error));
+    await expect(buildOn(a, { images: ["backend"] })).rejects.toSatisfy((error: unknown) =>
+      StageBuildError.isInstance(error),
+    );
     const stored = (await a.local.list()).map((stage) => stage.stage);
     expect(stored).toContain("install");
     expect(stored).not.toContain("setup");
@@ -209,7 +260,11 @@ describe("procedures over in-memory adapters", () => {
     // backend's from stage is the same stage as tools' (same base): it was pushed with tools.
     const backend = actions(result, "backend");
     expect(backend.from).toBe("pushed");
-    expect(Object.entries(backend).filter(([name]) => name !== "from").every(([, action]) => action === "missing")).toBe(true);
+    expect(
+      Object.entries(backend)
+        .filter(([name]) => name !== "from")
+        .every(([, action]) => action === "missing"),
+    ).toBe(true);
   });
 
   it("pulls only the last stage of each image, a shared stage once", async () => {
@@ -262,19 +317,32 @@ describe("procedures over in-memory adapters", () => {
     git.write("src/other.md", "outside stageDependencies");
     await buildOn(a);
     const pushed = await pushFrom(a);
-    expect(Object.entries(actions(pushed, "backend")).filter(([, action]) => action === "pushed").map(([name]) => name)).toEqual([
-      "gitLatestPatch",
-      "dockerInstructions",
-    ]);
+    expect(
+      Object.entries(actions(pushed, "backend"))
+        .filter(([, action]) => action === "pushed")
+        .map(([name]) => name),
+    ).toEqual(["gitLatestPatch", "dockerInstructions"]);
     const calls = b.transfer.calls.pull.length;
     const pulled = await pullTo(b, { images: ["backend"] });
-    expect(Object.entries(actions(pulled, "backend")).filter(([, action]) => action === "pulled").map(([name]) => name)).toEqual(["dockerInstructions"]);
+    expect(
+      Object.entries(actions(pulled, "backend"))
+        .filter(([, action]) => action === "pulled")
+        .map(([name]) => name),
+    ).toEqual(["dockerInstructions"]);
     expect(b.transfer.calls.pull.length - calls).toBe(1);
   });
 
   it("publishes by registry-side copy when the stage is remote, by push otherwise", async () => {
     await buildOn(a);
-    await pushStages({ config, images: ["web"], local: a.local, remote: registry.stages, repository, transfer: a.transfer, git });
+    await pushStages({
+      config,
+      images: ["web"],
+      local: a.local,
+      remote: registry.stages,
+      repository,
+      transfer: a.transfer,
+      git,
+    });
     const events: StagesEvent[] = [];
     const result = await publish({
       config,
@@ -291,13 +359,24 @@ describe("procedures over in-memory adapters", () => {
     const backend = result.images.find((image) => image.name === "backend")!;
     expect(web.tags).toEqual([expect.objectContaining({ reference: `${repository}/web:v1`, method: "registry-copy" })]);
     expect(backend.tags).toEqual([expect.objectContaining({ reference: `${repository}/backend:v1`, method: "push" })]);
-    expect(registry.tags.get(`${repository}/web:v1`)).toBe(web.stages.length === 0 ? registry.tags.get(`${repository}/web:v1`) : undefined);
+    expect(registry.tags.get(`${repository}/web:v1`)).toBe(
+      web.stages.length === 0 ? registry.tags.get(`${repository}/web:v1`) : undefined,
+    );
     expect(events.filter((event) => event.type === "publish-finished")).toHaveLength(2);
   });
 
   it("publishes with --with-stages by pushing stages first, then copying", async () => {
     await buildOn(a);
-    const result = await publish({ config, tags: ["v1", "latest"], local: a.local, remote: registry.stages, repository, transfer: a.transfer, git, withStages: true });
+    const result = await publish({
+      config,
+      tags: ["v1", "latest"],
+      local: a.local,
+      remote: registry.stages,
+      repository,
+      transfer: a.transfer,
+      git,
+      withStages: true,
+    });
     expect(result.images.map((image) => image.name)).toEqual(["backend", "web", "worker"]);
     for (const image of result.images) {
       expect(image.tags?.map((tag) => tag.method)).toEqual(["registry-copy", "registry-copy"]);
@@ -314,11 +393,29 @@ describe("procedures over in-memory adapters", () => {
   });
 
   it("refuses to publish an image that was never built, or an artifact", async () => {
-    const attempt = publish({ config, images: ["backend"], tags: ["v1"], local: a.local, remote: registry.stages, repository, transfer: a.transfer, git });
+    const attempt = publish({
+      config,
+      images: ["backend"],
+      tags: ["v1"],
+      local: a.local,
+      remote: registry.stages,
+      repository,
+      transfer: a.transfer,
+      git,
+    });
     await expect(attempt).rejects.toSatisfy((error: unknown) => StageMissingError.isInstance(error));
     await buildOn(a);
     await expect(
-      publish({ config, images: ["tools"], tags: ["v1"], local: a.local, remote: registry.stages, repository, transfer: a.transfer, git }),
+      publish({
+        config,
+        images: ["tools"],
+        tags: ["v1"],
+        local: a.local,
+        remote: registry.stages,
+        repository,
+        transfer: a.transfer,
+        git,
+      }),
     ).rejects.toMatchObject({ code: "USAGE" });
   });
 
@@ -328,9 +425,14 @@ describe("procedures over in-memory adapters", () => {
     const before = { local: a.local.signatures().length, remote: registry.stages.signatures().length };
     const result = await plan({ config, local: b.local, remote: registry.stages, git });
     const toolsOnly = await plan({ config, images: ["tools"], local: b.local, remote: registry.stages, git });
-    expect({ local: b.local.signatures().length, remote: registry.stages.signatures().length }).toEqual({ local: 0, remote: before.remote });
+    expect({ local: b.local.signatures().length, remote: registry.stages.signatures().length }).toEqual({
+      local: 0,
+      remote: before.remote,
+    });
     const tools = toolsOnly.images.find((image) => image.name === "tools")!;
-    expect(tools.stages.map((stage) => [stage.name, stage.local, stage.remote, stage.build, stage.pull, stage.push])).toEqual([
+    expect(
+      tools.stages.map((stage) => [stage.name, stage.local, stage.remote, stage.build, stage.pull, stage.push]),
+    ).toEqual([
       ["from", false, true, "cached", "skipped", "skipped"],
       ["install", false, true, "pulled", "pulled", "skipped"],
     ]);
@@ -347,11 +449,14 @@ describe("procedures over in-memory adapters", () => {
     await pushFrom(a);
     const planA = await plan({ config, local: a.local, git });
     const planB = await plan({ config, local: b.local, remote: registry.stages, git });
-    const signatures = (result: typeof planA) => result.images.flatMap((image) => image.stages.map((stage) => stage.signature));
+    const signatures = (result: typeof planA) =>
+      result.images.flatMap((image) => image.stages.map((stage) => stage.signature));
     expect(signatures(planB)).toEqual(signatures(planA));
     const patched = (await a.local.list()).find((stage) => stage.stage === "gitLatestPatch")!;
     expect(patched.carried!["git-0"]).toMatch(/^[0-9a-f]{64}$/);
-    expect(patched.carried!["git-0"]).not.toBe((await a.local.list()).find((stage) => stage.stage === "gitArchive")!.carried!["git-0"] as ContentId);
+    expect(patched.carried!["git-0"]).not.toBe(
+      (await a.local.list()).find((stage) => stage.stage === "gitArchive")!.carried!["git-0"] as ContentId,
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import {
   AbortedError,
-  computeSignature,
   type ContentId,
+  computeSignature,
   type Signature,
   type StagesStorage,
   sha256Hex,
@@ -17,7 +17,11 @@ export interface StagesStorageFixture {
   /** Stores a stage image carrying exactly these labels (as a build, push or pull would). */
   seed(signature: Signature, labels: Record<string, string>): Promise<void>;
   /** A storage of another project in the same place, when the adapter has such a thing. */
-  otherProject?: { storage: StagesStorage; project: string; seed(signature: Signature, labels: Record<string, string>): Promise<void> };
+  otherProject?: {
+    storage: StagesStorage;
+    project: string;
+    seed(signature: Signature, labels: Record<string, string>): Promise<void>;
+  };
   cleanup?(): Promise<void>;
 }
 
@@ -89,7 +93,17 @@ export function testStagesStorage(name: string, createFixture: () => Promise<Sta
       const otherSignature = signatureFor(`other-${run}`);
       if (fixture.otherProject) {
         const other = fixture.otherProject;
-        await other.seed(otherSignature, stageLabelsFor({ project: other.project, image: null, stage: "from", signature: otherSignature, parent: null, carried: null }));
+        await other.seed(
+          otherSignature,
+          stageLabelsFor({
+            project: other.project,
+            image: null,
+            stage: "from",
+            signature: otherSignature,
+            parent: null,
+            carried: null,
+          }),
+        );
       }
       const listed = await fixture.storage.list();
       const signatures = listed.map((stage) => stage.signature);
@@ -115,7 +129,9 @@ export function testStagesStorage(name: string, createFixture: () => Promise<Sta
         () => null,
         (error: unknown) => error,
       );
-      expect(AbortedError.isInstance(failure) || (failure instanceof Error && failure.name === "AbortError")).toBe(true);
+      expect(AbortedError.isInstance(failure) || (failure instanceof Error && failure.name === "AbortError")).toBe(
+        true,
+      );
     });
   });
 }

@@ -20,7 +20,9 @@ async function main(command: string | undefined): Promise<number> {
     }
     case "down": {
       const stopped = await down();
-      process.stderr.write(stopped.length ? `[testenv] stopped ${stopped.join(", ")}\n` : "[testenv] nothing was running\n");
+      process.stderr.write(
+        stopped.length ? `[testenv] stopped ${stopped.join(", ")}\n` : "[testenv] nothing was running\n",
+      );
       return 0;
     }
     case "status": {

@@ -141,7 +141,7 @@ export function requireTestEnvironment(env: NodeJS.ProcessEnv = process.env): Te
     if (!value) {
       throw new Error(
         `${name} is not set: integration tests need the real test environment. ` +
-          "Run them through `pnpm test` (which starts it), or `eval \"$(pnpm -s testenv env)\"` after `pnpm testenv up`.",
+          'Run them through `pnpm test` (which starts it), or `eval "$(pnpm -s testenv env)"` after `pnpm testenv up`.',
       );
     }
     return value;

@@ -33,7 +33,10 @@ export function ensurePackages(options: { install: boolean; log: (line: string) 
   options.log(`installing ${names.join(" ")} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], { stdio: "inherit", env });
+  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], {
+    stdio: "inherit",
+    env,
+  });
   if (update.status !== 0 || install.status !== 0) {
     throw new Error(`apt-get install ${names.join(" ")} failed; install them by hand and run again`);
   }

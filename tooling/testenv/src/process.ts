@@ -44,7 +44,10 @@ export async function stopProcess(pid: number, timeoutMs = 15000): Promise<void>
 }
 
 /** One HTTP GET over TCP or a unix socket; resolves with the status code, or null when nothing answers. */
-export function httpStatus(target: { socketPath: string } | { host: string; port: number }, path: string): Promise<number | null> {
+export function httpStatus(
+  target: { socketPath: string } | { host: string; port: number },
+  path: string,
+): Promise<number | null> {
   return new Promise((resolve) => {
     const req = request({ ...target, path, method: "GET", timeout: 2000 }, (response) => {
       response.resume();
@@ -60,7 +63,12 @@ export function httpStatus(target: { socketPath: string } | { host: string; port
 }
 
 /** Polls `check` until it returns true or the deadline passes. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logFile?: string): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -75,8 +83,17 @@ export function run(command: string, args: string[], options: { input?: string |
 }
 
 /** Runs a command to completion, throwing with its stderr on failure; returns stdout as bytes. */
-export function runBuffer(command: string, args: string[], options: { input?: string | Buffer; cwd?: string } = {}): Buffer {
-  const result = spawnSync(command, args, { input: options.input, cwd: options.cwd, encoding: "buffer", maxBuffer: 256 * 1024 * 1024 });
+export function runBuffer(
+  command: string,
+  args: string[],
+  options: { input?: string | Buffer; cwd?: string } = {},
+): Buffer {
+  const result = spawnSync(command, args, {
+    input: options.input,
+    cwd: options.cwd,
+    encoding: "buffer",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (result.error) throw new Error(`${command} ${args.join(" ")}: ${result.error.message}`);
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr.toString().trim()}`);

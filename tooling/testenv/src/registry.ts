@@ -51,7 +51,10 @@ export async function startRegistry(options: RegistryOptions, stateDir: string):
   await waitFor(
     `registry ${options.name}`,
     async () => {
-      if (!isAlive(pid)) throw new Error(`registry ${options.name} exited while starting (port ${options.port} in use?); see ${logFile}`);
+      if (!isAlive(pid))
+        throw new Error(
+          `registry ${options.name} exited while starting (port ${options.port} in use?); see ${logFile}`,
+        );
       return registryAnswers(options.port);
     },
     30_000,

@@ -31,9 +31,13 @@ describe("test environment", () => {
     const byDigest = `${repository}@${digest}`;
     docker(environment.dockerHostB, "rmi", "-f", byDigest);
     docker(environment.dockerHostB, "pull", byDigest);
-    const repoDigests = JSON.parse(docker(environment.dockerHostB, "image", "inspect", "--format", "{{json .RepoDigests}}", byDigest));
+    const repoDigests = JSON.parse(
+      docker(environment.dockerHostB, "image", "inspect", "--format", "{{json .RepoDigests}}", byDigest),
+    );
     expect(repoDigests).toContain(byDigest);
-    expect(docker(environment.dockerHostB, "run", "--rm", "--network", "none", byDigest, "echo", "hello from B")).toBe("hello from B");
+    expect(docker(environment.dockerHostB, "run", "--rm", "--network", "none", byDigest, "echo", "hello from B")).toBe(
+      "hello from B",
+    );
   });
 
   it("guards the second registry with basic auth", async () => {

@@ -27,7 +27,9 @@ export class BuildCommand extends ProjectCommand {
   });
 
   images = Option.Rest({ name: "IMAGE" });
-  repo = Option.String("--repo", { description: "Stages cache in a registry: pull the newest stage found there instead of building" });
+  repo = Option.String("--repo", {
+    description: "Stages cache in a registry: pull the newest stage found there instead of building",
+  });
   parallel = parallelOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
@@ -40,10 +42,17 @@ export class BuildCommand extends ProjectCommand {
 }
 
 /** Runs the build procedure with the session's adapters (shared by build and build-and-publish). */
-export async function runBuild(session: Session, options: { images: readonly string[]; repo: string | undefined; parallel: number }): Promise<ProcedureResult> {
+export async function runBuild(
+  session: Session,
+  options: { images: readonly string[]; repo: string | undefined; parallel: number },
+): Promise<ProcedureResult> {
   const { services } = session;
   const remote = options.repo
-    ? { storage: await services.remote(options.repo), repository: services.repository(options.repo), transfer: await services.transfer() }
+    ? {
+        storage: await services.remote(options.repo),
+        repository: services.repository(options.repo),
+        transfer: await services.transfer(),
+      }
     : undefined;
   return build({
     config: session.project.config,

@@ -17,13 +17,18 @@ export class ListCommand extends ProjectCommand {
   });
 
   location = Option.String({ name: "LOCATION", required: false });
-  storage = Option.String("--storage", { description: "Remote storage to list (registered by a plugin); default: registry" });
+  storage = Option.String("--storage", {
+    description: "Remote storage to list (registered by a plugin); default: registry",
+  });
 
   override async run(session: Session): Promise<{ storage: string; stages: StageDescriptor[] }> {
     const { services } = session;
     const storage = this.location ? await services.remote(this.location, this.storage) : await services.local();
     const stages = await storage.list({ signal: session.signal });
-    stages.sort((left, right) => (left.createdAt ?? "").localeCompare(right.createdAt ?? "") || left.signature.localeCompare(right.signature));
+    stages.sort(
+      (left, right) =>
+        (left.createdAt ?? "").localeCompare(right.createdAt ?? "") || left.signature.localeCompare(right.signature),
+    );
     return { storage: storage.description, stages };
   }
 
@@ -31,7 +36,9 @@ export class ListCommand extends ProjectCommand {
     const { storage, stages } = result as { storage: string; stages: StageDescriptor[] };
     const lines = [`${stages.length} stage${stages.length === 1 ? "" : "s"} in ${storage}`];
     for (const stage of stages) {
-      lines.push(`  ${stage.signature.slice(0, 12)}  ${(stage.image ?? "~").padEnd(16)} ${stage.stage.padEnd(20)} ${stage.createdAt ?? ""}`);
+      lines.push(
+        `  ${stage.signature.slice(0, 12)}  ${(stage.image ?? "~").padEnd(16)} ${stage.stage.padEnd(20)} ${stage.createdAt ?? ""}`,
+      );
     }
     return lines.join("\n");
   }

@@ -36,20 +36,36 @@ export class PlanCommand extends ProjectCommand {
   override summarize(result: object): string {
     const planned = result as Plan;
     const remote = planned.images.some((image) => image.stages.some((stage) => stage.remote !== null));
-    const header = ["STAGE", "SIGNATURE", "LOCAL", ...(remote ? ["REMOTE"] : []), "BUILD", ...(remote ? ["PULL", "PUSH"] : [])];
+    const header = [
+      "STAGE",
+      "SIGNATURE",
+      "LOCAL",
+      ...(remote ? ["REMOTE"] : []),
+      "BUILD",
+      ...(remote ? ["PULL", "PUSH"] : []),
+    ];
     const lines: string[] = [];
     for (const image of planned.images) {
       lines.push(`${image.name ?? "~"}${image.artifact ? " (artifact)" : ""}:`);
-      const rows = [header, ...image.stages.map((stage) => [
-        stage.name,
-        stage.signature.slice(0, 12),
-        stage.local ? "yes" : "no",
-        ...(remote ? [stage.remote ? "yes" : "no"] : []),
-        stage.build,
-        ...(remote ? [stage.pull ?? "", stage.push ?? ""] : []),
-      ])];
+      const rows = [
+        header,
+        ...image.stages.map((stage) => [
+          stage.name,
+          stage.signature.slice(0, 12),
+          stage.local ? "yes" : "no",
+          ...(remote ? [stage.remote ? "yes" : "no"] : []),
+          stage.build,
+          ...(remote ? [stage.pull ?? "", stage.push ?? ""] : []),
+        ]),
+      ];
       const widths = header.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-      for (const row of rows) lines.push(`  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd()}`);
+      for (const row of rows)
+        lines.push(
+          `  ${row
+            .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+            .join("  ")
+            .trimEnd()}`,
+        );
     }
     return lines.join("\n");
   }

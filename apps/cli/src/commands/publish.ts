@@ -6,11 +6,24 @@ import { parallelOption, runBuild } from "./build.js";
 
 const tagOptions = () => ({
   tagCustom: Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" }),
-  tagGitBranch: Option.String("--tag-git-branch", false, { tolerateBoolean: true, description: "Tag with the git branch (given, or the current one)" }),
-  tagGitTag: Option.String("--tag-git-tag", false, { tolerateBoolean: true, description: "Tag with the git tag (given, or the one on HEAD)" }),
-  tagGitCommit: Option.String("--tag-git-commit", false, { tolerateBoolean: true, description: "Tag with the git commit (given, or HEAD's)" }),
-  tagBySignature: Option.Boolean("--tag-by-signature", false, { description: "Tag each image with the signature of its last stage" }),
-  withStages: Option.Boolean("--with-stages", false, { description: "Push the stages cache first (then every final name is a registry-side copy)" }),
+  tagGitBranch: Option.String("--tag-git-branch", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git branch (given, or the current one)",
+  }),
+  tagGitTag: Option.String("--tag-git-tag", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git tag (given, or the one on HEAD)",
+  }),
+  tagGitCommit: Option.String("--tag-git-commit", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git commit (given, or HEAD's)",
+  }),
+  tagBySignature: Option.Boolean("--tag-by-signature", false, {
+    description: "Tag each image with the signature of its last stage",
+  }),
+  withStages: Option.Boolean("--with-stages", false, {
+    description: "Push the stages cache first (then every final name is a registry-side copy)",
+  }),
 });
 
 const publishDetails = `
@@ -65,8 +78,14 @@ export class PublishCommand extends PublishingCommand {
     details: publishDetails,
     examples: [
       ["Publish every image as v1", "stages publish registry.example.com/taxi --tag-custom v1"],
-      ["Publish backend under the branch and commit", "stages publish backend registry.example.com/taxi --tag-git-branch --tag-git-commit"],
-      ["Push the stages cache, then publish by registry-side copies", "stages publish registry.example.com/taxi --tag-custom v1 --with-stages"],
+      [
+        "Publish backend under the branch and commit",
+        "stages publish backend registry.example.com/taxi --tag-git-branch --tag-git-commit",
+      ],
+      [
+        "Push the stages cache, then publish by registry-side copies",
+        "stages publish registry.example.com/taxi --tag-custom v1 --with-stages",
+      ],
     ],
   });
 
@@ -84,7 +103,12 @@ export class BuildAndPublishCommand extends PublishingCommand {
       The same as \`stages build --repo REPO\` followed by \`stages publish REPO\` with the same images and tag options.
       ${publishDetails}
     `,
-    examples: [["Build and publish every image as v1", "stages build-and-publish registry.example.com/taxi --tag-custom v1 --with-stages"]],
+    examples: [
+      [
+        "Build and publish every image as v1",
+        "stages build-and-publish registry.example.com/taxi --tag-custom v1 --with-stages",
+      ],
+    ],
   });
 
   parallel = parallelOption();

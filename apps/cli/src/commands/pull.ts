@@ -19,7 +19,9 @@ export class PullCommand extends ProjectCommand {
   });
 
   arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
-  all = Option.Boolean("--all", false, { description: "Pull every remote stage missing locally, not only the last common one" });
+  all = Option.Boolean("--all", false, {
+    description: "Pull every remote stage missing locally, not only the last common one",
+  });
 
   override async run(session: Session): Promise<ProcedureResult> {
     const repo = this.arguments.at(-1)!;

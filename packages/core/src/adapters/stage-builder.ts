@@ -22,7 +22,10 @@ export interface ImportSource {
 
 /** What a stage does on top of its base. */
 export type StageInstructions =
-  | { kind: "from"; base: { type: "image"; reference: string; digest: string | null } | { type: "stage"; signature: Signature } }
+  | {
+      kind: "from";
+      base: { type: "image"; reference: string; digest: string | null } | { type: "stage"; signature: Signature };
+    }
   | { kind: "shell"; commands: readonly string[]; gitUpdates: readonly GitUpdate[] }
   | { kind: "imports"; imports: readonly ImportSource[] }
   | { kind: "git"; gitUpdates: readonly GitUpdate[] }

@@ -55,12 +55,11 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
     context.error(versionEntry === undefined ? contents : valueOrKey(versionEntry), message, "write configVersion: 1");
   }
 
-  const plugins = readTextList(context, sectionValue(section, "plugins"), '"plugins"');
   const pluginsNode = sectionValue(section, "plugins");
-  plugins.forEach((plugin) => {
-    if (plugin.trim() === "")
-      context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
-  });
+  const plugins = readTextList(context, pluginsNode, '"plugins"');
+  if (plugins.some((plugin) => plugin.trim() === "")) {
+    context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
+  }
 
   if (project === null || !versionIsOne) return null;
   return { project, configVersion: 1, plugins };

@@ -80,10 +80,24 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
       reference,
       signal: options.signal,
       onProgress: (progress) =>
-        emit({ type: "transfer-progress", reference, progress, image: stage.image, stage: stage.name, signature: stage.signature }),
+        emit({
+          type: "transfer-progress",
+          reference,
+          progress,
+          image: stage.image,
+          stage: stage.name,
+          signature: stage.signature,
+        }),
     });
     actions.set(stage.signature, "pulled");
-    emit({ type: "stage-finished", action: "pulled", durationMs: Date.now() - started, image: stage.image, stage: stage.name, signature: stage.signature });
+    emit({
+      type: "stage-finished",
+      action: "pulled",
+      durationMs: Date.now() - started,
+      image: stage.image,
+      stage: stage.name,
+      signature: stage.signature,
+    });
   };
 
   const buildStage = async (image: ResolvedImage, stage: ResolvedStage): Promise<void> => {
@@ -118,7 +132,8 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
         }),
         signal: options.signal,
         onEvent: (event) => {
-          if (event.type === "output") emit({ type: "stage-output", stream: event.stream, text: event.text, ...subject });
+          if (event.type === "output")
+            emit({ type: "stage-output", stream: event.stream, text: event.text, ...subject });
           else emit({ type: "transfer-progress", reference: "", progress: event.progress, ...subject });
         },
       });

@@ -22,7 +22,14 @@ export type StagesEvent =
   | ({ type: "stage-output"; stream: "stdout" | "stderr"; text: string } & StageEventSubject)
   | ({ type: "transfer-progress"; reference: string; progress: TransferProgress } & StageEventSubject)
   | { type: "publish-started"; image: string | null; reference: string; method: PublishMethod }
-  | { type: "publish-finished"; image: string | null; reference: string; method: PublishMethod; digest: string; durationMs: number };
+  | {
+      type: "publish-finished";
+      image: string | null;
+      reference: string;
+      method: PublishMethod;
+      digest: string;
+      durationMs: number;
+    };
 
 /** Receives events; a throwing listener does not break a procedure. */
 export type EventListener = (event: StagesEvent) => void;

@@ -45,7 +45,11 @@ export interface Plan {
 }
 
 /** Predicts what build would do, stage by stage, without doing it (same walk as `build`). */
-export function planBuild(resolved: readonly ResolvedImage[], selected: readonly ResolvedImage[], useRemote: boolean): Map<Signature, StageAction> {
+export function planBuild(
+  resolved: readonly ResolvedImage[],
+  selected: readonly ResolvedImage[],
+  useRemote: boolean,
+): Map<Signature, StageAction> {
   const byKey = new Map(resolved.map((image) => [imageKey(image.config), image]));
   const actions = new Map<Signature, StageAction>();
   const visit = (image: ResolvedImage, index: number): void => {
@@ -57,8 +61,10 @@ export function planBuild(resolved: readonly ResolvedImage[], selected: readonly
       actions.set(stage.signature, "built");
       visit(image, index - 1);
       const dependencies: string[] = [];
-      if (stage.instructions.kind === "imports") dependencies.push(...stage.instructions.imports.map((item) => item.spec.from));
-      if (stage.instructions.kind === "from" && image.config.base.kind !== "image") dependencies.push(image.config.base.name);
+      if (stage.instructions.kind === "imports")
+        dependencies.push(...stage.instructions.imports.map((item) => item.spec.from));
+      if (stage.instructions.kind === "from" && image.config.base.kind !== "image")
+        dependencies.push(image.config.base.name);
       for (const name of dependencies) {
         const source = byKey.get(name);
         if (source) visit(source, source.stages.length - 1);

@@ -8,7 +8,14 @@ import { finalReference, remoteStageReference } from "../naming.js";
 import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
 import { assertValidTag } from "../tag.js";
 import { selectedImages } from "./build.js";
-import { type EventListener, emitter, type ImageResult, type ProcedureResult, type PublishMethod, type TagResult } from "./events.js";
+import {
+  type EventListener,
+  emitter,
+  type ImageResult,
+  type ProcedureResult,
+  type PublishMethod,
+  type TagResult,
+} from "./events.js";
 import { pushStages } from "./push.js";
 
 export interface PublishOptions extends CallOptions {
@@ -70,7 +77,10 @@ export function planPublish(
  * already in REPO is copied registry-side (no layer through this host); otherwise it is pushed.
  */
 export async function publish(options: PublishOptions): Promise<ProcedureResult> {
-  if (options.tags.length === 0 && !options.tagBySignature) throw new UsageError("publish needs at least one tag", { hint: "add --tag-custom, --tag-git-branch, --tag-git-tag, --tag-git-commit or --tag-by-signature" });
+  if (options.tags.length === 0 && !options.tagBySignature)
+    throw new UsageError("publish needs at least one tag", {
+      hint: "add --tag-custom, --tag-git-branch, --tag-git-tag, --tag-git-commit or --tag-by-signature",
+    });
   for (const tag of options.tags) assertValidTag(tag);
   const emit = emitter(options.onEvent);
   const pushed = options.withStages ? await pushStages({ ...options, parallel: 2 }) : null;
@@ -91,7 +101,13 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
     }
     return false;
   });
-  const steps = planPublish(selected, options.repository, options.tags, options.transfer.copy !== undefined, options.tagBySignature);
+  const steps = planPublish(
+    selected,
+    options.repository,
+    options.tags,
+    options.transfer.copy !== undefined,
+    options.tagBySignature,
+  );
   const tags = new Map<ResolvedImage, TagResult[]>();
   for (const step of steps) {
     throwIfAborted(options.signal);
@@ -99,16 +115,34 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
     emit({ type: "publish-started", image: step.image.name, reference: step.reference, method: step.method });
     const { digest } =
       step.method === "registry-copy"
-        ? await options.transfer.copy!({ from: remoteStageReference(options.repository, step.last.signature), to: step.reference, signal: options.signal })
+        ? await options.transfer.copy!({
+            from: remoteStageReference(options.repository, step.last.signature),
+            to: step.reference,
+            signal: options.signal,
+          })
         : await options.transfer.push({
             project: options.config.meta.project,
             signature: step.last.signature,
             reference: step.reference,
             signal: options.signal,
             onProgress: (progress) =>
-              emit({ type: "transfer-progress", reference: step.reference, progress, image: step.image.name, stage: step.last.name, signature: step.last.signature }),
+              emit({
+                type: "transfer-progress",
+                reference: step.reference,
+                progress,
+                image: step.image.name,
+                stage: step.last.name,
+                signature: step.last.signature,
+              }),
           });
-    emit({ type: "publish-finished", image: step.image.name, reference: step.reference, method: step.method, digest, durationMs: Date.now() - started });
+    emit({
+      type: "publish-finished",
+      image: step.image.name,
+      reference: step.reference,
+      method: step.method,
+      digest,
+      durationMs: Date.now() - started,
+    });
     const list = tags.get(step.image) ?? [];
     list.push({ reference: step.reference, method: step.method, digest });
     tags.set(step.image, list);

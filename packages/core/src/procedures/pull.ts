@@ -96,7 +96,11 @@ export async function pullStages(options: PullOptions): Promise<ProcedureResult>
   return {
     images: selected.map((image) => ({
       name: image.name,
-      stages: image.stages.map((stage) => ({ name: stage.name, signature: stage.signature, action: actions.get(stage.signature)! })),
+      stages: image.stages.map((stage) => ({
+        name: stage.name,
+        signature: stage.signature,
+        action: actions.get(stage.signature)!,
+      })),
     })),
   };
 }

@@ -76,7 +76,11 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
   return {
     images: resolved.map((image) => ({
       name: image.name,
-      stages: image.stages.map((stage) => ({ name: stage.name, signature: stage.signature, action: actions.get(stage.signature)! })),
+      stages: image.stages.map((stage) => ({
+        name: stage.name,
+        signature: stage.signature,
+        action: actions.get(stage.signature)!,
+      })),
     })),
   };
 }

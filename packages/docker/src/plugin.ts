@@ -1,0 +1,61 @@
+import { definePlugin, type PluginContext, specificationVersion, UsageError } from "@stages/core";
+import { createDockerConnection, type DockerConnection } from "./connection.js";
+import { dockerOptionsFromEnv } from "./docker-options.js";
+import { createDockerImageTransfer } from "./image-transfer.js";
+import { createDockerStageBuilder } from "./stage-builder.js";
+import { createDockerStagesStorage } from "./stages-storage.js";
+
+const connections = new WeakMap<PluginContext, DockerConnection>();
+
+/** One engine connection per host context, from the settings the host read (never process.env). */
+function connectionFor(context: PluginContext): DockerConnection {
+  let connection = connections.get(context);
+  if (!connection) {
+    connection = createDockerConnection(
+      dockerOptionsFromEnv({
+        DOCKER_HOST: context.settings["docker.host"],
+        DOCKER_TLS_VERIFY: context.settings["docker.tlsVerify"],
+        DOCKER_CERT_PATH: context.settings["docker.certPath"],
+        DOCKER_CONFIG: context.settings["docker.config"],
+      }),
+    );
+    connections.set(context, connection);
+  }
+  return connection;
+}
+
+/** The built-in Docker Engine plugin: local stages storage, stage builder and transfer named `docker`. */
+export const dockerPlugin = definePlugin({
+  name: "@stages/docker",
+  specificationVersion,
+  storages: {
+    local: {
+      docker: (context) => createDockerStagesStorage({ connection: connectionFor(context), project: context.project }),
+    },
+  },
+  builders: {
+    docker: (context) => {
+      const git = context.git ?? {
+        specificationVersion,
+        content: () => Promise.reject(new UsageError("this project has no git source")),
+        dependenciesChecksum: () => Promise.reject(new UsageError("this project has no git source")),
+        diff: () => Promise.reject(new UsageError("this project has no git source")),
+        readFile: () => Promise.reject(new UsageError("this project has no git source")),
+      };
+      const network = context.settings["docker.network"];
+      return createDockerStageBuilder({
+        connection: connectionFor(context),
+        git,
+        ...(network ? { network } : {}),
+        ...(context.credentials ? { registryAuth: context.credentials } : {}),
+      });
+    },
+  },
+  transfers: {
+    docker: (context) =>
+      createDockerImageTransfer({
+        connection: connectionFor(context),
+        ...(context.credentials ? { registryAuth: context.credentials } : {}),
+      }),
+  },
+});

@@ -1,0 +1,73 @@
+import {
+  definePlugin,
+  type PluginContext,
+  type RegistryCredentials,
+  type RegistryCredentialsProvider,
+  specificationVersion,
+  UsageError,
+} from "@stages/core";
+import { createRegistryClient, type RegistryClient } from "./client.js";
+import { createRegistryCopier } from "./copier.js";
+import { createDockerConfigCredentials, type Environment } from "./credentials.js";
+import { createRegistryStagesStorage } from "./stages-storage.js";
+
+/** Docker-config credentials in the shape core's plugin context hands to other adapters. */
+export function createCredentialsProvider(options: {
+  dockerConfigDir?: string;
+  env: Environment;
+}): RegistryCredentialsProvider {
+  const provider = createDockerConfigCredentials({
+    env: options.env,
+    ...(options.dockerConfigDir ? { dockerConfigDir: options.dockerConfigDir } : {}),
+  });
+  return async (registry) => {
+    const credentials = await provider(registry);
+    if (!credentials) return null;
+    if (credentials.identityToken) return { identitytoken: credentials.identityToken } satisfies RegistryCredentials;
+    if (credentials.username !== undefined && credentials.password !== undefined) {
+      return { username: credentials.username, password: credentials.password };
+    }
+    return null;
+  };
+}
+
+const clients = new WeakMap<PluginContext, RegistryClient>();
+
+/** One registry client per host context, configured from its settings (never from process.env). */
+function clientFor(context: PluginContext): RegistryClient {
+  let client = clients.get(context);
+  if (!client) {
+    const insecure = (context.settings["registry.insecure"] ?? "").split(",").filter((host) => host !== "");
+    const dockerConfigDir = context.settings["docker.config"];
+    client = createRegistryClient({
+      env: { PATH: context.settings.path },
+      ...(dockerConfigDir ? { dockerConfigDir } : {}),
+      insecureRegistries: insecure,
+    });
+    clients.set(context, client);
+  }
+  return client;
+}
+
+/** The built-in registry plugin: remote stages storage `registry` and registry-side copies. */
+export const registryPlugin = definePlugin({
+  name: "@stages/registry",
+  specificationVersion,
+  storages: {
+    remote: {
+      registry: (context, location) =>
+        createRegistryStagesStorage({ client: clientFor(context), repository: location, project: context.project }),
+    },
+  },
+  transfers: {
+    registry: (context) => {
+      const copier = createRegistryCopier({ client: clientFor(context) });
+      const engineOnly = () => {
+        throw new UsageError(
+          "the registry transfer only copies inside a registry; pushes and pulls go through a Docker Engine",
+        );
+      };
+      return { specificationVersion, push: engineOnly, pull: engineOnly, copy: (request) => copier.copy(request) };
+    },
+  },
+});
