@@ -341,7 +341,7 @@ describe("git", () => {
     expect(run(patch.signature, "cat /app/src/main.js")).toBe("console.log('changed')\n");
   });
 
-  it("syncs the whole mapping when the source cannot diff: stale files removed, other files kept", async () => {
+  it("puts the whole mapping and removes nothing when the source cannot diff (previous content unknown here)", async () => {
     git.reset({ "package.json": "{}\n", "src/a.js": "a\n", "src/b.js": "b\n" });
     const from = await fromBase();
     const before = await git.content(mapping);
@@ -366,16 +366,21 @@ describe("git", () => {
     git.set({ "src/b.js": null, "src/c.js": "c\n" });
     git.forget();
     const after = await git.content(mapping);
+    const events: BuilderEvent[] = [];
     const patch = await builder.build(
       stageRequest(project, {
         stage: "gitLatestPatch",
         base: install.signature,
         instructions: { kind: "git", gitUpdates: [{ mapping, content: after, from: before.contentId }] },
+        events,
       }),
     );
+    const output = events.flatMap((event) => (event.type === "output" ? [event.text] : []));
     const files = run(patch.signature, "cd /app && find . -type f | sort").trim().split("\n");
-    // b.js is gone; notes.md (excluded) and dist (not selected by includePaths) are not git's to remove.
-    expect(files).toEqual(["./dist/x", "./notes.md", "./package.json", "./src/a.js", "./src/c.js"]);
+    // c.js is put; b.js stays: without the previous file list, what install/setup made under `to`
+    // cannot be told from files git deleted, and build output must never be lost.
+    expect(files).toEqual(["./dist/x", "./notes.md", "./package.json", "./src/a.js", "./src/b.js", "./src/c.js"]);
+    expect(output.join("")).toContain("is unknown on this host: putting every file, removing none");
   });
 
   it("brings the mapping up to date before a user stage's commands run", async () => {
