@@ -165,9 +165,9 @@ describe("the loop across two build hosts", () => {
     // setup compiled src/ before the change (src is not among its stageDependencies); the source
     // itself is up to date through gitLatestPatch.
     expect(output).toBe("hello from a\nhello from b\ntool says hi");
-    expect(docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`, "cat", "/app/src/b.txt")).toBe(
-      "hello from b, changed",
-    );
+    expect(
+      docker(environment.dockerHostB, "run", "--rm", "--network", "none", `${repo}/app:v1`, "cat", "/app/src/b.txt"),
+    ).toBe("hello from b, changed");
     const owner = docker(
       environment.dockerHostB,
       "run",

@@ -1,0 +1,373 @@
+#!/usr/bin/env node
+// stages against docker's own builders, side by side in one run (issue 7). Every scenario runs its
+// subjects interleaved, several rounds after a warm-up, on the test environment's engines and
+// registry (through a counting proxy), and reports medians and the ratio stages/peer.
+//
+//   pnpm bench [--runs 5] [--only 1,3] [--files 100000]
+import { mkdirSync, writeFileSync } from "node:fs";
+import { arch, cpus, release, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { measure, run } from "./lib/measure.mjs";
+import { changeSource, ensureLargeTree, git, writeProject } from "./lib/project.mjs";
+import { startCountingProxy } from "./lib/proxy.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    only: { type: "string", default: "1,2,3,4,5,6" },
+    files: { type: "string", default: "100000" },
+    tags: { type: "string", default: "10000" },
+  },
+});
+const runs = Number(options.runs);
+const only = new Set(options.only.split(",").map(Number));
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const { up, environmentVariables } = await import(join(root, "tooling/testenv/dist/index.js"));
+const { environment } = await up({ log: (line) => log(`[testenv] ${line}`) });
+Object.assign(process.env, environmentVariables(environment));
+const proxy = await startCountingProxy(environment.registry);
+const dockerClient = "/usr/bin/docker";
+const cli = join(root, "apps/cli/dist/main.js");
+const work = join(here, "work");
+const onA = { DOCKER_HOST: environment.dockerHostA, CI: "true", NO_COLOR: "1" };
+const onB = { DOCKER_HOST: environment.dockerHostB, CI: "true", NO_COLOR: "1" };
+const stages = (args, options) => run(process.execPath, [cli, ...args], options);
+const docker = (host, args, options = {}) => run(dockerClient, ["-H", host, ...args], options);
+const dockerBuild = (host, kind, args, cwd) =>
+  run(dockerClient, ["-H", host, "build", "--network", "none", "-q", ...args, "."], {
+    cwd,
+    env: { DOCKER_BUILDKIT: kind === "buildkit" ? "1" : "0" },
+  });
+
+// The base image, reached through the proxy like every registry access below, so that bytes and
+// requests of stages and docker are counted alike.
+const baseImage = `${proxy.address}/stages/busybox:1`;
+const run_id = Date.now().toString(36);
+const results = [];
+const record = (scenario, subject, peer, stagesResult, peerResult, notes = "") => {
+  const row = {
+    scenario,
+    stages: subject,
+    peer,
+    stagesMs: Math.round(stagesResult.milliseconds),
+    peerMs: Math.round(peerResult.milliseconds),
+    ratio: Number((stagesResult.milliseconds / peerResult.milliseconds).toFixed(2)),
+    notes,
+  };
+  for (const key of ["requests", "blobBytes"]) {
+    if (stagesResult[key] !== undefined) row[`stages${key[0].toUpperCase()}${key.slice(1)}`] = stagesResult[key];
+    if (peerResult[key] !== undefined) row[`peer${key[0].toUpperCase()}${key.slice(1)}`] = peerResult[key];
+  }
+  results.push(row);
+  log(`  => ${scenario}: ${subject} ${row.stagesMs} ms vs ${peer} ${row.peerMs} ms (ratio ${row.ratio})`);
+};
+const counted = async (work) => {
+  proxy.reset();
+  const result = await work();
+  const counters = proxy.snapshot();
+  return { milliseconds: result.milliseconds, requests: counters.requests, blobBytes: counters.blobBytes };
+};
+
+const project = join(work, "project");
+writeProject(project, { project: `bench${run_id}`, baseImage });
+log(`bench project in ${project}, base ${baseImage}`);
+
+if (only.has(1) || only.has(2)) {
+  // Warm every builder once so that scenario 1 starts from a full cache.
+  await stages(["build", "--network", "none"], { cwd: project, env: onA });
+  await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project);
+  await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project);
+}
+
+if (only.has(1)) {
+  log("scenario 1: no-op rebuild (every stage cached locally)");
+  const medians = await measure(
+    {
+      stages: {
+        run: async () => (await stages(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
+      },
+      classic: {
+        run: async () =>
+          (await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project)).milliseconds,
+      },
+      buildkit: {
+        run: async () =>
+          (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project)).milliseconds,
+      },
+    },
+    { runs, log },
+  );
+  record("1. no-op rebuild", "stages build", "docker build (classic)", medians.stages, medians.classic);
+  record("1. no-op rebuild", "stages build", "docker build (BuildKit)", medians.stages, medians.buildkit);
+}
+
+if (only.has(2)) {
+  log("scenario 2: source change outside stageDependencies");
+  const medians = await measure(
+    {
+      stages: {
+        prepare: (round) => changeSource(project, `s${round}`),
+        run: async () => (await stages(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
+      },
+      classic: {
+        prepare: (round) => changeSource(project, `c${round}`),
+        run: async () =>
+          (await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project)).milliseconds,
+      },
+      buildkit: {
+        prepare: (round) => changeSource(project, `b${round}`),
+        run: async () =>
+          (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project)).milliseconds,
+      },
+    },
+    { runs, log },
+  );
+  record(
+    "2. source change",
+    "stages build",
+    "docker build (classic)",
+    medians.stages,
+    medians.classic,
+    "rebuilds gitLatestPatch + dockerInstructions",
+  );
+  record(
+    "2. source change",
+    "stages build",
+    "docker build (BuildKit)",
+    medians.stages,
+    medians.buildkit,
+    "docker rebuilds the last COPY and after",
+  );
+}
+
+const stagesRepo = `${proxy.address}/bench-${run_id}-stages`;
+const dockerRepo = `${proxy.address}/bench-${run_id}-docker`;
+if (only.has(3) || only.has(4) || only.has(5)) {
+  git(project, "checkout", "--", ".");
+  await stages(["build", "--network", "none"], { cwd: project, env: onA });
+  await stages(["push", stagesRepo], { cwd: project, env: onA });
+}
+
+async function wipeEngine(host) {
+  const images = (await docker(host, ["images", "-aq"])).stdout.split("\n").filter(Boolean);
+  if (images.length > 0) await docker(host, ["rmi", "-f", ...new Set(images)], { allowFailure: true });
+  await docker(host, ["builder", "prune", "-af"], { allowFailure: true });
+}
+
+if (only.has(3)) {
+  log("scenario 3: fresh host B with a shared cache");
+  await run(
+    dockerClient,
+    [
+      "-H",
+      environment.dockerHostA,
+      "build",
+      "--network",
+      "none",
+      "-q",
+      "--build-arg",
+      "BUILDKIT_INLINE_CACHE=1",
+      "-t",
+      `${dockerRepo}:latest`,
+      ".",
+    ],
+    {
+      cwd: project,
+      env: { DOCKER_BUILDKIT: "1" },
+    },
+  );
+  await docker(environment.dockerHostA, ["push", `${dockerRepo}:latest`]);
+  const medians = await measure(
+    {
+      "stages build --repo": {
+        prepare: () => wipeEngine(environment.dockerHostB),
+        run: () =>
+          counted(() => stages(["build", "--repo", stagesRepo, "--network", "none"], { cwd: project, env: onB })),
+      },
+      "stages pull + build": {
+        prepare: () => wipeEngine(environment.dockerHostB),
+        run: () =>
+          counted(async () => {
+            const pulled = await stages(["pull", stagesRepo], { cwd: project, env: onB });
+            const built = await stages(["build", "--network", "none"], { cwd: project, env: onB });
+            return { milliseconds: pulled.milliseconds + built.milliseconds };
+          }),
+      },
+      "docker build --cache-from": {
+        prepare: () => wipeEngine(environment.dockerHostB),
+        run: () =>
+          counted(() =>
+            run(
+              dockerClient,
+              [
+                "-H",
+                environment.dockerHostB,
+                "build",
+                "--network",
+                "none",
+                "-q",
+                "--cache-from",
+                `${dockerRepo}:latest`,
+                "-t",
+                "bench-fresh",
+                ".",
+              ],
+              {
+                cwd: project,
+                env: { DOCKER_BUILDKIT: "1" },
+              },
+            ),
+          ),
+      },
+    },
+    { runs: Math.max(3, Math.ceil(runs / 2)), log },
+  );
+  record(
+    "3. fresh host, shared cache",
+    "stages build --repo",
+    "docker build --cache-from (BuildKit, inline cache)",
+    medians["stages build --repo"],
+    medians["docker build --cache-from"],
+  );
+  record(
+    "3. fresh host, shared cache",
+    "stages pull + stages build",
+    "docker build --cache-from (BuildKit, inline cache)",
+    medians["stages pull + build"],
+    medians["docker build --cache-from"],
+  );
+}
+
+if (only.has(4)) {
+  log("scenario 4: push of an already-pushed project");
+  const listed = JSON.parse((await stages(["list", "--json"], { cwd: project, env: onA })).stdout);
+  const plan = JSON.parse((await stages(["plan", "--json"], { cwd: project, env: onA })).stdout);
+  const signatures = plan.images.flatMap((image) => image.stages.map((stage) => stage.signature));
+  for (const signature of signatures) {
+    await docker(environment.dockerHostA, [
+      "tag",
+      `stages-storage/bench${run_id}:${signature}`,
+      `${stagesRepo}:image-stage-${signature}`,
+    ]);
+  }
+  log(`  ${signatures.length} stage tags (of ${listed.stages.length} local stages)`);
+  const medians = await measure(
+    {
+      "stages push": { run: () => counted(() => stages(["push", stagesRepo], { cwd: project, env: onA })) },
+      "docker push": { run: () => counted(() => docker(environment.dockerHostA, ["push", "--all-tags", stagesRepo])) },
+    },
+    { runs, log },
+  );
+  record(
+    "4. push, already pushed",
+    "stages push",
+    `docker push --all-tags (${signatures.length} stage tags)`,
+    medians["stages push"],
+    medians["docker push"],
+  );
+  for (const signature of signatures)
+    await docker(environment.dockerHostA, ["rmi", `${stagesRepo}:image-stage-${signature}`]);
+}
+
+async function addOtherTags(repository, count) {
+  // Give REPO `count` more tags (copies of one stage manifest), written straight to the registry.
+  const [name] = repository.split("/").slice(1);
+  const base = `http://${environment.registry}/v2/${name}`;
+  const tags = await (await fetch(`${base}/tags/list`)).json();
+  const stageTag = tags.tags.find((tag) => tag.startsWith("image-stage-"));
+  const accept = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json";
+  const response = await fetch(`${base}/manifests/${stageTag}`, { headers: { accept } });
+  const manifest = Buffer.from(await response.arrayBuffer());
+  const contentType = response.headers.get("content-type");
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const put = await fetch(`${base}/manifests/other-${index}`, {
+        method: "PUT",
+        headers: { "content-type": contentType },
+        body: manifest,
+      });
+      if (!put.ok) throw new Error(`PUT other-${index}: ${put.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+if (only.has(5)) {
+  log("scenario 5: lookup cost against registry size");
+  const small = `${proxy.address}/bench-${run_id}-small`;
+  const large = `${proxy.address}/bench-${run_id}-large`;
+  await stages(["push", small], { cwd: project, env: onA });
+  await stages(["push", large], { cwd: project, env: onA });
+  const tagCount = Number(options.tags);
+  log(`  adding 10 tags to ${small} and ${tagCount} to ${large}`);
+  await addOtherTags(small, 10);
+  await addOtherTags(large, tagCount);
+  const medians = await measure(
+    {
+      small: { run: () => counted(() => stages(["plan", "--repo", small], { cwd: project, env: onA })) },
+      large: { run: () => counted(() => stages(["plan", "--repo", large], { cwd: project, env: onA })) },
+    },
+    { runs, log },
+  );
+  record(
+    "5. lookup vs registry size",
+    `stages plan --repo (${tagCount} other tags)`,
+    "stages plan --repo (10 other tags)",
+    medians.large,
+    medians.small,
+    "ratio should stay near 1",
+  );
+}
+
+if (only.has(6)) {
+  const count = Number(options.files);
+  log(`scenario 6: signatures on a ${count}-file tree`);
+  const large = join(work, "large-tree");
+  if (ensureLargeTree(large, { count, project: `benchlarge${run_id}`, baseImage })) log(`  generated ${large}`);
+  const medians = await measure(
+    {
+      "stages plan": { run: async () => (await stages(["plan"], { cwd: large, env: onA })).milliseconds },
+      "git ls-files -s": { run: async () => (await run("git", ["ls-files", "-s"], { cwd: large })).milliseconds },
+    },
+    { runs, log },
+  );
+  record(
+    "6. signatures, large tree",
+    `stages plan (${count} files)`,
+    "git ls-files -s",
+    medians["stages plan"],
+    medians["git ls-files -s"],
+  );
+}
+
+await proxy.close();
+
+// The table, the machine, the command.
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()} ${arch()}, Node ${process.version}, Docker Engine ${(await docker(environment.dockerHostA, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}`;
+const bytes = (value) =>
+  value === undefined
+    ? ""
+    : value >= 1048576
+      ? `${(value / 1048576).toFixed(1)} MiB`
+      : `${(value / 1024).toFixed(1)} KiB`;
+const lines = [
+  `| scenario | stages | peer | stages (median) | peer (median) | ratio stages/peer | HTTP requests stages / peer | blob bytes pulled stages / peer |`,
+  "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+  ...results.map(
+    (row) =>
+      `| ${row.scenario} | ${row.stages} | ${row.peer} | ${row.stagesMs} ms | ${row.peerMs} ms | ${row.ratio} | ${row.stagesRequests ?? ""}${row.peerRequests !== undefined ? ` / ${row.peerRequests}` : ""} | ${bytes(row.stagesBlobBytes)}${row.peerBlobBytes !== undefined ? ` / ${bytes(row.peerBlobBytes)}` : ""} |`,
+  ),
+];
+const date = new Date().toISOString().slice(0, 10);
+const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}).\n\n${lines.join("\n")}\n`;
+mkdirSync(join(here, "results"), { recursive: true });
+writeFileSync(join(here, "results", `${date}.md`), markdown);
+writeFileSync(join(here, "results", "latest.json"), `${JSON.stringify({ date, machine, runs, results }, null, 2)}\n`);
+process.stdout.write(`${markdown}`);
