@@ -118,8 +118,11 @@ export function createMemoryTransfer(options: {
     },
     async pull(request: StageTransferRequest): Promise<StageDescriptor> {
       throwIfAborted(request.signal);
-      const stage = await registry.stages.get(request.signature);
-      if (!stage) throw new StageMissingError(`${request.reference} is not in the registry`);
+      const tagged = parseStageTag(tagOf(request.reference));
+      const pointed = tagged ?? registry.tags.get(request.reference) ?? null;
+      const stage = pointed === null ? null : await registry.stages.get(pointed);
+      if (!stage || stage.signature !== request.signature)
+        throw new StageMissingError(`${request.reference} is not in the registry`);
       calls.pull.push(request.reference);
       local.put(stage);
       return stage;

@@ -1,6 +1,7 @@
-import { descriptorFromLabels, type Signature } from "@stages/core";
+import { computeSignature, descriptorFromLabels, type Signature, stageLabelsFor } from "@stages/core";
 import { testGitSource } from "./git-source-suite.js";
-import { createMemoryGitSource } from "./memory-adapters.js";
+import { testImageTransfer } from "./image-transfer-suite.js";
+import { createMemoryGitSource, createMemoryTransfer } from "./memory-adapters.js";
 import { createMemoryStagesStorage } from "./memory-storage.js";
 import { testStagesStorage } from "./stages-storage-suite.js";
 
@@ -26,5 +27,27 @@ testGitSource("memory", async (files) => {
     source,
     write: async (path, content) => source.write(path, content),
     remove: async (path) => source.remove(path),
+  };
+});
+
+testImageTransfer("memory", async () => {
+  const local = createMemoryStagesStorage({ project: "conformance" });
+  const registry = {
+    repository: "registry.test/conformance",
+    stages: createMemoryStagesStorage({ project: "conformance" }),
+    tags: new Map(),
+  };
+  const signature = computeSignature({ stage: "from", deps: { base: "conformance" }, prev: null, carried: null });
+  local.putLabels(
+    "sha256:conformance",
+    stageLabelsFor({ project: "conformance", image: null, stage: "from", signature, parent: null, carried: null }),
+  );
+  return {
+    transfer: createMemoryTransfer({ local, registry }),
+    local,
+    project: "conformance",
+    signature,
+    repository: registry.repository,
+    removeLocal: (stage) => local.delete(stage),
   };
 });
