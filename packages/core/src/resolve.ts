@@ -14,7 +14,7 @@ import {
   type StageTemplate,
 } from "./conveyor.js";
 import { throwIfAborted, UsageError } from "./errors.js";
-import { imageKey, imageOrder } from "./image-graph.js";
+import { imageKey, imageLevels } from "./image-graph.js";
 import { computeSignature } from "./signature.js";
 import type { Signature } from "./signature-type.js";
 import type { StageName } from "./stage-name.js";
@@ -143,49 +143,68 @@ export async function resolveImage(
   facts: ConveyorFacts,
   options: Pick<ResolveOptions, "storages" | "signal" | "lookupRemoteAlways">,
 ): Promise<ResolvedImage> {
-  const stages: ResolvedStage[] = [];
+  const pending: { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[] = [];
   let prev: Signature | null = null;
   let carried: Carried | null = null;
   for (const template of planConveyor(image, facts)) {
     throwIfAborted(options.signal);
     if (template.git === "patch" && carriesCurrent(image, facts, carried)) continue;
     const signature = computeSignature({ stage: template.name, deps: template.deps, prev, carried });
-    const presence = await lookup(options.storages, signature, template, {
+    const presence = lookup(options.storages, signature, template, {
       lookupRemoteAlways: options.lookupRemoteAlways ?? false,
       signal: options.signal,
     });
-    const found = presence.local ?? presence.remote ?? null;
-    const carriedAfter: Carried | null =
-      template.git !== "none" && found !== null ? found.carried : carriedAfterBuild(template, image, facts, carried);
-    stages.push({
-      image: image.name,
-      name: template.name,
-      signature,
-      prev,
-      carriedBefore: carried,
-      carriedAfter,
+    // Awaited below (all together); until then a failure must not count as unhandled.
+    presence.catch(() => {});
+    // Only a stage that changes git content makes the next signature wait for its lookup (what it
+    // carries is read from storage); the lookups of all other stages run side by side.
+    let carriedAfter: Carried | null;
+    if (template.git === "none") carriedAfter = carried;
+    else {
+      const found = await presence.then((result) => result.local ?? result.remote ?? null);
+      carriedAfter = found !== null ? found.carried : carriedAfterBuild(template, image, facts, carried);
+    }
+    pending.push({
+      stage: {
+        image: image.name,
+        name: template.name,
+        signature,
+        prev,
+        carriedBefore: carried,
+        carriedAfter,
+        instructions: template.instructions(carried),
+      },
       presence,
-      instructions: template.instructions(carried),
     });
     prev = signature;
     carried = carriedAfter;
   }
+  const presences = await Promise.all(pending.map((entry) => entry.presence));
+  const stages = pending.map((entry, index) => ({ ...entry.stage, presence: presences[index] as StagePresence }));
   return { config: image, order: 0, name: image.name, stages };
 }
 
 /** Resolves the selected images and their dependencies, dependencies first. */
 export async function resolveImages(options: ResolveOptions): Promise<ResolvedImage[]> {
-  const order = imageOrder(options.config, options.images ?? []);
+  const levels = imageLevels(options.config, options.images ?? []);
   const signatures = new Map<string, Signature>();
   const resolved: ResolvedImage[] = [];
-  for (const image of order) {
+  // Images of one level depend only on earlier levels: they are resolved side by side.
+  for (const level of levels) {
     throwIfAborted(options.signal);
-    const facts = await gatherFacts(image, signatures, options);
-    const result = await resolveImage(image, facts, options);
-    result.order = options.config.images.indexOf(image);
-    const last = result.stages.at(-1);
-    if (last) signatures.set(imageKey(image), last.signature);
-    resolved.push(result);
+    const results = await Promise.all(
+      level.map(async (image) => {
+        const facts = await gatherFacts(image, signatures, options);
+        const result = await resolveImage(image, facts, options);
+        result.order = options.config.images.indexOf(image);
+        return result;
+      }),
+    );
+    for (const result of results) {
+      const last = result.stages.at(-1);
+      if (last) signatures.set(imageKey(result.config), last.signature);
+      resolved.push(result);
+    }
   }
   return resolved;
 }

@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
-import { Agent } from "node:https";
 import { join } from "node:path";
 import type { CallOptions } from "@stages/core";
 import { EngineError, UsageError } from "@stages/core";
-import Dockerode from "dockerode";
 import type { DockerConnectionOptions, DockerEndpoint } from "./docker-options.js";
 import { formatDockerEndpoint, resolveDockerEndpoint } from "./docker-options.js";
 import { EngineClient, engineFailure } from "./engine-client.js";
+import { createEngineTransport, type TransportTarget } from "./engine-transport.js";
 
 /** What the engine says about itself. */
 export interface EngineVersion {
@@ -37,9 +36,7 @@ const pingTimeoutMs = 10_000;
 export function createDockerConnection(options: DockerConnectionOptions = {}): DockerConnection {
   const endpoint = resolveDockerEndpoint(options);
   const address = formatDockerEndpoint(endpoint);
-  // Every option is set explicitly: docker-modem would otherwise fill gaps from process.env.
-  const dockerode = new Dockerode(modemOptions(endpoint) as Dockerode.DockerOptions);
-  const client = new EngineClient(dockerode.modem, address);
+  const client = new EngineClient(createEngineTransport(transportTarget(endpoint)), address);
   const connection: DockerConnection = {
     endpoint: address,
 
@@ -85,32 +82,16 @@ export function engineOf(connection: DockerConnection): EngineClient {
   return client;
 }
 
-function modemOptions(endpoint: DockerEndpoint): Record<string, unknown> {
-  const unset = {
-    socketPath: undefined,
-    host: undefined,
-    port: undefined,
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-    agent: undefined,
-    timeout: undefined,
-    version: undefined,
-    username: undefined,
-    pathPrefix: "/",
-    protocol: "http",
-  };
-  if (endpoint.kind === "unix") return { ...unset, socketPath: endpoint.socketPath };
-  if (endpoint.tls === null) return { ...unset, host: endpoint.host, port: endpoint.port };
-  const certificates = readCertificates(endpoint.tls.certPath);
+function transportTarget(endpoint: DockerEndpoint): TransportTarget {
+  if (endpoint.kind === "unix") return endpoint;
+  // node:http wants an IPv6 address without the brackets of a URL.
+  const host = endpoint.host.replace(/^\[(.*)\]$/, "$1");
+  if (endpoint.tls === null) return { kind: "tcp", host, port: endpoint.port, tls: null };
   return {
-    ...unset,
-    host: endpoint.host,
+    kind: "tcp",
+    host,
     port: endpoint.port,
-    protocol: "https",
-    ...certificates,
-    // Request options cannot turn verification off; the agent's options win over them.
-    agent: new Agent({ ...certificates, rejectUnauthorized: endpoint.tls.verify, keepAlive: true }),
+    tls: { ...readCertificates(endpoint.tls.certPath), verify: endpoint.tls.verify },
   };
 }
 

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { AbortedError, EngineError, StagesError } from "@stages/core";
-import type Dockerode from "dockerode";
+import type { createEngineTransport } from "./engine-transport.js";
 
-type Modem = Dockerode["modem"];
+type Exchange = ReturnType<typeof createEngineTransport>;
 
 /** The engine answered with an HTTP error; callers turn the ones they expect (404, 409) into results. */
 export class EngineHttpError extends Error {
@@ -37,15 +37,15 @@ export interface EngineRequest {
 }
 
 /**
- * The one place that speaks HTTP to the engine (through docker-modem, which handles unix sockets,
- * TCP and TLS). Everything above it deals in EngineHttpError, EngineError and AbortedError only.
+ * The one place that calls the engine (through engine-transport: unix sockets, TCP and TLS).
+ * Everything above it deals in EngineHttpError, EngineError and AbortedError only.
  */
 export class EngineClient {
   readonly endpoint: string;
-  private readonly modem: Modem;
+  private readonly exchange: Exchange;
 
-  constructor(modem: Modem, endpoint: string) {
-    this.modem = modem;
+  constructor(exchange: Exchange, endpoint: string) {
+    this.exchange = exchange;
     this.endpoint = endpoint;
   }
 
@@ -82,28 +82,18 @@ export class EngineClient {
   private dial(request: EngineRequest, isStream: boolean): Promise<unknown> {
     const signal = request.signal;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const statusCodes: Record<number, boolean> = { 200: true, 201: true, 204: true };
-    for (const code of request.accept ?? []) statusCodes[code] = true;
-    const query: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) query[key] = value;
-    return new Promise((resolve, reject) => {
-      this.modem.dial(
-        {
-          path: `${request.path}?`,
-          method: request.method,
-          // docker-modem sends `_body` as JSON for POST and drops an empty object.
-          options: { _query: query, _body: request.body ?? {} },
-          ...(request.file ? { file: request.file } : {}),
-          ...(request.registryAuth ? { authconfig: { base64: request.registryAuth } } : {}),
-          ...(signal ? { abortSignal: signal } : {}),
-          isStream,
-          statusCodes,
-        },
-        (error, result) => {
-          if (error) reject(this.translate(error, signal));
-          else resolve(result);
-        },
-      );
+    return this.exchange({
+      method: request.method,
+      path: request.path,
+      query: request.query ?? {},
+      body: request.body,
+      file: request.file,
+      registryAuth: request.registryAuth,
+      signal,
+      acceptedStatus: new Set(request.accept ?? []),
+      stream: isStream,
+    }).catch((error: unknown) => {
+      throw this.translate(error, signal);
     });
   }
 

@@ -34,6 +34,12 @@ export interface GitSourceOptions {
    * Default: true. With false the index is never written.
    */
   refreshIndex?: boolean;
+  /**
+   * The work tree does not change while this source is used (one CLI command): the tracked files
+   * under each `add` are then read from git once and every content and checksum is computed from
+   * that one scan. Default: false (every call reads the work tree again).
+   */
+  snapshot?: boolean;
 }
 
 interface OpenRepository extends Repository {
@@ -47,6 +53,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const gitBinary = options.gitBinary ?? "git";
   const refreshIndex = options.refreshIndex ?? true;
   let opening: Promise<OpenRepository> | null = null;
+  const snapshots = new Map<string, Promise<TrackedFiles>>();
 
   function repository(signal: AbortSignal | undefined): Promise<OpenRepository> {
     throwIfAborted(signal);
@@ -80,7 +87,23 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   ): Promise<TrackedFiles> {
     throwIfAborted(signal);
     const found = await repository(signal);
-    return readTrackedFiles({ repository: found, prefix: prefixOf(mapping), selection, refreshIndex, signal });
+    const prefix = prefixOf(mapping);
+    if (!options.snapshot) return readTrackedFiles({ repository: found, prefix, selection, refreshIndex, signal });
+    let scan = snapshots.get(prefix);
+    if (!scan) {
+      // Shared by every call, so no one call's signal may cancel it.
+      const attempt = readTrackedFiles({ repository: found, prefix, selection: null, refreshIndex, signal: undefined });
+      snapshots.set(prefix, attempt);
+      attempt.catch(() => snapshots.delete(prefix));
+      scan = attempt;
+    }
+    const all = await scan;
+    throwIfAborted(signal);
+    if (selection === null) return all;
+    const files = all.files ?? decodeFileList(joinEncodedList(all.encoded).toString("utf8"));
+    // A mapping whose `add` is a file selects that file whatever its patterns say.
+    if (files.length === 1 && files[0]?.path === "") return { files, encoded: null };
+    return { files: files.filter((file) => selection(file.path)), encoded: null };
   }
 
   async function content(mapping: GitMapping, callOptions?: CallOptions): Promise<MappingContent> {

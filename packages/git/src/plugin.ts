@@ -6,6 +6,7 @@ export const gitPlugin = definePlugin({
   name: "@stages/git",
   specificationVersion,
   gitSources: {
-    git: (context) => createGitSource({ workTree: context.directory }),
+    // One command sees one state of the work tree: scan it once per mapping root.
+    git: (context) => createGitSource({ workTree: context.directory, snapshot: true }),
   },
 });

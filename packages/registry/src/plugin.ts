@@ -55,8 +55,13 @@ export const registryPlugin = definePlugin({
   specificationVersion,
   storages: {
     remote: {
-      registry: (context, location) =>
-        createRegistryStagesStorage({ client: clientFor(context), repository: location, project: context.project }),
+      registry: (context, location) => {
+        const client = clientFor(context);
+        // Open the connection (and learn how the registry authenticates) while the caller is still
+        // reading git and local storage: the first request to a registry is the slow one.
+        client.ping(location.split("/")[0] ?? location).catch(() => {});
+        return createRegistryStagesStorage({ client, repository: location, project: context.project });
+      },
     },
   },
   transfers: {
