@@ -115,7 +115,11 @@ async function lookup(
   };
   const local = await ask(storages.local);
   let remote: StageDescriptor | null | undefined;
-  if (storages.remote && (local === null || options.lookupRemoteAlways)) remote = await ask(storages.remote);
+  if (storages.remote && local === null) remote = await ask(storages.remote);
+  else if (storages.remote && options.lookupRemoteAlways) {
+    // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
+    remote = (await storages.remote.has(signature, { signal: options.signal })) ? placeholderDescriptor(signature, template.name) : null;
+  }
   return { local, remote };
 }
 

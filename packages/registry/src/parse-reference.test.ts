@@ -37,9 +37,10 @@ describe("parseManifestName", () => {
   });
 
   it("rejects what Docker's grammar rejects", () => {
+    // (`Upper/case` is not among them: Docker reads an uppercase first component as a host.)
     for (const bad of [
       "",
-      "Upper/case",
+      "host.io/Upper/case",
       "host:5000/a:",
       "host:5000/a@sha256:zz",
       "host.io/a//b",

@@ -1,7 +1,7 @@
-// A minimal parser of `host[:port]/path[:tag|@digest]` until @stages/core exports its own
-// (DESIGN §6 reference grammar). Only what the client needs: registry, repository, tag, digest.
-import { InvalidReferenceError } from "@stages/core";
-import { type Digest, isDigest } from "./digest.js";
+// References in the shape the client works with (registry, repository, tag, digest), parsed by
+// @stages/core's implementation of Docker's reference grammar (DESIGN §6).
+import { parseReference, parseRepository } from "@stages/core";
+import type { Digest } from "./digest.js";
 
 /** Docker Hub: the default registry of names without a domain. */
 export const dockerHubRegistry = "docker.io";
@@ -20,56 +20,21 @@ export interface ManifestName extends RepositoryName {
   digest: Digest | null;
 }
 
-const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-const tagPattern = /^[\w][\w.-]{0,127}$/;
-const domainPattern =
-  /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]+)?$/;
-
-function invalid(text: string, why: string): never {
-  throw new InvalidReferenceError(`invalid reference "${text}": ${why}`, {
-    hint: "write it as host[:port]/path[:tag] or host[:port]/path@sha256:<64 hex>",
-  });
-}
-
-/** Parses `host[:port]/path[:tag|@digest]` (Docker Hub names get `docker.io` and `library/`). */
+/** Parses `host[:port]/path[:tag|@digest]` with Docker's grammar (Docker Hub names get `docker.io` and `library/`). */
 export function parseManifestName(text: string): ManifestName {
-  let rest = text;
-  let digest: Digest | null = null;
-  const at = rest.indexOf("@");
-  if (at !== -1) {
-    const candidate = rest.slice(at + 1);
-    if (!isDigest(candidate)) invalid(text, `"${candidate}" is not a sha256 digest`);
-    digest = candidate;
-    rest = rest.slice(0, at);
-  }
-  let tag: string | null = null;
-  const colon = rest.lastIndexOf(":");
-  if (colon > rest.lastIndexOf("/")) {
-    tag = rest.slice(colon + 1);
-    if (!tagPattern.test(tag)) invalid(text, `"${tag}" is not a valid tag`);
-    rest = rest.slice(0, colon);
-  }
-  return { ...parseRepositoryName(rest, text), tag, digest };
+  const reference = parseReference(text);
+  return {
+    registry: reference.domain,
+    repository: reference.path,
+    tag: reference.tag ?? null,
+    digest: reference.digest === undefined ? null : (reference.digest as string as Digest),
+  };
 }
 
 /** Parses `host[:port]/path` (no tag, no digest). */
-export function parseRepositoryName(text: string, whole: string = text): RepositoryName {
-  if (text.length === 0) invalid(whole, "the name is empty");
-  const slash = text.indexOf("/");
-  const first = slash === -1 ? text : text.slice(0, slash);
-  const hasDomain =
-    slash !== -1 && (first.includes(".") || first.includes(":") || first === "localhost" || first.startsWith("["));
-  let registry = hasDomain ? first : dockerHubRegistry;
-  let repository = hasDomain ? text.slice(slash + 1) : text;
-  if (hasDomain && !domainPattern.test(registry)) invalid(whole, `"${registry}" is not a valid registry host`);
-  if (registry === "index.docker.io" || registry === "registry-1.docker.io") registry = dockerHubRegistry;
-  if (registry === dockerHubRegistry && !repository.includes("/")) repository = `library/${repository}`;
-  if (repository.length > 255) invalid(whole, "the path is longer than 255 characters");
-  for (const component of repository.split("/")) {
-    if (!pathComponent.test(component))
-      invalid(whole, `"${component}" is not a valid path component (lowercase letters, digits, . _ -)`);
-  }
-  return { registry, repository };
+export function parseRepositoryName(text: string): RepositoryName {
+  const reference = parseRepository(text);
+  return { registry: reference.domain, repository: reference.path };
 }
 
 /** `registry/repository`. */

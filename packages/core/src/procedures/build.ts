@@ -7,10 +7,11 @@ import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
 import { StageMissingError, throwIfAborted } from "../errors.js";
 import { imageKey } from "../image-graph.js";
-import { remoteStageReference, stageLabelsFor } from "../naming.js";
+import { stageLabelsFor } from "../naming.js";
 import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited, OncePerKey } from "./limit.js";
+import { transferStage } from "./transfer-stage.js";
 
 export interface BuildOptions extends CallOptions {
   config: StagesConfig;
@@ -71,33 +72,14 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
 
   const pullStage = async (stage: ResolvedStage): Promise<void> => {
     const remote = options.remote!;
-    const started = Date.now();
-    const reference = remoteStageReference(remote.repository, stage.signature);
-    emit({ type: "stage-started", work: "pull", image: stage.image, stage: stage.name, signature: stage.signature });
-    await remote.transfer.pull({
+    await transferStage("pull", stage, {
       project,
-      signature: stage.signature,
-      reference,
+      repository: remote.repository,
+      transfer: remote.transfer,
       signal: options.signal,
-      onProgress: (progress) =>
-        emit({
-          type: "transfer-progress",
-          reference,
-          progress,
-          image: stage.image,
-          stage: stage.name,
-          signature: stage.signature,
-        }),
+      emit,
     });
     actions.set(stage.signature, "pulled");
-    emit({
-      type: "stage-finished",
-      action: "pulled",
-      durationMs: Date.now() - started,
-      image: stage.image,
-      stage: stage.name,
-      signature: stage.signature,
-    });
   };
 
   const buildStage = async (image: ResolvedImage, stage: ResolvedStage): Promise<void> => {

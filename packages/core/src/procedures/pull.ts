@@ -3,13 +3,12 @@ import type { GitSource } from "../adapters/git-source.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
-import { throwIfAborted } from "../errors.js";
-import { remoteStageReference } from "../naming.js";
 import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { selectedImages } from "./build.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited } from "./limit.js";
+import { transferStage } from "./transfer-stage.js";
 
 export interface PullOptions extends CallOptions {
   config: StagesConfig;
@@ -78,21 +77,8 @@ export async function pullStages(options: PullOptions): Promise<ProcedureResult>
   const stages = new Map<Signature, ResolvedStage>();
   for (const image of selected) for (const stage of image.stages) stages.set(stage.signature, stage);
   const toPull = [...actions].filter(([, action]) => action === "pulled").map(([signature]) => stages.get(signature)!);
-  await forEachLimited(toPull, options.parallel ?? 2, async (stage) => {
-    throwIfAborted(options.signal);
-    const started = Date.now();
-    const subject = { image: stage.image, stage: stage.name, signature: stage.signature };
-    const reference = remoteStageReference(options.repository, stage.signature);
-    emit({ type: "stage-started", work: "pull", ...subject });
-    await options.transfer.pull({
-      project,
-      signature: stage.signature,
-      reference,
-      signal: options.signal,
-      onProgress: (progress) => emit({ type: "transfer-progress", reference, progress, ...subject }),
-    });
-    emit({ type: "stage-finished", action: "pulled", durationMs: Date.now() - started, ...subject });
-  });
+  const context = { project, repository: options.repository, transfer: options.transfer, signal: options.signal, emit };
+  await forEachLimited(toPull, options.parallel ?? 2, (stage) => transferStage("pull", stage, context));
   return {
     images: selected.map((image) => ({
       name: image.name,

@@ -3,12 +3,11 @@ import type { GitSource } from "../adapters/git-source.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
-import { throwIfAborted } from "../errors.js";
-import { remoteStageReference } from "../naming.js";
 import { type ResolvedStage, resolveImages } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited } from "./limit.js";
+import { transferStage } from "./transfer-stage.js";
 
 export interface PushOptions extends CallOptions {
   config: StagesConfig;
@@ -53,21 +52,8 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
       }
     }
   }
-  await forEachLimited(toPush, options.parallel ?? 2, async (stage) => {
-    throwIfAborted(options.signal);
-    const started = Date.now();
-    const subject = { image: stage.image, stage: stage.name, signature: stage.signature };
-    const reference = remoteStageReference(options.repository, stage.signature);
-    emit({ type: "stage-started", work: "push", ...subject });
-    await options.transfer.push({
-      project,
-      signature: stage.signature,
-      reference,
-      signal: options.signal,
-      onProgress: (progress) => emit({ type: "transfer-progress", reference, progress, ...subject }),
-    });
-    emit({ type: "stage-finished", action: "pushed", durationMs: Date.now() - started, ...subject });
-  });
+  const context = { project, repository: options.repository, transfer: options.transfer, signal: options.signal, emit };
+  await forEachLimited(toPush, options.parallel ?? 2, (stage) => transferStage("push", stage, context));
   for (const [signature, action] of actions) {
     if (action === "pushed") continue;
     const stage = resolved.flatMap((image) => image.stages).find((candidate) => candidate.signature === signature)!;
