@@ -77,7 +77,7 @@ CMD ["/bin/sh", "/app/app/main.sh"]
   write(
     directory,
     "deps.txt",
-    Array.from({ length: 8 }, (_, index) => `dep${index} ${512 + index * 128}`).join("\n") + "\n",
+    `${Array.from({ length: 8 }, (_, index) => `dep${index} ${512 + index * 128}`).join("\n")}\n`,
   );
   for (let index = 0; index < 20; index++)
     write(directory, `assets/asset-${index}.txt`, `asset ${index}\n`.repeat(200));

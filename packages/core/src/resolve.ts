@@ -118,7 +118,9 @@ async function lookup(
   if (storages.remote && local === null) remote = await ask(storages.remote);
   else if (storages.remote && options.lookupRemoteAlways) {
     // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
-    remote = (await storages.remote.has(signature, { signal: options.signal })) ? placeholderDescriptor(signature, template.name) : null;
+    remote = (await storages.remote.has(signature, { signal: options.signal }))
+      ? placeholderDescriptor(signature, template.name)
+      : null;
   }
   return { local, remote };
 }
