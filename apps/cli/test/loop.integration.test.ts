@@ -189,6 +189,25 @@ describe("the loop across two build hosts", () => {
     expect(slugged.stderr).toContain('publishing it as "feature-login"');
   });
 
+  it("6. build-and-publish on B builds nothing and publishes by copy, also under each last stage's signature", async () => {
+    const result = await run(
+      ["build-and-publish", "web", "worker", repo, "--tag-custom", "v2", "--tag-by-signature"],
+      onB,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    for (const image of ["web", "worker"]) {
+      expect(Object.values(actionsOf(result, image)).every((action) => action === "cached")).toBe(true);
+      const entry = result.json.images.find((candidate: { name: string }) => candidate.name === image);
+      const last = entry.stages.at(-1).signature;
+      expect(entry.tags.map((tag: { reference: string; method: string }) => [tag.reference, tag.method])).toEqual([
+        [`${repo}/${image}:v2`, "registry-copy"],
+        [`${repo}/${image}:${last}`, "registry-copy"],
+      ]);
+    }
+    docker(environment.dockerHostA, "pull", `${repo}/worker:v2`);
+    expect(docker(environment.dockerHostA, "run", "--rm", "--network", "none", `${repo}/worker:v2`)).toBe("shared");
+  });
+
   it("7. a broken stages.yaml exits 1 with file:line:col and changes nothing", async () => {
     const before = (await localStages(onA)).length;
     writeFile(

@@ -33,7 +33,7 @@ export function ensurePackages(options: { install: boolean; log: (line: string) 
   options.log(`installing ${names.join(" ")} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  const install = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...names], {
+  const install = spawnSync("apt-get", ["install", "-y", "-qq", ...names], {
     stdio: "inherit",
     env,
   });
