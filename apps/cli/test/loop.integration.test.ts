@@ -1,6 +1,9 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { requireTestEnvironment } from "@stages/testenv";
 import { beforeAll, describe, expect, it } from "vitest";
-import { actionsOf, allStages, docker, makeRepository, stages, uniqueName, writeFile } from "./helpers.js";
+import { actionsOf, allStages, docker, git, makeRepository, stages, uniqueName, writeFile } from "./helpers.js";
 
 // The whole loop of the first milestone, through the CLI binary, on two real engines (hosts A
 // and B) sharing one real registry.
@@ -153,6 +156,33 @@ describe("the loop across two build hosts", () => {
         .filter(([, action]) => action === "pulled")
         .map(([name]) => name),
     ).toEqual(["dockerInstructions"]);
+  });
+
+  it("5. a fresh clone on B that deletes a file patches from A's content: the file is gone", async () => {
+    const clone = mkdtempSync(join(tmpdir(), "stages-e2e-clone-"));
+    git(clone, "clone", "-q", directory, ".");
+    git(clone, "-c", "user.email=e2e@stages.invalid", "-c", "user.name=e2e", "rm", "-q", "src/a.txt");
+    git(clone, "-c", "user.email=e2e@stages.invalid", "-c", "user.name=e2e", "commit", "-q", "-m", "drop a");
+    const built = await stages(["build", "app", "--repo", repo, "--json", "--network", "none"], {
+      cwd: clone,
+      env: onB,
+    });
+    expect(built.code, built.stderr).toBe(0);
+    expect(actionsOf(built, "app").gitLatestPatch).toBe("built");
+    // B's content cache is empty: A's content was found in the clone's history, so nothing was guessed.
+    expect(built.stderr).not.toContain("unknown on this host");
+    const last = built.json.images[0].stages.at(-1).signature;
+    const files = docker(
+      environment.dockerHostB,
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      `stages-storage/${project}:${last}`,
+      "ls",
+      "/app/src",
+    );
+    expect(files.split(/\s+/)).toEqual(["b.txt"]);
   });
 
   it("6. publishes by registry-side copy, and B runs the published image", async () => {

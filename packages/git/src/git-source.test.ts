@@ -556,7 +556,7 @@ describe("diff", () => {
     const repository = repositoryWith(sampleFiles);
     const cacheDir = mkdtempSync(join(tmpdir(), "stages-git-cache-"));
     directories.push(cacheDir);
-    const source = createGitSource({ workTree: repository.root, cacheDir });
+    const source = createGitSource({ workTree: repository.root, cacheDir, historyDepth: 0 });
     const before = await source.content(testMapping());
     repository.write("README.md", "changed\n");
     const after = await source.content(testMapping());
@@ -586,7 +586,7 @@ describe("diff", () => {
     const repository = repositoryWith(sampleFiles);
     const cacheDir = mkdtempSync(join(tmpdir(), "stages-git-cache-"));
     directories.push(cacheDir);
-    const source = createGitSource({ workTree: repository.root, cacheDir, cacheMaxBytes: 1 });
+    const source = createGitSource({ workTree: repository.root, cacheDir, cacheMaxBytes: 1, historyDepth: 0 });
     const first = await source.content(testMapping());
     repository.write("README.md", "changed\n");
     const past = new Date(Date.now() - 10_000);

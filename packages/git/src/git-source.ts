@@ -6,6 +6,7 @@ import { GitError, specificationVersion, throwIfAborted } from "@stages/core";
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
+import { findContentInHistory } from "./history.js";
 import type { PathMatcher } from "./path-patterns.js";
 import { compilePatterns, compileSelection } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
@@ -40,6 +41,11 @@ export interface GitSourceOptions {
    * that one scan. Default: false (every call reads the work tree again).
    */
   snapshot?: boolean;
+  /**
+   * How many commits of HEAD's first-parent history `diff` searches for a content it has not seen
+   * (one computed by another host from a clean checkout). Default: 50; 0 turns the search off.
+   */
+  historyDepth?: number;
 }
 
 interface OpenRepository extends Repository {
@@ -154,8 +160,26 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async diff(mapping, from, to, callOptions) {
       const signal = callOptions?.signal;
       throwIfAborted(signal);
-      const { cache } = await repository(signal);
-      const [before, known] = await Promise.all([cache.recall(from), cache.recall(to)]);
+      const found = await repository(signal);
+      const { cache } = found;
+      const [recalled, known] = await Promise.all([cache.recall(from), cache.recall(to)]);
+      let before = recalled;
+      if (before === null && (options.historyDepth ?? 50) > 0) {
+        // Computed on another host (a fresh CI checkout has an empty cache): a commit may hold it.
+        before = await findContentInHistory({
+          gitBinary,
+          root: found.root,
+          prefix: prefixOf(mapping),
+          selection: compileSelection(mapping.includePaths, mapping.excludePaths),
+          contentId: from,
+          depth: options.historyDepth ?? 50,
+          signal,
+        });
+        if (before !== null) {
+          const files = before;
+          await cache.remember(from, () => encodeFileList(files));
+        }
+      }
       if (before === null) return null;
       let after: readonly GitFile[] | null = known;
       if (after === null) {
