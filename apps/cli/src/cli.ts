@@ -23,12 +23,16 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
 ];
 
 /** Creates the clipanion app with the built-in commands and those of the given plugins. */
-export function createCli(extraCommands: readonly unknown[] = []): Cli<CommandContext> {
+export function createCli(
+  extraCommands: readonly unknown[] = [],
+  options: { colors?: boolean } = {},
+): Cli<CommandContext> {
   const cli = new Cli<CommandContext>({
     binaryLabel: "stages",
     binaryName: "stages",
     binaryVersion: version,
     enableCapture: false,
+    enableColors: options.colors ?? false,
   });
   for (const command of [...builtinCommands, ...(extraCommands as CommandClass<CommandContext>[])])
     cli.register(command);
@@ -66,12 +70,15 @@ export interface RunOptions {
   env: Record<string, string | undefined>;
   cwd: string;
   interactive: boolean;
+  /** Whether stdout is a terminal (colored help). */
+  colorOutput?: boolean;
   signal: AbortSignal;
 }
 
 /** Runs `stages` with these arguments; resolves with the exit code. */
 export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
-  const cli = createCli(await pluginCommands(argv, options.cwd));
+  const colors = (options.colorOutput ?? false) && options.env.NO_COLOR === undefined;
+  const cli = createCli(await pluginCommands(argv, options.cwd), { colors });
   const context: CommandContext = {
     stdin: options.stdin,
     stdout: options.stdout,

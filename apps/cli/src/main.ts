@@ -22,6 +22,7 @@ const code = await runCli(process.argv.slice(2), {
   env: { ...process.env },
   cwd: process.cwd(),
   interactive: Boolean(process.stderr.isTTY),
+  colorOutput: Boolean(process.stdout.isTTY),
   signal: controller.signal,
 });
 process.exitCode = controller.signal.aborted ? exitCodes.interrupted : code;
