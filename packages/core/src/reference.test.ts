@@ -190,6 +190,7 @@ const invalid: Array<[input: string, reason: RegExp]> = [
   ["a.-b", /path component "a.-b"/],
   ["a b", /contains no whitespace/],
   ["alpine\n", /contains no whitespace/],
+  ["Bad Repo", /contains no whitespace/],
 ];
 
 describe("parseReference", () => {

@@ -80,6 +80,8 @@ export function parseReference(text: string): ImageReference {
       "to name an image by content write name@sha256:<hex>; to use the string as a name, prefix it with a registry, e.g. docker.io/<hex>",
     );
   }
+  // Whitespace first: "Bad Repo" is wrong for its space before it is wrong for its case.
+  if (/\s/.test(text)) fail(text, "a reference contains no whitespace", formatHint);
   const { domain, remainder, pathStart } = splitDockerDomain(text);
   const tagSeparator = remainder.indexOf(":");
   const remote = tagSeparator === -1 ? remainder : remainder.slice(0, tagSeparator);
