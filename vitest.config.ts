@@ -4,5 +4,6 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: ["packages/*/vitest.config.ts", "apps/*/vitest.config.ts", "tooling/testenv/vitest.config.ts"],
+    reporters: ["default", "./tooling/vitest-summary-reporter.ts"],
   },
 });
