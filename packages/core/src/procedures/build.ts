@@ -152,7 +152,7 @@ export function selectedImages(resolved: readonly ResolvedImage[], names: readon
 }
 
 /** The images whose last stage a stage needs locally: its fromImage/fromArtifact base, its import sources. */
-function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
+export function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
   const instructions = stage.instructions;
   if (instructions.kind === "from" && image.config.base.kind !== "image") return [image.config.base.name];
   if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.spec.from))];

@@ -6,7 +6,7 @@ import { imageKey } from "../image-graph.js";
 import { type ResolvedImage, resolveImages } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
-import { selectedImages } from "./build.js";
+import { dependenciesOf, selectedImages } from "./build.js";
 import type { StageAction } from "./events.js";
 import { planPull } from "./pull.js";
 
@@ -60,12 +60,7 @@ export function planBuild(
     else {
       actions.set(stage.signature, "built");
       visit(image, index - 1);
-      const dependencies: string[] = [];
-      if (stage.instructions.kind === "imports")
-        dependencies.push(...stage.instructions.imports.map((item) => item.spec.from));
-      if (stage.instructions.kind === "from" && image.config.base.kind !== "image")
-        dependencies.push(image.config.base.name);
-      for (const name of dependencies) {
+      for (const name of dependenciesOf(image, stage)) {
         const source = byKey.get(name);
         if (source) visit(source, source.stages.length - 1);
       }
