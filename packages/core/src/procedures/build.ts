@@ -11,6 +11,7 @@ import { stageLabelsFor } from "../naming.js";
 import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited, OncePerKey } from "./limit.js";
+import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
 export interface BuildOptions extends CallOptions {
@@ -131,17 +132,8 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
     if (image.stages.length > 0) await ensureLocal(image, image.stages.length - 1);
   });
 
-  return {
-    images: selected.map((image) => ({
-      name: image.name,
-      stages: image.stages.map((stage) => ({
-        name: stage.name,
-        signature: stage.signature,
-        // A stage before the newest one found was not needed: it stays reused, i.e. cached.
-        action: actions.get(stage.signature) ?? "cached",
-      })),
-    })),
-  };
+  // A stage before the newest one found was not needed: it stays reused, i.e. cached.
+  return procedureResult(selected, actions, "cached");
 }
 
 /** Images named on the command line (every image when none), in the order of the configuration. */

@@ -8,6 +8,7 @@ import type { Signature } from "../signature-type.js";
 import { selectedImages } from "./build.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited } from "./limit.js";
+import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
 export interface PullOptions extends CallOptions {
@@ -79,14 +80,5 @@ export async function pullStages(options: PullOptions): Promise<ProcedureResult>
   const toPull = [...actions].filter(([, action]) => action === "pulled").map(([signature]) => stages.get(signature)!);
   const context = { project, repository: options.repository, transfer: options.transfer, signal: options.signal, emit };
   await forEachLimited(toPull, options.parallel ?? 2, (stage) => transferStage("pull", stage, context));
-  return {
-    images: selected.map((image) => ({
-      name: image.name,
-      stages: image.stages.map((stage) => ({
-        name: stage.name,
-        signature: stage.signature,
-        action: actions.get(stage.signature)!,
-      })),
-    })),
-  };
+  return procedureResult(selected, actions, "skipped");
 }

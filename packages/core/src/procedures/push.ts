@@ -7,6 +7,7 @@ import { type ResolvedStage, resolveImages } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited } from "./limit.js";
+import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
 export interface PushOptions extends CallOptions {
@@ -59,14 +60,5 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
     const stage = resolved.flatMap((image) => image.stages).find((candidate) => candidate.signature === signature)!;
     emit({ type: "stage-finished", action, durationMs: 0, image: stage.image, stage: stage.name, signature });
   }
-  return {
-    images: resolved.map((image) => ({
-      name: image.name,
-      stages: image.stages.map((stage) => ({
-        name: stage.name,
-        signature: stage.signature,
-        action: actions.get(stage.signature)!,
-      })),
-    })),
-  };
+  return procedureResult(resolved, actions, "missing");
 }
