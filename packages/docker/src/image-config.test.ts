@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
 import type { DockerInstructions } from "@stages/core";
-import { UsageError } from "@stages/core";
+import { emptyDockerInstructions, UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import type { ContainerConfig } from "./image-config.js";
 import {
@@ -12,18 +12,7 @@ import {
 } from "./image-config.js";
 
 function instructions(fields: Partial<DockerInstructions>): DockerInstructions {
-  return {
-    ENV: {},
-    LABEL: {},
-    EXPOSE: [],
-    VOLUME: [],
-    WORKDIR: null,
-    USER: null,
-    CMD: null,
-    ENTRYPOINT: null,
-    HEALTHCHECK: null,
-    ...fields,
-  };
+  return { ...emptyDockerInstructions(), ...fields };
 }
 
 const stage = { "io.stages.signature": "b".repeat(64), "io.stages.stage": "install" };

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BuilderEvent, ContentId, Signature, StageBuilder, StageDescriptor, StagesStorage } from "@stages/core";
-import { AbortedError, localStageName, StageBuildError, stageLabels } from "@stages/core";
+import { AbortedError, emptyDockerInstructions, localStageName, StageBuildError, stageLabels } from "@stages/core";
+import { gitMapping } from "@stages/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDockerStageBuilder,
@@ -14,8 +15,8 @@ import {
 } from "../src/index.js";
 import type { TestEngine } from "./engine.js";
 import { startTestEngine } from "./engine.js";
-import { gitMapping, MemoryGitSource } from "./memory-git-source.js";
-import { importSpec, noDockerInstructions, randomSignature, stageRequest } from "./stage-requests.js";
+import { MemoryGitSource } from "./memory-git-source.js";
+import { importSpec, randomSignature, stageRequest } from "./stage-requests.js";
 
 let engine: TestEngine;
 let builder: StageBuilder;
@@ -521,7 +522,7 @@ describe("docker instructions", () => {
         instructions: {
           kind: "docker",
           instructions: {
-            ...noDockerInstructions(),
+            ...emptyDockerInstructions(),
             ENV: { NODE_ENV: "production", PATH: "/app/bin:$PATH" },
             // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable
             LABEL: { team: "taxi", "org.example.env": "${NODE_ENV}" },

@@ -109,18 +109,3 @@ function blobIdOf(file: MemoryFile): string {
   const bytes = Buffer.from(bytesOf(file));
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
-
-/** A git mapping with defaults for what a test does not care about. */
-export function gitMapping(fields: Partial<GitMapping> & { to: string }): GitMapping {
-  return {
-    id: "git-0",
-    add: "/",
-    includePaths: [],
-    excludePaths: [],
-    owner: null,
-    group: null,
-    stageDependencies: { beforeInstall: [], install: [], beforeSetup: [], setup: [] },
-    position: { file: "stages.yaml", line: 1, column: 1 },
-    ...fields,
-  };
-}

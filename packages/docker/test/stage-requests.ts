@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import type {
   BuilderEvent,
   ContentId,
-  DockerInstructions,
   ImportSpec,
   Signature,
   StageBuildRequest,
@@ -50,21 +49,6 @@ export function stageRequest(project: string, fields: RequestFields): StageBuild
     }),
     ...(fields.signal ? { signal: fields.signal } : {}),
     ...(events ? { onEvent: (event: BuilderEvent) => events.push(event) } : {}),
-  };
-}
-
-/** Docker instructions with nothing set. */
-export function noDockerInstructions(): DockerInstructions {
-  return {
-    ENV: {},
-    LABEL: {},
-    EXPOSE: [],
-    VOLUME: [],
-    WORKDIR: null,
-    USER: null,
-    CMD: null,
-    ENTRYPOINT: null,
-    HEALTHCHECK: null,
   };
 }
 

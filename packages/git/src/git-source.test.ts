@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ContentId, GitMapping, GitSource, StagesError } from "@stages/core";
 import { AbortedError, GitError, parseContentId } from "@stages/core";
+import { gitMapping } from "@stages/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitSource } from "./git-source.js";
 import type { TestRepository } from "./test-repository.js";
-import { createTestRepository, testMapping } from "./test-repository.js";
+import { createTestRepository } from "./test-repository.js";
 
 const repositories: TestRepository[] = [];
 const directories: string[] = [];
@@ -48,7 +49,7 @@ describe("content id", () => {
     repository.chmod("dir/b.sh", 0o755);
     repository.symlink("link", "a.txt");
     repository.commitAll();
-    const content = await sourceFor(repository).content(testMapping());
+    const content = await sourceFor(repository).content(gitMapping());
     expect(content.mappingId).toBe("git-0");
     expect(content.files).toEqual([
       { path: "a.txt", mode: 0o100644, blobId: "ce013625030ba8dba906f756967f9e9ca394464a" },
@@ -64,21 +65,21 @@ describe("content id", () => {
     // Also what `git ls-files --stage -z | sha256sum` prints in this repository.
     expect(content.contentId).toBe("8ac9e4628f17e3b2b328b63b00205b9d3ddfecda33cd89a307114f87ee26853e");
     // Re-encoded from the parsed files rather than hashed as git printed it: the same id.
-    const filtered = await sourceFor(repository).content(testMapping({ excludePaths: ["nothing"] }));
+    const filtered = await sourceFor(repository).content(gitMapping({ excludePaths: ["nothing"] }));
     expect(filtered.contentId).toBe(content.contentId);
   });
 
   it("of an empty selection is the sha256 of nothing", async () => {
     const repository = repositoryWith({ "a.txt": "a\n" });
-    const content = await sourceFor(repository).content(testMapping({ add: "/missing" }));
+    const content = await sourceFor(repository).content(gitMapping({ add: "/missing" }));
     expect(content.files).toEqual([]);
     expect(content.contentId).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   });
 
   it("is stable across runs and across sources", async () => {
     const repository = repositoryWith(sampleFiles);
-    const first = await sourceFor(repository).content(testMapping());
-    const second = await sourceFor(repository).content(testMapping());
+    const first = await sourceFor(repository).content(gitMapping());
+    const second = await sourceFor(repository).content(gitMapping());
     expect(parseContentId(first.contentId)).toBe(second.contentId);
     expect(second.files).toEqual(first.files);
   });
@@ -86,38 +87,38 @@ describe("content id", () => {
   it("includes uncommitted edits, and equals the id of the same content committed", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.write("src/main.ts", "console.log('edited');\n");
-    const edited = await source.content(testMapping());
+    const edited = await source.content(gitMapping());
     expect(edited.contentId).not.toBe(before.contentId);
     expect(edited.files.find((file) => file.path === "src/main.ts")?.blobId).toBe(
       repository.git("hash-object", "src/main.ts").trim(),
     );
     repository.commitAll();
-    expect((await source.content(testMapping())).contentId).toBe(edited.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(edited.contentId);
   });
 
   it("changes for a staged edit", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.write("package.json", '{"name":"staged"}\n');
     repository.git("add", "package.json");
-    const staged = await source.content(testMapping());
+    const staged = await source.content(gitMapping());
     expect(staged.contentId).not.toBe(before.contentId);
     // Staged, then edited again in the work tree: the work tree wins.
     repository.write("package.json", '{"name":"sample"}\n');
-    expect((await source.content(testMapping())).contentId).toBe(before.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(before.contentId);
   });
 
   it("changes for a new tracked file but not for an untracked one", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.write("src/new.ts", "new\n");
-    expect((await source.content(testMapping())).contentId).toBe(before.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(before.contentId);
     repository.git("add", "src/new.ts");
-    const added = await source.content(testMapping());
+    const added = await source.content(gitMapping());
     expect(added.contentId).not.toBe(before.contentId);
     expect(added.files.map((file) => file.path)).toContain("src/new.ts");
   });
@@ -126,7 +127,7 @@ describe("content id", () => {
     const repository = repositoryWith(sampleFiles);
     repository.write("later.txt", "later\n");
     repository.git("add", "-N", "later.txt");
-    const content = await sourceFor(repository).content(testMapping());
+    const content = await sourceFor(repository).content(gitMapping());
     expect(content.files.find((file) => file.path === "later.txt")?.blobId).toBe(
       repository.git("hash-object", "later.txt").trim(),
     );
@@ -135,9 +136,9 @@ describe("content id", () => {
   it("leaves out a tracked file deleted in the work tree", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.remove("docs/guide.md");
-    const after = await source.content(testMapping());
+    const after = await source.content(gitMapping());
     expect(after.contentId).not.toBe(before.contentId);
     expect(after.files.map((file) => file.path)).not.toContain("docs/guide.md");
     expect(after.files).toHaveLength(before.files.length - 1);
@@ -146,9 +147,9 @@ describe("content id", () => {
   it("changes for a mode change", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.chmod("src/main.ts", 0o755);
-    const after = await source.content(testMapping());
+    const after = await source.content(gitMapping());
     expect(after.contentId).not.toBe(before.contentId);
     expect(after.files.find((file) => file.path === "src/main.ts")?.mode).toBe(0o100755);
   });
@@ -156,7 +157,7 @@ describe("content id", () => {
   it("does not change when an unselected file changes", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ add: "/src", excludePaths: ["**/*.md"] });
+    const mapping = gitMapping({ add: "/src", excludePaths: ["**/*.md"] });
     const before = await source.content(mapping);
     repository.write("docs/guide.md", "changed\n");
     repository.write("README.md", "changed\n");
@@ -170,21 +171,21 @@ describe("content id", () => {
   it("does not change when only the stat of a file changes, and refreshes the index", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     const future = new Date(Date.now() + 60_000);
     utimesSync(join(repository.root, "src/main.ts"), future, future);
     expect(repository.git("diff-files", "--name-only").trim()).toBe("src/main.ts");
-    expect((await source.content(testMapping())).contentId).toBe(before.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(before.contentId);
     expect(repository.git("diff-files", "--name-only").trim()).toBe("");
   });
 
   it("never writes the index with refreshIndex: false", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository, { refreshIndex: false });
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     const future = new Date(Date.now() + 60_000);
     utimesSync(join(repository.root, "src/main.ts"), future, future);
-    expect((await source.content(testMapping())).contentId).toBe(before.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(before.contentId);
     expect(repository.git("diff-files", "--name-only").trim()).toBe("src/main.ts");
   });
 
@@ -197,7 +198,7 @@ describe("content id", () => {
     repository.write("f.txt", "main\n");
     repository.commitAll();
     expect(() => repository.git("merge", "-q", "other")).toThrow();
-    const content = await sourceFor(repository).content(testMapping());
+    const content = await sourceFor(repository).content(gitMapping());
     expect(content.files.map((file) => file.path)).toEqual(["f.txt", "g.txt"]);
     expect(content.files[0]?.blobId).toBe(repository.git("hash-object", "f.txt").trim());
   });
@@ -207,25 +208,25 @@ describe("content id", () => {
     const repository = repositoryWith({ "a.txt": "a\n" });
     repository.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.root, "vendor/inner");
     repository.commitAll();
-    const content = await sourceFor(repository).content(testMapping());
+    const content = await sourceFor(repository).content(gitMapping());
     expect(content.files.map((file) => file.path)).toEqual([".gitmodules", "a.txt"]);
     // The first record of git's output, and changed in the work tree.
     repository.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.root, "!first");
     repository.commitAll();
     repository.write("!first/inner.txt", "changed\n");
-    const again = await sourceFor(repository).content(testMapping());
+    const again = await sourceFor(repository).content(gitMapping());
     expect(again.files.map((file) => file.path)).toEqual([".gitmodules", "a.txt"]);
-    expect(await sourceFor(repository).content(testMapping({ add: "/vendor" }))).toMatchObject({ files: [] });
+    expect(await sourceFor(repository).content(gitMapping({ add: "/vendor" }))).toMatchObject({ files: [] });
   });
 
   it("handles unusual path names", async () => {
     const names = ["space name.txt", "ünïcödé.txt", "tab\tname.txt", "new\nline.txt", '"quoted".txt', "back\\slash"];
     const repository = repositoryWith(Object.fromEntries(names.map((name) => [name, name])));
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     expect(before.files.map((file) => file.path).sort()).toEqual([...names].sort());
     for (const name of names) repository.write(name, `${name} edited`);
-    const after = await source.content(testMapping());
+    const after = await source.content(gitMapping());
     for (const name of names) {
       const blobId = createHash("sha1")
         .update(`blob ${Buffer.byteLength(`${name} edited`)}\0${name} edited`)
@@ -238,28 +239,28 @@ describe("content id", () => {
     const files = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`dir/file-${index}.txt`, `${index}`]));
     const repository = repositoryWith(files);
     const source = sourceFor(repository);
-    const committed = await source.content(testMapping());
+    const committed = await source.content(gitMapping());
     const listed = execFileSync("git", ["ls-files", "--stage", "-z"], { cwd: repository.root });
     expect(committed.contentId).toBe(createHash("sha256").update(listed).digest("hex"));
     for (let index = 0; index < 300; index++) repository.write(`dir/file-${index}.txt`, `edited ${index}`);
-    const edited = await source.content(testMapping());
+    const edited = await source.content(gitMapping());
     repository.commitAll();
     repository.write("dir/file-7.txt", "7");
     repository.remove("dir/file-8.txt");
-    const patched = await source.content(testMapping());
+    const patched = await source.content(gitMapping());
     expect(patched.files).toHaveLength(299);
     expect(patched.files.find((file) => file.path === "dir/file-7.txt")?.blobId).toBe(
       committed.files.find((file) => file.path === "dir/file-7.txt")?.blobId,
     );
     // Selected through a pattern, the list is parsed rather than taken from git's output: same ids.
-    const everything = testMapping({ includePaths: ["**"] });
+    const everything = gitMapping({ includePaths: ["**"] });
     expect((await source.content(everything)).contentId).toBe(patched.contentId);
     repository.commitAll();
-    const recommitted = await source.content(testMapping());
+    const recommitted = await source.content(gitMapping());
     expect(patched.contentId).toBe(recommitted.contentId);
     expect(patched.files).toEqual(recommitted.files);
     repository.git("reset", "-q", "--hard", "HEAD~1");
-    expect((await source.content(testMapping())).contentId).toBe(edited.contentId);
+    expect((await source.content(gitMapping())).contentId).toBe(edited.contentId);
     expect((await source.content(everything)).contentId).toBe(edited.contentId);
   });
 
@@ -281,11 +282,11 @@ describe("content id", () => {
     ];
     const repository = repositoryWith(Object.fromEntries(names.map((name) => [name.replace(/^x$/, "x.txt"), name])));
     const source = sourceFor(repository);
-    const committed = await source.content(testMapping());
+    const committed = await source.content(gitMapping());
     const all = committed.files.map((file) => file.path);
     for (const path of all) {
       repository.write(path, `${path} edited`);
-      const content = await source.content(testMapping());
+      const content = await source.content(gitMapping());
       expect(content.files.map((file) => file.path)).toEqual(all);
       expect(content.files.find((file) => file.path === path)?.blobId).toBe(
         repository.git("hash-object", "--", path).trim(),
@@ -296,7 +297,7 @@ describe("content id", () => {
 
   it("hashes exactly what git ls-files prints, whatever the path names", async () => {
     const repository = repositoryWith({ "odd 1\tname": "odd", "plain.txt": "plain" });
-    const content = await sourceFor(repository).content(testMapping());
+    const content = await sourceFor(repository).content(gitMapping());
     const listed = execFileSync("git", ["ls-files", "--stage", "-z"], { cwd: repository.root });
     expect(content.contentId).toBe(createHash("sha256").update(listed).digest("hex"));
     expect(content.files.map((file) => file.path)).toEqual(["odd 1\tname", "plain.txt"]);
@@ -304,13 +305,7 @@ describe("content id", () => {
 
   it("sorts files by the UTF-8 bytes of their paths", async () => {
     const repository = repositoryWith({ "b.txt": "b", "a/z.txt": "z", "a.txt": "a", "a-b.txt": "ab", "Z.txt": "Z" });
-    expect(await paths(sourceFor(repository), testMapping())).toEqual([
-      "Z.txt",
-      "a-b.txt",
-      "a.txt",
-      "a/z.txt",
-      "b.txt",
-    ]);
+    expect(await paths(sourceFor(repository), gitMapping())).toEqual(["Z.txt", "a-b.txt", "a.txt", "a/z.txt", "b.txt"]);
   });
 });
 
@@ -318,17 +313,13 @@ describe("selection", () => {
   it("makes paths relative to add", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    expect(await paths(source, testMapping({ add: "/src" }))).toEqual([
-      "main.ts",
-      "util/strings.md",
-      "util/strings.ts",
-    ]);
-    expect(await paths(source, testMapping({ add: "/src/util/" }))).toEqual(["strings.md", "strings.ts"]);
+    expect(await paths(source, gitMapping({ add: "/src" }))).toEqual(["main.ts", "util/strings.md", "util/strings.ts"]);
+    expect(await paths(source, gitMapping({ add: "/src/util/" }))).toEqual(["strings.md", "strings.ts"]);
   });
 
   it("selects one file when add names a file, with the empty path", async () => {
     const repository = repositoryWith(sampleFiles);
-    const content = await sourceFor(repository).content(testMapping({ add: "/package.json" }));
+    const content = await sourceFor(repository).content(gitMapping({ add: "/package.json" }));
     expect(content.files).toEqual([
       { path: "", mode: 0o100644, blobId: repository.git("hash-object", "package.json").trim() },
     ]);
@@ -336,18 +327,18 @@ describe("selection", () => {
 
   it("does not select a sibling whose name starts like add", async () => {
     const repository = repositoryWith({ "src/a.ts": "a", "src2/b.ts": "b", "src.ts": "c" });
-    expect(await paths(sourceFor(repository), testMapping({ add: "/src" }))).toEqual(["a.ts"]);
+    expect(await paths(sourceFor(repository), gitMapping({ add: "/src" }))).toEqual(["a.ts"]);
   });
 
   it("includes a directory's whole tree through its name", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    expect(await paths(source, testMapping({ includePaths: ["src"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["src"] }))).toEqual([
       "src/main.ts",
       "src/util/strings.md",
       "src/util/strings.ts",
     ]);
-    expect(await paths(source, testMapping({ includePaths: ["src/util/", "package.json"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["src/util/", "package.json"] }))).toEqual([
       "package.json",
       "src/util/strings.md",
       "src/util/strings.ts",
@@ -357,18 +348,18 @@ describe("selection", () => {
   it("keeps * inside one directory and lets ** cross directories", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    expect(await paths(source, testMapping({ includePaths: ["*.md"] }))).toEqual(["README.md"]);
-    expect(await paths(source, testMapping({ includePaths: ["**/*.md"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["*.md"] }))).toEqual(["README.md"]);
+    expect(await paths(source, gitMapping({ includePaths: ["**/*.md"] }))).toEqual([
       "README.md",
       "docs/guide.md",
       "src/util/strings.md",
     ]);
-    expect(await paths(source, testMapping({ includePaths: ["src/*"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["src/*"] }))).toEqual([
       "src/main.ts",
       "src/util/strings.md",
       "src/util/strings.ts",
     ]);
-    expect(await paths(source, testMapping({ includePaths: ["{docs,src/util}/*.md"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["{docs,src/util}/*.md"] }))).toEqual([
       "docs/guide.md",
       "src/util/strings.md",
     ]);
@@ -376,7 +367,7 @@ describe("selection", () => {
 
   it("matches dot files like any other", async () => {
     const repository = repositoryWith(sampleFiles);
-    expect(await paths(sourceFor(repository), testMapping({ includePaths: ["docs/*"] }))).toEqual([
+    expect(await paths(sourceFor(repository), gitMapping({ includePaths: ["docs/*"] }))).toEqual([
       "docs/.hidden",
       "docs/guide.md",
     ]);
@@ -385,23 +376,23 @@ describe("selection", () => {
   it("lets exclude win over include", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    expect(await paths(source, testMapping({ includePaths: ["src"], excludePaths: ["**/*.md"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["src"], excludePaths: ["**/*.md"] }))).toEqual([
       "src/main.ts",
       "src/util/strings.ts",
     ]);
-    expect(await paths(source, testMapping({ includePaths: ["src"], excludePaths: ["src/util"] }))).toEqual([
+    expect(await paths(source, gitMapping({ includePaths: ["src"], excludePaths: ["src/util"] }))).toEqual([
       "src/main.ts",
     ]);
-    expect(await paths(source, testMapping({ excludePaths: ["src", "docs", "*.md"] }))).toEqual(["package.json"]);
+    expect(await paths(source, gitMapping({ excludePaths: ["src", "docs", "*.md"] }))).toEqual(["package.json"]);
   });
 
   it("applies patterns relative to add", async () => {
     const repository = repositoryWith(sampleFiles);
     expect(
-      await paths(sourceFor(repository), testMapping({ add: "/src", includePaths: ["util"], excludePaths: ["*.md"] })),
+      await paths(sourceFor(repository), gitMapping({ add: "/src", includePaths: ["util"], excludePaths: ["*.md"] })),
     ).toEqual(["util/strings.md", "util/strings.ts"]);
     expect(
-      await paths(sourceFor(repository), testMapping({ add: "/src", excludePaths: ["**/*.md", "main.ts"] })),
+      await paths(sourceFor(repository), gitMapping({ add: "/src", excludePaths: ["**/*.md", "main.ts"] })),
     ).toEqual(["util/strings.ts"]);
   });
 
@@ -411,7 +402,7 @@ describe("selection", () => {
     repository.symlink("dangling", "does/not/exist");
     repository.commitAll();
     const source = sourceFor(repository);
-    const files = (await source.content(testMapping())).files;
+    const files = (await source.content(gitMapping())).files;
     expect(files.find((file) => file.path === "to-a")).toEqual({
       path: "to-a",
       mode: 0o120000,
@@ -421,12 +412,12 @@ describe("selection", () => {
     // Retargeted in the work tree only: hashed from the link, not from the file it points to.
     repository.remove("to-a");
     repository.symlink("to-a", "dangling");
-    const retargeted = (await source.content(testMapping())).files.find((file) => file.path === "to-a");
+    const retargeted = (await source.content(gitMapping())).files.find((file) => file.path === "to-a");
     expect(retargeted?.blobId).toBe(createHash("sha1").update("blob 8\0dangling").digest("hex"));
     // A file turned into a symlink.
     repository.remove("a.txt");
     repository.symlink("a.txt", "to-a");
-    expect((await source.content(testMapping())).files.find((file) => file.path === "a.txt")?.mode).toBe(0o120000);
+    expect((await source.content(gitMapping())).files.find((file) => file.path === "a.txt")?.mode).toBe(0o120000);
   });
 });
 
@@ -434,7 +425,7 @@ describe("dependenciesChecksum", () => {
   it("depends only on the files its globs match, within the mapping", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ excludePaths: ["**/*.md"] });
+    const mapping = gitMapping({ excludePaths: ["**/*.md"] });
     const before = await source.dependenciesChecksum(mapping, ["package.json", "src/**/*.ts"]);
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     repository.write("docs/guide.md", "changed\n");
@@ -447,15 +438,15 @@ describe("dependenciesChecksum", () => {
   it("uses the pattern semantics of includePaths (a directory selects its tree)", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.dependenciesChecksum(testMapping(), ["src"]);
+    const before = await source.dependenciesChecksum(gitMapping(), ["src"]);
     repository.write("src/util/strings.md", "changed\n");
-    expect(await source.dependenciesChecksum(testMapping(), ["src"])).not.toBe(before);
+    expect(await source.dependenciesChecksum(gitMapping(), ["src"])).not.toBe(before);
   });
 
   it("ignores the order and repetition of globs but not the globs themselves", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping();
+    const mapping = gitMapping();
     const checksum = await source.dependenciesChecksum(mapping, ["package.json", "src/main.ts"]);
     expect(await source.dependenciesChecksum(mapping, ["src/main.ts", "package.json", "package.json"])).toBe(checksum);
     // Same matched files, other globs.
@@ -465,17 +456,17 @@ describe("dependenciesChecksum", () => {
   it("is stable when nothing matches", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const none = await source.dependenciesChecksum(testMapping(), ["nothing/**"]);
+    const none = await source.dependenciesChecksum(gitMapping(), ["nothing/**"]);
     repository.write("src/main.ts", "changed\n");
-    expect(await source.dependenciesChecksum(testMapping(), ["nothing/**"])).toBe(none);
+    expect(await source.dependenciesChecksum(gitMapping(), ["nothing/**"])).toBe(none);
     expect(none).toBe(createHash("sha256").update("1\nnothing/**\0").digest("hex"));
-    expect(await source.dependenciesChecksum(testMapping(), [])).toBe(createHash("sha256").update("0\n").digest("hex"));
+    expect(await source.dependenciesChecksum(gitMapping(), [])).toBe(createHash("sha256").update("0\n").digest("hex"));
   });
 
   it("matches globs relative to add", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ add: "/src" });
+    const mapping = gitMapping({ add: "/src" });
     const before = await source.dependenciesChecksum(mapping, ["util/*.ts"]);
     repository.write("src/main.ts", "changed\n");
     expect(await source.dependenciesChecksum(mapping, ["util/*.ts"])).toBe(before);
@@ -488,7 +479,7 @@ describe("diff", () => {
   it("lists added, changed and deleted files between two contents", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ add: "/src" });
+    const mapping = gitMapping({ add: "/src" });
     const before = await source.content(mapping);
     repository.write("src/main.ts", "changed\n");
     repository.chmod("src/util/strings.md", 0o755);
@@ -520,11 +511,11 @@ describe("diff", () => {
 
   it("works from another source of the same repository (the lists are on disk)", async () => {
     const repository = repositoryWith(sampleFiles);
-    const before = await sourceFor(repository).content(testMapping());
+    const before = await sourceFor(repository).content(gitMapping());
     repository.remove("README.md");
     const later = sourceFor(repository);
-    const after = await later.content(testMapping());
-    expect(await later.diff(testMapping(), before.contentId, after.contentId)).toEqual({
+    const after = await later.content(gitMapping());
+    expect(await later.diff(gitMapping(), before.contentId, after.contentId)).toEqual({
       added: [],
       changed: [],
       deleted: ["README.md"],
@@ -535,21 +526,21 @@ describe("diff", () => {
   it("computes the current content when `to` was not seen yet", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.write("package.json", "{}\n");
-    const expected = await sourceFor(repository).content(testMapping());
+    const expected = await sourceFor(repository).content(gitMapping());
     rmSync(join(repository.root, ".git", "stages", "contents", `${expected.contentId}.list.br`));
-    const diff = await source.diff(testMapping(), before.contentId, expected.contentId);
+    const diff = await source.diff(gitMapping(), before.contentId, expected.contentId);
     expect(diff?.changed.map((file) => file.path)).toEqual(["package.json"]);
   });
 
   it("returns null for a content it does not know", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const current = await source.content(testMapping());
+    const current = await source.content(gitMapping());
     const unknown = parseContentId("0".repeat(64));
-    expect(await source.diff(testMapping(), unknown, current.contentId)).toBeNull();
-    expect(await source.diff(testMapping(), current.contentId, unknown)).toBeNull();
+    expect(await source.diff(gitMapping(), unknown, current.contentId)).toBeNull();
+    expect(await source.diff(gitMapping(), current.contentId, unknown)).toBeNull();
   });
 
   it("treats a damaged cache entry as unknown", async () => {
@@ -557,12 +548,12 @@ describe("diff", () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "stages-git-cache-"));
     directories.push(cacheDir);
     const source = createGitSource({ workTree: repository.root, cacheDir, historyDepth: 0 });
-    const before = await source.content(testMapping());
+    const before = await source.content(gitMapping());
     repository.write("README.md", "changed\n");
-    const after = await source.content(testMapping());
+    const after = await source.content(gitMapping());
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(cacheDir, `${before.contentId}.list.br`), "garbage");
-    expect(await source.diff(testMapping(), before.contentId, after.contentId)).toBeNull();
+    expect(await source.diff(gitMapping(), before.contentId, after.contentId)).toBeNull();
     expect(existsSync(join(cacheDir, `${after.contentId}.list.br`))).toBe(true);
   });
 
@@ -574,7 +565,7 @@ describe("diff", () => {
     const ids: ContentId[] = [];
     for (let index = 0; index < 4; index++) {
       repository.write("README.md", `version ${index}\n`);
-      ids.push((await source.content(testMapping())).contentId);
+      ids.push((await source.content(gitMapping())).contentId);
       // mtime resolution: make the order of use unambiguous.
       const past = new Date(Date.now() - (10 - index) * 1000);
       utimesSync(join(cacheDir, `${ids[index]}.list.br`), past, past);
@@ -587,13 +578,13 @@ describe("diff", () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "stages-git-cache-"));
     directories.push(cacheDir);
     const source = createGitSource({ workTree: repository.root, cacheDir, cacheMaxBytes: 1, historyDepth: 0 });
-    const first = await source.content(testMapping());
+    const first = await source.content(gitMapping());
     repository.write("README.md", "changed\n");
     const past = new Date(Date.now() - 10_000);
     utimesSync(join(cacheDir, `${first.contentId}.list.br`), past, past);
-    const second = await source.content(testMapping());
+    const second = await source.content(gitMapping());
     expect(readdirSync(cacheDir)).toEqual([`${second.contentId}.list.br`]);
-    expect(await source.diff(testMapping(), first.contentId, second.contentId)).toBeNull();
+    expect(await source.diff(gitMapping(), first.contentId, second.contentId)).toBeNull();
   });
 });
 
@@ -601,7 +592,7 @@ describe("readFile", () => {
   it("reads a selected file from the work tree, uncommitted edits included", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ add: "/src" });
+    const mapping = gitMapping({ add: "/src" });
     expect(Buffer.from(await source.readFile(mapping, "util/strings.ts")).toString()).toBe("export const a = 1;\n");
     repository.write("src/main.ts", "edited\n");
     expect(Buffer.from(await source.readFile(mapping, "main.ts")).toString()).toBe("edited\n");
@@ -614,19 +605,19 @@ describe("readFile", () => {
     const repository = repositoryWith({ "a.txt": "a\n" });
     repository.symlink("link", "a.txt");
     repository.commitAll();
-    expect(Buffer.from(await sourceFor(repository).readFile(testMapping(), "link")).toString()).toBe("a.txt");
+    expect(Buffer.from(await sourceFor(repository).readFile(gitMapping(), "link")).toString()).toBe("a.txt");
   });
 
   it("reads the file a file mapping adds through the empty path", async () => {
     const repository = repositoryWith(sampleFiles);
-    const data = await sourceFor(repository).readFile(testMapping({ add: "/package.json" }), "");
+    const data = await sourceFor(repository).readFile(gitMapping({ add: "/package.json" }), "");
     expect(Buffer.from(data).toString()).toBe('{"name":"sample"}\n');
   });
 
   it("refuses paths outside the mapping", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = sourceFor(repository);
-    const mapping = testMapping({ add: "/src", excludePaths: ["**/*.md"] });
+    const mapping = gitMapping({ add: "/src", excludePaths: ["**/*.md"] });
     for (const path of ["../package.json", "/etc/passwd", "util/../../README.md", "./main.ts", "util//strings.ts"]) {
       await expect(source.readFile(mapping, path)).rejects.toThrow(/not a path inside git mapping git-0/);
     }
@@ -641,7 +632,7 @@ describe("readFile", () => {
     repository.symlink("escape", outside);
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(outside, "secret"), "secret");
-    await expect(sourceFor(repository).readFile(testMapping(), "escape/secret")).rejects.toThrow(
+    await expect(sourceFor(repository).readFile(gitMapping(), "escape/secret")).rejects.toThrow(
       /outside the work tree/,
     );
   });
@@ -652,7 +643,7 @@ describe("errors", () => {
     const directory = mkdtempSync(join(tmpdir(), "stages-git-plain-"));
     directories.push(directory);
     const error = await createGitSource({ workTree: directory })
-      .content(testMapping())
+      .content(gitMapping())
       .catch((caught: unknown) => caught);
     expect(GitError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain("is not a git work tree");
@@ -660,7 +651,7 @@ describe("errors", () => {
   });
 
   it("says when the work tree does not exist", async () => {
-    await expect(createGitSource({ workTree: "/does/not/exist" }).content(testMapping())).rejects.toThrow(
+    await expect(createGitSource({ workTree: "/does/not/exist" }).content(gitMapping())).rejects.toThrow(
       /is not a git work tree/,
     );
   });
@@ -668,7 +659,7 @@ describe("errors", () => {
   it("says when git cannot be found", async () => {
     const repository = repositoryWith(sampleFiles);
     const error = await createGitSource({ workTree: repository.root, gitBinary: "/nowhere/git" })
-      .content(testMapping())
+      .content(gitMapping())
       .catch((caught: unknown) => caught);
     expect(GitError.isInstance(error)).toBe(true);
     expect((error as StagesError).hint).toMatch(/install git/);
@@ -676,7 +667,7 @@ describe("errors", () => {
 
   it("refuses an add that leaves the repository", async () => {
     const repository = repositoryWith(sampleFiles);
-    await expect(sourceFor(repository).content(testMapping({ add: "/../etc" }))).rejects.toThrow(
+    await expect(sourceFor(repository).content(gitMapping({ add: "/../etc" }))).rejects.toThrow(
       /leaves the repository/,
     );
   });
@@ -684,20 +675,20 @@ describe("errors", () => {
   it("works from a subdirectory of the work tree, with paths from its top", async () => {
     const repository = repositoryWith(sampleFiles);
     const source = createGitSource({ workTree: join(repository.root, "src", "util") });
-    expect(await paths(source, testMapping({ add: "/docs" }))).toEqual([".hidden", "guide.md"]);
+    expect(await paths(source, gitMapping({ add: "/docs" }))).toEqual([".hidden", "guide.md"]);
   });
 
   it("stops with AbortedError when the signal aborts", async () => {
     const repository = repositoryWith(sampleFiles);
     const controller = new AbortController();
     controller.abort();
-    await expect(sourceFor(repository).content(testMapping(), { signal: controller.signal })).rejects.toSatisfy(
+    await expect(sourceFor(repository).content(gitMapping(), { signal: controller.signal })).rejects.toSatisfy(
       AbortedError.isInstance,
     );
     const source = sourceFor(repository);
-    await source.content(testMapping());
+    await source.content(gitMapping());
     const running = new AbortController();
-    const pending = source.content(testMapping(), { signal: running.signal });
+    const pending = source.content(gitMapping(), { signal: running.signal });
     running.abort();
     await expect(pending).rejects.toSatisfy(AbortedError.isInstance);
   });

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitMapping } from "@stages/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitSource } from "./git-source.js";
-import { createTestRepository, type TestRepository, testMapping } from "./test-repository.js";
+import { createTestRepository, type TestRepository } from "./test-repository.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -24,7 +25,7 @@ describe("diff against a content another host computed", () => {
       "README.md": "r\n",
     });
     cleanups.push(() => repository.dispose());
-    const mapping = testMapping({ add: "/src" });
+    const mapping = gitMapping({ add: "/src" });
     // Host A computed the content at the first commit (its own cache).
     const hostA = createGitSource({ workTree: repository.root, cacheDir: emptyCache() });
     const before = await hostA.content(mapping);
@@ -43,7 +44,7 @@ describe("diff against a content another host computed", () => {
   it("answers null for a content no recent commit has (uncommitted edits), or with the search off", async () => {
     const repository: TestRepository = createTestRepository({ "a.txt": "a\n" });
     cleanups.push(() => repository.dispose());
-    const mapping = testMapping({ includePaths: ["a.txt"] });
+    const mapping = gitMapping({ includePaths: ["a.txt"] });
     repository.write("a.txt", "edited, never committed\n");
     const hostA = createGitSource({ workTree: repository.root, cacheDir: emptyCache() });
     const edited = await hostA.content(mapping);

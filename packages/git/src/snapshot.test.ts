@@ -1,9 +1,10 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gitMapping } from "@stages/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitSource } from "./git-source.js";
-import { createTestRepository, type TestRepository, testMapping } from "./test-repository.js";
+import { createTestRepository, type TestRepository } from "./test-repository.js";
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -36,10 +37,10 @@ describe("snapshot mode", () => {
     const snapshot = createGitSource({ workTree: repository.root, snapshot: true, gitBinary: counting.binary });
     const plain = createGitSource({ workTree: repository.root });
     const mappings = [
-      testMapping(),
-      testMapping({ includePaths: ["src"], excludePaths: ["**/b.ts"] }),
-      testMapping({ id: "git-1", add: "/src" }),
-      testMapping({ id: "git-2", add: "/package.json", to: "/app/package.json" }),
+      gitMapping(),
+      gitMapping({ includePaths: ["src"], excludePaths: ["**/b.ts"] }),
+      gitMapping({ id: "git-1", add: "/src" }),
+      gitMapping({ id: "git-2", add: "/package.json", to: "/app/package.json" }),
     ];
     for (const mapping of mappings) {
       expect((await snapshot.content(mapping)).contentId).toBe((await plain.content(mapping)).contentId);

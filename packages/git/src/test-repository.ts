@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { GitMapping } from "@stages/core";
 
 /** A real git repository in a temporary directory, for tests. */
 export interface TestRepository {
@@ -62,20 +61,4 @@ export function createTestRepository(files: Record<string, string> = {}): TestRe
   for (const [path, content] of Object.entries(files)) repository.write(path, content);
   repository.commitAll("initial");
   return repository;
-}
-
-/** A git mapping as the config parser makes it. */
-export function testMapping(overrides: Partial<GitMapping> = {}): GitMapping {
-  return {
-    id: "git-0",
-    add: "/",
-    to: "/app",
-    includePaths: [],
-    excludePaths: [],
-    owner: null,
-    group: null,
-    stageDependencies: { beforeInstall: [], install: [], beforeSetup: [], setup: [] },
-    position: { file: "stages.yaml", line: 1, column: 1 },
-    ...overrides,
-  };
 }

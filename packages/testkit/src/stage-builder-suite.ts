@@ -1,6 +1,7 @@
 import {
   AbortedError,
   computeSignature,
+  emptyDockerInstructions,
   type Signature,
   StageBuildError,
   type StageBuilder,
@@ -150,15 +151,11 @@ export function testStageBuilder(name: string, createFixture: () => Promise<Stag
         instructions: {
           kind: "docker",
           instructions: {
+            ...emptyDockerInstructions(),
             ENV: { CONFORMANCE: "1" },
             LABEL: { team: "conformance" },
-            EXPOSE: [],
-            VOLUME: [],
             WORKDIR: "/srv",
-            USER: null,
             CMD: ["echo", "hi"],
-            ENTRYPOINT: null,
-            HEALTHCHECK: null,
           },
         },
       });

@@ -16,4 +16,5 @@ export type {
 } from "./model.js";
 export { userStageNames } from "./model.js";
 export { loadConfigOrThrow, type ParseConfigOptions, parseConfig } from "./parse-config.js";
+export { emptyDockerInstructions } from "./parse-docker.js";
 export { formatProblem } from "./problems.js";
