@@ -38,7 +38,9 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     description: "Registry host allowed over plain HTTP (repeatable); localhost and 127.0.0.0/8 always are",
   });
   debug = Option.Boolean("--debug", false, { description: "Show stack traces of errors" });
-  network = Option.String("--network", { description: "Network mode of build containers (e.g. none, host, default)" });
+  network = Option.String("--network", {
+    description: "Network mode of build containers: none (the default), host, default, or a network name",
+  });
 
   /** Does the command's work; the returned document is what `--json` prints. */
   abstract run(session: Session): Promise<object>;
@@ -124,6 +126,24 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     }
     return code;
   }
+}
+
+/**
+ * What the procedures that move stages to or from REPO (push, pull, publish) take from the session:
+ * the project, local and remote storage, the transfer, git, cancellation and events.
+ */
+export async function repositoryProcedureOptions(session: Session, repo: string) {
+  const { services } = session;
+  return {
+    config: session.project.config,
+    local: await services.local(),
+    remote: await services.remote(repo),
+    repository: services.repository(repo),
+    transfer: await services.transfer(),
+    ...(services.git ? { git: services.git } : {}),
+    signal: session.signal,
+    onEvent: session.onEvent,
+  };
 }
 
 /** The summary table of a procedure result: one line per stage. */

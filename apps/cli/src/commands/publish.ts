@@ -1,30 +1,8 @@
 import { type ProcedureResult, publish } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
 import { resolveTags } from "../tags.js";
 import { parallelOption, runBuild } from "./build.js";
-
-const tagOptions = () => ({
-  tagCustom: Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" }),
-  tagGitBranch: Option.String("--tag-git-branch", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git branch (given, or the current one)",
-  }),
-  tagGitTag: Option.String("--tag-git-tag", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git tag (given, or the one on HEAD)",
-  }),
-  tagGitCommit: Option.String("--tag-git-commit", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git commit (given, or HEAD's)",
-  }),
-  tagBySignature: Option.Boolean("--tag-by-signature", false, {
-    description: "Tag each image with the signature of its last stage",
-  }),
-  withStages: Option.Boolean("--with-stages", false, {
-    description: "Push the stages cache first (then every final name is a registry-side copy)",
-  }),
-});
 
 const publishDetails = `
   Each image's last stage gets its final names: \`REPO:TAG\` for the nameless image, \`REPO/<image>:TAG\` otherwise. When that stage is already in REPO (as \`REPO:image-stage-<signature>\`), the manifest is copied inside the registry and its blobs mounted: no layer passes through this host. Otherwise it is tagged, pushed and the temporary alias removed.
@@ -35,12 +13,25 @@ const publishDetails = `
 /** Options and behaviour shared by publish and build-and-publish. */
 abstract class PublishingCommand extends ProjectCommand {
   arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
-  tagCustom = tagOptions().tagCustom;
-  tagGitBranch = tagOptions().tagGitBranch;
-  tagGitTag = tagOptions().tagGitTag;
-  tagGitCommit = tagOptions().tagGitCommit;
-  tagBySignature = tagOptions().tagBySignature;
-  withStages = tagOptions().withStages;
+  tagCustom = Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" });
+  tagGitBranch = Option.String("--tag-git-branch", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git branch (given, or the current one)",
+  });
+  tagGitTag = Option.String("--tag-git-tag", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git tag (given, or the one on HEAD)",
+  });
+  tagGitCommit = Option.String("--tag-git-commit", false, {
+    tolerateBoolean: true,
+    description: "Tag with the git commit (given, or HEAD's)",
+  });
+  tagBySignature = Option.Boolean("--tag-by-signature", false, {
+    description: "Tag each image with the signature of its last stage",
+  });
+  withStages = Option.Boolean("--with-stages", false, {
+    description: "Push the stages cache first (then every final name is a registry-side copy)",
+  });
 
   protected async publishImages(session: Session, images: readonly string[], repo: string): Promise<ProcedureResult> {
     const { tags, notes } = resolveTags(
@@ -48,20 +39,12 @@ abstract class PublishingCommand extends ProjectCommand {
       session.project.directory,
     );
     for (const note of notes) session.renderer.info(note);
-    const { services } = session;
     return publish({
-      config: session.project.config,
+      ...(await repositoryProcedureOptions(session, repo)),
       images,
       tags,
       tagBySignature: this.tagBySignature,
-      local: await services.local(),
-      remote: await services.remote(repo),
-      repository: services.repository(repo),
-      transfer: await services.transfer(),
-      ...(services.git ? { git: services.git } : {}),
       withStages: this.withStages,
-      signal: session.signal,
-      onEvent: session.onEvent,
     });
   }
 

@@ -1,6 +1,6 @@
 import { type ProcedureResult, pullStages } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
 
 /** `stages pull`: the optimized stages cache pull. */
 export class PullCommand extends ProjectCommand {
@@ -24,19 +24,10 @@ export class PullCommand extends ProjectCommand {
   });
 
   override async run(session: Session): Promise<ProcedureResult> {
-    const repo = this.arguments.at(-1)!;
-    const { services } = session;
     return pullStages({
-      config: session.project.config,
+      ...(await repositoryProcedureOptions(session, this.arguments.at(-1)!)),
       images: this.arguments.slice(0, -1),
-      local: await services.local(),
-      remote: await services.remote(repo),
-      repository: services.repository(repo),
-      transfer: await services.transfer(),
-      ...(services.git ? { git: services.git } : {}),
       all: this.all,
-      signal: session.signal,
-      onEvent: session.onEvent,
     });
   }
 

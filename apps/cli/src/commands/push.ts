@@ -1,6 +1,6 @@
 import { type ProcedureResult, pushStages } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
 
 /** `stages push`: the stages push procedure. */
 export class PushCommand extends ProjectCommand {
@@ -19,18 +19,9 @@ export class PushCommand extends ProjectCommand {
   arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
 
   override async run(session: Session): Promise<ProcedureResult> {
-    const repo = this.arguments.at(-1)!;
-    const { services } = session;
     return pushStages({
-      config: session.project.config,
+      ...(await repositoryProcedureOptions(session, this.arguments.at(-1)!)),
       images: this.arguments.slice(0, -1),
-      local: await services.local(),
-      remote: await services.remote(repo),
-      repository: services.repository(repo),
-      transfer: await services.transfer(),
-      ...(services.git ? { git: services.git } : {}),
-      signal: session.signal,
-      onEvent: session.onEvent,
     });
   }
 
