@@ -3,11 +3,10 @@ import { mapOrdered } from "./concurrency.js";
 import type { EngineContainer } from "./container.js";
 import type { GitUpdatePlan } from "./git-plan.js";
 import { fileMode, isSymlink } from "./git-plan.js";
-import { relativeToAdd } from "./import-archive.js";
 import type { AccountDatabase } from "./ownership.js";
 import { parseAccounts } from "./ownership.js";
 import type { TarEntryInput } from "./tar.js";
-import { createTarStream, readTar, readTarFiles } from "./tar.js";
+import { createTarStream, readTarFiles } from "./tar.js";
 
 /** How many files of a mapping are read ahead while the archive is being sent. */
 const readAhead = 8;
@@ -39,23 +38,6 @@ export async function readAccounts(container: EngineContainer, signal?: AbortSig
     return [...files.values()][0]?.toString("utf8") ?? "";
   };
   return parseAccounts(await read("/etc/passwd"), await read("/etc/group"));
-}
-
-/** Paths (relative to `directory`) of everything but directories under it; empty when it does not exist. */
-export async function listFilesUnder(
-  container: EngineContainer,
-  directory: string,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const archive = await container.getArchive(directory, signal);
-  if (archive === null) return [];
-  const paths: string[] = [];
-  for await (const entry of readTar(archive)) {
-    if (entry.header.type === "directory") continue;
-    const relative = relativeToAdd(entry.header.name);
-    if (relative !== "") paths.push(relative);
-  }
-  return paths;
 }
 
 /**

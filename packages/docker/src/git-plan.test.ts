@@ -1,6 +1,6 @@
 import type { ContentId, GitFile, GitMapping, MappingContent } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { fileMode, isSymlink, planFullPut, planFullSync, planPatch, safeRemovals } from "./git-plan.js";
+import { fileMode, isSymlink, planFullPut, planPatch, safeRemovals } from "./git-plan.js";
 
 function mapping(fields: Partial<GitMapping> = {}): GitMapping {
   return {
@@ -66,25 +66,6 @@ describe("planPatch", () => {
     });
     expect(plan.removals).toEqual([]);
     expect(plan.directories).toEqual(["/app/bin", "/app/bin/run"]);
-  });
-});
-
-describe("planFullSync", () => {
-  it("removes selected files the content does not have, keeping unselected ones", () => {
-    const plan = planFullSync(mapping({ includePaths: ["src"], excludePaths: ["**/*.md"] }), content(["src/a.js"]), [
-      "src/a.js",
-      "src/stale.js",
-      "src/notes.md",
-      "dist/out.js",
-      "src",
-    ]);
-    expect(plan.removals).toEqual(["/app/src/stale.js"]);
-    expect(plan.files.map((each) => each.target)).toEqual(["/app/src/a.js"]);
-  });
-
-  it("never removes anything when `to` is / or the mapping is one file", () => {
-    expect(planFullSync(mapping({ to: "/" }), content(["a"]), ["etc/passwd"]).removals).toEqual([]);
-    expect(planFullSync(mapping({ to: "/x" }), content([""]), ["other"]).removals).toEqual([]);
   });
 });
 

@@ -1,6 +1,5 @@
 import { posix } from "node:path";
 import type { GitDiff, GitFile, GitMapping, MappingContent } from "@stages/core";
-import { compileSelection } from "./path-filter.js";
 
 /** What to do in the image to bring one git mapping to a content. */
 export interface GitUpdatePlan {
@@ -84,20 +83,6 @@ export function planPatch(mapping: GitMapping, content: MappingContent, diff: Gi
     files: written.map((file) => ({ target: targetOf(to, file.path), file })),
     removals: safeRemovals(diff.deleted, content).map((path) => targetOf(to, path)),
   };
-}
-
-/**
- * A full sync when the previous content is unknown: everything is put, and files found under
- * `to` (paths relative to it, as listed from the image) that the content does not have but the
- * mapping's include/exclude would select are removed. Nothing is removed when `to` is `/`.
- */
-export function planFullSync(mapping: GitMapping, content: MappingContent, existing: readonly string[]): GitUpdatePlan {
-  const plan = planFullPut(mapping, content);
-  if (plan.to === "/" || plan.singleFile) return plan;
-  const present = new Set(content.files.map((file) => file.path));
-  const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
-  const stale = existing.filter((path) => path !== "" && !present.has(path) && (selection === null || selection(path)));
-  return { ...plan, removals: safeRemovals(stale, content).map((path) => targetOf(plan.to, path)) };
 }
 
 /**

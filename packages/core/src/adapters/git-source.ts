@@ -38,7 +38,7 @@ export interface GitSource {
   dependenciesChecksum(mapping: GitMapping, globs: readonly string[], options?: CallOptions): Promise<string>;
   /**
    * What changed between a content this source has seen before (`from`) and the current one (`to`),
-   * or null when `from` is unknown here (the caller then syncs the whole mapping).
+   * or null when `from` is unknown here (the caller then puts the whole mapping, removing nothing).
    */
   diff(mapping: GitMapping, from: ContentId, to: ContentId, options?: CallOptions): Promise<GitDiff | null>;
   /** The bytes of one selected file as in the work tree (a symlink gives its target). */
