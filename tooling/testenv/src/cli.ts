@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-import { down, environmentVariables, stateDirectory, up } from "./index.js";
+import { down, environmentVariables, exportLine, stateDirectory, status, up } from "./index.js";
 
 const usage = `usage: stages-testenv <up|down|env|status>
 
-  up      start two Docker Engines, two registries and the base image (idempotent); print the variables
+  up      start two Docker Engines, two registries, the base image, an sshd in front of engine B and
+          Redis (idempotent); print the variables
   down    stop what up started
-  env     start what is missing, then print \`export NAME=value\` lines for eval
-  status  print the state directory and what runs`;
+  env     start what is missing, then print \`export NAME=value\` lines for eval (and nothing else on
+          stdout: progress, apt-get and every child process write to stderr)
+  status  print the state directory and each component: running or not, pid, address, log`;
 
 async function main(command: string | undefined): Promise<number> {
   switch (command) {
@@ -14,7 +16,7 @@ async function main(command: string | undefined): Promise<number> {
     case "env": {
       const { environment } = await up();
       for (const [name, value] of Object.entries(environmentVariables(environment))) {
-        process.stdout.write(command === "env" ? `export ${name}=${value}\n` : `${name}=${value}\n`);
+        process.stdout.write(command === "env" ? `${exportLine(name, value)}\n` : `${name}=${value}\n`);
       }
       return 0;
     }
@@ -26,9 +28,12 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     }
     case "status": {
-      const { readState } = await import("./state.js");
-      const directory = stateDirectory();
-      process.stdout.write(`${directory}\n${JSON.stringify(readState(directory), null, 2)}\n`);
+      const lines = (await status()).map(
+        (component) =>
+          `${component.name.padEnd(14)} ${(component.running ? "running" : "stopped").padEnd(8)} ` +
+          `pid ${String(component.pid).padEnd(8)} ${component.address}  ${component.logFile}`,
+      );
+      process.stdout.write(`${stateDirectory()}\n${lines.length ? lines.join("\n") : "nothing was started"}\n`);
       return 0;
     }
     default:

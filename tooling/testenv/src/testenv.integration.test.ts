@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { requireTestEnvironment } from "./index.js";
 import { dockerClient } from "./paths.js";
+import { redisCommand } from "./redis.js";
 
 function docker(host: string, ...args: string[]): string {
   const result = spawnSync(dockerClient(), ["-H", host, ...args], { encoding: "utf8" });
@@ -46,5 +47,68 @@ describe("test environment", () => {
     const authorization = `Basic ${Buffer.from(`${environment.registryUser}:${environment.registryPassword}`).toString("base64")}`;
     const authenticated = await fetch(`http://${environment.registryAuth}/v2/`, { headers: { authorization } });
     expect(authenticated.status).toBe(200);
+  });
+
+  function ssh(
+    input: string | undefined,
+    ...command: string[]
+  ): { status: number | null; stdout: string; stderr: string } {
+    const url = new URL(environment.sshDockerHost);
+    return spawnSync(
+      "ssh",
+      [
+        ...["-i", environment.sshKey, "-p", url.port, "-l", url.username],
+        ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"],
+        ...["-o", "LogLevel=ERROR", url.hostname, ...command],
+      ],
+      { encoding: "utf8", input, timeout: 60_000 },
+    );
+  }
+
+  it("reaches engine B through the sshd, as DOCKER_HOST=ssh:// does (docker system dial-stdio)", () => {
+    expect(environment.sshDockerHost).toBe("ssh://root@127.0.0.1:5792");
+    const ping = ssh(
+      "GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n",
+      "docker",
+      "system",
+      "dial-stdio",
+    );
+    expect(ping.stderr).toBe("");
+    expect(ping.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(ping.stdout).toMatch(/\r\n\r\nOK$/);
+    // The session's engine is B, and its docker client the one that matches the engines.
+    const remote = ssh(undefined, "docker", "info", "--format", "{{.DockerRootDir}}");
+    expect(remote.status).toBe(0);
+    expect(remote.stdout.trim()).toBe(docker(environment.dockerHostB, "info", "--format", "{{.DockerRootDir}}"));
+    const version = ssh(undefined, "docker", "version", "--format", "{{.Client.Version}}/{{.Server.Version}}");
+    expect(version.stdout.trim()).toBe(
+      docker(environment.dockerHostB, "version", "--format", "{{.Client.Version}}/{{.Server.Version}}"),
+    );
+  });
+
+  it("lets no one in without the testenv's key", () => {
+    const url = new URL(environment.sshDockerHost);
+    const result = spawnSync(
+      "ssh",
+      [
+        ...["-p", url.port, "-l", url.username, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"],
+        ...["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "IdentityFile=/dev/null", url.hostname, "true"],
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(result.status).toBe(255);
+    expect(result.stderr).toContain("Permission denied");
+  });
+
+  it("runs a Redis server without persistence for the build lock", async () => {
+    expect(environment.redisUrl).toBe("redis://127.0.0.1:5793");
+    const port = Number(new URL(environment.redisUrl).port);
+    expect(await redisCommand(port, "PING")).toBe("+PONG");
+    const key = `stages-testenv-check-${process.pid}`;
+    expect(await redisCommand(port, "SET", key, "1", "NX", "PX", "10000")).toBe("+OK");
+    expect(await redisCommand(port, "SET", key, "1", "NX", "PX", "10000")).toBe("$-1");
+    expect(await redisCommand(port, "DEL", key)).toBe(":1");
+    expect(await redisCommand(port, "CONFIG", "GET", "save")).toBe("*2");
+    expect(await redisCommand(port, "CONFIG", "GET", "appendonly")).toBe("*2");
   });
 });
