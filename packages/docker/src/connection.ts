@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { join } from "node:path";
 import type { CallOptions } from "@stages/core";
 import { EngineError, UsageError } from "@stages/core";
+import Dockerode from "dockerode";
 import type { DockerConnectionOptions, DockerEndpoint } from "./docker-options.js";
 import { formatDockerEndpoint, resolveDockerEndpoint } from "./docker-options.js";
-import { EngineClient, engineFailure } from "./engine-client.js";
-import { createEngineTransport, type TransportTarget } from "./engine-transport.js";
+import { EngineClient } from "./engine-client.js";
+import { engineFailure, notAnEngineError } from "./engine-errors.js";
 
 /** What the engine says about itself. */
 export interface EngineVersion {
@@ -36,15 +39,16 @@ const pingTimeoutMs = 10_000;
 export function createDockerConnection(options: DockerConnectionOptions = {}): DockerConnection {
   const endpoint = resolveDockerEndpoint(options);
   const address = formatDockerEndpoint(endpoint);
-  const client = new EngineClient(createEngineTransport(transportTarget(endpoint)), address);
+  const client = new EngineClient(createDockerode(endpoint), address);
   const connection: DockerConnection = {
     endpoint: address,
 
     async ping(callOptions) {
       const timeout = AbortSignal.timeout(pingTimeoutMs);
       const signal = callOptions?.signal ? AbortSignal.any([callOptions.signal, timeout]) : timeout;
+      let answer: unknown;
       try {
-        await client.json({ method: "GET", path: "/_ping", signal });
+        answer = await client.call(signal, (docker) => (docker as WithCallOptions).ping({ abortSignal: signal }));
       } catch (error) {
         if (timeout.aborted && !callOptions?.signal?.aborted) {
           throw new EngineError(
@@ -54,15 +58,21 @@ export function createDockerConnection(options: DockerConnectionOptions = {}): D
         }
         throw engineFailure(`ping of ${address} failed`, error);
       }
+      // An engine answers "OK"; a web server that answers every path with 200 is not one.
+      if (String(answer).trim() !== "OK") {
+        throw notAnEngineError(address, `GET /_ping answered ${JSON.stringify(String(answer).slice(0, 60))}`);
+      }
     },
 
     async version(callOptions) {
       try {
-        const answer = await client.json<{ Version: string; ApiVersion: string; Os: string; Arch: string }>({
-          method: "GET",
-          path: "/version",
-          signal: callOptions?.signal,
-        });
+        const signal = callOptions?.signal;
+        const answer = await client.call(signal, (docker) =>
+          (docker as WithCallOptions).version({ abortSignal: signal }),
+        );
+        if (typeof answer !== "object" || answer === null || typeof answer.ApiVersion !== "string") {
+          throw notAnEngineError(address, "GET /version gave no engine version");
+        }
         return { version: answer.Version, apiVersion: answer.ApiVersion, os: answer.Os, arch: answer.Arch };
       } catch (error) {
         throw engineFailure(`version of ${address}`, error);
@@ -82,17 +92,39 @@ export function engineOf(connection: DockerConnection): EngineClient {
   return client;
 }
 
-function transportTarget(endpoint: DockerEndpoint): TransportTarget {
-  if (endpoint.kind === "unix") return endpoint;
-  // node:http wants an IPv6 address without the brackets of a URL.
-  const host = endpoint.host.replace(/^\[(.*)\]$/, "$1");
-  if (endpoint.tls === null) return { kind: "tcp", host, port: endpoint.port, tls: null };
-  return {
-    kind: "tcp",
-    host,
-    port: endpoint.port,
-    tls: { ...readCertificates(endpoint.tls.certPath), verify: endpoint.tls.verify },
-  };
+/** ping and version take `{ abortSignal }` in dockerode 4; @types/dockerode lags behind. */
+interface WithCallOptions {
+  ping(options: { abortSignal?: AbortSignal | undefined }): Promise<unknown>;
+  version(options: { abortSignal?: AbortSignal | undefined }): Promise<Dockerode.DockerVersion>;
+}
+
+/**
+ * The dockerode instance for an endpoint. docker-modem also reads DOCKER_HOST, DOCKER_CERT_PATH and
+ * friends from process.env when it is constructed (and throws on a bad one); our options were
+ * resolved from explicit values already, so the environment is kept out of its way while it is made.
+ */
+function createDockerode(endpoint: DockerEndpoint): Dockerode {
+  const options: Dockerode.DockerOptions & { agent?: HttpAgent } =
+    endpoint.kind === "unix"
+      ? { socketPath: endpoint.socketPath }
+      : {
+          // node:http wants an IPv6 address without the brackets of a URL.
+          host: endpoint.host.replace(/^\[(.*)\]$/, "$1"),
+          port: endpoint.port,
+          protocol: endpoint.tls === null ? "http" : "https",
+          ...(endpoint.tls === null ? {} : readCertificates(endpoint.tls.certPath)),
+        };
+  if (endpoint.kind === "tcp" && endpoint.tls !== null) {
+    // As the docker CLI: without tlsVerify the engine's certificate is not checked.
+    options.agent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify });
+  } else options.agent = new HttpAgent({ keepAlive: true });
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return new Dockerode(options);
+  } finally {
+    if (saved !== undefined) process.env.DOCKER_HOST = saved;
+  }
 }
 
 function readCertificates(certPath: string | null): { ca?: Buffer; cert?: Buffer; key?: Buffer } {

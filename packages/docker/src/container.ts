@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
+import { Writable } from "node:stream";
+import type Dockerode from "dockerode";
 import type { EngineClient } from "./engine-client.js";
-import { abortedError, EngineHttpError, encodeName, engineFailure, isHttpStatus } from "./engine-client.js";
+import { abortedError, EngineHttpError, engineFailure, isHttpStatus } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
-import { FrameDecoder } from "./multiplexed-stream.js";
 
 /** The engine could not start the container (e.g. the image has no /bin/sh). */
 export class ContainerStartError extends Error {
@@ -34,10 +34,12 @@ export class EngineContainer {
   readonly id: string;
   readonly name: string;
   private readonly client: EngineClient;
+  private readonly container: Dockerode.Container;
 
-  private constructor(client: EngineClient, id: string, name: string) {
+  private constructor(client: EngineClient, container: Dockerode.Container, name: string) {
     this.client = client;
-    this.id = id;
+    this.container = container;
+    this.id = container.id;
     this.name = name;
   }
 
@@ -58,13 +60,12 @@ export class EngineContainer {
     };
     if (spec.user !== undefined) body.User = spec.user;
     try {
-      const created = await client.json<{ Id: string }>({
-        method: "POST",
-        path: "/containers/create",
-        query: { name },
-        body,
-      });
-      const container = new EngineContainer(client, created.Id, name);
+      // docker-modem sends an options object both as query and as body unless it is split into
+      // `_query` and `_body`; the entrypoint holds the script (up to 96 KiB) and must stay out of the URL.
+      const created = await client.call(undefined, (docker) =>
+        docker.createContainer({ _query: { name }, _body: body } as unknown as Dockerode.ContainerCreateOptions),
+      );
+      const container = new EngineContainer(client, created, name);
       if (signal?.aborted) {
         await container.remove();
         throw abortedError(signal);
@@ -77,24 +78,15 @@ export class EngineContainer {
 
   /** Extracts a tar stream into the container at `path` (an existing directory). */
   async putArchive(archive: Readable, signal?: AbortSignal, path = "/"): Promise<void> {
-    await this.client.json({
-      method: "PUT",
-      path: `/containers/${this.id}/archive`,
-      query: { path, noOverwriteDirNonDir: false },
-      file: archive,
-      signal,
-    });
+    await this.client.call(signal, () =>
+      this.container.putArchive(archive, { path, noOverwriteDirNonDir: false, abortSignal: signal }),
+    );
   }
 
   /** A tar stream of `path` (named by its base name), or null when the path does not exist. */
-  async getArchive(path: string, signal?: AbortSignal): Promise<IncomingMessage | null> {
+  async getArchive(path: string, signal?: AbortSignal): Promise<Readable | null> {
     try {
-      return await this.client.stream({
-        method: "GET",
-        path: `/containers/${this.id}/archive`,
-        query: { path },
-        signal,
-      });
+      return await this.client.stream(signal, () => this.container.getArchive({ path, abortSignal: signal }));
     } catch (error) {
       if (isHttpStatus(error, 404)) return null;
       throw error;
@@ -104,12 +96,9 @@ export class EngineContainer {
   /** Whether `path` exists in the container's file system. */
   async pathExists(path: string, signal?: AbortSignal): Promise<boolean> {
     try {
-      const response = await this.client.stream({
-        method: "HEAD",
-        path: `/containers/${this.id}/archive`,
-        query: { path },
-        signal,
-      });
+      const response = await this.client.stream(signal, () =>
+        this.container.infoArchive({ path, abortSignal: signal }),
+      );
       response.resume();
       return true;
     } catch (error) {
@@ -127,40 +116,40 @@ export class EngineContainer {
     onOutput: (stream: "stdout" | "stderr", text: string) => void;
   }): Promise<number> {
     const { signal } = options;
-    const attach = await this.client.stream({
-      method: "POST",
-      path: `/containers/${this.id}/attach`,
-      query: { stream: true, stdout: true, stderr: true },
-      signal,
-    });
-    const frames = new FrameDecoder();
+    const attach = await this.client.stream(signal, () =>
+      this.container.attach({ stream: true, stdout: true, stderr: true, abortSignal: signal }),
+    );
     const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
-    const emit = (frame: { stream: "stdout" | "stderr"; data: Buffer }) => {
-      const text = decoders[frame.stream].decode(frame.data, { stream: true });
-      if (text !== "") options.onOutput(frame.stream, text);
-    };
+    const sink = (stream: "stdout" | "stderr") =>
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          const text = decoders[stream].decode(chunk, { stream: true });
+          if (text !== "") options.onOutput(stream, text);
+          callback();
+        },
+      });
+    this.client.docker.modem.demuxStream(attach, sink("stdout"), sink("stderr"));
     const drained = new Promise<void>((resolve) => {
-      attach.on("data", (chunk: Buffer) => frames.push(chunk).forEach(emit));
       attach.once("end", resolve);
       attach.once("close", resolve);
       attach.once("error", () => resolve());
     });
     try {
       try {
-        await this.client.json({ method: "POST", path: `/containers/${this.id}/start`, signal, accept: [304] });
+        await this.client.call(signal, () => this.container.start({ abortSignal: signal }));
       } catch (error) {
-        if (error instanceof EngineHttpError) throw new ContainerStartError(error.engineMessage);
-        throw error;
+        // 304: already started, which is what we wanted.
+        if (isHttpStatus(error, 304)) {
+          // nothing to do
+        } else if (error instanceof EngineHttpError) throw new ContainerStartError(error.engineMessage);
+        else throw error;
       }
-      const result = await this.client.json<{ StatusCode: number; Error?: { Message?: string } | null }>({
-        method: "POST",
-        path: `/containers/${this.id}/wait`,
-        signal,
-      });
+      const result = (await this.client.call(signal, () => this.container.wait({ abortSignal: signal }))) as {
+        StatusCode: number;
+      };
       const timer = setTimeout(() => attach.destroy(), outputDrainMs);
       await drained;
       clearTimeout(timer);
-      frames.end().forEach(emit);
       for (const stream of ["stdout", "stderr"] as const) {
         const rest = decoders[stream].decode();
         if (rest !== "") options.onOutput(stream, rest);
@@ -180,19 +169,17 @@ export class EngineContainer {
    * signal afterwards and removes the image.
    */
   async commit(config: ContainerConfig): Promise<string> {
-    const committed = await this.client.json<{ Id: string }>({
-      method: "POST",
-      path: "/commit",
-      query: { container: this.id, pause: false },
-      body: config,
-    });
+    const committed = (await this.client.call(undefined, () =>
+      // Split as in create: the container and pause go in the query, the config is the body.
+      this.container.commit({ _query: { container: this.id, pause: false }, _body: config }),
+    )) as { Id: string };
     return committed.Id;
   }
 
   /** Kills the container if it runs; never fails. */
   async kill(): Promise<void> {
     try {
-      await this.client.json({ method: "POST", path: `/containers/${this.id}/kill`, accept: [304] });
+      await this.client.call(undefined, () => this.container.kill());
     } catch {
       // Not running any more, or already gone: either way nothing to kill.
     }
@@ -201,15 +188,10 @@ export class EngineContainer {
   /** Removes the container with its anonymous volumes; an absent container is fine. Never takes a signal. */
   async remove(): Promise<void> {
     try {
-      await this.client.json({
-        method: "DELETE",
-        path: `/containers/${encodeName(this.id)}`,
-        query: { force: true, v: true },
-      });
+      await this.client.call(undefined, () => this.container.remove({ force: true, v: true }));
     } catch (error) {
-      if (isHttpStatus(error, 404)) return;
-      // "removal already in progress"
-      if (error instanceof EngineHttpError && error.statusCode === 409) return;
+      // 404: gone already; 409: "removal already in progress".
+      if (isHttpStatus(error, 404, 409)) return;
       throw engineFailure(`cannot remove container ${this.name}`, error);
     }
   }

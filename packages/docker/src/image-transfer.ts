@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { ImageReference, ImageTransfer, StageDescriptor, StageTransferRequest } from "@stages/core";
 import {
   EngineError,
@@ -15,7 +16,7 @@ import {
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
-import { encodeName, engineFailure } from "./engine-client.js";
+import { engineFailure } from "./engine-errors.js";
 import { followProgress, inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
 import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
@@ -63,23 +64,25 @@ async function pushStage(
   await tagImageWith(client, stage.Id, alias, signal);
   let digest: string | null = null;
   try {
-    const auth = await registryAuthFor(registryAuth, reference);
-    let response: Awaited<ReturnType<EngineClient["stream"]>>;
+    const authconfig = await registryAuthFor(registryAuth, reference);
+    let response: Readable;
     try {
-      response = await client.stream({
-        method: "POST",
-        path: `/images/${encodeName(repositoryOf(reference))}/push`,
-        query: { tag: reference.tag },
-        registryAuth: auth,
-        signal,
-      });
+      response = await client.stream(signal, (docker) =>
+        docker.getImage(repositoryOf(reference)).push({ tag: reference.tag, authconfig, abortSignal: signal }),
+      );
     } catch (error) {
       throw engineFailure(`push of ${alias} failed`, error);
     }
-    await followProgress(response, `push of ${alias}`, (message) => {
-      if (message.kind === "layer") request.onProgress?.(message.progress);
-      else if (message.kind === "digest") digest = message.digest;
-    });
+    await followProgress(
+      client,
+      response,
+      `push of ${alias}`,
+      (message) => {
+        if (message.kind === "layer") request.onProgress?.(message.progress);
+        else if (message.kind === "digest") digest = message.digest;
+      },
+      signal,
+    );
   } finally {
     // The alias was only the name to push by; leave the engine's names as they were.
     if (previous === null) await removeImageWith(client, alias, undefined).catch(() => {});

@@ -1,16 +1,17 @@
 import { createReadStream } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
-import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import type { CallOptions, TransferProgress } from "@stages/core";
 import { EngineError, parseReference, repositoryOf, throwIfAborted } from "@stages/core";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
-import { encodeName, engineFailure, isHttpStatus } from "./engine-client.js";
+import { engineFailure, isHttpStatus } from "./engine-errors.js";
 import type { ContainerConfig, HealthConfig } from "./image-config.js";
 import type { ProgressMessage } from "./progress.js";
 import { JsonLinesDecoder, parseProgressMessage } from "./progress.js";
+import type { RegistryAuthConfig } from "./registry-auth.js";
 import type { TarEntryInput } from "./tar.js";
 import { createTarStream } from "./tar.js";
 
@@ -100,22 +101,19 @@ export async function importRootfs(
   const reference = parseReference(options.reference);
   const { stream, done } = createTarStream(walkDirectory(options.rootfs));
   try {
+    const signal = options.signal;
     const [response] = await Promise.all([
-      client.stream({
-        method: "POST",
-        path: "/images/create",
-        query: {
-          fromSrc: "-",
+      client.stream(signal, (docker) =>
+        docker.importImage(stream, {
           repo: repositoryOf(reference),
           tag: reference.tag ?? "latest",
-          changes: options.changes,
-        },
-        file: stream,
-        signal: options.signal,
-      }),
+          ...(options.changes ? { changes: options.changes } : {}),
+          abortSignal: signal,
+        }),
+      ),
       done,
     ]);
-    await followProgress(response, `import of ${options.reference}`, () => {});
+    await followProgress(client, response, `import of ${options.reference}`, () => {}, signal);
   } catch (error) {
     throw engineFailure(`cannot import ${options.rootfs} as ${options.reference}`, error);
   }
@@ -149,7 +147,7 @@ export async function inspectRawImage(
   signal?: AbortSignal,
 ): Promise<RawImage | null> {
   try {
-    return await client.json<RawImage>({ method: "GET", path: `/images/${encodeName(reference)}/json`, signal });
+    return (await client.call(signal, (docker) => docker.getImage(reference).inspect())) as RawImage;
   } catch (error) {
     if (isHttpStatus(error, 404)) return null;
     throw engineFailure(`cannot inspect image ${reference}`, error);
@@ -164,12 +162,9 @@ export async function removeImageWith(
   force = false,
 ): Promise<boolean> {
   try {
-    await client.json({
-      method: "DELETE",
-      path: `/images/${encodeName(reference)}`,
-      query: { force, noprune: false },
-      signal,
-    });
+    await client.call(signal, (docker) =>
+      docker.getImage(reference).remove({ force, noprune: false, abortSignal: signal }),
+    );
     return true;
   } catch (error) {
     if (isHttpStatus(error, 404)) return false;
@@ -186,12 +181,11 @@ export async function tagImageWith(
 ): Promise<void> {
   const reference = parseReference(target);
   try {
-    await client.json({
-      method: "POST",
-      path: `/images/${encodeName(source)}/tag`,
-      query: { repo: repositoryOf(reference), tag: reference.tag ?? "latest" },
-      signal,
-    });
+    await client.call(signal, (docker) =>
+      docker
+        .getImage(source)
+        .tag({ repo: repositoryOf(reference), tag: reference.tag ?? "latest", abortSignal: signal }),
+    );
   } catch (error) {
     throw engineFailure(`cannot tag ${source} as ${target}`, error);
   }
@@ -204,39 +198,45 @@ export async function tagImageWith(
 export async function pullImageWith(
   client: EngineClient,
   reference: string,
-  registryAuth: string,
+  authconfig: RegistryAuthConfig,
   onProgress: ((progress: TransferProgress) => void) | undefined,
   signal: AbortSignal | undefined,
 ): Promise<{ digest: string | null }> {
   throwIfAborted(signal);
-  let response: IncomingMessage;
+  let response: Readable;
   try {
-    response = await client.stream({
-      method: "POST",
-      path: "/images/create",
-      query: { fromImage: reference },
-      registryAuth,
-      signal,
-    });
+    // createImage rather than docker.pull: the engine parses `name:tag` and `name@digest` itself.
+    response = await client.stream(signal, (docker) =>
+      docker.createImage({ fromImage: reference, authconfig, abortSignal: signal }),
+    );
   } catch (error) {
     throw engineFailure(`pull of ${reference} failed`, error);
   }
   let digest: string | null = null;
-  await followProgress(response, `pull of ${reference}`, (message) => {
-    if (message.kind === "layer") onProgress?.(message.progress);
-    else if (message.kind === "digest") digest = message.digest;
-  });
+  await followProgress(
+    client,
+    response,
+    `pull of ${reference}`,
+    (message) => {
+      if (message.kind === "layer") onProgress?.(message.progress);
+      else if (message.kind === "digest") digest = message.digest;
+    },
+    signal,
+  );
   return { digest };
 }
 
 /**
  * Reads a JSON progress stream to its end, handing every message over; an error message in the
- * stream becomes an EngineError saying what failed.
+ * stream becomes an EngineError saying what failed. (Not docker-modem's followProgress: it throws
+ * on a line that is not JSON, which proxies and old engines do send.)
  */
 export async function followProgress(
-  stream: IncomingMessage,
+  client: EngineClient,
+  stream: Readable,
   what: string,
   onMessage: (message: ProgressMessage) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const decoder = new JsonLinesDecoder();
   let failure: string | null = null;
@@ -252,7 +252,7 @@ export async function followProgress(
     for await (const chunk of stream) handle(decoder.push(String(chunk)));
     handle(decoder.end());
   } catch (error) {
-    throw engineFailure(`${what} was interrupted`, error);
+    throw engineFailure(`${what} was interrupted`, client.translate(error, signal));
   }
   if (failure !== null) throw new EngineError(`[docker] ${what} failed: ${failure}`);
 }

@@ -13,26 +13,40 @@ export type RegistryAuthProvider = (registryHost: string) => Promise<RegistryCre
 /** The address the docker CLI sends for Docker Hub. */
 const dockerHubServerAddress = "https://index.docker.io/v1/";
 
-/** The X-Registry-Auth header value for `host`: base64url JSON, `{}` for anonymous access. */
-export function encodeRegistryAuth(host: string, credentials: RegistryCredentials | null): string {
-  let payload: Record<string, string> = {};
-  if (credentials !== null) {
-    const serveraddress = host === defaultDomain ? dockerHubServerAddress : host;
-    payload =
-      "identitytoken" in credentials
-        ? { identitytoken: credentials.identitytoken, serveraddress }
-        : { username: credentials.username, password: credentials.password, serveraddress };
-  }
-  return Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+/** The auth config the engine reads from X-Registry-Auth; `{}` for anonymous access. */
+export type RegistryAuthConfig = Record<string, string>;
+
+/** The auth config for `host` (Docker Hub's is addressed as the docker CLI does). */
+export function registryAuthConfig(host: string, credentials: RegistryCredentials | null): RegistryAuthConfig {
+  if (credentials === null) return {};
+  const serveraddress = host === defaultDomain ? dockerHubServerAddress : host;
+  return "identitytoken" in credentials
+    ? { identitytoken: credentials.identitytoken, serveraddress }
+    : { username: credentials.username, password: credentials.password, serveraddress };
 }
 
-/** Asks the provider for the registry of `reference` and encodes the header; anonymous without one. */
+/**
+ * The X-Registry-Auth header value for `host`: JSON in base64url WITH `=` padding, as docker-modem
+ * sends dockerode's `authconfig`. The engine decodes it with Go's padded `base64.URLEncoding`;
+ * without the padding, credentials whose JSON length is not a multiple of 3 were silently dropped.
+ */
+export function encodeRegistryAuth(host: string, credentials: RegistryCredentials | null): string {
+  return Buffer.from(JSON.stringify(registryAuthConfig(host, credentials)), "utf8")
+    .toString("base64")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
+}
+
+/**
+ * Asks the provider for the registry of `reference`; the auth config to hand dockerode as
+ * `authconfig` (`{}` when anonymous: a push without any X-Registry-Auth is refused by the engine).
+ */
 export async function registryAuthFor(
   provider: RegistryAuthProvider | undefined,
   reference: ImageReference | string,
-): Promise<string> {
+): Promise<RegistryAuthConfig> {
   const domain = typeof reference === "string" ? parseReference(reference).domain : reference.domain;
-  if (!provider) return encodeRegistryAuth(domain, null);
+  if (!provider) return registryAuthConfig(domain, null);
   let credentials: RegistryCredentials | null;
   try {
     credentials = await provider(domain);
@@ -42,5 +56,5 @@ export async function registryAuthFor(
       cause: error,
     });
   }
-  return encodeRegistryAuth(domain, credentials);
+  return registryAuthConfig(domain, credentials);
 }

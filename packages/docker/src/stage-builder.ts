@@ -30,7 +30,7 @@ import { engineOf } from "./connection.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
 import { putEntries, putGitPlan, readAccounts } from "./container-files.js";
 import type { EngineClient } from "./engine-client.js";
-import { encodeName, engineFailure } from "./engine-client.js";
+import { engineFailure } from "./engine-errors.js";
 import type { GitUpdatePlan } from "./git-plan.js";
 import { normalizeTarget, planFullPut, planPatch } from "./git-plan.js";
 import { stageCommitConfig } from "./image-config.js";
@@ -183,14 +183,12 @@ async function resolveBaseDigest(context: BuildContext, text: string, callOption
   const reference = parseReference(text);
   if (reference.digest !== undefined) return reference.digest;
   const name = formatReference(withDefaultTag(reference));
-  const auth = await registryAuthFor(context.registryAuth, reference);
+  const authconfig = await registryAuthFor(context.registryAuth, reference);
+  const signal = callOptions?.signal;
   try {
-    const answer = await context.client.json<{ Descriptor?: { digest?: string } }>({
-      method: "GET",
-      path: `/distribution/${encodeName(name)}/json`,
-      registryAuth: auth,
-      signal: callOptions?.signal,
-    });
+    const answer = (await context.client.call(signal, (docker) =>
+      docker.getImage(name).distribution({ authconfig }),
+    )) as { Descriptor?: { digest?: string } } | null;
     const digest = answer?.Descriptor?.digest;
     if (typeof digest !== "string") throw new EngineError(`[docker] the engine gave no digest for ${name}`);
     return digest;

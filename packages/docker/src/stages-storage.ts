@@ -13,7 +13,7 @@ import {
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
-import { EngineHttpError, encodeName, isHttpStatus } from "./engine-client.js";
+import { EngineHttpError, isHttpStatus } from "./engine-errors.js";
 import type { RawImage } from "./images.js";
 import { inspectRawImage } from "./images.js";
 
@@ -65,12 +65,10 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
 
     async list(callOptions?: CallOptions) {
       try {
-        const images = await client.json<ImageSummary[]>({
-          method: "GET",
-          path: "/images/json",
-          query: { filters: { label: [`${stageLabels.project}=${project}`] } },
-          signal: callOptions?.signal,
-        });
+        const signal = callOptions?.signal;
+        const images = (await client.call(signal, (docker) =>
+          docker.listImages({ filters: { label: [`${stageLabels.project}=${project}`] }, abortSignal: signal }),
+        )) as ImageSummary[] | null;
         const stages: StageDescriptor[] = [];
         for (const image of images ?? []) {
           const descriptor = descriptorFromLabels({
@@ -93,11 +91,10 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
     async delete(signature, callOptions) {
       try {
         // Untags; the image goes when nothing else (a tag, a child stage) keeps it.
-        await client.json({
-          method: "DELETE",
-          path: `/images/${encodeName(localStageName(project, signature))}`,
-          signal: callOptions?.signal,
-        });
+        const signal = callOptions?.signal;
+        await client.call(signal, (docker) =>
+          docker.getImage(localStageName(project, signature)).remove({ abortSignal: signal }),
+        );
       } catch (error) {
         if (isHttpStatus(error, 404)) return;
         throw fail(`cannot delete stage ${signature}`, error);

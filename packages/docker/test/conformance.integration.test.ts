@@ -31,7 +31,7 @@ testImageTransfer("docker", async () => {
   const project = `conformance-transfer-${randomBytes(3).toString("hex")}`;
   const local = createDockerStagesStorage({ connection: engine.connection, project });
   const builder = createDockerStageBuilder({ connection: engine.connection, git: new MemoryGitSource() });
-  const signature = computeSignature({ stage: "from", deps: { seed: project }, prev: null, carried: null });
+  const signature = computeSignature({ project, stage: "from", deps: { seed: project }, prev: null, carried: null });
   await builder.build({
     project,
     image: null,
