@@ -147,7 +147,10 @@ function placeholderDescriptor(signature: Signature, stage: StageName): StageDes
 export async function resolveImage(
   image: ImageConfig,
   facts: ConveyorFacts,
-  options: Pick<ResolveOptions, "storages" | "signal" | "lookupRemoteAlways">,
+  options: Pick<ResolveOptions, "storages" | "signal" | "lookupRemoteAlways"> & {
+    /** The project the stages belong to: an input of every signature. */
+    project: string;
+  },
 ): Promise<ResolvedImage> {
   const pending: { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[] = [];
   let prev: Signature | null = null;
@@ -155,7 +158,13 @@ export async function resolveImage(
   for (const template of planConveyor(image, facts)) {
     throwIfAborted(options.signal);
     if (template.git === "patch" && carriesCurrent(image, facts, carried)) continue;
-    const signature = computeSignature({ stage: template.name, deps: template.deps, prev, carried });
+    const signature = computeSignature({
+      project: options.project,
+      stage: template.name,
+      deps: template.deps,
+      prev,
+      carried,
+    });
     const presence = lookup(options.storages, signature, template, {
       lookupRemoteAlways: options.lookupRemoteAlways ?? false,
       signal: options.signal,
@@ -201,7 +210,7 @@ export async function resolveImages(options: ResolveOptions): Promise<ResolvedIm
     const results = await Promise.all(
       level.map(async (image) => {
         const facts = await gatherFacts(image, signatures, options);
-        const result = await resolveImage(image, facts, options);
+        const result = await resolveImage(image, facts, { ...options, project: options.config.meta.project });
         result.order = options.config.images.indexOf(image);
         return result;
       }),

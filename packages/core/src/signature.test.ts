@@ -10,29 +10,61 @@ import { stageNames } from "./stage-name.js";
 describe("computeSignature golden values", () => {
   it("signs a from stage", () => {
     const input = {
+      project: "taxi",
       stage: "from" as const,
       deps: { base: "docker.io/library/alpine:3.20" },
       prev: null,
       carried: null,
     };
     expect(signatureDocument(input)).toBe(
-      '{"carried":null,"deps":{"base":"docker.io/library/alpine:3.20"},"prev":null,"stage":"from","v":1}',
+      '{"carried":null,"deps":{"base":"docker.io/library/alpine:3.20"},"prev":null,"project":"taxi","stage":"from","v":2}',
     );
-    expect(computeSignature(input)).toBe("4ce9a8874547e7d484b02588c4b575e375a8e36d05560b9f9a15839b3e645265");
+    expect(computeSignature(input)).toBe("2b3b62ab84b38347b8fc0198533e54cfbb3d2ab82fa942b41120862cb5694558");
+  });
+
+  it("signs the README's worked example", () => {
+    const input = {
+      project: "taxi",
+      stage: "beforeInstall" as const,
+      deps: { commands: ["apk add --no-cache nodejs npm"], cacheVersion: "1" },
+      prev: "2b3b62ab84b38347b8fc0198533e54cfbb3d2ab82fa942b41120862cb5694558" as Signature,
+      carried: null,
+    };
+    expect(signatureDocument(input)).toBe(
+      '{"carried":null,"deps":{"cacheVersion":"1","commands":["apk add --no-cache nodejs npm"]},"prev":"2b3b62ab84b38347b8fc0198533e54cfbb3d2ab82fa942b41120862cb5694558","project":"taxi","stage":"beforeInstall","v":2}',
+    );
+    expect(computeSignature(input)).toBe("08dd0ceeaec9de901c90930993f113d0c5a3d046e16cca2542f1c989b9a419e0");
   });
 
   it("signs a user stage with stageDependencies, prev and carried content", () => {
     const input = {
+      project: "taxi",
       stage: "install" as const,
       deps: { stageDependencies: { "git-0": "b".repeat(64) }, commands: ["npm ci"] },
       prev: "c".repeat(64) as Signature,
       carried: { "git-0": "a".repeat(64) as ContentId },
     };
-    expect(computeSignature(input)).toBe("a6fad3ea46614705822fd1a8e1af706b0a59c91d70e47daea6e7912230403a1e");
+    expect(computeSignature(input)).toBe("ceb111342108d0cdc7d53506c51108ec11bb59f04d4507a100c36ce33aa2d35e");
+  });
+
+  it("signs the same inputs of another project differently", () => {
+    const input = {
+      project: "backend",
+      stage: "from" as const,
+      deps: { base: "docker.io/library/alpine:3.20" },
+      prev: null,
+      carried: null,
+    };
+    expect(computeSignature(input)).toBe("6269cb39e69a3e27484876cd950c8f4929b24447f1301a69cf5af69f58fa79a8");
   });
 
   it("treats empty carried content as none", () => {
-    const base = { stage: "from" as const, deps: { base: "docker.io/library/alpine:3.20" }, prev: null };
+    const base = {
+      project: "taxi",
+      stage: "from" as const,
+      deps: { base: "docker.io/library/alpine:3.20" },
+      prev: null,
+    };
     expect(computeSignature({ ...base, carried: {} })).toBe(computeSignature({ ...base, carried: null }));
   });
 });
@@ -69,6 +101,7 @@ const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec((tie) => ({
 
 const hex64 = fc.stringMatching(/^[0-9a-f]{64}$/);
 const input = fc.record({
+  project: fc.string(),
   stage: fc.constantFrom(...stageNames),
   deps: fc.dictionary(fc.string(), jsonValue, { maxKeys: 5 }),
   prev: fc.option(hex64, { nil: null }),
@@ -105,10 +138,11 @@ describe("computeSignature properties", () => {
     );
   });
 
-  it("changes when the stage, a dep, prev or carried content changes", () => {
+  it("changes when the project, the stage, a dep, prev or carried content changes", () => {
     fc.assert(
       fc.property(input, fc.string(), jsonValue, hex64, (value, key, extra, other) => {
         const signature = computeSignature(value as Input);
+        expect(computeSignature({ ...value, project: `${value.project}x` } as Input)).not.toBe(signature);
         const stage = stageNames[(stageNames.indexOf(value.stage) + 1) % stageNames.length]!;
         expect(computeSignature({ ...value, stage } as Input)).not.toBe(signature);
         const deps = { ...value.deps, [key]: extra };

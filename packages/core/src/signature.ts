@@ -4,11 +4,16 @@ import { canonicalJson, type JsonValue } from "./canonical-json.js";
 import type { ContentId, Signature } from "./signature-type.js";
 import type { StageName } from "./stage-name.js";
 
-/** The signature scheme version; bumping it invalidates every cache. */
-export const signatureVersion = 1;
+/**
+ * The signature scheme version; bumping it invalidates every cache.
+ * 2: the project is an input, so that two projects sharing one REPO never share a stage tag.
+ */
+export const signatureVersion = 2;
 
 /** The inputs of one stage's signature (DESIGN §5). */
 export interface SignatureInput {
+  /** The `project:` of the config: stages of two projects never share a signature. */
+  project: string;
   stage: StageName;
   deps: { [key: string]: JsonValue | undefined };
   /** Signature of the previous non-empty stage, or null for the first stage. */
@@ -20,12 +25,19 @@ export interface SignatureInput {
 /** The canonical document whose sha256 is the signature. */
 export function signatureDocument(input: SignatureInput): string {
   const carried = input.carried && Object.keys(input.carried).length > 0 ? { ...input.carried } : null;
-  return canonicalJson({ v: signatureVersion, stage: input.stage, deps: input.deps, prev: input.prev, carried });
+  return canonicalJson({
+    v: signatureVersion,
+    project: input.project,
+    stage: input.stage,
+    deps: input.deps,
+    prev: input.prev,
+    carried,
+  });
 }
 
 /**
  * A stage signature: 64 lowercase hex characters of sha256 over the canonical JSON of
- * `{v, stage, deps, prev, carried}`. Public, versioned contract: same inputs, same signature.
+ * `{v, project, stage, deps, prev, carried}`. Public, versioned contract: same inputs, same signature.
  */
 export function computeSignature(input: SignatureInput): Signature {
   return sha256Hex(signatureDocument(input)) as Signature;

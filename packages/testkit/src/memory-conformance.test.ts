@@ -37,7 +37,13 @@ testImageTransfer("memory", async () => {
     stages: createMemoryStagesStorage({ project: "conformance" }),
     tags: new Map(),
   };
-  const signature = computeSignature({ stage: "from", deps: { base: "conformance" }, prev: null, carried: null });
+  const signature = computeSignature({
+    project: "conformance",
+    stage: "from",
+    deps: { base: "conformance" },
+    prev: null,
+    carried: null,
+  });
   local.putLabels(
     "sha256:conformance",
     stageLabelsFor({ project: "conformance", image: null, stage: "from", signature, parent: null, carried: null }),

@@ -44,6 +44,7 @@ export function testStageBuilder(name: string, createFixture: () => Promise<Stag
       fields: Pick<StageBuildRequest, "stage" | "base" | "instructions"> & { seed: string },
     ): StageBuildRequest => {
       const signature = computeSignature({
+        project: fixture.project,
         stage: fields.stage,
         deps: { seed: `${fields.seed}-${run}` },
         prev: fields.base,

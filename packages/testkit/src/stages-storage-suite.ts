@@ -26,7 +26,7 @@ export interface StagesStorageFixture {
 }
 
 function signatureFor(text: string): Signature {
-  return computeSignature({ stage: "from", deps: { base: text }, prev: null, carried: null });
+  return computeSignature({ project: "conformance", stage: "from", deps: { base: text }, prev: null, carried: null });
 }
 
 /**
