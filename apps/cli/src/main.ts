@@ -1,20 +1,17 @@
 #!/usr/bin/env node
-import { runCli } from "./cli.js";
-import { exitCodes } from "./exit-codes.js";
+import { createInterruption } from "./interruption.js";
 
-const controller = new AbortController();
-let interrupts = 0;
-const onSignal = (signal: NodeJS.Signals) => {
-  interrupts++;
-  if (interrupts > 1) process.exit(exitCodes.interrupted);
-  process.stderr.write(
-    `\nstages: ${signal}: cancelling, removing temporary containers (press Ctrl-C again to quit at once)\n`,
-  );
-  controller.abort(new Error(`received ${signal}`));
-};
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
+// The handlers are in place before the CLI's modules load, so that a Ctrl-C at any moment ends the
+// same way (exit 130 after cleanup) rather than by the default signal death.
+const interruption = createInterruption({
+  write: (text) => process.stderr.write(text),
+  exit: (code) => process.exit(code),
+  startTimer: (milliseconds, callback) => setTimeout(callback, milliseconds).unref(),
+});
+process.on("SIGINT", (signal) => interruption.onSignal(signal));
+process.on("SIGTERM", (signal) => interruption.onSignal(signal));
 
+const { runCli } = await import("./cli.js");
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
@@ -23,6 +20,16 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   interactive: Boolean(process.stderr.isTTY),
   colorOutput: Boolean(process.stdout.isTTY),
-  signal: controller.signal,
+  signal: interruption.signal,
 });
-process.exitCode = controller.signal.aborted ? exitCodes.interrupted : code;
+// The code follows the work: an interrupted command already returns 130, a finished one keeps its code.
+process.exitCode = interruption.finish(code);
+// Leave as soon as the output is out rather than through Node's teardown: a signal that arrives while
+// the event loop winds down finds the default disposition again and kills the process (exit 130 for
+// the shell) after a result was printed.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}

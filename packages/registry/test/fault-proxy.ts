@@ -44,7 +44,20 @@ const statusTexts: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /** Port to listen on (127.0.0.1); default: any free port. */
+  port?: number;
+  /**
+   * Asked for each request that no rule matches (e.g. a seeded random choice of a fraction of
+   * requests); `head` is the start of the request, headers included.
+   */
+  decide?: (request: { method: string; path: string; head: string }) => Fault | null;
+}
+
+export async function startFaultProxy(
+  target: { host: string; port: number },
+  options: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const rules: Array<Required<Pick<FaultRule, "fault" | "times">> & FaultRule> = [];
   const requests: Array<{ method: string; path: string }> = [];
   const applied: Array<{ kind: Fault["kind"]; method: string; path: string }> = [];
@@ -74,7 +87,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         upstream.write(chunk);
         return;
       }
-      const match = requestLine.exec(chunk.toString("latin1", 0, Math.min(chunk.byteLength, 4096)));
+      const head = chunk.toString("latin1", 0, Math.min(chunk.byteLength, 4096));
+      const match = requestLine.exec(head);
       if (match) {
         const method = match[1] as string;
         const path = (match[2] as string).split("?")[0] as string;
@@ -85,10 +99,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
             (candidate.method === undefined || candidate.method === method) &&
             (candidate.path === undefined || candidate.path.test(path)),
         );
-        if (rule) {
-          rule.times--;
-          applied.push({ kind: rule.fault.kind, method, path });
-          const fault = rule.fault;
+        if (rule) rule.times--;
+        const fault = rule ? rule.fault : (options.decide?.({ method, path, head }) ?? null);
+        if (fault) {
+          applied.push({ kind: fault.kind, method, path });
           if (fault.kind === "reset") {
             kill();
             return;
@@ -148,7 +162,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       if (!client.destroyed) client.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   return {
