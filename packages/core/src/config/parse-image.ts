@@ -1,4 +1,4 @@
-import { isSeq, type Node } from "yaml";
+import { isScalar, isSeq, type Node } from "yaml";
 import type { BaseSpec, ImageConfig, SourcePosition } from "./model.js";
 import { isImageName, nameHint } from "./names.js";
 import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
@@ -14,7 +14,7 @@ import {
   valueOrKey,
   type YamlContext,
 } from "./yaml-context.js";
-import { readBoolean, readText, scalarText } from "./yaml-values.js";
+import { readBoolean, readText, scalarText, stringValue } from "./yaml-values.js";
 
 /** An image or artifact as read from its document, with what the checks across images need. */
 export interface ImageDraft {
@@ -187,12 +187,13 @@ function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean)
     const names: DeclaredName[] = [];
     for (const item of entry.value.items) {
       const node = context.resolve(item as Node | null) ?? entry.value;
-      const name = scalarText(node);
+      // werf reads these names as strings only: `image: [1]` is an error there too.
+      const name = stringValue(node);
       if (name === null || name === "") {
         context.error(
           node,
           `each name in image: [...] must be a string, not ${describeNode(node)}`,
-          "only a lone image can be nameless (image: ~)",
+          isNullNode(node) || name === "" ? "only a lone image can be nameless (image: ~)" : quoteName(node),
         );
         continue;
       }
@@ -201,11 +202,21 @@ function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean)
     }
     return names;
   }
+  // werf takes a string, a list of strings or nothing here; a number or boolean is no name.
+  if (isScalar(entry.value) && typeof entry.value.value !== "string") {
+    context.error(entry.value, `image must be a string, not ${describeNode(entry.value)}`, quoteName(entry.value));
+    return [];
+  }
   const name = readText(context, entry.value, "image", "write image: <name>, image: ~ or image: [<name>, <name>]");
   if (name === null) return [];
   if (name === "") return [{ name: null, position: here }];
   checkName(context, entry.value as Node, name);
   return [{ name, position: here }];
+}
+
+/** The hint for a name written as a number or boolean: quote it. */
+function quoteName(node: Node): string {
+  return `quote it: ${JSON.stringify(scalarText(node) ?? "")}`;
 }
 
 function checkName(context: YamlContext, node: Node, name: string): void {
