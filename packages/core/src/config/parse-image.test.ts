@@ -81,8 +81,11 @@ describe("image names", () => {
 
 describe("base", () => {
   it("reads from: as written", () => {
-    const image = validImage("image: app\nfrom: registry.example.com:5000/team/base:1.2@sha256:abc\n");
-    expect(image.base).toEqual({ kind: "image", reference: "registry.example.com:5000/team/base:1.2@sha256:abc" });
+    const image = validImage(`image: app\nfrom: registry.example.com:5000/team/base:1.2@sha256:${"a".repeat(64)}\n`);
+    expect(image.base).toEqual({
+      kind: "image",
+      reference: `registry.example.com:5000/team/base:1.2@sha256:${"a".repeat(64)}`,
+    });
     expect(image.fromLatest).toBe(false);
     expect(image.fromCacheVersion).toBeNull();
   });
@@ -110,6 +113,19 @@ describe("base", () => {
     ).toEqual([
       'stages.yaml:9:1: "fromImage" conflicts with "from": an image has exactly one base (keep one of from, fromImage and fromArtifact)',
       'stages.yaml:10:1: "fromArtifact" conflicts with "from": an image has exactly one base (keep one of from, fromImage and fromArtifact)',
+    ]);
+  });
+
+  it("reports a from: that is no Docker reference at the value's line and column", () => {
+    expect(imageErrors('image: app\nfrom: "alpine 3.20"\n')).toEqual([
+      'stages.yaml:5:7: from: invalid reference "alpine 3.20": a reference contains no whitespace (a reference is [host[:port]/]path[:tag][@sha256:<64 hex>], e.g. registry.example.com/team/app:1.0 or alpine:3.20)',
+    ]);
+    expect(imageErrors("image: app\nfrom: alpine 3.20\n")).toEqual([
+      'stages.yaml:5:7: from: invalid reference "alpine 3.20": a reference contains no whitespace (a reference is [host[:port]/]path[:tag][@sha256:<64 hex>], e.g. registry.example.com/team/app:1.0 or alpine:3.20)',
+    ]);
+    expect(imageErrors("image: a\nfrom: Alpine\n---\nimage: b\nfrom: alpine:3.20@sha256:abc\n")).toEqual([
+      'stages.yaml:5:7: from: invalid reference "Alpine": repository name must be lowercase (write "alpine")',
+      'stages.yaml:8:7: from: invalid reference "alpine:3.20@sha256:abc": digest "sha256:abc" is not valid (a digest is sha256:<64 lowercase hex> (or sha384/sha512))',
     ]);
   });
 

@@ -1,4 +1,6 @@
 import { isScalar, isSeq, type Node } from "yaml";
+import { InvalidReferenceError } from "../errors.js";
+import { parseReference } from "../reference.js";
 import type { BaseSpec, ImageConfig, SourcePosition } from "./model.js";
 import { isImageName, nameHint } from "./names.js";
 import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
@@ -267,7 +269,17 @@ function parseBase(
     }
     return null;
   }
-  if (first === "from") return { spec: { kind: "image", reference: value }, position: null };
+  if (first === "from") {
+    // Checked here, where the value's position is known: later it would be an error without one.
+    try {
+      parseReference(value);
+    } catch (error) {
+      if (!InvalidReferenceError.isInstance(error)) throw error;
+      context.error(entry.value as Node, `from: ${error.message}`, error.hint ?? null);
+      return null;
+    }
+    return { spec: { kind: "image", reference: value }, position: null };
+  }
   const position = context.position(entry.value as Node);
   return first === "fromImage"
     ? { spec: { kind: "stagesImage", name: value }, position }
