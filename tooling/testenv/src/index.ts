@@ -7,9 +7,10 @@ import { runDirectory, stateDirectory } from "./paths.js";
 import { isAlive, stopProcess } from "./process.js";
 import { redisAnswers, startRedis } from "./redis.js";
 import { registryAnswers, startRegistry } from "./registry.js";
-import { sshdAnswers, sshdFiles, startSshd } from "./sshd.js";
+import { sshdAnswers, sshdFiles, startSshd, writeKnownHosts } from "./sshd.js";
 import { type ComponentState, type EnvironmentState, readState, withStateLock, writeState } from "./state.js";
 
+export { type EchoedRequest, type EchoRegistry, startEchoRegistry } from "./echo-registry.js";
 export { stateDirectory } from "./paths.js";
 
 /** What tests read to reach the servers. */
@@ -30,6 +31,8 @@ export interface TestEnvironment {
   sshDockerHost: string;
   /** Private key (ed25519, no passphrase) that logs in to `sshDockerHost`. */
   sshKey: string;
+  /** A known_hosts file with the sshd's host key. */
+  sshKnownHosts: string;
   /** `redis://127.0.0.1:PORT`, no persistence, for the optional build lock. */
   redisUrl: string;
 }
@@ -104,6 +107,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
     writeState(stateDir, state);
     const failure = outcomes.find((outcome) => outcome.status === "rejected");
     if (failure) throw failure.reason;
+    writeKnownHosts(stateDir, sshd);
     const component = (name: string) => state.components[name]?.address ?? "";
     const baseImage = await ensureBaseImage({ stateDir, engine: component("engine-a"), registryPort: registry, log });
     return {
@@ -118,6 +122,7 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
         baseImage,
         sshDockerHost: component("sshd"),
         sshKey: sshdFiles(stateDir).clientKey,
+        sshKnownHosts: sshdFiles(stateDir).knownHosts,
         redisUrl: component("redis"),
       },
     };
@@ -177,6 +182,7 @@ export function environmentVariables(environment: TestEnvironment): Record<strin
     STAGES_TEST_BASE_IMAGE: environment.baseImage,
     STAGES_TEST_SSH_DOCKER_HOST: environment.sshDockerHost,
     STAGES_TEST_SSH_KEY: environment.sshKey,
+    STAGES_TEST_SSH_KNOWN_HOSTS: environment.sshKnownHosts,
     STAGES_TEST_REDIS_URL: environment.redisUrl,
   };
 }
@@ -206,6 +212,7 @@ export function requireTestEnvironment(env: NodeJS.ProcessEnv = process.env): Te
     baseImage: read("STAGES_TEST_BASE_IMAGE"),
     sshDockerHost: read("STAGES_TEST_SSH_DOCKER_HOST"),
     sshKey: read("STAGES_TEST_SSH_KEY"),
+    sshKnownHosts: read("STAGES_TEST_SSH_KNOWN_HOSTS"),
     redisUrl: read("STAGES_TEST_REDIS_URL"),
   };
 }

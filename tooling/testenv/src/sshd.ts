@@ -13,6 +13,7 @@ export function sshdFiles(stateDir: string): {
   hostKey: string;
   clientKey: string;
   authorizedKeys: string;
+  knownHosts: string;
   config: string;
   pidFile: string;
   logFile: string;
@@ -23,10 +24,25 @@ export function sshdFiles(stateDir: string): {
     hostKey: join(directory, "ssh_host_ed25519_key"),
     clientKey: join(directory, "client_ed25519_key"),
     authorizedKeys: join(directory, "authorized_keys"),
+    knownHosts: join(directory, "known_hosts"),
     config: join(directory, "sshd_config"),
     pidFile: join(directory, "sshd.pid"),
     logFile: join(stateDir, "sshd.log"),
   };
+}
+
+/**
+ * Writes a known_hosts file naming the sshd's host key, so that clients can check the host
+ * instead of trusting it blindly (`ssh -o UserKnownHostsFile=...`).
+ */
+export function writeKnownHosts(stateDir: string, port: number): void {
+  const files = sshdFiles(stateDir);
+  if (!existsSync(`${files.hostKey}.pub`)) return;
+  const [type, key] = readFileSync(`${files.hostKey}.pub`, "utf8").trim().split(/\s+/);
+  const line = `[127.0.0.1]:${port} ${type} ${key}\n`;
+  if (!existsSync(files.knownHosts) || readFileSync(files.knownHosts, "utf8") !== line) {
+    writeFileSync(files.knownHosts, line);
+  }
 }
 
 /** Whether an SSH server greets on the loopback port (reads its `SSH-2.0-` banner). */
@@ -86,6 +102,7 @@ export async function startSshd(options: {
   ensureKey(files.hostKey, "stages-testenv-host");
   ensureKey(files.clientKey, "stages-testenv-client");
   writeFileSync(files.authorizedKeys, readFileSync(`${files.clientKey}.pub`), { mode: 0o600 });
+  writeKnownHosts(options.stateDir, options.port);
   ensurePrivilegeSeparationDirectory();
   const config = [
     `Port ${options.port}`,

@@ -58,8 +58,9 @@ describe("test environment", () => {
       "ssh",
       [
         ...["-i", environment.sshKey, "-p", url.port, "-l", url.username],
-        ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"],
-        ...["-o", "LogLevel=ERROR", url.hostname, ...command],
+        // The host is checked against the testenv's known_hosts file.
+        ...["-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${environment.sshKnownHosts}`],
+        ...["-o", "BatchMode=yes", "-o", "LogLevel=ERROR", url.hostname, ...command],
       ],
       { encoding: "utf8", input, timeout: 60_000 },
     );
