@@ -1,8 +1,8 @@
 import { requireTestEnvironment } from "@stages/testenv";
 import { beforeAll, describe, expect, it } from "vitest";
-import { actionsOf, docker, makeRepository, stages, uniqueName } from "../helpers.js";
+import { actionsOf, docker, makeRepository, uniqueName } from "../helpers.js";
 import { incompleteLocalStages, leftoverContainers, projectSignatures } from "./leftovers.js";
-import { isCompleteJson, startStages } from "./running-command.js";
+import { isCompleteJson, stages, startStages } from "./running-command.js";
 
 // Ctrl-C at the two moments the CLI itself decides about (DESIGN §10): a second signal while the
 // first one's cleanup runs, and a signal that comes after the work finished.

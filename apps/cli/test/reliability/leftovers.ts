@@ -1,4 +1,5 @@
-import { docker, stages } from "../helpers.js";
+import { docker } from "../helpers.js";
+import { stages } from "./running-command.js";
 
 // What an interrupted or failed command may leave behind, checked from outside: the engine through
 // the docker CLI, the registry through plain HTTP (not through the code under test).

@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { binary } from "../helpers.js";
+import { binary, type RunResult } from "../helpers.js";
+
+/**
+ * The binary under test: the CLI's dist, or STAGES_RELIABILITY_BINARY (a build of the same sources
+ * elsewhere, for long runs while the work tree's dist is rebuilt under them).
+ */
+export const stagesBinary = process.env.STAGES_RELIABILITY_BINARY ?? binary;
 
 /** A `stages` process the test can signal while it runs, watching its output as it arrives. */
 export interface RunningCommand {
@@ -20,7 +26,7 @@ export function startStages(
   args: string[],
   options: { cwd: string; env?: Record<string, string | undefined> },
 ): RunningCommand {
-  const child = spawn(process.execPath, [binary, ...args], {
+  const child = spawn(process.execPath, [stagesBinary, ...args], {
     cwd: options.cwd,
     env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -95,4 +101,19 @@ export function isCompleteJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Runs `stages` to its end, like helpers' `stages()` but with `stagesBinary`. */
+export async function stages(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<RunResult> {
+  const ended = await startStages(args, options).ended;
+  let json: unknown = null;
+  try {
+    json = JSON.parse(ended.stdout);
+  } catch {
+    // not JSON
+  }
+  return { code: ended.code ?? -1, stdout: ended.stdout, stderr: ended.stderr, json };
 }
