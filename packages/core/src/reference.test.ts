@@ -81,6 +81,9 @@ const valid: Array<[input: string, expected: Expected]> = [
   ["192.168.1.1:5000/repo:5050", { domain: "192.168.1.1:5000", path: "repo", tag: "5050" }],
   ["192.168.0.1:8/debian", { domain: "192.168.0.1:8", path: "debian" }],
   ["127.0.0.1:5000/docker/docker", { domain: "127.0.0.1:5000", path: "docker/docker" }],
+  ["localhost:65535/x", { domain: "localhost:65535", path: "x" }],
+  ["10.1:5000/x", { domain: "10.1:5000", path: "x" }],
+  ["0x7f.1/x", { domain: "0x7f.1", path: "x" }],
   ["[2001:db8::1]/repo", { domain: "[2001:db8::1]", path: "repo" }],
   ["[2001:db8:1:2:3:4:5:6]/repo:tag", { domain: "[2001:db8:1:2:3:4:5:6]", path: "repo", tag: "tag" }],
   ["[2001:db8::1]:5000/repo", { domain: "[2001:db8::1]:5000", path: "repo" }],
@@ -188,6 +191,20 @@ const invalid: Array<[input: string, reason: RegExp]> = [
   ["a..b", /path component "a..b"/],
   ["a._b", /path component "a._b"/],
   ["a.-b", /path component "a.-b"/],
+  ["localhost:99999/x", /port 99999 of registry "localhost:99999" is out of range: a port is a number from 1 to 65535/],
+  ["localhost:0/x", /port 0 of registry "localhost:0" is out of range/],
+  ["example.com:65536/app", /port 65536 of registry "example.com:65536" is out of range/],
+  ["[::1]:123456/app", /port 123456 of registry "\[::1\]:123456" is out of range/],
+  ["[1:2:3]:5000/app", /registry "\[1:2:3\]:5000" is not a valid IPv6 address/],
+  ["[::1::]/app", /is not a valid IPv6 address/],
+  ["[1:2:3:4:5:6:7:8:9]/app", /is not a valid IPv6 address/],
+  ["[12345::]/app", /is not a valid IPv6 address/],
+  [
+    "999.1.1.1:5000/app",
+    /registry "999.1.1.1:5000" is not a valid host: a host that ends in a number is an IPv4 address/,
+  ],
+  ["1.2.3.4.5/app", /"1.2.3.4.5" is not a valid host/],
+  ["registry.08/app", /"registry.08" is not a valid host/],
   ["a b", /contains no whitespace/],
   ["alpine\n", /contains no whitespace/],
   ["Bad Repo", /contains no whitespace/],
@@ -335,6 +352,15 @@ describe("parseRepository", () => {
   it("passes parse errors through", () => {
     expect(() => parseRepository("Foo/Bar")).toThrow(/must be lowercase/);
   });
+
+  it("names the registry, the port and the valid range when the port is out of range", () => {
+    const error = caught(() => parseRepository("localhost:99999/x"));
+    expect(InvalidReferenceError.isInstance(error)).toBe(true);
+    expect(error.message).toBe(
+      'invalid reference "localhost:99999/x": port 99999 of registry "localhost:99999" is out of range: a port is a number from 1 to 65535',
+    );
+    expect(error.hint).toBe("write the registry's port, e.g. localhost:5000");
+  });
 });
 
 describe("isDigest and parseDigest", () => {
@@ -395,6 +421,15 @@ const referenceText = fc
     return `${host}${path}${tag === undefined ? "" : `:${tag}`}${digest === undefined ? "" : `@${digest}`}`;
   });
 
+/** Whether a URL takes `host` (with its port) as it is; port 0 cannot be reached, so it does not count. */
+function isUrlHost(host: string): boolean {
+  try {
+    return new URL(`http://${host}/`).port !== "0";
+  } catch {
+    return false;
+  }
+}
+
 function tryParse(text: string): ImageReference | undefined {
   try {
     return parseReference(text);
@@ -405,7 +440,7 @@ function tryParse(text: string): ImageReference | undefined {
 }
 
 describe("properties", () => {
-  it("grammar-shaped references parse, but for two known exceptions", () => {
+  it("grammar-shaped references parse, but for three known exceptions", () => {
     fc.assert(
       fc.property(referenceText, (text) => {
         if (/^[a-f0-9]{64}$/.test(text)) return; // an image id, not a name
@@ -415,9 +450,33 @@ describe("properties", () => {
           expect(() => parseReference(text)).toThrow(/is not a valid registry host/);
           return;
         }
+        // A host no URL can hold (port 0, a bad IPv6 or IPv4 address): refused, saying why.
+        const host = text.includes("/") ? text.slice(0, text.indexOf("/")) : "";
+        if (/[.:[]|^localhost$/.test(host) && !isUrlHost(host)) {
+          expect(() => parseReference(text)).toThrow(/out of range|not a valid IPv6 address|not a valid host/);
+          return;
+        }
         expect(tryParse(text)).toBeDefined();
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("every registry host it accepts is one a URL (and so a registry client) accepts", () => {
+    const hosts = fc.oneof(
+      domain,
+      fc.stringMatching(/^[0-9]{1,3}(?:\.[0-9]{1,4}){0,4}$/),
+      fc.stringMatching(/^\[[0-9a-f:]{2,24}\]$/),
+      fc.stringMatching(/^(?:0x[0-9a-f]{0,3}|0[0-9]{0,3})(?:\.[0-9a-z]{1,4}){0,3}$/),
+    );
+    fc.assert(
+      fc.property(hosts, fc.option(fc.integer({ min: 0, max: 200000 }), { nil: undefined }), (host, port) => {
+        const domainText = `${host}${port === undefined ? "" : `:${port}`}`;
+        const reference = tryParse(`${domainText}/app`);
+        if (reference === undefined || reference.domain !== domainText) return;
+        expect(isUrlHost(domainText)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 

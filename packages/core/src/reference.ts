@@ -209,6 +209,8 @@ function parseCanonical(original: string, text: string): ImageReference {
       'a host is dot-separated labels of letters, digits and "-" (no "_"), with an optional :port',
     );
   }
+  const hostProblem = registryHostProblem(domain);
+  if (hostProblem !== null) fail(original, hostProblem.reason, hostProblem.hint);
   if (path.length > repositoryPathMaxLength) {
     fail(
       original,
@@ -223,6 +225,88 @@ function parseCanonical(original: string, text: string): ImageReference {
     if (problem !== null) fail(original, problem, "a digest is sha256:<64 lowercase hex> (or sha384/sha512)");
   }
   return makeReference(domain, path, tag, digest as Digest | undefined);
+}
+
+/**
+ * What makes a host that Docker's grammar accepts unusable as a registry address, or null.
+ * The grammar takes any digits as a port, any hex and colons as IPv6 and any dotted numbers as a
+ * name; a URL (and so every registry client, the engine's included) takes none of the invalid ones,
+ * and would fail later with a bare "Invalid URL". The checks follow the WHATWG URL host parser.
+ */
+function registryHostProblem(domain: string): { reason: string; hint: string } | null {
+  const bracket = domain.startsWith("[") ? domain.indexOf("]") + 1 : 0;
+  const colon = domain.indexOf(":", bracket);
+  const host = colon === -1 ? domain : domain.slice(0, colon);
+  if (colon !== -1) {
+    const port = Number(domain.slice(colon + 1));
+    if (port < 1 || port > 65535) {
+      return {
+        reason: `port ${domain.slice(colon + 1)} of registry ${quote(domain)} is out of range: a port is a number from 1 to 65535`,
+        hint: `write the registry's port, e.g. ${host}:5000`,
+      };
+    }
+  }
+  if (host.startsWith("[")) {
+    if (!isIpv6Address(host.slice(1, -1))) {
+      return {
+        reason: `registry ${quote(domain)} is not a valid IPv6 address`,
+        hint: 'an IPv6 address is 8 groups of 1-4 hex digits separated by ":", or fewer with one "::", e.g. [::1]:5000',
+      };
+    }
+    return null;
+  }
+  const labels = host.split(".");
+  if (endsInNumber(labels) && !isIpv4Address(labels)) {
+    return {
+      reason: `registry ${quote(domain)} is not a valid host: a host that ends in a number is an IPv4 address, and this one is not`,
+      hint: "an IPv4 address is 4 numbers from 0 to 255, e.g. 192.168.1.10:5000; a host name ends in a letter",
+    };
+  }
+  return null;
+}
+
+function isIpv6Address(text: string): boolean {
+  const halves = text.split("::");
+  if (halves.length > 2) return false;
+  const groups = (half: string | undefined) => (half === undefined || half === "" ? [] : half.split(":"));
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  if (![...head, ...tail].every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) return false;
+  const count = head.length + tail.length;
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+/** WHATWG "ends in a number": the last label is digits, or a number the IPv4 parser reads (`0x1f`). */
+function endsInNumber(labels: readonly string[]): boolean {
+  const last = labels.at(-1) ?? "";
+  return /^[0-9]+$/.test(last) || ipv4Number(last) !== null;
+}
+
+/** WHATWG IPv4 parser: up to 4 numbers (decimal, 0x hex, 0 octal), all but the last below 256. */
+function isIpv4Address(labels: readonly string[]): boolean {
+  if (labels.length > 4) return false;
+  const numbers = labels.map(ipv4Number);
+  if (numbers.some((number) => number === null)) return false;
+  const last = numbers.at(-1) as number;
+  return numbers.slice(0, -1).every((number) => (number as number) <= 255) && last < 256 ** (5 - labels.length);
+}
+
+function ipv4Number(text: string): number | null {
+  if (text === "") return null;
+  let digits = text;
+  let pattern = /^[0-9]*$/;
+  let radix = 10;
+  if (/^0[xX]/.test(text)) {
+    digits = text.slice(2);
+    pattern = /^[0-9a-fA-F]*$/;
+    radix = 16;
+  } else if (text.length > 1 && text.startsWith("0")) {
+    digits = text.slice(1);
+    pattern = /^[0-7]*$/;
+    radix = 8;
+  }
+  if (!pattern.test(digits)) return null;
+  return digits === "" ? 0 : Number.parseInt(digits, radix);
 }
 
 function makeReference(domain: string, path: string, tag: string | undefined, digest: Digest | undefined) {
