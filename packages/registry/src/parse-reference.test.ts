@@ -1,4 +1,4 @@
-import { InvalidReferenceError } from "@stages/core";
+import { InvalidReferenceError, UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import { formatManifestName, manifestReference, parseManifestName, parseRepositoryName } from "./parse-reference.js";
 
@@ -57,5 +57,28 @@ describe("parseManifestName", () => {
     expect(manifestReference(name)).toBe(digest);
     expect(formatManifestName(parseManifestName("localhost:5000/a"))).toBe("localhost:5000/a:latest");
     expect(parseRepositoryName("localhost:5000/a/b")).toEqual({ registry: "localhost:5000", repository: "a/b" });
+  });
+});
+
+describe("registry addresses", () => {
+  it("refuses a host no URL can hold as a usage error naming the registry, not a bare Invalid URL", () => {
+    for (const parse of [parseManifestName, parseRepositoryName]) {
+      let caught: unknown;
+      try {
+        parse("xn--a.com/x");
+      } catch (error) {
+        caught = error;
+      }
+      expect(UsageError.isInstance(caught)).toBe(true);
+      expect((caught as Error).message).toBe(
+        'invalid reference "xn--a.com/x": registry "xn--a.com" is not a valid host name',
+      );
+    }
+  });
+
+  it("refuses a port out of range before any request", () => {
+    expect(() => parseRepositoryName("localhost:99999/x")).toThrow(
+      'port 99999 of registry "localhost:99999" is out of range: a port is a number from 1 to 65535',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // References in the shape the client works with (registry, repository, tag, digest), parsed by
 // @stages/core's implementation of Docker's reference grammar (DESIGN §6).
-import { parseReference, parseRepository } from "@stages/core";
+import { parseReference, parseRepository, UsageError } from "@stages/core";
 import type { Digest } from "./digest.js";
 
 /** Docker Hub: the default registry of names without a domain. */
@@ -23,6 +23,7 @@ export interface ManifestName extends RepositoryName {
 /** Parses `host[:port]/path[:tag|@digest]` with Docker's grammar (Docker Hub names get `docker.io` and `library/`). */
 export function parseManifestName(text: string): ManifestName {
   const reference = parseReference(text);
+  checkRegistryAddress(text, reference.domain);
   return {
     registry: reference.domain,
     repository: reference.path,
@@ -34,7 +35,27 @@ export function parseManifestName(text: string): ManifestName {
 /** Parses `host[:port]/path` (no tag, no digest). */
 export function parseRepositoryName(text: string): RepositoryName {
   const reference = parseRepository(text);
+  checkRegistryAddress(text, reference.domain);
   return { registry: reference.domain, repository: reference.path };
+}
+
+/**
+ * Core refuses the hosts a URL cannot hold that it can judge alone (ports, IP addresses); what is
+ * left (e.g. a name that is not valid punycode, `xn--a.com`) is caught here, where URLs are made,
+ * so that it is a usage error naming the registry rather than a bare "Invalid URL".
+ */
+function checkRegistryAddress(text: string, registry: string): void {
+  try {
+    new URL(`https://${registry}/`);
+  } catch (error) {
+    throw new UsageError(
+      `invalid reference ${JSON.stringify(text)}: registry ${JSON.stringify(registry)} is not a valid host name`,
+      {
+        cause: error,
+        hint: 'a host name is dot-separated labels of letters, digits and "-" (xn-- labels in valid punycode)',
+      },
+    );
+  }
 }
 
 /** `registry/repository`. */
