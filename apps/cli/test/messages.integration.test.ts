@@ -33,6 +33,7 @@ describe("messages for wrong input", () => {
   it.each([
     ["[1:2:3]:5000/x", 'registry "[1:2:3]:5000" is not a valid IPv6 address'],
     ["999.1.1.1:5000/x", 'registry "999.1.1.1:5000" is not a valid host'],
+    ["xn--a.com/x", 'registry "xn--a.com" is not a valid host name'],
   ])("a registry address no URL can hold is a usage error: %s", async (repository, message) => {
     const result = await stages(["push", repository], { cwd: directory, env: onA });
     expect(result.stderr).toContain(message);
