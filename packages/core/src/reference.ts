@@ -6,11 +6,14 @@ import { InvalidReferenceError } from "./errors.js";
  * github.com/opencontainers/go-digest does. The patterns below are that package's, one for one;
  * RE2's leftmost-first submatches agree with JavaScript's backtracking ones for them.
  *
- * Two deliberate departures, both for references Docker accepts but misreads:
+ * Three deliberate departures, all for references Docker accepts but misreads or cannot use:
  * - a first component that Docker takes for a registry host but that is not a valid host
  *   (`foo_bar.com/app`) is an error here; Docker silently yields a reference without a domain.
  * - `familiarReference` keeps `docker.io/` when dropping it would make the first path component
  *   read as a host (`docker.io/example.com/app`); Docker prints `example.com/app`, another image.
+ * - a registry host no URL can hold is an error here: a port outside 1-65535 (Docker's grammar takes
+ *   any digits, and the docker CLI fails only when it connects), an invalid IPv6 address in brackets,
+ *   or a host ending in a number that is not a valid IPv4 address (`999.1.1.1`).
  * The 255-character limit applies to the path only, as in distribution/reference v0.6 (older
  * versions counted the host too); registries limit the path.
  */
