@@ -1,21 +1,26 @@
 import { defineConfig } from "tsup";
+import { deferEngineExtras, sshEntry } from "./defer-engine-extras.js";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/main.ts"],
+  // docker-ssh: docker-modem's SSH agent and ssh2, a file of its own loaded only for ssh:// hosts.
+  entry: { index: "src/index.ts", main: "src/main.ts", ...sshEntry },
   format: ["esm"],
   dts: { entry: "src/index.ts" },
   sourcemap: true,
   clean: true,
   target: "node20",
   // One file to load instead of hundreds: module resolution was a third of a no-op build's time.
+  // dockerode is bundled too (it is no dependency of this package, so tsup bundles it); what it
+  // requires but a run rarely or never uses is deferred or left out by this plugin.
+  esbuildPlugins: [deferEngineExtras()],
   // clipanion stays external: plugins register their commands with the same copy (it recognises
   // options by a module-local symbol).
   noExternal: [/^@stages\//, "yaml", /^@noble\/hashes/, "picomatch", "tar-stream"],
-  // ssh2 (through dockerode) tries its optional native addons inside try/catch; leave them out of the bundle.
+  // ssh2 tries its optional native addons inside try/catch; leave them out of the bundle.
   external: ["clipanion", "typanion", /\.node$/],
-  // Bundled CommonJS dependencies require Node built-ins.
+  // Bundled CommonJS dependencies require Node built-ins...
   banner: {
-    // ...and some (ssh2 under dockerode) read __dirname at load time.
+    // ...and some (ssh2) read __dirname at load time.
     js: 'import { createRequire as __stagesCreateRequire } from "node:module";\nimport { fileURLToPath as __stagesFileURLToPath } from "node:url";\nconst require = __stagesCreateRequire(import.meta.url);\nconst __filename = __stagesFileURLToPath(import.meta.url);\nconst __dirname = __stagesFileURLToPath(new URL(".", import.meta.url));',
   },
 });

@@ -1,0 +1,146 @@
+// An esbuild plugin for the CLI bundle. dockerode and docker-modem require at load time code that
+// most runs never use; bundled as is, every start of the CLI paid for it (about 200 ms, issue 10).
+//
+// - Left out: `dockerode/lib/session.js` (@grpc/grpc-js, @grpc/proto-loader, protobufjs), the BuildKit
+//   session of `buildImage({ version: "2" })`, and `lib/buildkit.js` (protobufjs), BuildKit progress
+//   decoding. stages calls neither, and both read `.proto` files next to their own source, which a
+//   bundle does not have: stubs stand in that fail with a clear message if anything ever calls them.
+// - Own file: `docker-modem/lib/ssh.js` (ssh2 and its crypto), needed only for `DOCKER_HOST=ssh://`.
+//   It is an entry of its own (`dist/docker-ssh.js`, see `sshEntry`); the modem gets a shim that
+//   imports it when it makes its first SSH connection, so other runs never even parse ssh2.
+// - Deferred: modules required at load but used only by some calls (build contexts, hijacked
+//   streams) stay in the bundle behind a proxy that initialises them on first use.
+//
+// The build fails when one of these requires is not met any more (an upgrade of dockerode or
+// docker-modem moved it), so the deferral cannot silently stop working.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Options } from "tsup";
+
+type Plugin = NonNullable<Options["esbuildPlugins"]>[number];
+
+const here = dirname(fileURLToPath(import.meta.url));
+// @stages/docker depends on dockerode, dockerode on docker-modem: resolve them as those packages do.
+const dockerAdapterDirectory = join(here, "..", "..", "packages", "docker");
+const dockerodeDirectory = dirname(
+  createRequire(join(dockerAdapterDirectory, "package.json")).resolve("dockerode/package.json"),
+);
+const modemDirectory = dirname(
+  createRequire(join(dockerodeDirectory, "package.json")).resolve("docker-modem/package.json"),
+);
+const dockerode = (file: string) => join(dockerodeDirectory, "lib", file);
+const modem = (file: string) => join(modemDirectory, "lib", file);
+
+/** The entry that becomes `dist/docker-ssh.js`: docker-modem's SSH agent with ssh2, bundled on its own. */
+export const sshEntry = { "docker-ssh": modem("ssh.js") };
+
+interface Interception {
+  importer: string;
+  request: string;
+  /** Replacement source (CommonJS), or "lazy": the real module behind a proxy. */
+  contents: string | "lazy";
+}
+
+const interceptions: Interception[] = [
+  // dockerode itself, as @stages/docker's build imports it: a run that never connects to an engine
+  // (--version, --help, config commands) does not initialise it.
+  { importer: join(dockerAdapterDirectory, "dist", "index.js"), request: "dockerode", contents: "lazy" },
+  {
+    importer: dockerode("docker.js"),
+    request: "./session",
+    contents: `module.exports = function withSession(docker, auth, handler) {
+  handler(new Error("[docker] dockerode's BuildKit session (buildImage with version \\"2\\") is not part of the stages CLI"), null, function () {});
+};`,
+  },
+  {
+    importer: dockerode("docker.js"),
+    request: "./buildkit",
+    contents: `module.exports = {
+  followProgress: function () {
+    throw new Error("[docker] dockerode's BuildKit progress decoding is not part of the stages CLI");
+  },
+};`,
+  },
+  // The contract of docker-modem's ssh.js: (sshOptions) => an http.Agent whose connections are SSH
+  // channels running `docker system dial-stdio`. The real one is imported on the first connection.
+  {
+    importer: modem("modem.js"),
+    request: "./ssh",
+    contents: `var http = require("http");
+module.exports = function (options) {
+  var agent = new http.Agent();
+  agent.createConnection = function (connectionOptions, callback) {
+    import("./docker-ssh.js").then(function (loaded) {
+      loaded.default(options).createConnection(connectionOptions, callback);
+    }, callback);
+  };
+  return agent;
+};`,
+  },
+  // Build contexts of buildImage (tar-fs, tar-stream 2, bl, .dockerignore parsing).
+  { importer: dockerode("util.js"), request: "tar-fs", contents: "lazy" },
+  { importer: dockerode("util.js"), request: "@balena/dockerignore", contents: "lazy" },
+  // Hijacked connections (readable-stream 3).
+  { importer: modem("modem.js"), request: "./http_duplex", contents: "lazy" },
+];
+
+/** A stand-in that loads the real module on first use: property reads, calls and `new`. */
+function lazyProxy(realPath: string): string {
+  // A strict function as the target: no own "arguments" or "caller" whose reads the proxy could not answer.
+  return `"use strict";
+var real;
+function load() { return real || (real = require(${JSON.stringify(realPath)})); }
+module.exports = new Proxy(function () {}, {
+  get: function (target, key) { return load()[key]; },
+  apply: function (target, self, args) { return load().apply(self, args); },
+  construct: function (target, args) { return Reflect.construct(load(), args); },
+});`;
+}
+
+const namespace = "stages-deferred";
+const key = (importer: string, request: string) => `${importer}\0${request.replace(/\.js$/, "")}`;
+
+/** The esbuild plugin; pass it to tsup's `esbuildPlugins`. */
+export function deferEngineExtras(): Plugin {
+  const byKey = new Map(
+    interceptions.map((interception) => [key(interception.importer, interception.request), interception]),
+  );
+  return {
+    name: "stages-defer-engine-extras",
+    setup(build) {
+      const met = new Set<string>();
+      build.onStart(() => met.clear());
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.namespace === namespace) {
+          // The shim's import of the separate SSH file stays a runtime import next to the chunk.
+          if (args.path === "./docker-ssh.js") return { path: args.path, external: true };
+          return undefined;
+        }
+        const id = key(args.importer, args.path);
+        const interception = byKey.get(id);
+        if (!interception) return undefined;
+        met.add(id);
+        if (interception.contents !== "lazy") return { path: id, namespace, pluginData: interception.contents };
+        const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path: id, namespace, pluginData: lazyProxy(real.path) };
+      });
+      build.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: args.pluginData as string,
+        loader: "js",
+        resolveDir: here,
+      }));
+      build.onEnd((result) => {
+        if (result.errors.length > 0) return;
+        const missing = [...byKey.entries()].filter(([id]) => !met.has(id)).map(([, value]) => value);
+        if (missing.length > 0) {
+          const what = missing.map((value) => `${value.importer} → "${value.request}"`);
+          throw new Error(
+            `defer-engine-extras: these requires were not met: ${what.join(", ")}; update apps/cli/defer-engine-extras.ts`,
+          );
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// The CLI bundle keeps what a run rarely or never uses out of its start (defer-engine-extras.ts):
+// dockerode's BuildKit-session gRPC code is not in it at all, ssh2 sits in a file of its own that
+// only an ssh:// connection imports, and dockerode is initialised only when an engine is used.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { binary, cliRoot } from "./helpers.js";
+
+const dist = join(cliRoot, "dist");
+
+function read(file: string): string {
+  if (!existsSync(join(dist, file))) throw new Error(`${join(dist, file)} is missing: run \`pnpm build\` first`);
+  return readFileSync(join(dist, file), "utf8");
+}
+
+/** The files a start of main.js loads before any dynamic import: its static import graph. */
+function staticGraph(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of read(file).matchAll(
+      /^(?:import|export)\b[^;]*?from\s+"\.\/([^"]+)"|^import\s+"\.\/([^"]+)"/gm,
+    )) {
+      visit(match[1] ?? match[2] ?? "");
+    }
+  };
+  visit(entry);
+  return [...seen];
+}
+
+/** Every file main.js can reach, dynamic imports included. */
+function fullGraph(entry: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const match of read(file).matchAll(/(?:from\s+|import\s*\(\s*|import\s+)"\.\/([^"]+)"/g))
+      visit(match[1] ?? "");
+  };
+  visit(entry);
+  return [...seen];
+}
+
+describe("the CLI bundle", () => {
+  it("holds no gRPC or protobuf code (dockerode's BuildKit session is left out)", () => {
+    for (const file of readdirSync(dist).filter((name) => name.endsWith(".js"))) {
+      expect(read(file), file).not.toMatch(/@grpc|protobufjs/);
+    }
+  });
+
+  it("keeps ssh2 out of what a start loads: it is in docker-ssh.js, reached by one dynamic import", () => {
+    const start = staticGraph("main.js");
+    for (const file of start) expect(read(file), file).not.toMatch(/node_modules\/ssh2\//);
+    const everything = fullGraph("main.js");
+    expect(everything).toContain("docker-ssh.js");
+    expect(start).not.toContain("docker-ssh.js");
+    expect(read("docker-ssh.js")).toMatch(/node_modules\/ssh2\//);
+  });
+
+  it("does not initialise dockerode for --version", () => {
+    // A CPU profile names every CommonJS module initialiser the run executed (esbuild names them by path).
+    const directory = join(cliRoot, "node_modules", ".bundle-test-profile");
+    const result = spawnSync(
+      process.execPath,
+      ["--cpu-prof", "--cpu-prof-interval", "100", `--cpu-prof-dir=${directory}`, binary, "--version"],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const profiles = readdirSync(directory).filter((name) => name.endsWith(".cpuprofile"));
+    const names = new Set<string>();
+    for (const name of profiles) {
+      const profile = JSON.parse(readFileSync(join(directory, name), "utf8")) as {
+        nodes: { callFrame: { functionName: string } }[];
+      };
+      for (const node of profile.nodes) names.add(node.callFrame.functionName);
+    }
+    rmSync(directory, { recursive: true, force: true });
+    // The profile does see module initialisers (yaml is loaded by every start)...
+    expect([...names].some((name) => name.includes("node_modules/yaml/"))).toBe(true);
+    // ...and none of dockerode's or docker-modem's.
+    expect([...names].filter((name) => /node_modules\/(dockerode|docker-modem)\//.test(name))).toEqual([]);
+  });
+});
