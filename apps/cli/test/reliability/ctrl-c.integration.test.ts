@@ -40,7 +40,7 @@ async function containerRunning(signature: string, deadlineMs = 60_000): Promise
 describe("Ctrl-C and the exit code", () => {
   it("lets the cleanup of the first signal finish when a second one follows 10 ms later (as `timeout` sends them)", async () => {
     const project = uniqueName("ctrlc");
-    const directory = makeRepository({ "stages.yaml": config(project, 4) });
+    const directory = makeRepository({ "stages.yaml": config(project, 3) });
     const signatures = await projectSignatures(directory, onA);
     const setupSignature = signatures.at(-1) as string;
     const running = startStages(["build", "--network", "none"], { cwd: directory, env: onA });
@@ -62,7 +62,7 @@ describe("Ctrl-C and the exit code", () => {
 
   it("the same with SIGTERM twice, 10 ms apart", async () => {
     const project = uniqueName("ctrlc");
-    const directory = makeRepository({ "stages.yaml": config(project, 4) });
+    const directory = makeRepository({ "stages.yaml": config(project, 3) });
     const signatures = await projectSignatures(directory, onA);
     const running = startStages(["build", "--network", "none"], { cwd: directory, env: onA });
     await containerRunning(signatures.at(-1) as string);
