@@ -7,6 +7,7 @@ export * from "./image-graph.js";
 export * from "./naming.js";
 export * from "./plugin.js";
 export * from "./procedures/index.js";
+export * from "./redact.js";
 export * from "./reference.js";
 export * from "./resolve.js";
 export * from "./signature.js";

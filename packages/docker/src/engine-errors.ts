@@ -1,4 +1,5 @@
 import { AbortedError, EngineError, StagesError } from "@stages/core";
+import { redactEngineText } from "./engine-secrets.js";
 
 /**
  * The engine answered with an HTTP error; callers turn the ones they expect (404, 304, 409) into
@@ -8,10 +9,12 @@ export class EngineHttpError extends Error {
   readonly statusCode: number;
   readonly engineMessage: string;
   constructor(statusCode: number, engineMessage: string) {
-    super(`${statusCode} ${engineMessage}`);
+    // Engine messages quote registry answers, which can echo our credentials back.
+    const redacted = redactEngineText(engineMessage);
+    super(`${statusCode} ${redacted}`);
     this.name = "EngineHttpError";
     this.statusCode = statusCode;
-    this.engineMessage = engineMessage;
+    this.engineMessage = redacted;
   }
 }
 
@@ -61,7 +64,7 @@ export function translateEngineError(error: unknown, endpoint: string, signal: A
   if (typeof failure.code === "string" && /^HPE_/.test(failure.code)) {
     return notAnEngineError(endpoint, `it does not speak HTTP (${failure.code})`);
   }
-  const message = typeof failure.message === "string" ? failure.message : String(error);
+  const message = redactEngineText(typeof failure.message === "string" ? failure.message : String(error));
   return new EngineError(`[docker] request to ${endpoint} failed: ${message}`, { cause: error });
 }
 
@@ -116,7 +119,8 @@ export function engineFailure(what: string, error: unknown): Error {
   if (error instanceof EngineHttpError) {
     return new EngineError(`[docker] ${what}: ${error.engineMessage}`, { cause: error });
   }
-  return new EngineError(`[docker] ${what}: ${error instanceof Error ? error.message : String(error)}`, {
+  const message = redactEngineText(error instanceof Error ? error.message : String(error));
+  return new EngineError(`[docker] ${what}: ${message}`, {
     cause: error,
   });
 }

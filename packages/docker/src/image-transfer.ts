@@ -17,79 +17,150 @@ import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
+import type { RawImage } from "./images.js";
 import { followProgress, inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
 import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
 import { getStage, stageDescriptorOf } from "./stages-storage.js";
+import { holdName, isStageAlias, sweepTransferNames } from "./transfer-aliases.js";
+import type { EngineTransferPolicy } from "./transfer-retry.js";
+import { defaultEngineTransferPolicy, isProgressMessage, retryEngineTransfer } from "./transfer-retry.js";
 
 /** Options of `createDockerImageTransfer`. */
 export interface DockerImageTransferOptions {
   connection: DockerConnection;
   /** Credentials per registry host; anonymous without. */
   registryAuth?: RegistryAuthProvider;
+  /** Retries and deadlines of push and pull; see `defaultEngineTransferPolicy`. */
+  policy?: Partial<EngineTransferPolicy>;
+}
+
+interface TransferContext {
+  client: EngineClient;
+  registryAuth: RegistryAuthProvider | undefined;
+  policy: EngineTransferPolicy;
+  /** Removes what interrupted transfers of earlier runs left of `project` (once per adapter and project). */
+  sweep(project: string): Promise<void>;
 }
 
 /**
  * Moves stages between a Docker Engine and registries through the engine (DESIGN §7): push tags
  * the stage with the registry reference, pushes, and removes that alias again; pull fetches a
  * reference (tag or digest), stores it under the stage name and removes the pulled reference.
- * Layers the other side has are not transferred (the engine checks).
+ * Layers the other side has are not transferred (the engine checks), which makes a failed
+ * transfer cheap to retry: transient failures are (transfer-retry). Whatever names a transfer
+ * gives the engine on the way go again, also after an abort, and the first transfer of a project
+ * removes those an earlier, killed run left (transfer-aliases).
  */
 export function createDockerImageTransfer(options: DockerImageTransferOptions): ImageTransfer {
   const client = engineOf(options.connection);
+  const swept = new Map<string, Promise<void>>();
+  const context: TransferContext = {
+    client,
+    registryAuth: options.registryAuth,
+    policy: { ...defaultEngineTransferPolicy, ...options.policy },
+    sweep(project) {
+      let done = swept.get(project);
+      if (!done) {
+        done = sweepTransferNames(client, project).then(() => {});
+        swept.set(project, done);
+      }
+      return done;
+    },
+  };
   return {
     specificationVersion,
-    push: (request) => pushStage(client, options.registryAuth, request),
-    pull: (request) => pullStage(client, options.registryAuth, request),
+    push: (request) => pushStage(context, request),
+    pull: (request) => pullStage(context, request),
   };
 }
 
-async function pushStage(
-  client: EngineClient,
-  registryAuth: RegistryAuthProvider | undefined,
-  request: StageTransferRequest,
-): Promise<{ digest: string }> {
-  const { signal } = request;
+async function pushStage(context: TransferContext, request: StageTransferRequest): Promise<{ digest: string }> {
+  const { client } = context;
+  const { signal, project } = request;
   throwIfAborted(signal);
-  const local = localStageName(request.project, request.signature);
+  const local = localStageName(project, request.signature);
   const reference = pushReference(request.reference);
   const alias = formatReference(reference);
+  const repository = repositoryOf(reference);
+  await context.sweep(project);
   const stage = await inspectRawImage(client, local, signal);
   if (stage === null) {
     throw new StageMissingError(`[docker] cannot push ${local}: the engine has no such stage`, {
       hint: "build the stage (or pull it) before pushing",
     });
   }
-  const previous = await inspectRawImage(client, alias, signal);
-  await tagImageWith(client, stage.Id, alias, signal);
-  let digest: string | null = null;
+  // A stage tag is ours whatever it points at; any other tag (publish's) may be a user's, kept as it was.
+  const previous = isStageAlias(alias, project) ? null : await inspectRawImage(client, alias, signal);
+  const release = holdName(client, alias);
   try {
-    const authconfig = await registryAuthFor(registryAuth, reference);
-    let response: Readable;
-    try {
-      response = await client.stream(signal, (docker) =>
-        docker.getImage(repositoryOf(reference)).push({ tag: reference.tag, authconfig, abortSignal: signal }),
-      );
-    } catch (error) {
-      throw engineFailure(`push of ${alias} failed`, error);
-    }
-    await followProgress(
-      client,
-      response,
+    // Inside the try and not cancelled in flight: whenever the abort comes, the tag is known and removed.
+    await tagImageWith(client, stage.Id, alias, undefined);
+    throwIfAborted(signal);
+    const authconfig = await registryAuthFor(context.registryAuth, reference);
+    const digest = await retryEngineTransfer(
       `push of ${alias}`,
-      (message) => {
-        if (message.kind === "layer") request.onProgress?.(message.progress);
-        else if (message.kind === "digest") digest = message.digest;
-      },
+      reference.domain,
+      context.policy,
       signal,
+      async (attempt) => {
+        let response: Readable;
+        try {
+          response = await client.stream(attempt.signal, (docker) =>
+            docker.getImage(repository).push({ tag: reference.tag, authconfig, abortSignal: attempt.signal }),
+          );
+        } catch (error) {
+          throw engineFailure(`push of ${alias} failed`, error);
+        }
+        let found: string | null = null;
+        await followProgress(
+          client,
+          response,
+          `push of ${alias}`,
+          (message) => {
+            if (isProgressMessage(message)) attempt.progressed();
+            if (message.kind === "layer") request.onProgress?.(message.progress);
+            else if (message.kind === "digest") found = message.digest;
+          },
+          attempt.signal,
+        );
+        if (found === null) throw new EngineError(`[docker] push of ${alias} finished without a manifest digest`);
+        return found as string;
+      },
     );
+    return { digest };
   } finally {
-    // The alias was only the name to push by; leave the engine's names as they were.
-    if (previous === null) await removeImageWith(client, alias, undefined).catch(() => {});
-    else if (previous.Id !== stage.Id) await tagImageWith(client, previous.Id, alias, undefined).catch(() => {});
+    release();
+    await dropTransferNames(context, project, repository, alias, stage.Id, previous, signal);
   }
-  if (digest === null) throw new EngineError(`[docker] push of ${alias} finished without a manifest digest`);
-  return { digest };
+}
+
+/**
+ * Leaves the engine's names as they were before the transfer: the alias (or pulled reference)
+ * goes, or points again where it pointed; `REPO@digest` references the engine added go. After an
+ * abort the engine's own transfer may still be finishing and add `REPO@digest` (or the pulled
+ * tag) late: they are looked for during `settleMs`, then by the next run's sweep.
+ */
+async function dropTransferNames(
+  context: TransferContext,
+  project: string,
+  repository: string,
+  name: string,
+  id: string | null,
+  previous: RawImage | null,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const { client } = context;
+  if (previous === null) await removeImageWith(client, name, undefined).catch(() => {});
+  else if (previous.Id !== id) await tagImageWith(client, previous.Id, name, undefined).catch(() => {});
+  await sweepTransferNames(client, project, repository);
+  if (!signal?.aborted) return;
+  const until = Date.now() + context.policy.settleMs;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, until - Date.now()))));
+    if (previous === null) await removeImageWith(client, name, undefined).catch(() => {});
+    await sweepTransferNames(client, project, repository);
+  }
 }
 
 function pushReference(text: string): ImageReference & { tag: string } {
@@ -100,29 +171,34 @@ function pushReference(text: string): ImageReference & { tag: string } {
   return withDefaultTag(reference) as ImageReference & { tag: string };
 }
 
-async function pullStage(
-  client: EngineClient,
-  registryAuth: RegistryAuthProvider | undefined,
-  request: StageTransferRequest,
-): Promise<StageDescriptor> {
-  const { signal } = request;
+async function pullStage(context: TransferContext, request: StageTransferRequest): Promise<StageDescriptor> {
+  const { client } = context;
+  const { signal, project } = request;
   throwIfAborted(signal);
   const reference = parseReference(request.reference);
+  const repository = repositoryOf(reference);
   // By digest when there is one (`name:tag@digest` pulls the digest, as docker does).
   const pulled =
-    reference.digest !== undefined
-      ? `${repositoryOf(reference)}@${reference.digest}`
-      : formatReference(withDefaultTag(reference));
-  const previous = await inspectRawImage(client, pulled, signal);
-  const auth = await registryAuthFor(registryAuth, reference);
-  const name = localStageName(request.project, request.signature);
+    reference.digest !== undefined ? `${repository}@${reference.digest}` : formatReference(withDefaultTag(reference));
+  await context.sweep(project);
+  const ours = reference.digest !== undefined || isStageAlias(pulled, project);
+  const previous = ours ? null : await inspectRawImage(client, pulled, signal);
+  const auth = await registryAuthFor(context.registryAuth, reference);
+  const name = localStageName(project, request.signature);
+  const release = holdName(client, pulled);
+  let id: string | null = null;
   try {
-    await pullImageWith(client, pulled, auth, request.onProgress, signal);
+    await retryEngineTransfer(`pull of ${pulled}`, reference.domain, context.policy, signal, (attempt) =>
+      pullImageWith(client, pulled, auth, request.onProgress, attempt.signal, (message) => {
+        if (isProgressMessage(message)) attempt.progressed();
+      }),
+    );
     const image = await inspectRawImage(client, pulled, undefined);
     if (image === null) throw new EngineError(`[docker] ${pulled} is missing right after it was pulled`);
-    if (stageDescriptorOf(image, request.project, request.signature) === null) {
+    id = image.Id;
+    if (stageDescriptorOf(image, project, request.signature) === null) {
       throw new StorageError(
-        `[docker] ${request.reference} is not the stage ${request.signature} of project ${request.project} (its labels say otherwise)`,
+        `[docker] ${request.reference} is not the stage ${request.signature} of project ${project} (its labels say otherwise)`,
         { hint: "the registry tag was overwritten by something else; delete it and push the stage again" },
       );
     }
@@ -130,9 +206,10 @@ async function pullStage(
     await tagImageWith(client, image.Id, name, undefined);
   } finally {
     // The pulled reference was only the way in; the stage name is what stays.
-    if (previous === null) await removeImageWith(client, pulled, undefined).catch(() => {});
+    release();
+    await dropTransferNames(context, project, repository, pulled, id, previous, signal);
   }
-  const stored = await getStage(client, request.project, request.signature, undefined);
+  const stored = await getStage(client, project, request.signature, undefined);
   if (stored === null) throw new EngineError(`[docker] ${name} is missing right after it was tagged`);
   return stored;
 }

@@ -8,6 +8,7 @@ import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure, isHttpStatus } from "./engine-errors.js";
+import { redactEngineText } from "./engine-secrets.js";
 import type { ContainerConfig, HealthConfig } from "./image-config.js";
 import type { ProgressMessage } from "./progress.js";
 import { JsonLinesDecoder, parseProgressMessage } from "./progress.js";
@@ -201,6 +202,7 @@ export async function pullImageWith(
   authconfig: RegistryAuthConfig,
   onProgress: ((progress: TransferProgress) => void) | undefined,
   signal: AbortSignal | undefined,
+  onMessage?: (message: ProgressMessage) => void,
 ): Promise<{ digest: string | null }> {
   throwIfAborted(signal);
   let response: Readable;
@@ -218,6 +220,7 @@ export async function pullImageWith(
     response,
     `pull of ${reference}`,
     (message) => {
+      onMessage?.(message);
       if (message.kind === "layer") onProgress?.(message.progress);
       else if (message.kind === "digest") digest = message.digest;
     },
@@ -254,7 +257,8 @@ export async function followProgress(
   } catch (error) {
     throw engineFailure(`${what} was interrupted`, client.translate(error, signal));
   }
-  if (failure !== null) throw new EngineError(`[docker] ${what} failed: ${failure}`);
+  // The engine quotes the registry's answer, which may echo the credentials it was sent.
+  if (failure !== null) throw new EngineError(`[docker] ${what} failed: ${redactEngineText(failure)}`);
 }
 
 /** The public summary of a raw inspection. */

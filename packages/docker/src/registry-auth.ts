@@ -1,5 +1,6 @@
 import type { ImageReference } from "@stages/core";
 import { defaultDomain, EngineError, parseReference, StagesError } from "@stages/core";
+import { rememberRegistrySecrets } from "./engine-secrets.js";
 
 /** Credentials for one registry, as in a docker config (`auth` decoded, or an identity token). */
 export type RegistryCredentials = { username: string; password: string } | { identitytoken: string };
@@ -56,5 +57,8 @@ export async function registryAuthFor(
       cause: error,
     });
   }
-  return registryAuthConfig(domain, credentials);
+  const config = registryAuthConfig(domain, credentials);
+  // Whatever the engine or the registry says back may carry them: errors are redacted (engine-secrets).
+  rememberRegistrySecrets(config);
+  return config;
 }

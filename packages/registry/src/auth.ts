@@ -1,7 +1,7 @@
+import type { SecretRedactor } from "@stages/core";
 import { AuthenticationError } from "@stages/core";
 import type { Credentials, CredentialsProvider } from "./credentials.js";
 import type { RegistryEventListener } from "./events.js";
-import type { SecretRedactor } from "./redact.js";
 import { hostOf, isInsecureRegistry } from "./transport.js";
 import { type Challenge, mergeScopes } from "./www-authenticate.js";
 

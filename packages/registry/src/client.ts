@@ -1,4 +1,4 @@
-import { UsageError } from "@stages/core";
+import { createSecretRedactor, UsageError } from "@stages/core";
 import { type BlobReadOptions, downloadBlob, headBlob, openBlob, readBlob } from "./blob.js";
 import type { BlobSource } from "./blob-source.js";
 import {
@@ -33,7 +33,6 @@ import {
 import type { Manifest, Platform } from "./media-types.js";
 import { type ManifestName, parseManifestName, parseRepositoryName, type RepositoryName } from "./parse-reference.js";
 import { parsePlatform, platformForArchitecture } from "./platform.js";
-import { createSecretRedactor } from "./redact.js";
 import { type FetchFunction, RegistryHttp } from "./request.js";
 import { type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { iterateTags, listTags, type TagListOptions } from "./tags.js";

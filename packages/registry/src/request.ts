@@ -1,3 +1,4 @@
+import type { SecretRedactor } from "@stages/core";
 import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
 import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
@@ -12,7 +13,6 @@ import {
 } from "./errors.js";
 import type { RegistryEvent } from "./events.js";
 import { createLimiter, type Limiter } from "./limiter.js";
-import type { SecretRedactor } from "./redact.js";
 import { parseRetryAfter, type ResolvedRetryOptions, retryDelay, sleep } from "./retry.js";
 import { apiHost, candidateSchemes } from "./transport.js";
 import { parseChallenge } from "./www-authenticate.js";
