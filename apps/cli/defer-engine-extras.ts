@@ -5,9 +5,9 @@
 //   session of `buildImage({ version: "2" })`, and `lib/buildkit.js` (protobufjs), BuildKit progress
 //   decoding. stages calls neither, and both read `.proto` files next to their own source, which a
 //   bundle does not have: stubs stand in that fail with a clear message if anything ever calls them.
-// - Own file: `docker-modem/lib/ssh.js` (ssh2 and its crypto), needed only for `DOCKER_HOST=ssh://`.
-//   It is an entry of its own (`dist/docker-ssh.js`, see `sshEntry`); the modem gets a shim that
-//   imports it when it makes its first SSH connection, so other runs never even parse ssh2.
+// - Left out: `docker-modem/lib/ssh.js` (ssh2) behind `protocol: "ssh"`: @stages/docker reaches
+//   ssh:// hosts through its own agent (ssh-transport.ts), which imports ssh2 dynamically, so that
+//   ssh2 lands in a chunk of its own that only an ssh:// run loads.
 // - Deferred: modules required at load but used only by some calls (build contexts, hijacked
 //   streams) stay in the bundle behind a proxy that initialises them on first use.
 //
@@ -31,9 +31,6 @@ const modemDirectory = dirname(
 );
 const dockerode = (file: string) => join(dockerodeDirectory, "lib", file);
 const modem = (file: string) => join(modemDirectory, "lib", file);
-
-/** The entry that becomes `dist/docker-ssh.js`: docker-modem's SSH agent with ssh2, bundled on its own. */
-export const sshEntry = { "docker-ssh": modem("ssh.js") };
 
 interface Interception {
   importer: string;
@@ -62,20 +59,11 @@ const interceptions: Interception[] = [
   },
 };`,
   },
-  // The contract of docker-modem's ssh.js: (sshOptions) => an http.Agent whose connections are SSH
-  // channels running `docker system dial-stdio`. The real one is imported on the first connection.
   {
     importer: modem("modem.js"),
     request: "./ssh",
-    contents: `var http = require("http");
-module.exports = function (options) {
-  var agent = new http.Agent();
-  agent.createConnection = function (connectionOptions, callback) {
-    import("./docker-ssh.js").then(function (loaded) {
-      loaded.default(options).createConnection(connectionOptions, callback);
-    }, callback);
-  };
-  return agent;
+    contents: `module.exports = function () {
+  throw new Error("[docker] docker-modem's ssh transport is not part of the stages CLI (@stages/docker has its own)");
 };`,
   },
   // Build contexts of buildImage (tar-fs, tar-stream 2, bl, .dockerignore parsing).
@@ -112,11 +100,7 @@ export function deferEngineExtras(): Plugin {
       const met = new Set<string>();
       build.onStart(() => met.clear());
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.namespace === namespace) {
-          // The shim's import of the separate SSH file stays a runtime import next to the chunk.
-          if (args.path === "./docker-ssh.js") return { path: args.path, external: true };
-          return undefined;
-        }
+        if (args.namespace === namespace) return undefined;
         const id = key(args.importer, args.path);
         const interception = byKey.get(id);
         if (!interception) return undefined;

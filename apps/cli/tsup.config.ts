@@ -1,9 +1,9 @@
 import { defineConfig } from "tsup";
-import { deferEngineExtras, sshEntry } from "./defer-engine-extras.js";
+import { deferEngineExtras } from "./defer-engine-extras.js";
 
 export default defineConfig({
-  // docker-ssh: docker-modem's SSH agent and ssh2, a file of its own loaded only for ssh:// hosts.
-  entry: { index: "src/index.ts", main: "src/main.ts", ...sshEntry },
+  // ssh2 (imported dynamically by @stages/docker for ssh:// hosts) becomes a chunk of its own.
+  entry: ["src/index.ts", "src/main.ts"],
   format: ["esm"],
   dts: { entry: "src/index.ts" },
   sourcemap: true,

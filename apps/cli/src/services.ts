@@ -17,6 +17,7 @@ import {
 import dockerPlugin from "@stages/docker";
 import gitPlugin from "@stages/git";
 import registryPlugin, { createCredentialsProvider } from "@stages/registry";
+import { readDockerEnvironment } from "./docker-environment.js";
 import { loadPlugins } from "./plugins.js";
 import type { Project } from "./project.js";
 
@@ -66,11 +67,16 @@ export async function createServices(
   const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
   const env = settings.env;
   const dockerConfig = env.DOCKER_CONFIG ?? join(homedir(), ".docker");
+  const docker = readDockerEnvironment(env, dockerConfig);
   const context: PluginContext = {
     project: project.config.meta.project,
     directory: project.directory,
     settings: {
-      "docker.host": env.DOCKER_HOST,
+      // The whole connection (host from DOCKER_HOST or the docker context, SSH keys and known_hosts
+      // read here) for @stages/docker; the host alone for plugins that only want to know where.
+      "docker.connection": JSON.stringify(docker.options),
+      "docker.host": docker.options.host,
+      "docker.context": docker.context,
       "docker.certPath": env.DOCKER_CERT_PATH,
       "docker.tlsVerify": env.DOCKER_TLS_VERIFY,
       "docker.network": settings.network,

@@ -5,10 +5,13 @@ import { join } from "node:path";
 import type { CallOptions } from "@stages/core";
 import { EngineError, UsageError } from "@stages/core";
 import Dockerode from "dockerode";
-import type { DockerConnectionOptions, DockerEndpoint } from "./docker-options.js";
+import type { ConnectConfig } from "ssh2";
+import type { DockerConnectionOptions, DockerEndpoint, DockerSshOptions } from "./docker-options.js";
 import { formatDockerEndpoint, resolveDockerEndpoint } from "./docker-options.js";
 import { EngineClient } from "./engine-client.js";
 import { engineFailure, notAnEngineError } from "./engine-errors.js";
+import { findKnownHostKeys, hostKeyAlgorithms, knownHostsName } from "./known-hosts.js";
+import { createSshAgent } from "./ssh-transport.js";
 
 /** What the engine says about itself. */
 export interface EngineVersion {
@@ -34,12 +37,13 @@ const pingTimeoutMs = 10_000;
 
 /**
  * Connects to a Docker Engine from explicit options (the CLI reads DOCKER_HOST and friends with
- * `dockerOptionsFromEnv`): unix socket, plain TCP or TLS. Nothing is sent until the first call.
+ * `dockerOptionsFromEnv`, or a docker context): unix socket, plain TCP, TLS or SSH. Nothing is
+ * sent until the first call; an SSH host that known_hosts does not list is an error at once.
  */
 export function createDockerConnection(options: DockerConnectionOptions = {}): DockerConnection {
   const endpoint = resolveDockerEndpoint(options);
   const address = formatDockerEndpoint(endpoint);
-  const client = new EngineClient(createDockerode(endpoint), address);
+  const client = new EngineClient(createDockerode(endpoint, options), address);
   const connection: DockerConnection = {
     endpoint: address,
 
@@ -103,21 +107,32 @@ interface WithCallOptions {
  * friends from process.env when it is constructed (and throws on a bad one); our options were
  * resolved from explicit values already, so the environment is kept out of its way while it is made.
  */
-function createDockerode(endpoint: DockerEndpoint): Dockerode {
-  const options: Dockerode.DockerOptions & { agent?: HttpAgent } =
-    endpoint.kind === "unix"
-      ? { socketPath: endpoint.socketPath }
-      : {
-          // node:http wants an IPv6 address without the brackets of a URL.
-          host: endpoint.host.replace(/^\[(.*)\]$/, "$1"),
-          port: endpoint.port,
-          protocol: endpoint.tls === null ? "http" : "https",
-          ...(endpoint.tls === null ? {} : readCertificates(endpoint.tls.certPath)),
-        };
-  if (endpoint.kind === "tcp" && endpoint.tls !== null) {
-    // As the docker CLI: without tlsVerify the engine's certificate is not checked.
-    options.agent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: endpoint.tls.verify });
-  } else options.agent = new HttpAgent({ keepAlive: true });
+function createDockerode(endpoint: DockerEndpoint, connectionOptions: DockerConnectionOptions): Dockerode {
+  let options: Dockerode.DockerOptions & { agent?: HttpAgent };
+  if (endpoint.kind === "unix") {
+    options = { socketPath: endpoint.socketPath, agent: new HttpAgent({ keepAlive: true }) };
+  } else if (endpoint.kind === "ssh") {
+    // Plain HTTP over SSH channels (ssh-transport.ts); the host name only fills the Host header.
+    options = {
+      protocol: "http",
+      host: "localhost",
+      agent: createSshAgent(sshOptionsFor(endpoint, connectionOptions.ssh ?? {})),
+    };
+  } else {
+    const tls = endpoint.tls;
+    options = {
+      // node:http wants an IPv6 address without the brackets of a URL.
+      host: endpoint.host.replace(/^\[(.*)\]$/, "$1"),
+      port: endpoint.port,
+      protocol: tls === null ? "http" : "https",
+      ...(tls === null ? {} : (connectionOptions.certificates ?? readCertificates(tls.certPath))),
+      // As the docker CLI: without tlsVerify the engine's certificate is not checked.
+      agent:
+        tls === null
+          ? new HttpAgent({ keepAlive: true })
+          : new HttpsAgent({ keepAlive: true, rejectUnauthorized: tls.verify }),
+    };
+  }
   const saved = process.env.DOCKER_HOST;
   delete process.env.DOCKER_HOST;
   try {
@@ -125,6 +140,52 @@ function createDockerode(endpoint: DockerEndpoint): Dockerode {
   } finally {
     if (saved !== undefined) process.env.DOCKER_HOST = saved;
   }
+}
+
+/**
+ * ssh2 settings for an engine host, as OpenSSH would log in without a config file: the agent,
+ * then each identity; the host key must match a known_hosts entry (and not a revoked one), and
+ * only the key types listed for the host are negotiated, so that a listed key is the one shown.
+ */
+function sshOptionsFor(endpoint: Extract<DockerEndpoint, { kind: "ssh" }>, ssh: DockerSshOptions): ConnectConfig {
+  const address = formatDockerEndpoint(endpoint);
+  const knownHostsFiles = ssh.knownHosts ?? [];
+  const where = knownHostsFiles.map((file) => file.source).join(", ") || "~/.ssh/known_hosts";
+  const known = findKnownHostKeys(knownHostsFiles, endpoint.host, endpoint.port);
+  const algorithms = [...new Set(known.accepted.flatMap((entry) => hostKeyAlgorithms(entry.type)))];
+  if (algorithms.length === 0) {
+    const name = knownHostsName(endpoint.host, endpoint.port);
+    throw new EngineError(
+      `[docker] the SSH host key of ${name} is not in ${where}: stages will not trust ${address} blindly`,
+      {
+        hint: `check the host's key fingerprint, then add it: ssh-keyscan ${endpoint.port === 22 ? "" : `-p ${endpoint.port} `}${endpoint.host} >> ~/.ssh/known_hosts (or connect once with ssh)`,
+      },
+    );
+  }
+  const methods: Record<string, unknown>[] = [];
+  if (ssh.agent) methods.push({ type: "agent", username: endpoint.user, agent: ssh.agent });
+  for (const identity of ssh.identities ?? []) {
+    methods.push({ type: "publickey", username: endpoint.user, key: identity.privateKey });
+  }
+  if (methods.length === 0) {
+    throw new EngineError(`[docker] no SSH key to log in to ${address} with`, {
+      hint: "start ssh-agent with your key (SSH_AUTH_SOCK), or put the key in ~/.ssh/id_ed25519, id_ecdsa or id_rsa",
+    });
+  }
+  const accepted = new Set(known.accepted.map((entry) => entry.key));
+  const revoked = new Set(known.revoked.map((entry) => entry.key));
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    authHandler: methods as never,
+    hostVerifier: (key: Buffer) => {
+      const blob = key.toString("base64");
+      return accepted.has(blob) && !revoked.has(blob);
+    },
+    algorithms: { serverHostKey: algorithms as never },
+    readyTimeout: 20_000,
+  };
 }
 
 function readCertificates(certPath: string | null): { ca?: Buffer; cert?: Buffer; key?: Buffer } {

@@ -1,6 +1,11 @@
 import { UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { dockerOptionsFromEnv, formatDockerEndpoint, resolveDockerEndpoint } from "./docker-options.js";
+import {
+  dockerOptionsFromEnv,
+  dockerOptionsFromSettings,
+  formatDockerEndpoint,
+  resolveDockerEndpoint,
+} from "./docker-options.js";
 
 describe("dockerOptionsFromEnv", () => {
   it("reads nothing from an empty environment", () => {
@@ -87,9 +92,44 @@ describe("resolveDockerEndpoint", () => {
     });
   });
 
+  it("reads ssh://[user@]host[:port] as the docker CLI does, the user defaulting to the local one", () => {
+    expect(resolveDockerEndpoint({ host: "ssh://deploy@build-host" })).toEqual({
+      kind: "ssh",
+      host: "build-host",
+      port: 22,
+      user: "deploy",
+    });
+    expect(resolveDockerEndpoint({ host: "ssh://root@127.0.0.1:5792" })).toEqual({
+      kind: "ssh",
+      host: "127.0.0.1",
+      port: 5792,
+      user: "root",
+    });
+    expect(resolveDockerEndpoint({ host: "ssh://[::1]:2222", ssh: { defaultUser: "me" } })).toEqual({
+      kind: "ssh",
+      host: "::1",
+      port: 2222,
+      user: "me",
+    });
+    expect(() => resolveDockerEndpoint({ host: "ssh://build-host" })).toThrow(/names no user/);
+    expect(() => resolveDockerEndpoint({ host: "ssh://u@h/var/run/docker.sock" })).toThrow(/invalid Docker host/);
+    expect(() => resolveDockerEndpoint({ host: "ssh://u:secret@h" })).toThrow(UsageError);
+    expect(() => resolveDockerEndpoint({ host: "ssh://u@h:70000" })).toThrow(/out of range/);
+  });
+
+  it("turns TLS on for certificates given as material, verifying only with tlsVerify", () => {
+    expect(resolveDockerEndpoint({ host: "tcp://h:2375", certificates: { ca: "PEM" } })).toMatchObject({
+      tls: { verify: false, certPath: null },
+    });
+    expect(resolveDockerEndpoint({ host: "tcp://h", certificates: { ca: "PEM" }, tlsVerify: true })).toMatchObject({
+      port: 2376,
+      tls: { verify: true, certPath: null },
+    });
+  });
+
   it("rejects what it cannot reach with a hint", () => {
-    expect(() => resolveDockerEndpoint({ host: "ssh://user@host" })).toThrow(
-      /uses "ssh:\/\/", which stages does not support/,
+    expect(() => resolveDockerEndpoint({ host: "npipe:////./pipe/docker_engine" })).toThrow(
+      /uses "npipe:\/\/", which stages does not support/,
     );
     expect(() => resolveDockerEndpoint({ host: "tcp://h:99999" })).toThrow(/out of range/);
     expect(() => resolveDockerEndpoint({ host: "tcp://h:2375/path/x" })).toThrow(UsageError);
@@ -103,5 +143,31 @@ describe("formatDockerEndpoint", () => {
     );
     expect(formatDockerEndpoint({ kind: "tcp", host: "h", port: 2376, tls: null })).toBe("tcp://h:2376");
     expect(formatDockerEndpoint({ kind: "tcp", host: "::1", port: 2375, tls: null })).toBe("tcp://[::1]:2375");
+    expect(formatDockerEndpoint({ kind: "ssh", host: "h", port: 22, user: "u" })).toBe("ssh://u@h");
+    expect(formatDockerEndpoint({ kind: "ssh", host: "::1", port: 2222, user: "u" })).toBe("ssh://u@[::1]:2222");
+  });
+});
+
+describe("dockerOptionsFromSettings", () => {
+  it("takes the whole connection a host put in docker.connection", () => {
+    const options = {
+      host: "ssh://u@h",
+      ssh: { agent: "/run/agent.sock", knownHosts: [{ source: "k", text: "h ssh-ed25519 AAAA" }] },
+    };
+    expect(
+      dockerOptionsFromSettings({ "docker.connection": JSON.stringify(options), "docker.host": "tcp://ignored:2375" }),
+    ).toEqual(options);
+    expect(() => dockerOptionsFromSettings({ "docker.connection": "{" })).toThrow(UsageError);
+  });
+
+  it("falls back to the DOCKER_*-like settings of other hosts", () => {
+    expect(
+      dockerOptionsFromSettings({ "docker.host": "tcp://h:2376", "docker.tlsVerify": "1", "docker.config": "/c" }),
+    ).toEqual({
+      host: "tcp://h:2376",
+      tlsVerify: true,
+      certPath: "/c",
+    });
+    expect(dockerOptionsFromSettings({})).toEqual({});
   });
 });

@@ -1,5 +1,6 @@
 import { AbortedError, EngineError, StagesError } from "@stages/core";
 import { redactEngineText } from "./engine-secrets.js";
+import { sshFailure } from "./ssh-errors.js";
 
 /**
  * The engine answered with an HTTP error; callers turn the ones they expect (404, 304, 409) into
@@ -55,6 +56,8 @@ export function translateEngineError(error: unknown, endpoint: string, signal: A
   if (failure.name === "AbortError") {
     return new AbortedError("the operation was cancelled", { cause: error });
   }
+  const ssh = sshFailure(error, endpoint);
+  if (ssh) return ssh;
   if (typeof failure.code === "string" && unreachableCodes.has(failure.code)) {
     return new EngineError(
       `[docker] no Docker Engine answers at ${endpoint} (${failure.code}): start dockerd or set DOCKER_HOST`,

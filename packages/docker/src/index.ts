@@ -1,9 +1,15 @@
 export type { DockerConnection, EngineVersion } from "./connection.js";
 export { createDockerConnection } from "./connection.js";
-export type { DockerConnectionOptions, DockerEndpoint } from "./docker-options.js";
+export type {
+  DockerCertificates,
+  DockerConnectionOptions,
+  DockerEndpoint,
+  DockerSshOptions,
+} from "./docker-options.js";
 export {
   defaultDockerHost,
   dockerOptionsFromEnv,
+  dockerOptionsFromSettings,
   formatDockerEndpoint,
   resolveDockerEndpoint,
 } from "./docker-options.js";
@@ -13,6 +19,7 @@ export type { DockerImageTransferOptions } from "./image-transfer.js";
 export { createDockerImageTransfer } from "./image-transfer.js";
 export type { ImageConfigSummary, ImageInspection, ImportRootfsOptions } from "./images.js";
 export { importRootfs, inspectImage, removeImage, tagImage } from "./images.js";
+export type { KnownHostsFile } from "./known-hosts.js";
 export { dockerPlugin } from "./plugin.js";
 export type { RegistryAuthProvider, RegistryCredentials } from "./registry-auth.js";
 export { encodeRegistryAuth } from "./registry-auth.js";

@@ -1,6 +1,6 @@
 import { definePlugin, type PluginContext, specificationVersion, UsageError } from "@stages/core";
 import { createDockerConnection, type DockerConnection } from "./connection.js";
-import { dockerOptionsFromEnv } from "./docker-options.js";
+import { dockerOptionsFromSettings } from "./docker-options.js";
 import { createDockerImageTransfer } from "./image-transfer.js";
 import { createDockerStageBuilder } from "./stage-builder.js";
 import { createDockerStagesStorage } from "./stages-storage.js";
@@ -11,14 +11,7 @@ const connections = new WeakMap<PluginContext, DockerConnection>();
 function connectionFor(context: PluginContext): DockerConnection {
   let connection = connections.get(context);
   if (!connection) {
-    connection = createDockerConnection(
-      dockerOptionsFromEnv({
-        DOCKER_HOST: context.settings["docker.host"],
-        DOCKER_TLS_VERIFY: context.settings["docker.tlsVerify"],
-        DOCKER_CERT_PATH: context.settings["docker.certPath"],
-        DOCKER_CONFIG: context.settings["docker.config"],
-      }),
-    );
+    connection = createDockerConnection(dockerOptionsFromSettings(context.settings));
     connections.set(context, connection);
   }
   return connection;

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineError } from "@stages/core";
@@ -75,6 +75,23 @@ describe("docker connection", () => {
     expect((failure as Error).message).toMatch(/certificate/);
     const unverified = createDockerConnection({ host, certPath: otherCa, tlsVerify: false });
     await unverified.ping();
+  });
+
+  it("connects with TLS material given as options (a docker context's files), verifying the engine", async () => {
+    const read = (name: string) => readFileSync(join(certificates, name), "utf8");
+    const connection = createDockerConnection({
+      host: `tcp://127.0.0.1:${tlsPort}`,
+      certificates: { ca: read("ca.pem"), cert: read("cert.pem"), key: read("key.pem") },
+      tlsVerify: true,
+    });
+    await connection.ping();
+    // Verification is real: a CA that did not sign the engine's certificate fails.
+    const wrongCa = createDockerConnection({
+      host: `tcp://127.0.0.1:${tlsPort}`,
+      certificates: { ca: read("cert.pem"), cert: read("cert.pem"), key: read("key.pem") },
+      tlsVerify: true,
+    });
+    await expect(wrongCa.ping()).rejects.toThrow(/certificate/);
   });
 
   it("fails against a TLS engine without a client certificate", async () => {
