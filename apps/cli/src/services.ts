@@ -66,7 +66,8 @@ export async function createServices(
   const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
   const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
   const env = settings.env;
-  const dockerConfig = env.DOCKER_CONFIG ?? join(homedir(), ".docker");
+  // As the docker CLI: an empty DOCKER_CONFIG is no DOCKER_CONFIG.
+  const dockerConfig = env.DOCKER_CONFIG || join(homedir(), ".docker");
   const docker = readDockerEnvironment(env, dockerConfig);
   const context: PluginContext = {
     project: project.config.meta.project,

@@ -72,23 +72,26 @@ export function createSshAgent(config: ConnectConfig): Agent {
               callback?.(error, undefined as never);
               return;
             }
-            callback?.(null, channel as unknown as Socket);
+            callback?.(null, asSocket(channel));
           }),
         (error: Error) => callback?.(error, undefined as never),
       );
       return undefined as never;
     }
-
-    // A channel is no net.Socket: it has no keep-alive, timeout or ref of its own (the SSH
-    // connection's TCP socket is ref'd per request above).
-    override keepSocketAlive(): boolean {
-      return true;
-    }
-
-    override reuseSocket(_socket: Socket, request: ClientRequest): void {
-      request.reusedSocket = true;
-    }
   }
 
   return new SshAgent({ keepAlive: true });
+}
+
+/**
+ * A channel is a duplex stream, not a net.Socket: the agent's keep-alive handling calls socket
+ * methods it lacks (ref, unref, setKeepAlive, setTimeout, setNoDelay). They mean nothing for a
+ * channel (the SSH connection's TCP socket is ref'd per request above), so they do nothing.
+ */
+function asSocket(channel: object): Socket {
+  const noop = () => channel;
+  for (const method of ["ref", "unref", "setKeepAlive", "setTimeout", "setNoDelay"]) {
+    if (!(method in channel)) Object.defineProperty(channel, method, { value: noop, configurable: true });
+  }
+  return channel as Socket;
 }
