@@ -27,6 +27,8 @@ export type { DockerStageBuilderOptions } from "./stage-builder.js";
 export { createDockerStageBuilder } from "./stage-builder.js";
 export type { DockerStagesStorageOptions } from "./stages-storage.js";
 export { createDockerStagesStorage } from "./stages-storage.js";
+export type { EngineTransferPolicy } from "./transfer-retry.js";
+export { defaultEngineTransferPolicy } from "./transfer-retry.js";
 
 import { dockerPlugin } from "./plugin.js";
 

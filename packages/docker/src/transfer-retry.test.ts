@@ -50,6 +50,11 @@ describe("isProgressMessage", () => {
     expect(isProgressMessage({ kind: "layer", progress: { id: "a", status: "Pushing", current: 1, total: 2 } })).toBe(
       true,
     );
+    expect(
+      isProgressMessage({ kind: "layer", progress: { id: "a", status: "Preparing", current: null, total: null } }),
+    ).toBe(false);
+    expect(isProgressMessage({ kind: "status", text: "The push refers to repository [r/x]" })).toBe(false);
+    expect(isProgressMessage({ kind: "digest", digest: "sha256:1" })).toBe(true);
   });
 });
 

@@ -31,7 +31,7 @@ export interface EngineTransferPolicy {
 }
 
 export const defaultEngineTransferPolicy: EngineTransferPolicy = {
-  attempts: 5,
+  attempts: 8,
   initialBackoffMs: 1_000,
   maxBackoffMs: 15_000,
   stallTimeoutMs: 30_000,
@@ -153,11 +153,12 @@ function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * Whether an engine message shows the transfer moving. The engine's own countdown between its
- * layer retries ("Retrying in 5 seconds") does not: it would keep a dead registry alive forever.
+ * Whether an engine message shows the registry answering: a layer moving or done, a digest. Not
+ * what the engine says before it asks the registry anything ("The push refers to", "Preparing",
+ * "Waiting", which every new attempt repeats) nor its countdown between its own layer retries
+ * ("Retrying in 5 seconds"): counting those would keep a dead registry alive forever.
  */
 export function isProgressMessage(message: ProgressMessage): boolean {
-  if (message.kind === "layer") return !/^Retrying in /.test(message.progress.status);
-  if (message.kind === "status") return !/Retrying in /.test(message.text);
-  return true;
+  if (message.kind === "layer") return !/^(Preparing|Waiting|Retrying in )/.test(message.progress.status);
+  return message.kind === "digest";
 }
