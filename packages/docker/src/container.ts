@@ -24,6 +24,8 @@ export interface ContainerSpec {
   /** Set only when the image's user must be overridden (to run as root). */
   user?: string;
   networkMode: string;
+  /** Labels of the container: its project and owner, so that a later run can tell a leftover (build-leftovers). */
+  labels?: Record<string, string>;
 }
 
 /** How long to wait for the rest of the output after the container stopped. */
@@ -59,6 +61,7 @@ export class EngineContainer {
       HostConfig: { NetworkMode: spec.networkMode },
     };
     if (spec.user !== undefined) body.User = spec.user;
+    if (spec.labels !== undefined) body.Labels = spec.labels;
     try {
       // docker-modem sends an options object both as query and as body unless it is split into
       // `_query` and `_body`; the entrypoint holds the script (up to 96 KiB) and must stay out of the URL.

@@ -25,6 +25,8 @@ import {
   UsageError,
   withDefaultTag,
 } from "@stages/core";
+import type { LeftoverPolicy } from "./build-leftovers.js";
+import { containerLabels, defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
@@ -56,6 +58,8 @@ export interface DockerStageBuilderOptions {
   network?: string;
   /** Credentials for pulling base images and resolving their digests. Anonymous without. */
   registryAuth?: RegistryAuthProvider;
+  /** When what killed runs left is removed; see `defaultLeftoverPolicy`. */
+  leftovers?: Partial<LeftoverPolicy>;
 }
 
 /** Lines of output a failed command's error shows. */
@@ -71,11 +75,21 @@ const inlineScriptLimit = 96 * 1024;
  */
 export function createDockerStageBuilder(options: DockerStageBuilderOptions): StageBuilder {
   const client = engineOf(options.connection);
+  const policy = { ...defaultLeftoverPolicy, ...options.leftovers };
+  const swept = new Map<string, Promise<void>>();
   const context: BuildContext = {
     client,
     git: options.git,
     network: options.network ?? "none",
     registryAuth: options.registryAuth,
+    sweep(project) {
+      let done = swept.get(project);
+      if (!done) {
+        done = sweepBuildLeftovers(client, project, policy).then(() => {});
+        swept.set(project, done);
+      }
+      return done;
+    },
   };
   return {
     specificationVersion,
@@ -89,6 +103,8 @@ interface BuildContext {
   git: GitSource;
   network: string;
   registryAuth: RegistryAuthProvider | undefined;
+  /** Removes what killed runs left of `project` (once per builder and project). */
+  sweep(project: string): Promise<void>;
 }
 
 /** What a stage does inside its container, worked out before the container is made. */
@@ -104,6 +120,7 @@ async function buildStage(context: BuildContext, request: StageBuildRequest): Pr
   const subject = describeStage(request);
   try {
     throwIfAborted(signal);
+    await context.sweep(request.project);
     const baseImage = await baseImageOf(context, request);
     const base = await inspectRawImage(context.client, baseImage, signal);
     if (base === null) {
@@ -260,6 +277,7 @@ async function runStageContainer(
     {
       image: baseImage,
       namePrefix: containerPrefix("build", request),
+      labels: containerLabels(request.project),
       entrypoint,
       // Commands run as root, like werf's; the image's own USER comes back with the commit config.
       ...(runs && base.Config?.User ? { user: "0:0" } : {}),
@@ -368,6 +386,7 @@ async function copyImport(
     {
       image: sourceImage,
       namePrefix: containerPrefix("import", request),
+      labels: containerLabels(request.project),
       entrypoint: ["/bin/sh"],
       networkMode: "none",
     },

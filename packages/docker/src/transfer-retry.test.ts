@@ -1,4 +1,4 @@
-import { AbortedError, EngineError, RegistryError } from "@stages/core";
+import { AbortedError, EngineError, RegistryError, type StagesError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import type { EngineTransferPolicy } from "./transfer-retry.js";
 import { isProgressMessage, isTransientEngineFailure, retryEngineTransfer } from "./transfer-retry.js";
@@ -114,7 +114,7 @@ describe("retryEngineTransfer", () => {
     ).catch((caught: unknown) => caught);
     expect(RegistryError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/the registry r:5 did not answer/);
-    expect((error as RegistryError).hint).toContain("r:5");
+    expect((error as StagesError).hint).toContain("r:5");
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(calls).toBeGreaterThan(1);
   });

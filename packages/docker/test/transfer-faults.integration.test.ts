@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { ImageTransfer, StageBuilder, StageDescriptor, StagesStorage } from "@stages/core";
-import { RegistryError, remoteStageReference, stageLabels } from "@stages/core";
+import type { StageBuilder, StageDescriptor, StagesStorage } from "@stages/core";
+import { RegistryError, remoteStageReference, type StagesError, stageLabels } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fault, type FaultProxy, startFaultProxy } from "../../registry/test/fault-proxy.js";
 import type { EngineTransferPolicy } from "../src/index.js";
@@ -172,8 +172,8 @@ describe("a registry that accepts connections and never answers", () => {
         );
         const took = Date.now() - started;
         expect(RegistryError.isInstance(error), String(error)).toBe(true);
-        expect((error as RegistryError).message).toContain(`the registry ${stalling.host} did not answer`);
-        expect((error as RegistryError).hint).toContain(stalling.host);
+        expect((error as StagesError).message).toContain(`the registry ${stalling.host} did not answer`);
+        expect((error as StagesError).hint).toContain(stalling.host);
         expect(took).toBeGreaterThanOrEqual(4_500);
         expect(took).toBeLessThan(9_000);
         expect(stalling.requests.length).toBeGreaterThan(0);

@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { stageLabels } from "@stages/core";
+import type { EngineClient } from "./engine-client.js";
+
+/**
+ * What a killed run leaves (a second Ctrl-C, SIGKILL, a crash): its build container, stopped or
+ * still running, and the commit it made but never tagged. Every container the builder makes
+ * carries its project and its owner (host, pid and start time of the process); the first build
+ * of a project in a later run removes the project's containers whose owner is dead on this host,
+ * or that stopped longer than `maxAgeMs` ago when the owner is elsewhere, and the project's
+ * untagged images that no container uses once they are older than `danglingMinAgeMs` (younger
+ * ones may be between commit and tag in a concurrent run).
+ */
+export const ownerLabel = "io.stages.owner";
+
+export interface LeftoverPolicy {
+  /** Stopped containers of an owner on another host (or unknown) go after this long. */
+  maxAgeMs: number;
+  /** Untagged images of the project go once this old and unused. */
+  danglingMinAgeMs: number;
+}
+
+export const defaultLeftoverPolicy: LeftoverPolicy = {
+  maxAgeMs: 6 * 60 * 60 * 1000,
+  danglingMinAgeMs: 10 * 60 * 1000,
+};
+
+const host = hostname();
+/** When this process started, ms since the epoch (as /proc would tell another process). */
+const startedAt = processStartedAt(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000);
+
+/** `<host>:<pid>:<start ms>`: names this process among every run that ever used the engine. */
+export function currentOwner(): string {
+  return `${host}:${process.pid}:${startedAt}`;
+}
+
+/** The labels of a container the builder makes for `project`. */
+export function containerLabels(project: string): Record<string, string> {
+  return { [stageLabels.project]: project, [ownerLabel]: currentOwner() };
+}
+
+/** Whether the owner is known to be gone: a process of this host that no longer runs. */
+export function ownerIsDead(owner: string | undefined): boolean {
+  const match = /^(.*):(\d+):(\d+)$/.exec(owner ?? "");
+  if (!match || match[1] !== host) return false;
+  const pid = Number(match[2]);
+  const started = Number(match[3]);
+  if (pid === process.pid) return started !== startedAt;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  // The pid runs, but it may be another process that got the pid since.
+  const actual = processStartedAt(pid);
+  return actual !== null && Math.abs(actual - started) > 2_000;
+}
+
+/** The start time of a process from /proc (Linux), or null when it cannot be read. */
+function processStartedAt(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command (which may hold spaces and parentheses); starttime is field 22.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[19]);
+    const bootTime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(bootTime)) return null;
+    // USER_HZ is 100 on every Linux the engine runs on.
+    return Math.round(bootTime * 1000 + ticks * 10);
+  } catch {
+    return null;
+  }
+}
+
+interface ContainerSummary {
+  Id: string;
+  Names?: string[];
+  ImageID?: string;
+  State?: string;
+  Created?: number;
+  Labels?: Record<string, string> | null;
+}
+
+interface ImageSummary {
+  Id: string;
+  Created?: number;
+}
+
+/** Removes the project's leftovers; returns the container names and image ids removed. Never fails. */
+export async function sweepBuildLeftovers(
+  client: EngineClient,
+  project: string,
+  policy: LeftoverPolicy,
+): Promise<{ containers: string[]; images: string[] }> {
+  const removed = { containers: [] as string[], images: [] as string[] };
+  const now = Date.now();
+  let containers: ContainerSummary[];
+  try {
+    containers = ((await client.call(undefined, (docker) =>
+      docker.listContainers({ all: true, filters: { label: [`${stageLabels.project}=${project}`] } }),
+    )) ?? []) as ContainerSummary[];
+  } catch {
+    return removed;
+  }
+  for (const container of containers) {
+    const owner = container.Labels?.[ownerLabel];
+    if (owner === undefined) continue; // not made by the builder
+    const stopped = container.State === "exited" || container.State === "created" || container.State === "dead";
+    const old = now - (container.Created ?? now / 1000) * 1000 > policy.maxAgeMs;
+    const ownerAlive = isOwnerOnThisHost(owner) && !ownerIsDead(owner);
+    if (!(ownerIsDead(owner) || (stopped && old && !ownerAlive))) continue;
+    try {
+      await client.call(undefined, (docker) => docker.getContainer(container.Id).remove({ force: true, v: true }));
+      removed.containers.push(container.Names?.[0]?.replace(/^\//, "") ?? container.Id);
+    } catch {
+      // Gone already, or being removed: either way not ours to worry about now.
+    }
+  }
+  let images: ImageSummary[];
+  let used: Set<string>;
+  try {
+    images = ((await client.call(undefined, (docker) =>
+      docker.listImages({ filters: { dangling: ["true"], label: [`${stageLabels.project}=${project}`] } }),
+    )) ?? []) as ImageSummary[];
+    const all = ((await client.call(undefined, (docker) => docker.listContainers({ all: true }))) ??
+      []) as ContainerSummary[];
+    used = new Set(all.map((container) => container.ImageID ?? ""));
+  } catch {
+    return removed;
+  }
+  for (const image of images) {
+    if (used.has(image.Id)) continue;
+    if (now - (image.Created ?? now / 1000) * 1000 < policy.danglingMinAgeMs) continue;
+    try {
+      // Not forced: an image something still uses (a child, a container made meanwhile) stays.
+      await client.call(undefined, (docker) => docker.getImage(image.Id).remove({ force: false, noprune: false }));
+      removed.images.push(image.Id);
+    } catch {
+      // In use after all: a later sweep looks again.
+    }
+  }
+  return removed;
+}
+
+function isOwnerOnThisHost(owner: string): boolean {
+  return /^(.*):(\d+):(\d+)$/.exec(owner)?.[1] === host;
+}
