@@ -5,6 +5,7 @@ export * from "./conveyor.js";
 export * from "./errors.js";
 export * from "./image-graph.js";
 export * from "./naming.js";
+export * from "./path-rules.js";
 export * from "./plugin.js";
 export * from "./procedures/index.js";
 export * from "./redact.js";

@@ -1,7 +1,7 @@
+import { compilePathSelection } from "@stages/core";
 import type { Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { relativeToAdd, rewriteImportEntries } from "./import-archive.js";
-import { compileSelection } from "./path-filter.js";
 import type { TarEntry, TarEntryInput } from "./tar.js";
 
 function entry(name: string, type: Header["type"], extra: Partial<Header> = {}): TarEntry {
@@ -92,7 +92,7 @@ describe("rewriteImportEntries", () => {
   it("selects with include/exclude, writes parents only when needed, sets owner and group", async () => {
     const headers = await names(tree, {
       to: "/opt/t",
-      selection: compileSelection(["lib/sub", "bin/link"], ["**/*.md"]),
+      selection: compilePathSelection(["lib/sub", "bin/link"], ["**/*.md"]),
       uid: 1000,
       gid: 50,
       writeRoot: false,
@@ -106,10 +106,23 @@ describe("rewriteImportEntries", () => {
     ]);
   });
 
+  it("reads ! and ( in patterns as plain characters, as git does (werf has no negation or extglobs)", async () => {
+    const files = [entry("tool/", "directory")];
+    for (const name of ["a.md", "!b.md", "c(d).so", "cd.so"]) files.push(entry(`tool/${name}`, "file"));
+    const headers = await names(files, {
+      to: "/t",
+      selection: compilePathSelection(["!*.md", "*(d).so"], []),
+      uid: null,
+      gid: null,
+      writeRoot: false,
+    });
+    expect(headers.map((header) => header.name)).toEqual(["t/!b.md", "t/c(d).so"]);
+  });
+
   it("drops hard links whose target was not selected", async () => {
     const headers = await names(tree, {
       to: "/t",
-      selection: compileSelection(["bin/hard"], []),
+      selection: compilePathSelection(["bin/hard"], []),
       uid: null,
       gid: null,
       writeRoot: true,

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { PathMatcher } from "./path-filter.js";
+import type { PathMatcher } from "@stages/core";
 import type { TarEntry, TarEntryInput } from "./tar.js";
 
 /** How the entries of an import are selected and where they land. */

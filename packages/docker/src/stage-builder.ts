@@ -12,6 +12,7 @@ import type {
 } from "@stages/core";
 import {
   AbortedError,
+  compilePathSelection,
   EngineError,
   formatReference,
   localStageName,
@@ -42,7 +43,6 @@ import { rewriteImportEntries } from "./import-archive.js";
 import { OutputTail } from "./output-tail.js";
 import type { AccountDatabase } from "./ownership.js";
 import { needsLookup, OwnershipError, resolveOwnership } from "./ownership.js";
-import { compileSelection } from "./path-filter.js";
 import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
 import { removalCommands, shellQuote, stageScript } from "./shell-script.js";
@@ -406,7 +406,7 @@ async function copyImport(
     const writeRoot = to !== "/" && !(await target.pathExists(to, signal));
     const entries = rewriteImportEntries(readTar(archive), {
       to,
-      selection: compileSelection(spec.includePaths, spec.excludePaths),
+      selection: compilePathSelection(spec.includePaths, spec.excludePaths),
       uid: owner.uid,
       gid: owner.gid,
       writeRoot,

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
-import { specificationVersion } from "@stages/core";
-import { compileSelection } from "../src/path-filter.js";
+import { compilePathSelection, compileStageDependencies, specificationVersion } from "@stages/core";
 
 /** One file of the in-memory work tree. */
 export type MemoryFile = string | { content: string; executable?: boolean } | { symlink: string };
@@ -41,7 +40,7 @@ export class MemoryGitSource implements GitSource {
 
   async content(mapping: GitMapping): Promise<MappingContent> {
     const prefix = mapping.add.replace(/^\/+|\/+$/g, "");
-    const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+    const selection = compilePathSelection(mapping.includePaths, mapping.excludePaths);
     const files: GitFile[] = [];
     for (const [path, file] of this.files) {
       let relative: string;
@@ -62,8 +61,8 @@ export class MemoryGitSource implements GitSource {
 
   async dependenciesChecksum(mapping: GitMapping, globs: readonly string[]): Promise<string> {
     const content = await this.content(mapping);
-    const matcher = compileSelection(globs, []);
-    const selected = content.files.filter((file) => matcher === null || matcher(file.path));
+    const watched = compileStageDependencies(mapping, globs);
+    const selected = content.files.filter((file) => watched(file.path));
     return createHash("sha256").update(JSON.stringify(selected)).digest("hex");
   }
 

@@ -1,14 +1,27 @@
 import type { Stats } from "node:fs";
 import { lstat, readFile, readlink, realpath } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
-import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
-import { GitError, specificationVersion, throwIfAborted } from "@stages/core";
+import type {
+  CallOptions,
+  ContentId,
+  GitDiff,
+  GitFile,
+  GitMapping,
+  GitSource,
+  MappingContent,
+  PathMatcher,
+} from "@stages/core";
+import {
+  compilePathSelection,
+  compileStageDependencies,
+  GitError,
+  specificationVersion,
+  throwIfAborted,
+} from "@stages/core";
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
 import { findContentInHistory } from "./history.js";
-import type { PathMatcher } from "./path-patterns.js";
-import { compilePatterns, compileSelection } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
 import type { TrackedFiles } from "./tracked-files.js";
@@ -114,7 +127,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
 
   async function content(mapping: GitMapping, callOptions?: CallOptions): Promise<MappingContent> {
     const signal = callOptions?.signal;
-    const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+    const selection = compilePathSelection(mapping.includePaths, mapping.excludePaths);
     const tracked = await trackedFiles(mapping, selection, signal);
     const { cache } = await repository(signal);
     if (tracked.encoded === null) {
@@ -143,14 +156,8 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     content,
 
     async dependenciesChecksum(mapping, globs, callOptions) {
-      const matcher = compilePatterns(globs);
-      if (matcher === null) return dependenciesChecksumOf(globs, []);
-      const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
-      const tracked = await trackedFiles(
-        mapping,
-        selection === null ? matcher : (path) => selection(path) && matcher(path),
-        callOptions?.signal,
-      );
+      if (globs.length === 0) return dependenciesChecksumOf(globs, []);
+      const tracked = await trackedFiles(mapping, compileStageDependencies(mapping, globs), callOptions?.signal);
       return dependenciesChecksumOf(
         globs,
         tracked.files ?? decodeFileList(joinEncodedList(tracked.encoded).toString("utf8")),
@@ -170,7 +177,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
           gitBinary,
           root: found.root,
           prefix: prefixOf(mapping),
-          selection: compileSelection(mapping.includePaths, mapping.excludePaths),
+          selection: compilePathSelection(mapping.includePaths, mapping.excludePaths),
           contentId: from,
           depth: options.historyDepth ?? 50,
           signal,
@@ -199,7 +206,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       if (path === "" && prefix === "") {
         throw new GitError(`[git] readFile of mapping ${mapping.id} needs a file path, got ""`);
       }
-      const selection = compileSelection(mapping.includePaths, mapping.excludePaths);
+      const selection = compilePathSelection(mapping.includePaths, mapping.excludePaths);
       if (path !== "" && selection !== null && !selection(path)) {
         throw new GitError(`[git] ${path} is not selected by git mapping ${mapping.id} (add ${mapping.add})`, {
           hint: "read only paths listed in the mapping's content",

@@ -1,7 +1,6 @@
-import type { ContentId, GitFile } from "@stages/core";
+import type { ContentId, GitFile, PathMatcher } from "@stages/core";
 import { compareUtf8, contentIdOf } from "./content-list.js";
 import { runGitChecked } from "./git-process.js";
-import type { PathMatcher } from "./path-patterns.js";
 
 export interface HistorySearch {
   gitBinary: string;

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { readlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { GitFile } from "@stages/core";
+import type { GitFile, PathMatcher } from "@stages/core";
 import { GitError } from "@stages/core";
 import { encodeFileList, parseOctal, sha256Hex } from "./content-list.js";
 import { runGit, runGitChecked } from "./git-process.js";
-import type { PathMatcher } from "./path-patterns.js";
 import type { Repository } from "./repository.js";
 
 /** What to read: the tracked files under one directory (or the one file) of the work tree. */

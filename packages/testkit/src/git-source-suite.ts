@@ -73,6 +73,25 @@ export function testGitSource(
       expect(included.files.map((file) => file.path)).toEqual(["package.json", "src/main.ts"]);
     });
 
+    it("selects with werf's globs: ?, classes, alternatives, stems, and ! ( as plain characters", async () => {
+      for (const path of ["a.ts", "b.ts", "ab.ts", "x/y.md", "!c.md", "(d).md"]) {
+        await fixture.write(`globs/${path}`, `${path}\n`);
+      }
+      const paths = async (overrides: Partial<GitMapping>) =>
+        (await fixture.source.content(gitMapping({ add: "/globs", ...overrides }))).files.map((file) => file.path);
+      expect(await paths({ includePaths: ["?.ts"] })).toEqual(["a.ts", "b.ts"]);
+      expect(await paths({ includePaths: ["{a,ab}.ts", "/x/"] })).toEqual(["a.ts", "ab.ts", "x/y.md"]);
+      expect(await paths({ excludePaths: ["!c.md", "(d).md", "[ab].ts"] })).toEqual(["ab.ts", "x/y.md"]);
+      // werf also matches a pattern's stem without trailing wildcards: x/*/* takes all of x.
+      expect(await paths({ includePaths: ["x/*/*"] })).toEqual(["x/y.md"]);
+      const mapping = gitMapping({ add: "/globs" });
+      const before = await fixture.source.dependenciesChecksum(mapping, ["?.ts"]);
+      await fixture.write("globs/ab.ts", "not watched\n");
+      expect(await fixture.source.dependenciesChecksum(mapping, ["?.ts"])).toBe(before);
+      await fixture.write("globs/a.ts", "watched\n");
+      expect(await fixture.source.dependenciesChecksum(mapping, ["?.ts"])).not.toBe(before);
+    });
+
     it("gives a stable content id that changes with selected files only", async () => {
       const mapping = gitMapping({ includePaths: ["src"] });
       const before = await fixture.source.content(mapping);

@@ -2,6 +2,8 @@ import {
   type CallOptions,
   type ContentId,
   type CopyRequest,
+  compilePathSelection,
+  compileStageDependencies,
   type GitDiff,
   type GitFile,
   type GitMapping,
@@ -142,22 +144,6 @@ export function createMemoryTransfer(options: {
   return transfer;
 }
 
-function matches(path: string, patterns: readonly string[]): boolean {
-  return patterns.some((pattern) => {
-    const clean = pattern.replace(/\/+$/, "");
-    if (clean.includes("*")) {
-      const expression = new RegExp(
-        `^${clean
-          .split("**")
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*"))
-          .join(".*")}(/.*)?$`,
-      );
-      return expression.test(path);
-    }
-    return path === clean || path.startsWith(`${clean}/`);
-  });
-}
-
 /** A git source over an in-memory work tree: path → content. Content ids follow the git adapter's shape. */
 export interface MemoryGitSource extends GitSource {
   readonly files: Map<string, string>;
@@ -171,12 +157,12 @@ export function createMemoryGitSource(initial: Record<string, string> = {}): Mem
   const seen = new Map<ContentId, readonly GitFile[]>();
   const select = (mapping: GitMapping): GitFile[] => {
     const prefix = mapping.add === "/" ? "" : `${mapping.add.replace(/^\//, "")}/`;
+    const selection = compilePathSelection(mapping.includePaths, mapping.excludePaths);
     const selected: GitFile[] = [];
     for (const [path, content] of files) {
       if (!path.startsWith(prefix)) continue;
       const relative = path.slice(prefix.length);
-      if (mapping.includePaths.length > 0 && !matches(relative, mapping.includePaths)) continue;
-      if (matches(relative, mapping.excludePaths)) continue;
+      if (selection !== null && !selection(relative)) continue;
       selected.push({ path: relative, mode: 0o100644, blobId: sha256Hex(`blob ${content}`) });
     }
     return selected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -200,7 +186,8 @@ export function createMemoryGitSource(initial: Record<string, string> = {}): Mem
       return { mappingId: mapping.id, contentId, files: list };
     },
     async dependenciesChecksum(mapping, globs) {
-      const list = select(mapping).filter((file) => matches(file.path, globs));
+      const watched = compileStageDependencies(mapping, globs);
+      const list = select(mapping).filter((file) => watched(file.path));
       return sha256Hex(`${JSON.stringify(globs)}\n${list.map((file) => `${file.path}\0${file.blobId}\n`).join("")}`);
     },
     async diff(_mapping, from, to): Promise<GitDiff | null> {
