@@ -128,24 +128,6 @@ export abstract class ProjectCommand extends Command<CommandContext> {
   }
 }
 
-/**
- * What the procedures that move stages to or from REPO (push, pull, publish) take from the session:
- * the project, local and remote storage, the transfer, git, cancellation and events.
- */
-export async function repositoryProcedureOptions(session: Session, repo: string) {
-  const { services } = session;
-  return {
-    config: session.project.config,
-    local: await services.local(),
-    remote: await services.remote(repo),
-    repository: services.repository(repo),
-    transfer: await services.transfer(),
-    ...(services.git ? { git: services.git } : {}),
-    signal: session.signal,
-    onEvent: session.onEvent,
-  };
-}
-
 /** The summary table of a procedure result: one line per stage. */
 export function summarizeProcedure(result: ProcedureResult): string {
   const lines: string[] = [];

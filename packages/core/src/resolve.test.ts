@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GitSource } from "./adapters/git-source.js";
 import type { StagesStorage } from "./adapters/stages-storage.js";
 import { loadConfigOrThrow } from "./config/index.js";
-import { resolveImages } from "./resolve.js";
+import { createFactsProvider, resolveProject } from "./resolve.js";
 import type { ContentId } from "./signature-type.js";
 
 /** A storage that holds nothing: every stage is resolved as to be built. */
@@ -66,13 +66,17 @@ docker:
 
 async function signaturesOf(project: string) {
   const { config } = loadConfigOrThrow(`project: ${project}\nconfigVersion: 1\n${body}`);
-  const images = await resolveImages({ config, storages: { local: emptyStorage }, git });
+  const { images } = await resolveProject({
+    config,
+    storages: { local: emptyStorage },
+    facts: createFactsProvider({ git }),
+  });
   return images.flatMap((image) =>
     image.stages.map((stage) => ({ image: image.name, stage: stage.name, signature: stage.signature })),
   );
 }
 
-describe("resolveImages", () => {
+describe("resolveProject", () => {
   it("gives two projects with the same config a different signature for every stage", async () => {
     const taxi = await signaturesOf("taxi");
     const billing = await signaturesOf("billing");

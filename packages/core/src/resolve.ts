@@ -1,8 +1,8 @@
 import type { CallOptions } from "./adapters/common.js";
 import type { GitSource, MappingContent } from "./adapters/git-source.js";
-import type { StageInstructions } from "./adapters/stage-builder.js";
-import type { StageDescriptor, StagesStorage } from "./adapters/stages-storage.js";
-import type { ImageConfig, StagesConfig, UserStageName } from "./config/model.js";
+import type { StageBuilder, StageInstructions } from "./adapters/stage-builder.js";
+import type { StagesStorage } from "./adapters/stages-storage.js";
+import type { GitMapping, ImageConfig, StagesConfig, UserStageName } from "./config/model.js";
 import { userStageNames } from "./config/model.js";
 import {
   type Carried,
@@ -19,10 +19,70 @@ import { computeSignature } from "./signature.js";
 import type { Signature } from "./signature-type.js";
 import type { StageName } from "./stage-name.js";
 
-/** Where a stage was found: the descriptor per storage; undefined = not asked. */
+/**
+ * The facts from outside the configuration that signatures need: git content, stageDependencies
+ * checksums and base digests. One provider is made per run and handed to every procedure whole, so
+ * that no procedure can resolve a project without one of them (the `fromLatest` bug of push, pull
+ * and publish was exactly that).
+ */
+export interface FactsProvider {
+  /** The files a git mapping selects now, and their content id. */
+  content(mapping: GitMapping, options?: CallOptions): Promise<MappingContent>;
+  /** Checksum of the files `globs` match in a mapping (stageDependencies). */
+  dependenciesChecksum(mapping: GitMapping, globs: readonly string[], options?: CallOptions): Promise<string>;
+  /** Registry digest of a base image, for `fromLatest` (reference in normalized form). */
+  baseDigest(reference: string, options?: CallOptions): Promise<string>;
+}
+
+/** Where a facts provider gets its answers; a fact whose source is missing fails when it is needed. */
+export interface FactSources {
+  git?: GitSource | undefined;
+  /** What resolves registry digests of base images: the stage builder asks its engine. */
+  baseDigests?: Pick<StageBuilder, "resolveBaseDigest"> | undefined;
+}
+
+/**
+ * Makes the facts provider of one run. A base digest is asked once per reference and run, so every
+ * image with `fromLatest` on one base sees the same digest even if the tag moves meanwhile.
+ */
+export function createFactsProvider(sources: FactSources): FactsProvider {
+  const digests = new Map<string, Promise<string>>();
+  const git = (what: string): GitSource => {
+    if (!sources.git) throw new UsageError(`${what} needs a git work tree, but no git source was given`);
+    return sources.git;
+  };
+  return {
+    content: (mapping, options) => git(`git mapping "${mapping.add}"`).content(mapping, options),
+    dependenciesChecksum: (mapping, globs, options) =>
+      git(`the stageDependencies of git mapping "${mapping.add}"`).dependenciesChecksum(mapping, globs, options),
+    baseDigest(reference, options) {
+      const resolver = sources.baseDigests;
+      if (!resolver?.resolveBaseDigest)
+        throw new UsageError(`"${reference}" is used with fromLatest but nothing can resolve base digests`, {
+          hint: "use a stage builder that resolves registry digests (the docker one does)",
+        });
+      let digest = digests.get(reference);
+      if (!digest) {
+        digest = resolver.resolveBaseDigest(reference, options);
+        digests.set(reference, digest);
+        // A failed lookup (an interrupted one, say) is asked again next time.
+        digest.catch(() => digests.delete(reference));
+      }
+      return digest;
+    },
+  };
+}
+
+/**
+ * Where a stage is. `remote` is null when no remote storage was asked (none given, or the stage
+ * was found locally and the procedure had no reason to ask). `carried` is the git content the
+ * storage that has the stage says it carries; null when no storage has it or the stage does not
+ * change git content (then a cheap existence check was enough).
+ */
 export interface StagePresence {
-  local: StageDescriptor | null;
-  remote: StageDescriptor | null | undefined;
+  local: boolean;
+  remote: boolean | null;
+  carried: Carried | null;
 }
 
 /** One stage of a conveyor with its signature and where it is. */
@@ -47,54 +107,61 @@ export interface ResolvedImage {
   stages: ResolvedStage[];
 }
 
+/** A project resolved once: every image needed (dependencies first), and the ones selected. */
+export interface ResolvedProject {
+  config: StagesConfig;
+  /** The selected images and their dependencies, dependencies first. */
+  images: ResolvedImage[];
+  /** The images named (every image when none), in the order of the configuration. */
+  selected: ResolvedImage[];
+  /** Whether a remote storage was asked. */
+  hasRemote: boolean;
+}
+
 /** The storages signatures are resolved against: local first, then remote. */
 export interface ResolveStorages {
   local: StagesStorage;
   remote?: StagesStorage | undefined;
 }
 
-export interface ResolveOptions extends CallOptions {
+/** When to ask the remote storage about a stage. */
+export type RemoteLookup =
+  /** Only stages missing locally (build, pull): a local stage needs nothing from REPO. */
+  | "when-missing"
+  /** Every stage (plan, push, publish): whether REPO has a local stage decides what they do. */
+  | "always";
+
+export interface ResolveProjectOptions extends CallOptions {
   config: StagesConfig;
   /** Image names to resolve (their dependencies come along); empty = every image. */
-  images?: readonly string[];
+  images?: readonly string[] | undefined;
   storages: ResolveStorages;
-  git?: GitSource | undefined;
-  /** Registry digest of a base image, needed for `fromLatest`. */
-  resolveBaseDigest?: ((reference: string, options?: CallOptions) => Promise<string>) | undefined;
-  /** Ask the remote storage for every stage, even those present locally (plan, pull). */
-  lookupRemoteAlways?: boolean;
+  facts: FactsProvider;
+  /** Default: `when-missing`. */
+  remoteLookup?: RemoteLookup | undefined;
 }
 
 /** Gathers the outside facts an image's conveyor needs (git content, checksums, base digest). */
-export async function gatherFacts(
+async function gatherFacts(
   image: ImageConfig,
   resolvedSignatures: ReadonlyMap<string, Signature>,
-  options: Pick<ResolveOptions, "git" | "resolveBaseDigest" | "signal">,
+  facts: FactsProvider,
+  signal: AbortSignal | undefined,
 ): Promise<ConveyorFacts> {
   const contents = new Map<string, MappingContent>();
   const dependencyChecksums = new Map<string, Partial<Record<UserStageName, string>>>();
-  if (image.git.length > 0) {
-    const git = options.git;
-    if (!git) throw new UsageError(`image "${image.name ?? "~"}" has git mappings but no git source was given`);
-    for (const mapping of image.git) {
-      contents.set(mapping.id, await git.content(mapping, { signal: options.signal }));
-      const checksums: Partial<Record<UserStageName, string>> = {};
-      for (const stage of userStageNames) {
-        const globs = mapping.stageDependencies[stage];
-        if (globs.length > 0)
-          checksums[stage] = await git.dependenciesChecksum(mapping, globs, { signal: options.signal });
-      }
-      dependencyChecksums.set(mapping.id, checksums);
+  for (const mapping of image.git) {
+    contents.set(mapping.id, await facts.content(mapping, { signal }));
+    const checksums: Partial<Record<UserStageName, string>> = {};
+    for (const stage of userStageNames) {
+      const globs = mapping.stageDependencies[stage];
+      if (globs.length > 0) checksums[stage] = await facts.dependenciesChecksum(mapping, globs, { signal });
     }
+    dependencyChecksums.set(mapping.id, checksums);
   }
   let baseDigest: string | null = null;
-  if (image.fromLatest && image.base.kind === "image") {
-    if (!options.resolveBaseDigest)
-      throw new UsageError(`image "${image.name ?? "~"}" uses fromLatest but nothing can resolve base digests`);
-    baseDigest = await options.resolveBaseDigest(normalizeBaseReference(image.base.reference), {
-      signal: options.signal,
-    });
-  }
+  if (image.fromLatest && image.base.kind === "image")
+    baseDigest = await facts.baseDigest(normalizeBaseReference(image.base.reference), { signal });
   return { baseDigest, imageSignatures: resolvedSignatures, contents, dependencyChecksums };
 }
 
@@ -102,42 +169,29 @@ async function lookup(
   storages: ResolveStorages,
   signature: Signature,
   template: StageTemplate,
-  options: { lookupRemoteAlways: boolean; signal?: AbortSignal | undefined },
+  remoteLookup: RemoteLookup,
+  signal: AbortSignal | undefined,
 ): Promise<StagePresence> {
   // Stages that do not change git content need no descriptor (their carried content is known),
   // so a cheap `has` does for them; the others need `get` to read what they carry.
-  const needDescriptor = template.git !== "none";
-  const ask = async (storage: StagesStorage): Promise<StageDescriptor | null> => {
-    if (needDescriptor) return storage.get(signature, { signal: options.signal });
-    return (await storage.has(signature, { signal: options.signal }))
-      ? placeholderDescriptor(signature, template.name)
-      : null;
+  const needCarried = template.git !== "none";
+  const ask = async (storage: StagesStorage): Promise<{ found: boolean; carried: Carried | null }> => {
+    if (!needCarried) return { found: await storage.has(signature, { signal }), carried: null };
+    const descriptor = await storage.get(signature, { signal });
+    return { found: descriptor !== null, carried: descriptor?.carried ?? null };
   };
   const local = await ask(storages.local);
-  let remote: StageDescriptor | null | undefined;
-  if (storages.remote && local === null) remote = await ask(storages.remote);
-  else if (storages.remote && options.lookupRemoteAlways) {
-    // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
-    remote = (await storages.remote.has(signature, { signal: options.signal }))
-      ? placeholderDescriptor(signature, template.name)
-      : null;
+  if (!storages.remote) return { local: local.found, remote: null, carried: local.carried };
+  if (!local.found) {
+    const remote = await ask(storages.remote);
+    return { local: false, remote: remote.found, carried: remote.carried };
   }
-  return { local, remote };
-}
-
-function placeholderDescriptor(signature: Signature, stage: StageName): StageDescriptor {
-  return {
-    signature,
-    id: "",
-    project: "",
-    image: null,
-    stage,
-    parent: null,
-    carried: null,
-    labels: {},
-    createdAt: null,
-    size: null,
-  };
+  if (remoteLookup === "always") {
+    // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
+    const remote = await storages.remote.has(signature, { signal });
+    return { local: true, remote, carried: local.carried };
+  }
+  return { local: true, remote: null, carried: local.carried };
 }
 
 /**
@@ -147,9 +201,13 @@ function placeholderDescriptor(signature: Signature, stage: StageName): StageDes
 export async function resolveImage(
   image: ImageConfig,
   facts: ConveyorFacts,
-  options: Pick<ResolveOptions, "storages" | "signal" | "lookupRemoteAlways"> & {
+  options: CallOptions & {
+    storages: ResolveStorages;
+    remoteLookup?: RemoteLookup | undefined;
     /** The project the stages belong to: an input of every signature. */
     project: string;
+    /** Position of the image in the configuration. */
+    order: number;
   },
 ): Promise<ResolvedImage> {
   const pending: { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[] = [];
@@ -165,10 +223,13 @@ export async function resolveImage(
       prev,
       carried,
     });
-    const presence = lookup(options.storages, signature, template, {
-      lookupRemoteAlways: options.lookupRemoteAlways ?? false,
-      signal: options.signal,
-    });
+    const presence = lookup(
+      options.storages,
+      signature,
+      template,
+      options.remoteLookup ?? "when-missing",
+      options.signal,
+    );
     // Awaited below (all together); until then a failure must not count as unhandled.
     presence.catch(() => {});
     // Only a stage that changes git content makes the next signature wait for its lookup (what it
@@ -176,8 +237,8 @@ export async function resolveImage(
     let carriedAfter: Carried | null;
     if (template.git === "none") carriedAfter = carried;
     else {
-      const found = await presence.then((result) => result.local ?? result.remote ?? null);
-      carriedAfter = found !== null ? found.carried : carriedAfterBuild(template, image, facts, carried);
+      const found = await presence;
+      carriedAfter = found.local || found.remote ? found.carried : carriedAfterBuild(template, image, facts, carried);
     }
     pending.push({
       stage: {
@@ -196,30 +257,42 @@ export async function resolveImage(
   }
   const presences = await Promise.all(pending.map((entry) => entry.presence));
   const stages = pending.map((entry, index) => ({ ...entry.stage, presence: presences[index] as StagePresence }));
-  return { config: image, order: 0, name: image.name, stages };
+  return { config: image, order: options.order, name: image.name, stages };
 }
 
-/** Resolves the selected images and their dependencies, dependencies first. */
-export async function resolveImages(options: ResolveOptions): Promise<ResolvedImage[]> {
-  const levels = imageLevels(options.config, options.images ?? []);
+/**
+ * Resolves a project once: the selected images and their dependencies, dependencies first, each
+ * stage with its signature and where it is. Every procedure and `plan` start here.
+ */
+export async function resolveProject(options: ResolveProjectOptions): Promise<ResolvedProject> {
+  const names = options.images ?? [];
+  const levels = imageLevels(options.config, names);
   const signatures = new Map<string, Signature>();
-  const resolved: ResolvedImage[] = [];
+  const images: ResolvedImage[] = [];
   // Images of one level depend only on earlier levels: they are resolved side by side.
   for (const level of levels) {
     throwIfAborted(options.signal);
     const results = await Promise.all(
       level.map(async (image) => {
-        const facts = await gatherFacts(image, signatures, options);
-        const result = await resolveImage(image, facts, { ...options, project: options.config.meta.project });
-        result.order = options.config.images.indexOf(image);
-        return result;
+        const facts = await gatherFacts(image, signatures, options.facts, options.signal);
+        return resolveImage(image, facts, {
+          storages: options.storages,
+          remoteLookup: options.remoteLookup,
+          signal: options.signal,
+          project: options.config.meta.project,
+          order: options.config.images.indexOf(image),
+        });
       }),
     );
     for (const result of results) {
       const last = result.stages.at(-1);
       if (last) signatures.set(imageKey(result.config), last.signature);
-      resolved.push(result);
+      images.push(result);
     }
   }
-  return resolved;
+  const wanted = new Set(names.map((name) => (name === "~" ? "" : name)));
+  const selected = (
+    names.length === 0 ? [...images] : images.filter((image) => wanted.has(imageKey(image.config)))
+  ).sort((left, right) => left.order - right.order);
+  return { config: options.config, images, selected, hasRemote: options.storages.remote !== undefined };
 }

@@ -1,6 +1,7 @@
 import {
   build,
   type ContentId,
+  createFactsProvider,
   loadConfigOrThrow,
   type ProcedureResult,
   plan,
@@ -97,14 +98,22 @@ describe("procedures over in-memory adapters", () => {
   });
 
   const buildOn = (side: ReturnType<typeof host>, extra: Partial<Parameters<typeof build>[0]> = {}) =>
-    build({ config, local: side.local, builder: side.builder, git, ...extra });
+    build({ config, local: side.local, builder: side.builder, facts: factsOf(side), ...extra });
+  const factsOf = (side: ReturnType<typeof host>) => createFactsProvider({ git, baseDigests: side.builder });
   const withRemote = (side: ReturnType<typeof host>) => ({
     storage: registry.stages,
     repository,
     transfer: side.transfer,
   });
   const pushFrom = (side: ReturnType<typeof host>) =>
-    pushStages({ config, local: side.local, remote: registry.stages, repository, transfer: side.transfer, git });
+    pushStages({
+      config,
+      local: side.local,
+      remote: registry.stages,
+      repository,
+      transfer: side.transfer,
+      facts: factsOf(side),
+    });
   const pullTo = (side: ReturnType<typeof host>, extra: { all?: boolean; images?: string[] } = {}) =>
     pullStages({
       config,
@@ -112,7 +121,7 @@ describe("procedures over in-memory adapters", () => {
       remote: registry.stages,
       repository,
       transfer: side.transfer,
-      git,
+      facts: factsOf(side),
       ...extra,
     });
 
@@ -204,16 +213,78 @@ describe("procedures over in-memory adapters", () => {
     const latest = loadConfigOrThrow(
       text.replace("image: backend\nfrom: alpine:3.20", "image: backend\nfrom: alpine:3.20\nfromLatest: true"),
     ).config;
-    const planned = await plan({ config, local: a.local, git });
+    const planned = await plan({ config, local: a.local, facts: factsOf(a) });
     const plannedLatest = await plan({
       config: latest,
       local: a.local,
-      git,
-      resolveBaseDigest: async () => `sha256:${"1".repeat(64)}`,
+      facts: createFactsProvider({ git, baseDigests: { resolveBaseDigest: async () => `sha256:${"1".repeat(64)}` } }),
     });
     const from = (result: typeof planned) =>
       result.images.find((image) => image.name === "backend")!.stages[0]!.signature;
     expect(from(plannedLatest)).not.toBe(from(planned));
+  });
+
+  it("pushes, pulls, publishes and plans a fromLatest image, its from signature following the base digest", async () => {
+    const latest = loadConfigOrThrow(
+      text.replace("image: backend\nfrom: alpine:3.20", "image: backend\nfrom: alpine:3.20\nfromLatest: true"),
+    ).config;
+    const digests: Record<string, string> = { "docker.io/library/alpine:3.20": `sha256:${"1".repeat(64)}` };
+    // One provider per run, as the CLI makes it: the base digest is asked of the "registry" each run.
+    const facts = () =>
+      createFactsProvider({ git, baseDigests: { resolveBaseDigest: async (reference) => digests[reference]! } });
+    const images = ["backend"];
+    const remote = { remote: registry.stages, repository };
+    const built = await build({ config: latest, images, local: a.local, builder: a.builder, facts: facts() });
+    const from = actions(built, "backend").from;
+    expect(from).toBe("built");
+    const pushed = await pushStages({
+      config: latest,
+      images,
+      local: a.local,
+      transfer: a.transfer,
+      facts: facts(),
+      ...remote,
+    });
+    expect(Object.values(actions(pushed, "backend")).every((action) => action === "pushed")).toBe(true);
+    const pulled = await pullStages({
+      config: latest,
+      images,
+      local: b.local,
+      transfer: b.transfer,
+      facts: facts(),
+      ...remote,
+    });
+    expect(actions(pulled, "backend").dockerInstructions).toBe("pulled");
+    const published = await publish({
+      config: latest,
+      images,
+      tags: ["v1"],
+      local: a.local,
+      transfer: a.transfer,
+      facts: facts(),
+      ...remote,
+    });
+    expect(published.images[0]?.tags?.map((tag) => tag.method)).toEqual(["registry-copy"]);
+
+    const signatureOf = (result: ProcedureResult) =>
+      result.images.find((image) => image.name === "backend")!.stages[0]!.signature;
+    digests["docker.io/library/alpine:3.20"] = `sha256:${"2".repeat(64)}`;
+    const planned = await plan({ config: latest, images, local: a.local, facts: facts(), ...remote });
+    const newFrom = planned.images[0]!.stages[0]!;
+    expect(newFrom.signature).not.toBe(signatureOf(built));
+    expect(newFrom).toMatchObject({ local: false, remote: false, build: "built", push: "missing" });
+    const rebuilt = await build({ config: latest, images, local: a.local, builder: a.builder, facts: facts() });
+    expect(signatureOf(rebuilt)).toBe(newFrom.signature);
+    const pushedAgain = await pushStages({
+      config: latest,
+      images,
+      local: a.local,
+      transfer: a.transfer,
+      facts: facts(),
+      ...remote,
+    });
+    expect(signatureOf(pushedAgain)).toBe(newFrom.signature);
+    expect(actions(pushedAgain, "backend").from).toBe("pushed");
   });
 
   it("leaves no stage behind when a command fails, and keeps the earlier ones", async () => {
@@ -341,7 +412,7 @@ describe("procedures over in-memory adapters", () => {
       remote: registry.stages,
       repository,
       transfer: a.transfer,
-      git,
+      facts: factsOf(a),
     });
     const events: StagesEvent[] = [];
     const result = await publish({
@@ -352,7 +423,7 @@ describe("procedures over in-memory adapters", () => {
       remote: registry.stages,
       repository,
       transfer: a.transfer,
-      git,
+      facts: factsOf(a),
       onEvent: (event) => events.push(event),
     });
     const web = result.images.find((image) => image.name === "web")!;
@@ -374,7 +445,7 @@ describe("procedures over in-memory adapters", () => {
       remote: registry.stages,
       repository,
       transfer: a.transfer,
-      git,
+      facts: factsOf(a),
       withStages: true,
     });
     expect(result.images.map((image) => image.name)).toEqual(["backend", "web", "worker"]);
@@ -401,7 +472,7 @@ describe("procedures over in-memory adapters", () => {
       remote: registry.stages,
       repository,
       transfer: a.transfer,
-      git,
+      facts: factsOf(a),
     });
     await expect(attempt).rejects.toSatisfy((error: unknown) => StageMissingError.isInstance(error));
     await buildOn(a);
@@ -414,7 +485,7 @@ describe("procedures over in-memory adapters", () => {
         remote: registry.stages,
         repository,
         transfer: a.transfer,
-        git,
+        facts: factsOf(a),
       }),
     ).rejects.toMatchObject({ code: "USAGE" });
   });
@@ -423,8 +494,14 @@ describe("procedures over in-memory adapters", () => {
     await buildOn(a, { images: ["tools"] });
     await pushFrom(a);
     const before = { local: a.local.signatures().length, remote: registry.stages.signatures().length };
-    const result = await plan({ config, local: b.local, remote: registry.stages, git });
-    const toolsOnly = await plan({ config, images: ["tools"], local: b.local, remote: registry.stages, git });
+    const result = await plan({ config, local: b.local, remote: registry.stages, facts: factsOf(b) });
+    const toolsOnly = await plan({
+      config,
+      images: ["tools"],
+      local: b.local,
+      remote: registry.stages,
+      facts: factsOf(b),
+    });
     expect({ local: b.local.signatures().length, remote: registry.stages.signatures().length }).toEqual({
       local: 0,
       remote: before.remote,
@@ -447,8 +524,8 @@ describe("procedures over in-memory adapters", () => {
     git.write("README.md", "edited");
     await buildOn(a);
     await pushFrom(a);
-    const planA = await plan({ config, local: a.local, git });
-    const planB = await plan({ config, local: b.local, remote: registry.stages, git });
+    const planA = await plan({ config, local: a.local, facts: factsOf(a) });
+    const planB = await plan({ config, local: b.local, remote: registry.stages, facts: factsOf(b) });
     const signatures = (result: typeof planA) =>
       result.images.flatMap((image) => image.stages.map((stage) => stage.signature));
     expect(signatures(planB)).toEqual(signatures(planA));

@@ -2,6 +2,7 @@ import { build, type ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { projectFacts } from "./procedure-options.js";
 
 export const parallelOption = () =>
   Option.String("--parallel", "1", {
@@ -59,7 +60,7 @@ export async function runBuild(
     images: options.images,
     local: await services.local(),
     builder: await services.builder(),
-    ...(services.git ? { git: services.git } : {}),
+    facts: await projectFacts(session),
     ...(remote ? { remote } : {}),
     parallel: options.parallel,
     signal: session.signal,

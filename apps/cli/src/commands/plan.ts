@@ -1,34 +1,42 @@
 import { type Plan, plan } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session } from "../base-command.js";
+import { projectFacts } from "./procedure-options.js";
 
 /** `stages plan`: what is where and what each procedure would do. */
 export class PlanCommand extends ProjectCommand {
   static override paths = [["plan"]];
   static override usage = Command.Usage({
-    description: "Show each stage's signature, where it is, and what build, pull and push would do",
+    description: "Show each stage's signature, where it is, and what build, pull, push and publish would do",
     details: `
-      Computes the conveyors and their signatures exactly as build does and asks local storage (and, with \`--repo\`, the registry: one HEAD request per stage) where each stage is. Changes nothing.
+      Resolves the project exactly as the procedures do (same facts: git content, stageDependencies, base digests for \`fromLatest\`) and asks local storage (and, with \`--repo\`, the registry: one HEAD request per stage) where each stage is. The actions are computed by the very functions build, pull, push and publish carry out: \`build\` is what \`stages build\` (with the same \`--repo\`) would do; with \`--repo\`, \`pull\`, \`push\` and each image's \`publish\` method are what \`stages pull\`, \`stages push\` and \`stages publish\` would do. \`--all\` plans \`pull --all\`, \`--with-stages\` plans \`publish --with-stages\`. Changes nothing.
     `,
     examples: [
       ["Plan every image against local storage", "stages plan"],
       ["Plan against a registry cache", "stages plan --repo registry.example.com/taxi"],
+      ["What pull --all would bring", "stages plan backend --repo registry.example.com/taxi --all"],
     ],
   });
 
   images = Option.Rest({ name: "IMAGE" });
   repo = Option.String("--repo", { description: "Also look the stages up in this registry repository" });
+  all = Option.Boolean("--all", false, { description: "Plan pull as `stages pull --all` would do it" });
+  withStages = Option.Boolean("--with-stages", false, {
+    description: "Plan publish as `stages publish --with-stages` would do it",
+  });
 
   override async run(session: Session): Promise<Plan> {
     const { services } = session;
-    const builder = await services.builder();
     return plan({
       config: session.project.config,
       images: this.images,
       local: await services.local(),
-      ...(this.repo ? { remote: await services.remote(this.repo) } : {}),
-      ...(services.git ? { git: services.git } : {}),
-      ...(builder.resolveBaseDigest ? { resolveBaseDigest: builder.resolveBaseDigest.bind(builder) } : {}),
+      ...(this.repo
+        ? { remote: await services.remote(this.repo), canCopy: (await services.transfer()).copy !== undefined }
+        : {}),
+      facts: await projectFacts(session),
+      pullAll: this.all,
+      withStages: this.withStages,
       signal: session.signal,
     });
   }
@@ -46,7 +54,8 @@ export class PlanCommand extends ProjectCommand {
     ];
     const lines: string[] = [];
     for (const image of planned.images) {
-      lines.push(`${image.name ?? "~"}${image.artifact ? " (artifact)" : ""}:`);
+      const publish = image.publish !== null ? ` (publish: ${image.publish})` : "";
+      lines.push(`${image.name ?? "~"}${image.artifact ? " (artifact)" : ""}${publish}:`);
       const rows = [
         header,
         ...image.stages.map((stage) => [

@@ -1,8 +1,9 @@
 import { type ProcedureResult, publish } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
 import { resolveTags } from "../tags.js";
 import { parallelOption, runBuild } from "./build.js";
+import { repositoryProcedureOptions } from "./procedure-options.js";
 
 const publishDetails = `
   Each image's last stage gets its final names: \`REPO:TAG\` for the nameless image, \`REPO/<image>:TAG\` otherwise. When that stage is already in REPO (as \`REPO:image-stage-<signature>\`), the manifest is copied inside the registry and its blobs mounted: no layer passes through this host. Otherwise it is tagged, pushed and the temporary alias removed.

@@ -1,6 +1,7 @@
 import { type ProcedureResult, pullStages } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { repositoryProcedureOptions } from "./procedure-options.js";
 
 /** `stages pull`: the optimized stages cache pull. */
 export class PullCommand extends ProjectCommand {

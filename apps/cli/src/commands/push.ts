@@ -1,6 +1,7 @@
 import { type ProcedureResult, pushStages } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, repositoryProcedureOptions, type Session, summarizeProcedure } from "../base-command.js";
+import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { repositoryProcedureOptions } from "./procedure-options.js";
 
 /** `stages push`: the stages push procedure. */
 export class PushCommand extends ProjectCommand {

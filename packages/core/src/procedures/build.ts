@@ -1,16 +1,16 @@
 import type { CallOptions } from "../adapters/common.js";
-import type { GitSource } from "../adapters/git-source.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { Lock } from "../adapters/lock.js";
 import type { StageBuilder } from "../adapters/stage-builder.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
-import { StageMissingError, throwIfAborted } from "../errors.js";
-import { imageKey } from "../image-graph.js";
+import { throwIfAborted } from "../errors.js";
 import { stageLabelsFor } from "../naming.js";
-import { type ResolvedImage, type ResolvedStage, resolveImages } from "../resolve.js";
+import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
+import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
 import { forEachLimited, OncePerKey } from "./limit.js";
+import { planBuild, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
@@ -20,7 +20,8 @@ export interface BuildOptions extends CallOptions {
   images?: readonly string[];
   local: StagesStorage;
   builder: StageBuilder;
-  git?: GitSource;
+  /** Git content, stageDependencies checksums and base digests (see `createFactsProvider`). */
+  facts: FactsProvider;
   /** With a remote storage, stages another host pushed are pulled instead of built. */
   remote?: { storage: StagesStorage; repository: string; transfer: ImageTransfer };
   /** Serializes the building of one signature across hosts. */
@@ -30,46 +31,31 @@ export interface BuildOptions extends CallOptions {
   onEvent?: EventListener;
 }
 
-/**
- * The build procedure (DESIGN §7): for each image, from the last stage backwards, find the newest
- * stage present locally (or remotely: then pull just that one) and build the stages after it.
- */
+/** The build procedure (DESIGN §7): resolve, plan (`planBuild`), then carry the plan out. */
 export async function build(options: BuildOptions): Promise<ProcedureResult> {
-  const emit = emitter(options.onEvent);
-  const resolved = await resolveImages({
+  const project = await resolveProject({
     config: options.config,
-    images: options.images ?? [],
+    images: options.images,
     storages: { local: options.local, remote: options.remote?.storage },
-    git: options.git,
-    resolveBaseDigest: options.builder.resolveBaseDigest?.bind(options.builder),
+    facts: options.facts,
+    remoteLookup: "when-missing",
     signal: options.signal,
   });
-  const byKey = new Map(resolved.map((image) => [imageKey(image.config), image]));
-  const actions = new Map<string, StageAction>();
-  const once = new OncePerKey<void>();
-  const project = options.config.meta.project;
+  const plan = planBuild(project, options.remote !== undefined);
+  const taken = await carryOutBuild(plan, options);
+  return procedureResult(plan, taken);
+}
 
-  const ensureLocal = (image: ResolvedImage, index: number): Promise<void> => {
-    const stage = image.stages[index] as ResolvedStage;
-    return once.run(stage.signature, async () => {
-      throwIfAborted(options.signal);
-      if (stage.presence.local) {
-        actions.set(stage.signature, "cached");
-        return;
-      }
-      if (options.remote && stage.presence.remote) {
-        await pullStage(stage);
-        return;
-      }
-      if (index > 0) await ensureLocal(image, index - 1);
-      for (const dependency of dependenciesOf(image, stage)) {
-        const source = byKey.get(dependency);
-        if (!source || source.stages.length === 0) throw new StageMissingError(`image "${dependency}" has no stages`);
-        await ensureLocal(source, source.stages.length - 1);
-      }
-      await buildStage(image, stage);
-    });
-  };
+/**
+ * Carries a build plan out: each `pulled` stage is pulled, each `built` one is built once the
+ * stages it needs are local. Returns the actions that differ from the plan: with a lock, another
+ * host may have built a stage while this one waited for it.
+ */
+async function carryOutBuild(plan: StagesPlan, options: BuildOptions): Promise<Map<Signature, StageAction>> {
+  const emit = emitter(options.onEvent);
+  const project = plan.project.config.meta.project;
+  const taken = new Map<Signature, StageAction>();
+  const once = new OncePerKey<void>();
 
   const pullStage = async (stage: ResolvedStage): Promise<void> => {
     const remote = options.remote!;
@@ -80,19 +66,19 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
       signal: options.signal,
       emit,
     });
-    actions.set(stage.signature, "pulled");
   };
 
-  const buildStage = async (image: ResolvedImage, stage: ResolvedStage): Promise<void> => {
+  const buildStage = async (stage: ResolvedStage): Promise<void> => {
     const handle = await options.lock?.acquire(`stage:${project}:${stage.signature}`, { signal: options.signal });
     try {
       // Another host may have built it while this one waited for the lock.
       if (handle && (await options.local.has(stage.signature, { signal: options.signal }))) {
-        actions.set(stage.signature, "cached");
+        taken.set(stage.signature, "cached");
         return;
       }
       if (handle && options.remote && (await options.remote.storage.has(stage.signature, { signal: options.signal }))) {
         await pullStage(stage);
+        taken.set(stage.signature, "pulled");
         return;
       }
       const started = Date.now();
@@ -100,14 +86,14 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
       emit({ type: "stage-started", work: "build", ...subject });
       await options.builder.build({
         project,
-        image: image.name,
+        image: stage.image,
         stage: stage.name,
         signature: stage.signature,
         base: stage.prev,
         instructions: stage.instructions,
         labels: stageLabelsFor({
           project,
-          image: image.name,
+          image: stage.image,
           stage: stage.name,
           signature: stage.signature,
           parent: stage.prev,
@@ -120,33 +106,26 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
           else emit({ type: "transfer-progress", reference: "", progress: event.progress, ...subject });
         },
       });
-      actions.set(stage.signature, "built");
       emit({ type: "stage-finished", action: "built", durationMs: Date.now() - started, ...subject });
     } finally {
       await handle?.release();
     }
   };
 
-  const selected = selectedImages(resolved, options.images ?? []);
-  await forEachLimited(selected, options.parallel ?? 1, async (image) => {
-    if (image.stages.length > 0) await ensureLocal(image, image.stages.length - 1);
+  const ensure = (signature: Signature): Promise<void> =>
+    once.run(signature, async () => {
+      throwIfAborted(options.signal);
+      const step = plan.steps.get(signature);
+      if (!step || step.action === "cached") return;
+      if (step.action === "pulled") return pullStage(step.stage);
+      // Its base first, then the images it needs, one after the other as the plan lists them.
+      for (const need of step.needs) await ensure(need);
+      await buildStage(step.stage);
+    });
+
+  await forEachLimited(plan.images, options.parallel ?? 1, async (image) => {
+    const last = image.stages.at(-1);
+    if (last) await ensure(last.signature);
   });
-
-  // A stage before the newest one found was not needed: it stays reused, i.e. cached.
-  return procedureResult(selected, actions, "cached");
-}
-
-/** Images named on the command line (every image when none), in the order of the configuration. */
-export function selectedImages(resolved: readonly ResolvedImage[], names: readonly string[]): ResolvedImage[] {
-  const wanted = new Set(names.map((name) => (name === "~" ? "" : name)));
-  const chosen = names.length === 0 ? [...resolved] : resolved.filter((image) => wanted.has(imageKey(image.config)));
-  return chosen.sort((left, right) => left.order - right.order);
-}
-
-/** The images whose last stage a stage needs locally: its fromImage/fromArtifact base, its import sources. */
-export function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
-  const instructions = stage.instructions;
-  if (instructions.kind === "from" && image.config.base.kind !== "image") return [image.config.base.name];
-  if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.spec.from))];
-  return [];
+  return taken;
 }

@@ -1,6 +1,20 @@
-export { type BuildOptions, build, selectedImages } from "./build.js";
+export { type BuildOptions, build } from "./build.js";
 export * from "./events.js";
-export { type Plan, type PlannedImage, type PlannedStage, type PlanOptions, plan, planBuild } from "./plan.js";
-export { type PublishOptions, type PublishStep, planPublish, publish } from "./publish.js";
-export { type PullOptions, planPull, pullStages } from "./pull.js";
+export { describePlan, type Plan, type PlannedImage, type PlannedStage, type PlanOptions, plan } from "./plan.js";
+export {
+  actionOf,
+  type PlannedStep,
+  type PublishPlanMethod,
+  type PublishPlanOptions,
+  type PublishStep,
+  planBuild,
+  planPublish,
+  planPull,
+  planPush,
+  publishedImages,
+  publishMethodOf,
+  type StagesPlan,
+} from "./plans.js";
+export { type PublishOptions, publish } from "./publish.js";
+export { type PullOptions, pullStages } from "./pull.js";
 export { type PushOptions, pushStages } from "./push.js";

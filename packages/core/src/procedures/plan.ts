@@ -1,22 +1,26 @@
 import type { CallOptions } from "../adapters/common.js";
-import type { GitSource } from "../adapters/git-source.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
-import { imageKey } from "../image-graph.js";
-import { type ResolvedImage, resolveImages } from "../resolve.js";
+import type { Carried } from "../conveyor.js";
+import { type FactsProvider, type ResolvedProject, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
-import { dependenciesOf, selectedImages } from "./build.js";
 import type { StageAction } from "./events.js";
-import { planPull } from "./pull.js";
+import { actionOf, type PublishPlanMethod, planBuild, planPull, planPush, publishMethodOf } from "./plans.js";
 
 export interface PlanOptions extends CallOptions {
   config: StagesConfig;
   images?: readonly string[];
   local: StagesStorage;
   remote?: StagesStorage;
-  git?: GitSource;
-  resolveBaseDigest?: (reference: string, options?: CallOptions) => Promise<string>;
+  /** Git content, stageDependencies checksums and base digests (see `createFactsProvider`). */
+  facts: FactsProvider;
+  /** Plan pull as `pull --all` would do it. */
+  pullAll?: boolean;
+  /** Plan publish as `publish --with-stages` would do it. */
+  withStages?: boolean;
+  /** Whether the transfer can copy inside the registry (publish's `registry-copy`); default true. */
+  canCopy?: boolean;
 }
 
 /** One row of the plan table. */
@@ -26,6 +30,8 @@ export interface PlannedStage {
   local: boolean;
   /** null when no remote storage was given. */
   remote: boolean | null;
+  /** Git content the stage carries (from the storage that has it, else what building it gives). */
+  carried: Carried | null;
   /** What `build` (with the same remote) would do. */
   build: StageAction;
   /** What `pull` would do (null without a remote). */
@@ -38,70 +44,61 @@ export interface PlannedImage {
   name: string | null;
   artifact: boolean;
   stages: PlannedStage[];
+  /** How `publish` would give the image its names (null without a remote, and for artifacts). */
+  publish: PublishPlanMethod | null;
 }
 
 export interface Plan {
   images: PlannedImage[];
 }
 
-/** Predicts what build would do, stage by stage, without doing it (same walk as `build`). */
-export function planBuild(
-  resolved: readonly ResolvedImage[],
-  selected: readonly ResolvedImage[],
-  useRemote: boolean,
-): Map<Signature, StageAction> {
-  const byKey = new Map(resolved.map((image) => [imageKey(image.config), image]));
-  const actions = new Map<Signature, StageAction>();
-  const visit = (image: ResolvedImage, index: number): void => {
-    const stage = image.stages[index];
-    if (!stage || actions.has(stage.signature)) return;
-    if (stage.presence.local) actions.set(stage.signature, "cached");
-    else if (useRemote && stage.presence.remote) actions.set(stage.signature, "pulled");
-    else {
-      actions.set(stage.signature, "built");
-      visit(image, index - 1);
-      for (const name of dependenciesOf(image, stage)) {
-        const source = byKey.get(name);
-        if (source) visit(source, source.stages.length - 1);
-      }
-    }
-  };
-  for (const image of selected) visit(image, image.stages.length - 1);
-  return actions;
-}
-
-/** The plan procedure (DESIGN §7): every stage's signature, where it is, and what each procedure would do. Changes nothing. */
-export async function plan(options: PlanOptions): Promise<Plan> {
-  const resolved = await resolveImages({
-    config: options.config,
-    images: options.images ?? [],
-    storages: { local: options.local, remote: options.remote },
-    git: options.git,
-    resolveBaseDigest: options.resolveBaseDigest,
-    signal: options.signal,
-    lookupRemoteAlways: true,
-  });
-  const selected = selectedImages(resolved, options.images ?? []);
-  const hasRemote = options.remote !== undefined;
-  const buildActions = planBuild(resolved, selected, hasRemote);
-  const pullActions = hasRemote ? planPull(selected, false) : null;
+/**
+ * The plan document of a resolved project: every stage's signature, where it is, and the action
+ * build, pull, push and publish take for it — computed by the same functions those procedures
+ * carry out. A project resolved without a remote gets only the build column.
+ */
+export function describePlan(
+  project: ResolvedProject,
+  options: Pick<PlanOptions, "pullAll" | "withStages" | "canCopy"> = {},
+): Plan {
+  const build = planBuild(project, project.hasRemote);
+  const pull = project.hasRemote ? planPull(project, options.pullAll ?? false) : null;
+  const push = project.hasRemote ? planPush(project) : null;
   return {
-    images: selected.map((image) => ({
+    images: project.selected.map((image) => ({
       name: image.name,
       artifact: image.config.artifact,
-      stages: image.stages.map((stage) => {
-        const local = stage.presence.local !== null;
-        const remote = hasRemote ? Boolean(stage.presence.remote) : null;
-        return {
-          name: stage.name,
-          signature: stage.signature,
-          local,
-          remote,
-          build: buildActions.get(stage.signature) ?? "cached",
-          pull: pullActions?.get(stage.signature) ?? null,
-          push: hasRemote ? (remote ? "skipped" : local ? "pushed" : "missing") : null,
-        };
-      }),
+      stages: image.stages.map((stage) => ({
+        name: stage.name,
+        signature: stage.signature,
+        local: stage.presence.local,
+        remote: stage.presence.remote,
+        carried: stage.carriedAfter,
+        build: actionOf(build, stage.signature),
+        pull: pull ? actionOf(pull, stage.signature) : null,
+        push: push ? actionOf(push, stage.signature) : null,
+      })),
+      publish:
+        push && !image.config.artifact
+          ? publishMethodOf(image, {
+              canCopy: options.canCopy ?? true,
+              pushedFirst: options.withStages ? push : null,
+            })
+          : null,
     })),
   };
+}
+
+/** The plan procedure (DESIGN §7): what each procedure would do, stage by stage. Changes nothing. */
+export async function plan(options: PlanOptions): Promise<Plan> {
+  const project = await resolveProject({
+    config: options.config,
+    images: options.images,
+    storages: { local: options.local, remote: options.remote },
+    facts: options.facts,
+    // Push and publish decide by whether REPO has the local stages too.
+    remoteLookup: "always",
+    signal: options.signal,
+  });
+  return describePlan(project, options);
 }

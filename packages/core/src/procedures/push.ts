@@ -1,12 +1,11 @@
 import type { CallOptions } from "../adapters/common.js";
-import type { GitSource } from "../adapters/git-source.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import type { StagesConfig } from "../config/model.js";
-import { type ResolvedStage, resolveImages } from "../resolve.js";
-import type { Signature } from "../signature-type.js";
-import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
+import { type FactsProvider, resolveProject } from "../resolve.js";
+import { type EventListener, emitter, type ProcedureResult } from "./events.js";
 import { forEachLimited } from "./limit.js";
+import { planPush, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
@@ -19,7 +18,8 @@ export interface PushOptions extends CallOptions {
   /** The REPO the remote storage is on. */
   repository: string;
   transfer: ImageTransfer;
-  git?: GitSource;
+  /** Git content, stageDependencies checksums and base digests (see `createFactsProvider`). */
+  facts: FactsProvider;
   /** How many stages are pushed at once. */
   parallel?: number;
   onEvent?: EventListener;
@@ -30,35 +30,44 @@ export interface PushOptions extends CallOptions {
  * remote is pushed as `REPO:image-stage-<signature>`; stages REPO has cost one request each.
  */
 export async function pushStages(options: PushOptions): Promise<ProcedureResult> {
-  const emit = emitter(options.onEvent);
-  const project = options.config.meta.project;
-  const resolved = await resolveImages({
+  const project = await resolveProject({
     config: options.config,
-    images: options.images ?? [],
+    images: options.images,
     storages: { local: options.local, remote: options.remote },
-    git: options.git,
+    facts: options.facts,
+    remoteLookup: "always",
     signal: options.signal,
-    lookupRemoteAlways: true,
   });
-  const actions = new Map<Signature, StageAction>();
-  const toPush: ResolvedStage[] = [];
-  for (const image of resolved) {
-    for (const stage of image.stages) {
-      if (actions.has(stage.signature)) continue;
-      if (stage.presence.remote) actions.set(stage.signature, "skipped");
-      else if (!stage.presence.local) actions.set(stage.signature, "missing");
-      else {
-        actions.set(stage.signature, "pushed");
-        toPush.push(stage);
-      }
-    }
-  }
-  const context = { project, repository: options.repository, transfer: options.transfer, signal: options.signal, emit };
+  const plan = planPush(project);
+  await carryOutPush(plan, options);
+  return procedureResult(plan);
+}
+
+/** Pushes the stages a push plan marks `pushed`, and reports the others as finished. */
+export async function carryOutPush(
+  plan: StagesPlan,
+  options: Pick<PushOptions, "repository" | "transfer" | "parallel" | "onEvent" | "signal">,
+): Promise<void> {
+  const emit = emitter(options.onEvent);
+  const context = {
+    project: plan.project.config.meta.project,
+    repository: options.repository,
+    transfer: options.transfer,
+    signal: options.signal,
+    emit,
+  };
+  const steps = [...plan.steps.values()];
+  const toPush = steps.filter((step) => step.action === "pushed").map((step) => step.stage);
   await forEachLimited(toPush, options.parallel ?? 2, (stage) => transferStage("push", stage, context));
-  for (const [signature, action] of actions) {
+  for (const { stage, action } of steps) {
     if (action === "pushed") continue;
-    const stage = resolved.flatMap((image) => image.stages).find((candidate) => candidate.signature === signature)!;
-    emit({ type: "stage-finished", action, durationMs: 0, image: stage.image, stage: stage.name, signature });
+    emit({
+      type: "stage-finished",
+      action,
+      durationMs: 0,
+      image: stage.image,
+      stage: stage.name,
+      signature: stage.signature,
+    });
   }
-  return procedureResult(resolved, actions, "missing");
 }

@@ -1,20 +1,22 @@
-import type { ResolvedImage } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import type { ProcedureResult, StageAction } from "./events.js";
+import { actionOf, type StagesPlan } from "./plans.js";
 
-/** The result document: every stage of the images with the action the procedure took for it. */
+/**
+ * The result document: every stage of the plan's images with the action taken for it — the
+ * planned one, unless carrying it out found otherwise (another host built the stage meanwhile).
+ */
 export function procedureResult(
-  images: readonly ResolvedImage[],
-  actions: ReadonlyMap<Signature | string, StageAction>,
-  otherwise: StageAction,
+  plan: StagesPlan,
+  taken: ReadonlyMap<Signature, StageAction> = new Map(),
 ): ProcedureResult {
   return {
-    images: images.map((image) => ({
+    images: plan.images.map((image) => ({
       name: image.name,
       stages: image.stages.map((stage) => ({
         name: stage.name,
         signature: stage.signature,
-        action: actions.get(stage.signature) ?? otherwise,
+        action: taken.get(stage.signature) ?? actionOf(plan, stage.signature),
       })),
     })),
   };

@@ -1,0 +1,29 @@
+import { createFactsProvider, type FactsProvider } from "@stages/core";
+import type { Session } from "../base-command.js";
+
+/**
+ * The one facts provider of a run (git content, stageDependencies checksums, base digests): every
+ * command that resolves the project takes it from here, so none can leave a fact out.
+ */
+export async function projectFacts(session: Session): Promise<FactsProvider> {
+  const { services } = session;
+  return createFactsProvider({ git: services.git, baseDigests: await services.builder() });
+}
+
+/**
+ * What the procedures that move stages to or from REPO (push, pull, publish) take from the session:
+ * the project, local and remote storage, the transfer, the facts, cancellation and events.
+ */
+export async function repositoryProcedureOptions(session: Session, repo: string) {
+  const { services } = session;
+  return {
+    config: session.project.config,
+    local: await services.local(),
+    remote: await services.remote(repo),
+    repository: services.repository(repo),
+    transfer: await services.transfer(),
+    facts: await projectFacts(session),
+    signal: session.signal,
+    onEvent: session.onEvent,
+  };
+}
