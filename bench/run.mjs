@@ -3,7 +3,11 @@
 // subjects interleaved, several rounds after a warm-up, on the test environment's engines and
 // registry (through a counting proxy), and reports medians and the ratio stages/peer.
 //
-//   pnpm bench [--runs 5] [--only 1,3] [--files 100000]
+//   pnpm bench [--runs 5] [--only 1,3,7] [--files 100000] [--cli path/to/main.js] [--baseline-cli path/to/main.js]
+//
+// --cli measures another build of the CLI than this tree's apps/cli/dist/main.js.
+// --baseline-cli runs another build of the CLI (e.g. an older commit's apps/cli/dist/main.js) as
+// one more subject of the start-up (7) and no-op build (1) scenarios, interleaved with this one.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -18,7 +22,9 @@ const root = resolve(here, "..");
 const { values: options } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
-    only: { type: "string", default: "1,2,3,4,5,6" },
+    only: { type: "string", default: "1,2,3,4,5,6,7" },
+    cli: { type: "string" },
+    "baseline-cli": { type: "string" },
     files: { type: "string", default: "100000" },
     tags: { type: "string", default: "10000" },
   },
@@ -32,11 +38,13 @@ const { environment } = await up({ log: (line) => log(`[testenv] ${line}`) });
 Object.assign(process.env, environmentVariables(environment));
 const proxy = await startCountingProxy(environment.registry);
 const dockerClient = "/usr/bin/docker";
-const cli = join(root, "apps/cli/dist/main.js");
+const cli = options.cli ? resolve(options.cli) : join(root, "apps/cli/dist/main.js");
 const work = join(here, "work");
 const onA = { DOCKER_HOST: environment.dockerHostA, CI: "true", NO_COLOR: "1" };
 const onB = { DOCKER_HOST: environment.dockerHostB, CI: "true", NO_COLOR: "1" };
 const stages = (args, options) => run(process.execPath, [cli, ...args], options);
+const baselineCli = options["baseline-cli"] ? resolve(options["baseline-cli"]) : undefined;
+const baseline = (args, options) => run(process.execPath, [baselineCli, ...args], options);
 const docker = (host, args, options = {}) => run(dockerClient, ["-H", host, ...args], options);
 const dockerBuild = (host, kind, args, cwd) =>
   run(dockerClient, ["-H", host, "build", "--network", "none", "-q", ...args, "."], {
@@ -82,6 +90,7 @@ if (only.has(1) || only.has(2)) {
   await stages(["build", "--network", "none"], { cwd: project, env: onA });
   await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project);
   await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project);
+  if (baselineCli) await baseline(["build", "--network", "none"], { cwd: project, env: onA });
 }
 
 if (only.has(1)) {
@@ -99,11 +108,29 @@ if (only.has(1)) {
         run: async () =>
           (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project)).milliseconds,
       },
+      ...(baselineCli
+        ? {
+            baseline: {
+              run: async () =>
+                (await baseline(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
+            },
+          }
+        : {}),
     },
     { runs, log },
   );
   record("1. no-op rebuild", "stages build", "docker build (classic)", medians.stages, medians.classic);
   record("1. no-op rebuild", "stages build", "docker build (BuildKit)", medians.stages, medians.buildkit);
+  if (baselineCli) {
+    record(
+      "1. no-op rebuild",
+      "stages build",
+      "baseline CLI: stages build",
+      medians.stages,
+      medians.baseline,
+      `baseline ${baselineCli}`,
+    );
+  }
 }
 
 if (only.has(2)) {
@@ -347,6 +374,30 @@ if (only.has(6)) {
   );
 }
 
+if (only.has(7)) {
+  log("scenario 7: start-up (`stages --version`)");
+  const subjects = {
+    "stages --version": { run: async () => (await stages(["--version"], {})).milliseconds },
+    "node -e 0": { run: async () => (await run(process.execPath, ["-e", "0"])).milliseconds },
+  };
+  if (baselineCli) {
+    subjects["baseline --version"] = { run: async () => (await baseline(["--version"], {})).milliseconds };
+  }
+  // Start-up is short and the machine may be busy: three times the runs, interleaved.
+  const medians = await measure(subjects, { runs: runs * 3, log });
+  record("7. start-up", "stages --version", "node -e 0", medians["stages --version"], medians["node -e 0"]);
+  if (baselineCli) {
+    record(
+      "7. start-up",
+      "stages --version",
+      "baseline CLI: stages --version",
+      medians["stages --version"],
+      medians["baseline --version"],
+      `baseline ${baselineCli}`,
+    );
+  }
+}
+
 await proxy.close();
 
 // The table, the machine, the command.
@@ -366,8 +417,13 @@ const lines = [
   ),
 ];
 const date = new Date().toISOString().slice(0, 10);
-const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}).\n\n${lines.join("\n")}\n`;
+const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === "1,2,3,4,5,6,7" ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}, scenario 7 of ${runs * 3}).\n\n${lines.join("\n")}\n`;
 mkdirSync(join(here, "results"), { recursive: true });
-writeFileSync(join(here, "results", `${date}.md`), markdown);
-writeFileSync(join(here, "results", "latest.json"), `${JSON.stringify({ date, machine, runs, results }, null, 2)}\n`);
+// A run of some scenarios only does not replace the full table.
+const partial = options.only === "1,2,3,4,5,6,7" ? "" : `-only-${[...only].join("-")}`;
+writeFileSync(join(here, "results", `${date}${partial}.md`), markdown);
+writeFileSync(
+  join(here, "results", `latest${partial}.json`),
+  `${JSON.stringify({ date, machine, runs, baselineCli: options["baseline-cli"], results }, null, 2)}\n`,
+);
 process.stdout.write(`${markdown}`);

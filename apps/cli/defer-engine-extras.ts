@@ -9,7 +9,8 @@
 //   ssh:// hosts through its own agent (ssh-transport.ts), which imports ssh2 dynamically, so that
 //   ssh2 lands in a chunk of its own that only an ssh:// run loads.
 // - Deferred: modules required at load but used only by some calls (build contexts, hijacked
-//   streams) stay in the bundle behind a proxy that initialises them on first use.
+//   streams) stay in the bundle behind a proxy that initialises them on first use; docker-modem's
+//   per-request debug inspection is made only when debug logging prints it.
 //
 // The build fails when one of these requires is not met any more (an upgrade of dockerode or
 // docker-modem moved it), so the deferral cannot silently stop working.
@@ -65,6 +66,20 @@ const interceptions: Interception[] = [
     contents: `module.exports = function () {
   throw new Error("[docker] docker-modem's ssh transport is not part of the stages CLI (@stages/docker has its own)");
 };`,
+  },
+  // docker-modem logs every request with `debug("Sending: %s", util.inspect(options, { showHidden: true,
+  // depth: null }))`: the inspection (agent and sockets included, ≈ 2.5 ms a request) is made even
+  // when debug logging is off. Here it is made only if the line is printed (debug formats %s with
+  // toString).
+  {
+    importer: modem("modem.js"),
+    request: "util",
+    contents: `var util = require("util");
+module.exports = Object.assign({}, util, {
+  inspect: function (value, options) {
+    return { toString: function () { return util.inspect(value, options); } };
+  },
+});`,
   },
   // Build contexts of buildImage (tar-fs, tar-stream 2, bl, .dockerignore parsing).
   { importer: dockerode("util.js"), request: "tar-fs", contents: "lazy" },
