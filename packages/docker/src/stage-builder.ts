@@ -48,6 +48,8 @@ import { registryAuthFor } from "./registry-auth.js";
 import { removalCommands, shellQuote, stageScript } from "./shell-script.js";
 import { getStage } from "./stages-storage.js";
 import { readTar } from "./tar.js";
+import type { EngineTransferPolicy } from "./transfer-retry.js";
+import { defaultEngineTransferPolicy, isProgressMessage, retryEngineTransfer } from "./transfer-retry.js";
 
 /** Options of `createDockerStageBuilder`. */
 export interface DockerStageBuilderOptions {
@@ -60,6 +62,8 @@ export interface DockerStageBuilderOptions {
   registryAuth?: RegistryAuthProvider;
   /** When what killed runs left is removed; see `defaultLeftoverPolicy`. */
   leftovers?: Partial<LeftoverPolicy>;
+  /** Retries and deadlines of base image pulls; see `defaultEngineTransferPolicy`. */
+  pullPolicy?: Partial<EngineTransferPolicy>;
 }
 
 /** Lines of output a failed command's error shows. */
@@ -82,6 +86,7 @@ export function createDockerStageBuilder(options: DockerStageBuilderOptions): St
     git: options.git,
     network: options.network ?? "none",
     registryAuth: options.registryAuth,
+    pullPolicy: { ...defaultEngineTransferPolicy, ...options.pullPolicy },
     sweep(project) {
       let done = swept.get(project);
       if (!done) {
@@ -103,6 +108,7 @@ interface BuildContext {
   git: GitSource;
   network: string;
   registryAuth: RegistryAuthProvider | undefined;
+  pullPolicy: EngineTransferPolicy;
   /** Removes what killed runs left of `project` (once per builder and project). */
   sweep(project: string): Promise<void>;
 }
@@ -185,12 +191,17 @@ async function ensureBaseImage(
   if ((await inspectRawImage(context.client, wanted, request.signal)) !== null) return wanted;
   const auth = await registryAuthFor(context.registryAuth, reference);
   request.onEvent?.({ type: "output", stream: "stderr", text: `pulling base image ${wanted}\n` });
-  await pullImageWith(
-    context.client,
-    wanted,
-    auth,
-    (progress) => request.onEvent?.({ type: "progress", progress }),
-    request.signal,
+  await retryEngineTransfer(`pull of ${wanted}`, reference.domain, context.pullPolicy, request.signal, (attempt) =>
+    pullImageWith(
+      context.client,
+      wanted,
+      auth,
+      (progress) => request.onEvent?.({ type: "progress", progress }),
+      attempt.signal,
+      (message) => {
+        if (isProgressMessage(message)) attempt.progressed();
+      },
+    ),
   );
   return wanted;
 }

@@ -27,6 +27,7 @@ describe("isTransientEngineFailure", () => {
     "manifest unknown: manifest unknown",
     "manifest invalid: manifest invalid",
     "no basic auth credentials",
+    'Get "http://localhost:1/v2/": dial tcp 127.0.0.1:1: connect: connection refused',
     "An image does not exist locally with the tag: r/x",
     "name unknown: repository name not known to registry",
     "[docker] no Docker Engine answers at unix:///x (ECONNRESET): start dockerd or set DOCKER_HOST",

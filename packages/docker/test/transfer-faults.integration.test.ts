@@ -152,6 +152,32 @@ describe("engine transfers through a registry that fails a share of requests", (
   });
 });
 
+describe("base images pulled through the engine", () => {
+  it("are pulled again when the registry fails for a moment", async () => {
+    const path = `${project}/base`;
+    const direct = `${registry.address}/${path}:1`;
+    engine.docker(["tag", engine.baseImage, direct]);
+    engine.docker(["push", direct]);
+    engine.docker(["rmi", direct]);
+    const reference = `${proxy.host}/${path}:1`;
+    proxy.inject({ method: "GET", path: /\/manifests\//, fault: { kind: "status", status: 503 }, times: 2 });
+    const retrying = createDockerStageBuilder({
+      connection: engine.connection,
+      git: new MemoryGitSource(),
+      pullPolicy: policy,
+    });
+    const base = await retrying.build(
+      stageRequest(project, {
+        stage: "from",
+        instructions: { kind: "from", base: { type: "image", reference, digest: null } },
+      }),
+    );
+    expect(base.stage).toBe("from");
+    expect(proxy.applied.filter((fault) => fault.path.includes("/manifests/")).length).toBe(2);
+    engine.docker(["rmi", reference]);
+  });
+});
+
 describe("a registry that accepts connections and never answers", () => {
   it("fails within the deadline, naming the host", async () => {
     const [host, port] = registry.address.split(":") as [string, string];
