@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { GitSource } from "./adapters/git-source.js";
-import type { StagesStorage } from "./adapters/stages-storage.js";
+import type { StageDescriptor, StagesStorage } from "./adapters/stages-storage.js";
 import { loadConfigOrThrow } from "./config/index.js";
 import { createFactsProvider, resolveProject } from "./resolve.js";
-import type { ContentId } from "./signature-type.js";
+import type { ContentId, Signature } from "./signature-type.js";
 
 /** A storage that holds nothing: every stage is resolved as to be built. */
 const emptyStorage: StagesStorage = {
@@ -102,5 +102,161 @@ describe("resolveProject", () => {
     const taxiSignatures = new Set(taxi.map((stage) => stage.signature));
     for (const stage of billing) expect(taxiSignatures.has(stage.signature)).toBe(false);
     expect(await signaturesOf("taxi")).toEqual(taxi);
+  });
+});
+
+/** A storage holding some stages; counts its calls. */
+function storageWith(stages: Map<Signature, StageDescriptor>, description: string) {
+  const calls = { get: 0, has: 0 };
+  const storage: StagesStorage = {
+    specificationVersion: "v1",
+    kind: "local",
+    description,
+    get: async (signature) => {
+      calls.get++;
+      return stages.get(signature) ?? null;
+    },
+    has: async (signature) => {
+      calls.has++;
+      return stages.has(signature);
+    },
+    list: async () => [...stages.values()],
+    delete: async () => {},
+  };
+  return { storage, calls };
+}
+
+const latestConfig = loadConfigOrThrow(`project: taxi
+configVersion: 1
+---
+image: tools
+from: alpine:3.20
+shell:
+  install: [make tool]
+---
+image: app
+from: alpine:3.20
+fromLatest: true
+git:
+- add: /
+  to: /app
+shell:
+  install: [npm ci]
+`).config;
+
+describe("createFactsProvider", () => {
+  it("fails to resolve a fromLatest image without a base digest source, and names the reference", async () => {
+    const attempt = resolveProject({
+      config: latestConfig,
+      storages: { local: emptyStorage },
+      facts: createFactsProvider({ git }),
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: "USAGE",
+      message: expect.stringContaining("docker.io/library/alpine:3.20"),
+    });
+  });
+
+  it("asks a base digest once per reference and run, and again after a failure", async () => {
+    const asked: string[] = [];
+    let fail = true;
+    const facts = createFactsProvider({
+      git,
+      baseDigests: {
+        resolveBaseDigest: async (reference) => {
+          asked.push(reference);
+          if (fail) throw new Error("registry down");
+          return `sha256:${"a".repeat(64)}`;
+        },
+      },
+    });
+    await expect(facts.baseDigest("docker.io/library/alpine:3.20")).rejects.toThrow("registry down");
+    fail = false;
+    expect(await facts.baseDigest("docker.io/library/alpine:3.20")).toBe(`sha256:${"a".repeat(64)}`);
+    expect(await facts.baseDigest("docker.io/library/alpine:3.20")).toBe(`sha256:${"a".repeat(64)}`);
+    expect(asked).toEqual(["docker.io/library/alpine:3.20", "docker.io/library/alpine:3.20"]);
+  });
+});
+
+describe("resolveProject presence", () => {
+  const facts = createFactsProvider({
+    git,
+    baseDigests: { resolveBaseDigest: async () => `sha256:${"b".repeat(64)}` },
+  });
+
+  /** Resolves once against empty storages to learn the signatures, then stores some of them. */
+  async function storagesHolding(pick: (stage: { image: string | null; name: string }) => "local" | "remote" | null) {
+    const { images } = await resolveProject({ config: latestConfig, storages: { local: emptyStorage }, facts });
+    const local = new Map<Signature, StageDescriptor>();
+    const remote = new Map<Signature, StageDescriptor>();
+    for (const image of images) {
+      for (const stage of image.stages) {
+        const where = pick(stage);
+        if (!where) continue;
+        const descriptor: StageDescriptor = {
+          signature: stage.signature,
+          id: `sha256:${"c".repeat(64)}`,
+          project: "taxi",
+          image: image.name,
+          stage: stage.name,
+          parent: stage.prev,
+          carried: stage.carriedAfter,
+          labels: {},
+          createdAt: null,
+          size: null,
+        };
+        (where === "local" ? local : remote).set(stage.signature, descriptor);
+      }
+    }
+    return { local: storageWith(local, "local"), remote: storageWith(remote, "remote") };
+  }
+
+  it("says local and remote as booleans, null when remote was not asked, and what the stage carries", async () => {
+    const held = await storagesHolding((stage) =>
+      stage.image === "app" && stage.name !== "install" ? "local" : stage.image === "app" ? "remote" : null,
+    );
+    const storages = { local: held.local.storage, remote: held.remote.storage };
+    const lazily = await resolveProject({ config: latestConfig, storages, facts });
+    const app = lazily.images.find((image) => image.name === "app")!;
+    const presence = Object.fromEntries(app.stages.map((stage) => [stage.name, stage.presence]));
+    const archive = app.stages.find((stage) => stage.name === "gitArchive")!;
+    expect(presence).toEqual({
+      from: { local: true, remote: null, carried: null },
+      gitArchive: { local: true, remote: null, carried: { "git-0": "d".repeat(64) } },
+      // A user stage may change git content: what it carries is read from REPO's descriptor.
+      install: { local: false, remote: true, carried: { "git-0": "d".repeat(64) } },
+    });
+    expect(archive.carriedAfter).toEqual({ "git-0": "d".repeat(64) });
+    const always = await resolveProject({ config: latestConfig, storages, facts, remoteLookup: "always" });
+    expect(always.images.find((image) => image.name === "app")!.stages.map((stage) => stage.presence.remote)).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    const alone = await resolveProject({ config: latestConfig, storages: { local: held.local.storage }, facts });
+    expect(alone.images.flatMap((image) => image.stages.map((stage) => stage.presence.remote))).toEqual(
+      alone.images.flatMap((image) => image.stages.map(() => null)),
+    );
+  });
+
+  it("gives each image its position in the configuration and selects in that order", async () => {
+    const project = await resolveProject({
+      config: latestConfig,
+      images: ["app", "tools"],
+      storages: { local: emptyStorage },
+      facts,
+    });
+    expect(project.images.map((image) => [image.name, image.order])).toEqual([
+      ["tools", 0],
+      ["app", 1],
+    ]);
+    expect(project.selected.map((image) => image.name)).toEqual(["tools", "app"]);
+    const appOnly = await resolveProject({
+      config: latestConfig,
+      images: ["app"],
+      storages: { local: emptyStorage },
+      facts,
+    });
+    expect(appOnly.selected.map((image) => [image.name, image.order])).toEqual([["app", 1]]);
   });
 });

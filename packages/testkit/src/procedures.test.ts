@@ -287,6 +287,58 @@ describe("procedures over in-memory adapters", () => {
     expect(actions(pushedAgain, "backend").from).toBe("pushed");
   });
 
+  it("does exactly what plan printed just before, for every procedure", async () => {
+    type Column = "build" | "pull" | "push";
+    const column = (planned: Awaited<ReturnType<typeof plan>>, which: Column, names: readonly (string | null)[]) =>
+      Object.fromEntries(
+        planned.images
+          .filter((image) => names.includes(image.name))
+          .map((image) => [image.name, Object.fromEntries(image.stages.map((stage) => [stage.name, stage[which]]))]),
+      );
+    const taken = (result: ProcedureResult, names: readonly (string | null)[]) =>
+      Object.fromEntries(names.map((name) => [name, actions(result, name)]));
+    const every = ["tools", "backend", "web", "worker"];
+    const remote = { remote: registry.stages, repository };
+
+    await buildOn(a, { images: ["tools"] });
+    const buildPlan = await plan({ config, local: a.local, facts: factsOf(a) });
+    expect(taken(await buildOn(a), every)).toEqual(column(buildPlan, "build", every));
+
+    git.write("README.md", "edited before the push");
+    await buildOn(a, { images: ["backend"] });
+    const pushPlan = await plan({ config, local: a.local, facts: factsOf(a), ...remote });
+    const pushed = await pushStages({ config, local: a.local, transfer: a.transfer, facts: factsOf(a), ...remote });
+    expect(taken(pushed, every)).toEqual(column(pushPlan, "push", every));
+
+    const pullPlan = await plan({ config, local: b.local, facts: factsOf(b), ...remote });
+    const pulled = await pullTo(b);
+    expect(taken(pulled, every)).toEqual(column(pullPlan, "pull", every));
+    const pullAllPlan = await plan({ config, local: b.local, facts: factsOf(b), pullAll: true, ...remote });
+    expect(taken(await pullTo(b, { all: true }), every)).toEqual(column(pullAllPlan, "pull", every));
+
+    git.write("src/main.ts", "main, edited");
+    const repoPlan = await plan({ config, local: b.local, facts: factsOf(b), ...remote });
+    const rebuilt = await buildOn(b, { remote: withRemote(b) });
+    expect(taken(rebuilt, every)).toEqual(column(repoPlan, "build", every));
+
+    const publishPlan = await plan({ config, local: b.local, facts: factsOf(b), withStages: true, ...remote });
+    const published = await publish({
+      config,
+      tags: ["v1"],
+      local: b.local,
+      transfer: b.transfer,
+      facts: factsOf(b),
+      withStages: true,
+      ...remote,
+    });
+    expect(published.images.map((image) => [image.name, image.tags?.map((tag) => tag.method)])).toEqual(
+      publishPlan.images.filter((image) => image.publish !== null).map((image) => [image.name, [image.publish]]),
+    );
+    expect(taken(published, ["backend", "web", "worker"])).toEqual(
+      column(publishPlan, "push", ["backend", "web", "worker"]),
+    );
+  });
+
   it("leaves no stage behind when a command fails, and keeps the earlier ones", async () => {
     a.builder.failStage("setup");
     await expect(buildOn(a, { images: ["backend"] })).rejects.toSatisfy((error: unknown) =>
