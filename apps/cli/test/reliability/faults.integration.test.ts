@@ -7,7 +7,7 @@ const suite = useFaultSuite("faults", 5830);
 
 describe("commands whose registry requests are the CLI's own, through a registry that fails a share of them", () => {
   it("publish of stages already in REPO copies them registry-side and completes", async () => {
-    await suite.eachRun("publish (copy)", 0, async (mix, seed, index) => {
+    await suite.eachRun("publish (copy)", 4, async (mix, seed, index) => {
       const tag = `copy-${index}-${seed}`;
       const outcome = await suite.underFaults(mix, seed, [
         "publish",
@@ -30,7 +30,7 @@ describe("commands whose registry requests are the CLI's own, through a registry
   });
 
   it("push of stages REPO already has completes with lookups only", async () => {
-    await suite.eachRun("push (present)", 1, async (mix, seed) => {
+    await suite.eachRun("push (present)", 5, async (mix, seed) => {
       const outcome = await suite.underFaults(mix, seed, ["push", "app", `${suite.proxied}/${suite.filled}`, "--json"]);
       await expectCompleteRepository(suite.filled, suite.stageTags());
       return {

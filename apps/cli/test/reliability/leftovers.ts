@@ -36,13 +36,33 @@ export function incompleteLocalStages(host: string, project: string): string[] {
   const lines = docker(host, "images", `stages-storage/${project}`, "--format", "{{.Tag}} {{.ID}}")
     .split("\n")
     .filter(Boolean);
+  if (lines.length === 0) return [];
+  // One inspect for every stage: the checks run after each interruption, and the engine is shared.
+  const labelsById = new Map<string, Record<string, string> | null>(
+    docker(
+      host,
+      "image",
+      "inspect",
+      "--format",
+      "{{.Id}} {{json .Config.Labels}}",
+      ...lines.map((line) => line.split(" ")[1] as string),
+    )
+      .split("\n")
+      .map((line) => {
+        const space = line.indexOf(" ");
+        return [
+          line
+            .slice(0, space)
+            .replace(/^sha256:/, "")
+            .slice(0, 12),
+          JSON.parse(line.slice(space + 1)),
+        ] as const;
+      }),
+  );
   const problems: string[] = [];
   for (const line of lines) {
     const [tag, id] = line.split(" ") as [string, string];
-    const labels = JSON.parse(docker(host, "image", "inspect", "--format", "{{json .Config.Labels}}", id)) as Record<
-      string,
-      string
-    > | null;
+    const labels = labelsById.get(id.slice(0, 12)) ?? null;
     const wrong = [
       labels?.["io.stages.project"] === project ? null : "io.stages.project",
       labels?.["io.stages.signature"] === tag ? null : "io.stages.signature",
