@@ -1,5 +1,6 @@
 export * from "./adapters/index.js";
 export * from "./canonical-json.js";
+export * from "./concurrency.js";
 export * from "./config/index.js";
 export * from "./conveyor.js";
 export * from "./errors.js";

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RegistryError, UsageError } from "@stages/core";
+import { forEachLimited, RegistryError, UsageError } from "@stages/core";
 import { downloadBlob } from "./blob.js";
 import { fileSource } from "./blob-source.js";
 import { cancelUpload, mountBlob, uploadBlob } from "./blob-upload.js";
@@ -151,26 +151,4 @@ async function copyBlob(state: CopyState, blob: Descriptor): Promise<void> {
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
-}
-
-/** Runs `work` over `items` with at most `limit` at once; the first failure wins. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  });
-  await Promise.all(workers);
 }

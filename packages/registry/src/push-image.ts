@@ -1,5 +1,5 @@
+import { forEachLimited } from "@stages/core";
 import type { RegistryClient } from "./client.js";
-import { forEachLimited } from "./copy.js";
 import { type Digest, sha256Digest } from "./digest.js";
 import type { Layer } from "./layer.js";
 import type { Platform } from "./media-types.js";

@@ -1,5 +1,12 @@
 import type { SecretRedactor } from "@stages/core";
-import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
+import {
+  AbortedError,
+  AuthenticationError,
+  createLimiter,
+  type Limiter,
+  RegistryError,
+  StagesError,
+} from "@stages/core";
 import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
 import type { CredentialsProvider } from "./credentials.js";
@@ -12,7 +19,6 @@ import {
   RegistryResponseError,
 } from "./errors.js";
 import type { RegistryEvent } from "./events.js";
-import { createLimiter, type Limiter } from "./limiter.js";
 import { parseRetryAfter, type ResolvedRetryOptions, retryDelay, sleep } from "./retry.js";
 import { apiHost, candidateSchemes } from "./transport.js";
 import { parseChallenge } from "./www-authenticate.js";

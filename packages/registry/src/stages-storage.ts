@@ -1,6 +1,7 @@
 import {
   type CallOptions,
   descriptorFromLabels,
+  forEachLimited,
   parseStageTag,
   RegistryError,
   remoteStageReference,
@@ -11,7 +12,6 @@ import {
   specificationVersion,
 } from "@stages/core";
 import type { RegistryClient } from "./client.js";
-import { forEachLimited } from "./copy.js";
 import { isImageIndex } from "./media-types.js";
 import { parseRepositoryName } from "./parse-reference.js";
 

@@ -1,27 +1,5 @@
-/** Runs `work` over `items` with at most `concurrency` at a time; rejects with the first failure. */
-export async function forEachLimited<T>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker);
-  const results = await Promise.allSettled(workers);
-  const rejection = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
-  if (rejection) throw rejection.reason;
-}
+// The one concurrency helper of every package lives in ../concurrency.ts (its failure rule is written there).
+export { forEachLimited } from "../concurrency.js";
 
 /** Memoizes one promise per key, so shared work (a stage used by two images) runs once. */
 export class OncePerKey<T> {
