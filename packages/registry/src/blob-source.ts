@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
+import type { Digest } from "@stages/core";
 import { throwIfAborted } from "@stages/core";
-import type { Digest } from "./digest.js";
 
 /** Content to upload that can be read again from any offset (needed to resume an upload). */
 export interface BlobSource {

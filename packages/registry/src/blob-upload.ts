@@ -1,7 +1,7 @@
+import type { Digest } from "@stages/core";
 import { DigestMismatchError, RegistryError } from "@stages/core";
 import { headBlob } from "./blob.js";
 import { type BlobSource, bytesSource, digestOfSource } from "./blob-source.js";
-import type { Digest } from "./digest.js";
 import { isTransientFailure, RegistryResponseError } from "./errors.js";
 import type { RepositoryName } from "./parse-reference.js";
 import type { BufferedResponse, RegistryHttp, RegistryRequest } from "./request.js";

@@ -1,4 +1,4 @@
-import { createSecretRedactor, UsageError } from "@stages/core";
+import { createSecretRedactor, type Digest, parseDigest, UsageError } from "@stages/core";
 import { type BlobReadOptions, downloadBlob, headBlob, openBlob, readBlob } from "./blob.js";
 import type { BlobSource } from "./blob-source.js";
 import {
@@ -16,7 +16,6 @@ import {
   createDockerConfigCredentials,
   type Environment,
 } from "./credentials.js";
-import { type Digest, parseDigest } from "./digest.js";
 import type { RegistryEventListener } from "./events.js";
 import {
   deleteManifest,

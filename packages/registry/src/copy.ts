@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Digest } from "@stages/core";
 import { forEachLimited, RegistryError, UsageError } from "@stages/core";
 import { downloadBlob } from "./blob.js";
 import { fileSource } from "./blob-source.js";
 import { cancelUpload, mountBlob, uploadBlob } from "./blob-upload.js";
-import type { Digest } from "./digest.js";
 import { type FetchedManifest, getManifest, putManifest } from "./manifest.js";
 import { type Descriptor, isImageIndex } from "./media-types.js";
 import { formatManifestName, type ManifestName } from "./parse-reference.js";

@@ -1,6 +1,7 @@
-import { DigestMismatchError, InvalidReferenceError } from "@stages/core";
+import { createHash } from "node:crypto";
+import { DigestMismatchError, InvalidReferenceError, isDigest, parseDigest } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { createDigestVerifier, isDigest, parseDigest, sha256Digest, verifyDigest } from "./digest.js";
+import { createDigestVerifier, sha256Digest, verifyDigest } from "./digest.js";
 
 describe("digests", () => {
   it("knows valid sha256 and sha512 digests", () => {
@@ -23,5 +24,14 @@ describe("digests", () => {
     const short = createDigestVerifier(digest, "blob", 6);
     short.update(Buffer.from("hello"));
     expect(() => short.verify()).toThrow(/5 bytes long, expected 6/);
+  });
+
+  it("verifies every algorithm core's Digest admits (sha384 too)", () => {
+    const content = Buffer.from("hello");
+    for (const algorithm of ["sha256", "sha384", "sha512"]) {
+      const digest = parseDigest(`${algorithm}:${createHash(algorithm).update(content).digest("hex")}`);
+      expect(() => verifyDigest(content, digest, "blob"), algorithm).not.toThrow();
+      expect(() => verifyDigest(Buffer.from("hellO"), digest, "blob"), algorithm).toThrow(DigestMismatchError);
+    }
   });
 });

@@ -1,35 +1,12 @@
 import { createHash, type Hash } from "node:crypto";
-import { DigestMismatchError, InvalidReferenceError } from "@stages/core";
+import { type Digest, DigestMismatchError } from "@stages/core";
 
-declare const digestBrand: unique symbol;
-/** A content digest `algorithm:hex`, e.g. `sha256:` followed by 64 lowercase hex characters. */
-export type Digest = string & { readonly [digestBrand]: true };
-
-const algorithms: Record<string, { hashName: string; hexLength: number }> = {
-  sha256: { hashName: "sha256", hexLength: 64 },
-  sha512: { hashName: "sha512", hexLength: 128 },
+// Digest, isDigest and parseDigest are core's (one Digest type); this file hashes and verifies.
+const algorithms: Record<string, { hashName: string }> = {
+  sha256: { hashName: "sha256" },
+  sha384: { hashName: "sha384" },
+  sha512: { hashName: "sha512" },
 };
-
-/** True when `value` is a digest this client can verify (sha256 or sha512). */
-export function isDigest(value: unknown): value is Digest {
-  if (typeof value !== "string") return false;
-  const [algorithm, hex, extra] = value.split(":");
-  const spec = algorithm === undefined ? undefined : algorithms[algorithm];
-  return (
-    spec !== undefined &&
-    extra === undefined &&
-    hex !== undefined &&
-    new RegExp(`^[0-9a-f]{${spec.hexLength}}$`).test(hex)
-  );
-}
-
-/** Returns `value` as a Digest or throws InvalidReferenceError. */
-export function parseDigest(value: string): Digest {
-  if (!isDigest(value)) {
-    throw new InvalidReferenceError(`invalid digest "${value}": expected sha256: and 64 lowercase hex characters`);
-  }
-  return value;
-}
 
 /** The sha256 digest of `bytes`. */
 export function sha256Digest(bytes: Uint8Array): Digest {

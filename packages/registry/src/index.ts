@@ -11,7 +11,7 @@ export {
   type DockerConfigCredentialsOptions,
   type Environment,
 } from "./credentials.js";
-export { type Digest, isDigest, parseDigest, sha256Digest } from "./digest.js";
+export { sha256Digest } from "./digest.js";
 export {
   isTransientFailure,
   RegistryConnectionError,

@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
+import type { Digest } from "@stages/core";
 import { UsageError } from "@stages/core";
-import { type Digest, sha256Digest } from "./digest.js";
+import { sha256Digest } from "./digest.js";
 import { mediaTypes } from "./media-types.js";
 
 /** One entry of a layer tarball. */

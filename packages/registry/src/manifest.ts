@@ -1,5 +1,5 @@
-import { DigestMismatchError, RegistryError, UsageError } from "@stages/core";
-import { type Digest, isDigest, sha256Digest, verifyDigest } from "./digest.js";
+import { type Digest, DigestMismatchError, isDigest, RegistryError, UsageError } from "@stages/core";
+import { sha256Digest, verifyDigest } from "./digest.js";
 import {
   type Descriptor,
   type ImageIndex,

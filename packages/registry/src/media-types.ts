@@ -1,4 +1,4 @@
-import type { Digest } from "./digest.js";
+import type { Digest } from "@stages/core";
 
 /** Media types of manifests, configs and layers this client knows. */
 export const mediaTypes = {

@@ -1,7 +1,8 @@
 // References in the shape the client works with (registry, repository, tag, digest), parsed by
 // @stages/core's implementation of Docker's reference grammar (DESIGN §6).
+
+import type { Digest } from "@stages/core";
 import { parseReference, parseRepository, UsageError } from "@stages/core";
-import type { Digest } from "./digest.js";
 
 /** Docker Hub: the default registry of names without a domain. */
 export const dockerHubRegistry = "docker.io";
@@ -28,7 +29,7 @@ export function parseManifestName(text: string): ManifestName {
     registry: reference.domain,
     repository: reference.path,
     tag: reference.tag ?? null,
-    digest: reference.digest === undefined ? null : (reference.digest as string as Digest),
+    digest: reference.digest ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
+import type { Digest } from "@stages/core";
 import { forEachLimited } from "@stages/core";
 import type { RegistryClient } from "./client.js";
-import { type Digest, sha256Digest } from "./digest.js";
+import { sha256Digest } from "./digest.js";
 import type { Layer } from "./layer.js";
 import type { Platform } from "./media-types.js";
 import { type Descriptor, type ImageManifest, mediaTypes } from "./media-types.js";
