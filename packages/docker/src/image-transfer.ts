@@ -1,5 +1,11 @@
 import type { Readable } from "node:stream";
-import type { ImageReference, ImageTransfer, StageDescriptor, StageTransferRequest } from "@stages/core";
+import type {
+  ImageReference,
+  ImageTransfer,
+  RegistryCredentialsProvider,
+  StageDescriptor,
+  StageTransferRequest,
+} from "@stages/core";
 import {
   EngineError,
   formatReference,
@@ -19,7 +25,6 @@ import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { RawImage } from "./images.js";
 import { followProgress, inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
-import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
 import { getStage, stageDescriptorOf } from "./stages-storage.js";
 import { holdName, isStageAlias, sweepTransferNames } from "./transfer-aliases.js";
@@ -30,14 +35,14 @@ import { defaultEngineTransferPolicy, isProgressMessage, retryEngineTransfer } f
 export interface DockerImageTransferOptions {
   connection: DockerConnection;
   /** Credentials per registry host; anonymous without. */
-  registryAuth?: RegistryAuthProvider;
+  registryAuth?: RegistryCredentialsProvider;
   /** Retries and deadlines of push and pull; see `defaultEngineTransferPolicy`. */
   policy?: Partial<EngineTransferPolicy>;
 }
 
 interface TransferContext {
   client: EngineClient;
-  registryAuth: RegistryAuthProvider | undefined;
+  registryAuth: RegistryCredentialsProvider | undefined;
   policy: EngineTransferPolicy;
   /** Removes what interrupted transfers of earlier runs left of `project` (once per adapter and project). */
   sweep(project: string): Promise<void>;

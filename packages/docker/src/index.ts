@@ -21,7 +21,6 @@ export type { ImageConfigSummary, ImageInspection, ImportRootfsOptions } from ".
 export { importRootfs, inspectImage, removeImage, tagImage } from "./images.js";
 export type { KnownHostsFile } from "./known-hosts.js";
 export { dockerPlugin } from "./plugin.js";
-export type { RegistryAuthProvider, RegistryCredentials } from "./registry-auth.js";
 export { encodeRegistryAuth } from "./registry-auth.js";
 export type { DockerStageBuilderOptions } from "./stage-builder.js";
 export { createDockerStageBuilder } from "./stage-builder.js";

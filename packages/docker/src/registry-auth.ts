@@ -1,15 +1,6 @@
-import type { ImageReference } from "@stages/core";
+import type { ImageReference, RegistryCredentials, RegistryCredentialsProvider } from "@stages/core";
 import { defaultDomain, EngineError, parseReference, StagesError } from "@stages/core";
 import { rememberRegistrySecrets } from "./engine-secrets.js";
-
-/** Credentials for one registry, as in a docker config (`auth` decoded, or an identity token). */
-export type RegistryCredentials = { username: string; password: string } | { identitytoken: string };
-
-/**
- * Gives the credentials for a registry host (`docker.io`, `localhost:5000`, `[::1]:5000`), or null
- * for anonymous access. The CLI answers it from `$DOCKER_CONFIG/config.json`.
- */
-export type RegistryAuthProvider = (registryHost: string) => Promise<RegistryCredentials | null>;
 
 /** The address the docker CLI sends for Docker Hub. */
 const dockerHubServerAddress = "https://index.docker.io/v1/";
@@ -43,7 +34,7 @@ export function encodeRegistryAuth(host: string, credentials: RegistryCredential
  * `authconfig` (`{}` when anonymous: a push without any X-Registry-Auth is refused by the engine).
  */
 export async function registryAuthFor(
-  provider: RegistryAuthProvider | undefined,
+  provider: RegistryCredentialsProvider | undefined,
   reference: ImageReference | string,
 ): Promise<RegistryAuthConfig> {
   const domain = typeof reference === "string" ? parseReference(reference).domain : reference.domain;

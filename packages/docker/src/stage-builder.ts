@@ -6,6 +6,7 @@ import type {
   GitSource,
   GitUpdate,
   ImportSource,
+  RegistryCredentialsProvider,
   StageBuilder,
   StageBuildRequest,
   StageDescriptor,
@@ -43,7 +44,6 @@ import { rewriteImportEntries } from "./import-archive.js";
 import { OutputTail } from "./output-tail.js";
 import type { AccountDatabase } from "./ownership.js";
 import { needsLookup, OwnershipError, resolveOwnership } from "./ownership.js";
-import type { RegistryAuthProvider } from "./registry-auth.js";
 import { registryAuthFor } from "./registry-auth.js";
 import { removalCommands, shellQuote, stageScript } from "./shell-script.js";
 import { getStage } from "./stages-storage.js";
@@ -59,7 +59,7 @@ export interface DockerStageBuilderOptions {
   /** Network mode of the build containers. Default: `none`. */
   network?: string;
   /** Credentials for pulling base images and resolving their digests. Anonymous without. */
-  registryAuth?: RegistryAuthProvider;
+  registryAuth?: RegistryCredentialsProvider;
   /** When what killed runs left is removed; see `defaultLeftoverPolicy`. */
   leftovers?: Partial<LeftoverPolicy>;
   /** Retries and deadlines of base image pulls; see `defaultEngineTransferPolicy`. */
@@ -107,7 +107,7 @@ interface BuildContext {
   client: EngineClient;
   git: GitSource;
   network: string;
-  registryAuth: RegistryAuthProvider | undefined;
+  registryAuth: RegistryCredentialsProvider | undefined;
   pullPolicy: EngineTransferPolicy;
   /** Removes what killed runs left of `project` (once per builder and project). */
   sweep(project: string): Promise<void>;

@@ -2,11 +2,10 @@
 // X-Registry-Auth as padded base64url, so every length of the auth JSON must get through, for
 // htpasswd users, a token server (password and identity token) and the test environment's registry.
 import { randomBytes } from "node:crypto";
-import type { StageDescriptor, StagesStorage } from "@stages/core";
+import type { RegistryCredentials, StageDescriptor, StagesStorage } from "@stages/core";
 import { EngineError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTokenServer, type TokenServer } from "../../registry/test/token-server.js";
-import type { RegistryCredentials } from "../src/index.js";
 import { createDockerImageTransfer, createDockerStageBuilder, createDockerStagesStorage } from "../src/index.js";
 import { registryAuthConfig } from "../src/registry-auth.js";
 import { type AuthRegistry, startAuthRegistry } from "./auth-registry.js";

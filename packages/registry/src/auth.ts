@@ -1,6 +1,5 @@
-import type { SecretRedactor } from "@stages/core";
+import type { RegistryCredentials, RegistryCredentialsProvider, SecretRedactor } from "@stages/core";
 import { AuthenticationError } from "@stages/core";
-import type { Credentials, CredentialsProvider } from "./credentials.js";
 import type { RegistryEventListener } from "./events.js";
 import { hostOf, isInsecureRegistry } from "./transport.js";
 import { type Challenge, mergeScopes } from "./www-authenticate.js";
@@ -16,7 +15,7 @@ export type TokenRequestSender = (request: {
 
 export interface RegistryAuthOptions {
   registry: string;
-  credentials: CredentialsProvider;
+  credentials: RegistryCredentialsProvider;
   insecureRegistries: readonly string[];
   redactor: SecretRedactor;
   send: TokenRequestSender;
@@ -46,17 +45,17 @@ export interface RegistryAuth {
 
 export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
   let challenge: Challenge | null = null;
-  let credentials: Promise<Credentials | null> | undefined;
+  let credentials: Promise<RegistryCredentials | null> | undefined;
   const tokens = new Map<string, Promise<CachedToken>>();
   // Scopes a 401 said were also needed, added to later requests for the same scopes.
   const extraScopes = new Map<string, string[]>();
 
   const loadCredentials = (signal?: AbortSignal) => {
-    credentials ??= options.credentials(options.registry, signal).then(
+    credentials ??= options.credentials(options.registry, { signal }).then(
       (found) => {
-        options.redactor.add(found?.password);
-        options.redactor.add(found?.identityToken);
-        if (found?.username !== undefined && found.password !== undefined) {
+        if (found !== null && "identitytoken" in found) options.redactor.add(found.identitytoken);
+        else if (found !== null) {
+          options.redactor.add(found.password);
           options.redactor.add(Buffer.from(`${found.username}:${found.password}`).toString("base64"));
         }
         return found;
@@ -69,8 +68,8 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
     return credentials;
   };
 
-  const basicHeader = (found: Credentials | null): string | null => {
-    if (found?.username === undefined || found.password === undefined) return null;
+  const basicHeader = (found: RegistryCredentials | null): string | null => {
+    if (found === null || !("password" in found)) return null;
     return `Basic ${Buffer.from(`${found.username}:${found.password}`).toString("base64")}`;
   };
 
@@ -108,7 +107,7 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
     } catch {
       throw new AuthenticationError(`[registry] ${options.registry} names an invalid token realm`);
     }
-    const hasSecret = found !== null && (found.password !== undefined || found.identityToken !== undefined);
+    const hasSecret = found !== null;
     if (realm.protocol === "http:" && hasSecret && !isInsecureRegistry(realm.host, options.insecureRegistries)) {
       throw new AuthenticationError(
         `[registry] refusing to send credentials for ${options.registry} to a plain-HTTP token server (${realm.host})`,
@@ -117,11 +116,11 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
     }
     const headers: Record<string, string> = { accept: "application/json" };
     let response: { status: number; bytes: Uint8Array };
-    if (found?.identityToken !== undefined) {
+    if (found !== null && "identitytoken" in found) {
       // docker's OAuth2 exchange of an identity (refresh) token.
       const form = new URLSearchParams({
         grant_type: "refresh_token",
-        refresh_token: found.identityToken,
+        refresh_token: found.identitytoken,
         client_id: options.clientId,
         scope: scopes.join(" "),
       });
@@ -139,9 +138,9 @@ export function createRegistryAuth(options: RegistryAuthOptions): RegistryAuth {
       if (bearer.service !== null) url.searchParams.set("service", bearer.service);
       for (const scope of scopes) url.searchParams.append("scope", scope);
       const basic = basicHeader(found);
-      if (basic !== null) {
+      if (basic !== null && found !== null) {
         headers.authorization = basic;
-        url.searchParams.set("account", found?.username ?? "");
+        url.searchParams.set("account", found.username ?? "");
       }
       response = await options.send({ url, method: "GET", headers, signal });
     }

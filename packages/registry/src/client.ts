@@ -1,4 +1,11 @@
-import { createSecretRedactor, type Digest, parseDigest, UsageError } from "@stages/core";
+import {
+  createSecretRedactor,
+  type Digest,
+  parseDigest,
+  type RegistryCredentials,
+  type RegistryCredentialsProvider,
+  UsageError,
+} from "@stages/core";
 import { type BlobReadOptions, downloadBlob, headBlob, openBlob, readBlob } from "./blob.js";
 import type { BlobSource } from "./blob-source.js";
 import {
@@ -10,12 +17,7 @@ import {
   uploadBlob,
 } from "./blob-upload.js";
 import { type CopyOptions, type CopyResult, copyManifest } from "./copy.js";
-import {
-  type Credentials,
-  type CredentialsProvider,
-  createDockerConfigCredentials,
-  type Environment,
-} from "./credentials.js";
+import { createDockerConfigCredentials, type Environment } from "./credentials.js";
 import type { RegistryEventListener } from "./events.js";
 import {
   deleteManifest,
@@ -46,7 +48,7 @@ export interface RegistryClientOptions {
   /** Read credentials from docker's config (auths, credHelpers, credsStore). Default true. */
   useDockerConfig?: boolean;
   /** Credentials by registry (`host[:port]`) or a provider; asked before docker's config. */
-  credentials?: Readonly<Record<string, Credentials>> | CredentialsProvider;
+  credentials?: Readonly<Record<string, RegistryCredentials>> | RegistryCredentialsProvider;
   /** Registries (`host` or `host:port`) that may be spoken to in plain HTTP besides loopback ones. */
   insecureRegistries?: readonly string[];
   /** Requests in flight per registry at most. Default 8. */
@@ -114,7 +116,7 @@ export interface RegistryClient {
   copy(from: string, to: string, options?: CopyOptions): Promise<CopyResult>;
 }
 
-function explicitCredentials(option: RegistryClientOptions["credentials"]): CredentialsProvider | null {
+function explicitCredentials(option: RegistryClientOptions["credentials"]): RegistryCredentialsProvider | null {
   if (option === undefined) return null;
   if (typeof option === "function") return option;
   return async (registry) => option[registry] ?? null;
@@ -128,8 +130,8 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     options.useDockerConfig === false
       ? null
       : createDockerConfigCredentials({ dockerConfigDir: options.dockerConfigDir, env });
-  const credentials: CredentialsProvider = async (registry, signal) =>
-    (await explicit?.(registry, signal)) ?? (await dockerConfig?.(registry, signal)) ?? null;
+  const credentials: RegistryCredentialsProvider = async (registry, callOptions) =>
+    (await explicit?.(registry, callOptions)) ?? (await dockerConfig?.(registry, callOptions)) ?? null;
   const listener = options.onEvent;
   const http = new RegistryHttp({
     fetch: options.fetch ?? globalThis.fetch,

@@ -8,6 +8,7 @@ import {
   runCredentialHelper,
   serverAddressOf,
 } from "./credentials.js";
+import { createCredentialsProvider } from "./plugin.js";
 
 let directory: string;
 
@@ -53,8 +54,23 @@ describe("docker config credentials", () => {
     const credentials = createDockerConfigCredentials({ dockerConfigDir, env: {} });
     expect(await credentials("docker.io")).toEqual({ username: "hub", password: "secret:with:colons" });
     expect(await credentials("old.example.com")).toEqual({ username: "old", password: "pw" });
-    expect(await credentials("sso.example.com")).toEqual({ identityToken: "refresh-me" });
+    expect(await credentials("sso.example.com")).toEqual({ identitytoken: "refresh-me" });
     expect(await credentials("none.example.com")).toBeNull();
+  });
+
+  it("hands other adapters the same credentials, an identity token with its user included", async () => {
+    const dockerConfigDir = config("shared", {
+      auths: {
+        "sso.example.com": { username: "sso-user", identitytoken: "refresh-me" },
+        "basic.example.com": { auth: Buffer.from("u:p").toString("base64") },
+      },
+    });
+    const own = createDockerConfigCredentials({ dockerConfigDir, env: {} });
+    const shared = createCredentialsProvider({ dockerConfigDir, env: {} });
+    for (const host of ["sso.example.com", "basic.example.com", "none.example.com"]) {
+      expect(await shared(host), host).toEqual(await own(host));
+    }
+    expect(await shared("sso.example.com")).toEqual({ username: "sso-user", identitytoken: "refresh-me" });
   });
 
   it("finds config.json through DOCKER_CONFIG or HOME, and has none without either", async () => {
@@ -91,7 +107,7 @@ describe("docker config credentials", () => {
     );
     helper("broken", "echo boom >&2; exit 3");
     const env = { PATH: `${join(directory, "bin")}:/usr/bin:/bin` };
-    expect(await runCredentialHelper("unit", "token.example.com", env)).toEqual({ identityToken: "idt" });
+    expect(await runCredentialHelper("unit", "token.example.com", env)).toEqual({ identitytoken: "idt" });
     expect(await runCredentialHelper("unit", "pw.example.com", env)).toEqual({ username: "me", password: "pw" });
     expect(await runCredentialHelper("unit", "other.example.com", env)).toBeNull();
     await expect(runCredentialHelper("broken", "x", env)).rejects.toThrow(/docker-credential-broken failed for x/);

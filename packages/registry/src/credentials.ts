@@ -1,19 +1,13 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AbortedError, AuthenticationError } from "@stages/core";
+import {
+  AbortedError,
+  AuthenticationError,
+  type RegistryCredentials,
+  type RegistryCredentialsProvider,
+} from "@stages/core";
 import { dockerHubRegistry } from "./parse-reference.js";
-
-/** What a client presents to a registry (or its token server). */
-export interface Credentials {
-  username?: string;
-  password?: string;
-  /** An OAuth2 refresh token (`identitytoken` of docker's config), exchanged for registry tokens. */
-  identityToken?: string;
-}
-
-/** Finds the credentials for a registry (`host[:port]`), or null for anonymous access. */
-export type CredentialsProvider = (registry: string, signal?: AbortSignal) => Promise<Credentials | null>;
 
 /** The environment variables the client may use; nothing else of the process environment is read. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -56,7 +50,7 @@ function findEntry<T>(record: Record<string, T> | undefined, registry: string): 
 }
 
 /** Credentials as docker finds them: `credHelpers`, then `credsStore`, then `auths` of config.json. */
-export function createDockerConfigCredentials(options: DockerConfigCredentialsOptions): CredentialsProvider {
+export function createDockerConfigCredentials(options: DockerConfigCredentialsOptions): RegistryCredentialsProvider {
   const directory =
     options.dockerConfigDir ??
     options.env.DOCKER_CONFIG ??
@@ -66,7 +60,8 @@ export function createDockerConfigCredentials(options: DockerConfigCredentialsOp
     config ??= directory === undefined ? Promise.resolve(null) : readDockerConfig(join(directory, "config.json"));
     return config;
   };
-  return async (registry, signal) => {
+  return async (registry, callOptions) => {
+    const signal = callOptions?.signal;
     const file = await loadConfig();
     if (file === null) return null;
     const helper = findEntry(file.credHelpers, registry);
@@ -100,12 +95,12 @@ async function readDockerConfig(path: string): Promise<DockerConfigFile | null> 
 
 function credentialsFromAuthEntry(
   entry: NonNullable<DockerConfigFile["auths"]>[string] | undefined,
-): Credentials | null {
+): RegistryCredentials | null {
   if (!entry) return null;
   if (entry.identitytoken) {
     return entry.username
-      ? { username: entry.username, identityToken: entry.identitytoken }
-      : { identityToken: entry.identitytoken };
+      ? { username: entry.username, identitytoken: entry.identitytoken }
+      : { identitytoken: entry.identitytoken };
   }
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
@@ -122,7 +117,7 @@ export function runCredentialHelper(
   serverAddress: string,
   env: Environment,
   signal?: AbortSignal,
-): Promise<Credentials | null> {
+): Promise<RegistryCredentials | null> {
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) {
     return Promise.reject(
       new AuthenticationError(`[registry] invalid credential helper name "${helper}" in docker config`),
@@ -163,7 +158,7 @@ export function runCredentialHelper(
           const secret = typeof answer.Secret === "string" ? answer.Secret : "";
           if (!secret) resolve(null);
           // docker's convention: a helper answering with the user "<token>" holds an identity token.
-          else if (username === "<token>") resolve({ identityToken: secret });
+          else if (username === "<token>") resolve({ identitytoken: secret });
           else resolve({ username, password: secret });
         } catch {
           reject(

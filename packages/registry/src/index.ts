@@ -5,8 +5,6 @@ export { createRegistryClient, type RegistryClient, type RegistryClientOptions }
 export { createRegistryCopier, type RegistryCopier, type RegistryCopierOptions } from "./copier.js";
 export type { CopyOptions, CopyResult } from "./copy.js";
 export {
-  type Credentials,
-  type CredentialsProvider,
   createDockerConfigCredentials,
   type DockerConfigCredentialsOptions,
   type Environment,

@@ -1,7 +1,6 @@
 import {
   definePlugin,
   type PluginContext,
-  type RegistryCredentials,
   type RegistryCredentialsProvider,
   specificationVersion,
   UsageError,
@@ -11,24 +10,15 @@ import { createRegistryCopier } from "./copier.js";
 import { createDockerConfigCredentials, type Environment } from "./credentials.js";
 import { createRegistryStagesStorage } from "./stages-storage.js";
 
-/** Docker-config credentials in the shape core's plugin context hands to other adapters. */
+/** Docker-config credentials for other adapters (the engine's X-Registry-Auth): core's one credentials type. */
 export function createCredentialsProvider(options: {
   dockerConfigDir?: string;
   env: Environment;
 }): RegistryCredentialsProvider {
-  const provider = createDockerConfigCredentials({
+  return createDockerConfigCredentials({
     env: options.env,
     ...(options.dockerConfigDir ? { dockerConfigDir: options.dockerConfigDir } : {}),
   });
-  return async (registry) => {
-    const credentials = await provider(registry);
-    if (!credentials) return null;
-    if (credentials.identityToken) return { identitytoken: credentials.identityToken } satisfies RegistryCredentials;
-    if (credentials.username !== undefined && credentials.password !== undefined) {
-      return { username: credentials.username, password: credentials.password };
-    }
-    return null;
-  };
 }
 
 const clients = new WeakMap<PluginContext, RegistryClient>();

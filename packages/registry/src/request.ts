@@ -1,4 +1,4 @@
-import type { SecretRedactor } from "@stages/core";
+import type { RegistryCredentialsProvider, SecretRedactor } from "@stages/core";
 import {
   AbortedError,
   AuthenticationError,
@@ -9,7 +9,6 @@ import {
 } from "@stages/core";
 import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
-import type { CredentialsProvider } from "./credentials.js";
 import {
   connectionFailureReason,
   describeDetails,
@@ -32,7 +31,7 @@ export interface HttpContext {
   timeoutMs: number;
   insecureRegistries: readonly string[];
   maxConcurrentRequests: number;
-  credentials: CredentialsProvider;
+  credentials: RegistryCredentialsProvider;
   redactor: SecretRedactor;
   emit: (event: RegistryEvent) => void;
   userAgent: string;
