@@ -68,6 +68,18 @@ describe("git", () => {
     ]);
   });
 
+  it("reports a path pattern that is no glob at its item, as werf stops on it", () => {
+    expect(
+      imageErrors(
+        `${head}git:\n- to: /app\n  includePaths: [src, "lib/[ab"]\n  excludePaths: "{a,b"\n  stageDependencies:\n    install: ["x\\\\"]\n`,
+      ),
+    ).toEqual([
+      'stages.yaml:8:23: git.includePaths "lib/[ab" is not a valid glob: a [ class has no closing ] (escape a literal [ { or \\ with a backslash, e.g. \\[)',
+      'stages.yaml:9:17: git.excludePaths "{a,b" is not a valid glob: a { has no closing } (escape a literal [ { or \\ with a backslash, e.g. \\[)',
+      'stages.yaml:11:15: git.stageDependencies.install "x\\" is not a valid glob: it ends with a lone \\ (escape a literal [ { or \\ with a backslash, e.g. \\[)',
+    ]);
+  });
+
   it("refuses stageDependencies.beforeInstall like werf", () => {
     expect(imageErrors(`${head}git:\n- to: /app\n  stageDependencies:\n    beforeInstall: [x]\n`)).toEqual([
       'stages.yaml:9:5: unsupported key "beforeInstall": git files are added after the beforeInstall stage (list these paths under install)',

@@ -3,7 +3,7 @@ import type { GitMapping, UserStageName } from "./model.js";
 import { isAbsolutePath, normalizeImagePath, normalizeRepositoryPath } from "./paths.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, type YamlContext } from "./yaml-context.js";
-import { readText, readTextList } from "./yaml-values.js";
+import { readPathPatterns, readText } from "./yaml-values.js";
 
 const remoteOnly = (key: string) => ({
   reason: `"${key}" selects a revision of a remote repository, and stages maps only the local work tree`,
@@ -96,8 +96,8 @@ function parseGitMapping(context: YamlContext, node: Node, id: string): GitMappi
     id,
     add,
     to,
-    includePaths: readTextList(context, sectionValue(section, "includePaths"), "git.includePaths"),
-    excludePaths: readTextList(context, sectionValue(section, "excludePaths"), "git.excludePaths"),
+    includePaths: readPathPatterns(context, sectionValue(section, "includePaths"), "git.includePaths"),
+    excludePaths: readPathPatterns(context, sectionValue(section, "excludePaths"), "git.excludePaths"),
     owner: readText(context, sectionValue(section, "owner"), "git.owner", "write owner: <user name or uid>"),
     group: readText(context, sectionValue(section, "group"), "git.group", "write group: <group name or gid>"),
     stageDependencies: parseStageDependencies(context, sectionValue(section, "stageDependencies")),
@@ -111,7 +111,7 @@ function parseStageDependencies(context: YamlContext, node: Node | null): Record
   const section = readSection(context, node as Node, "git.stageDependencies", stageDependenciesSpec);
   if (section === null) return dependencies;
   for (const stage of ["install", "beforeSetup", "setup"] as const) {
-    dependencies[stage] = readTextList(context, sectionValue(section, stage), `git.stageDependencies.${stage}`);
+    dependencies[stage] = readPathPatterns(context, sectionValue(section, stage), `git.stageDependencies.${stage}`);
   }
   return dependencies;
 }

@@ -67,6 +67,14 @@ describe("import", () => {
     ]);
   });
 
+  it("reports an include or exclude path that is no glob", () => {
+    expect(
+      imageErrors(`${head}- image: tools\n  add: /x\n  to: /x\n  after: install\n  excludePaths: ["*.{md"]\n`),
+    ).toEqual([
+      'stages.yaml:17:18: import.excludePaths "*.{md" is not a valid glob: a { has no closing } (escape a literal [ { or \\ with a backslash, e.g. \\[)',
+    ]);
+  });
+
   it("requires exactly one source", () => {
     expect(imageErrors(`${head}- add: /x\n  after: install\n`)).toEqual([
       "stages.yaml:13:3: an import needs its source (add image: <name> or artifact: <name>)",

@@ -3,7 +3,7 @@ import type { ImportPoint, ImportSpec, SourcePosition } from "./model.js";
 import { isAbsolutePath, normalizeImagePath } from "./paths.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, type MappingEntry, valueOrKey, type YamlContext } from "./yaml-context.js";
-import { readText, readTextList } from "./yaml-values.js";
+import { readPathPatterns, readText } from "./yaml-values.js";
 
 const importSpec: SectionSpec = {
   where: "under import",
@@ -69,8 +69,8 @@ function parseImport(context: YamlContext, node: Node): ParsedImport | null {
   }
   const toNode = sectionValue(section, "to");
   const to = isNullNode(toNode) ? add : readAbsolutePath(context, toNode as Node, "import.to");
-  const includePaths = readTextList(context, sectionValue(section, "includePaths"), "import.includePaths");
-  const excludePaths = readTextList(context, sectionValue(section, "excludePaths"), "import.excludePaths");
+  const includePaths = readPathPatterns(context, sectionValue(section, "includePaths"), "import.includePaths");
+  const excludePaths = readPathPatterns(context, sectionValue(section, "excludePaths"), "import.excludePaths");
   const owner = readText(context, sectionValue(section, "owner"), "import.owner", "write owner: <user name or uid>");
   const group = readText(context, sectionValue(section, "group"), "import.group", "write group: <group name or gid>");
 

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { pathPatternProblem } from "../path-rules.js";
 import { describeNode, isNullNode, type YamlContext } from "./yaml-context.js";
 
 /*
@@ -94,6 +95,28 @@ export function readTextList(context: YamlContext, node: Node | null, label: str
   const read = readStringOrList(context, node, label);
   if (read === null) return [];
   return read.kind === "string" ? [read.value] : read.value;
+}
+
+/**
+ * Reads include/exclude paths or stageDependencies like `readTextList`, and reports a pattern that is
+ * no glob (werf stops on it too: an unclosed [ or {, an empty class, a trailing \) at its item.
+ */
+export function readPathPatterns(context: YamlContext, node: Node | null, label: string): string[] {
+  const patterns = readTextList(context, node, label);
+  if (patterns.length === 0) return patterns;
+  const items = isSeq(node) ? node.items.map((item) => context.resolve(item as Node | null)) : [node];
+  for (const item of items) {
+    const pattern = stringValue(item);
+    const problem = pattern === null ? null : pathPatternProblem(pattern);
+    if (problem !== null) {
+      context.error(
+        item as Node,
+        `${label} "${pattern}" is not a valid glob: ${problem}`,
+        "escape a literal [ { or \\ with a backslash, e.g. \\[",
+      );
+    }
+  }
+  return patterns;
 }
 
 /** YAML 1.1's words for booleans, which werf (gopkg.in/yaml.v2) reads as true and false when unquoted. */
