@@ -1,6 +1,3 @@
-// The one concurrency helper of every package lives in ../concurrency.ts (its failure rule is written there).
-export { forEachLimited } from "../concurrency.js";
-
 /** Memoizes one promise per key, so shared work (a stage used by two images) runs once. */
 export class OncePerKey<T> {
   readonly #promises = new Map<string, Promise<T>>();

@@ -1,10 +1,10 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
+import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
 import { type FactsProvider, resolveProject } from "../resolve.js";
 import { type EventListener, emitter, type ProcedureResult } from "./events.js";
-import { forEachLimited } from "./limit.js";
 import { planPush, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
