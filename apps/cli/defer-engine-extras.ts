@@ -1,6 +1,10 @@
 // An esbuild plugin for the CLI bundle. dockerode and docker-modem require at load time code that
 // most runs never use; bundled as is, every start of the CLI paid for it (about 200 ms, issue 10).
 //
+// - Own file: dockerode, with docker-modem and what they require, is bundled into `dist/dockerode.cjs`
+//   by a build of its own, and @stages/docker's import of it becomes a proxy that requires that file
+//   when the first Dockerode is made. A run that never reaches an engine (--version, --help, config
+//   commands) does not even parse it.
 // - Left out: `dockerode/lib/session.js` (@grpc/grpc-js, @grpc/proto-loader, protobufjs), the BuildKit
 //   session of `buildImage({ version: "2" })`, and `lib/buildkit.js` (protobufjs), BuildKit progress
 //   decoding. stages calls neither, and both read `.proto` files next to their own source, which a
@@ -8,14 +12,14 @@
 // - Left out: `docker-modem/lib/ssh.js` (ssh2) behind `protocol: "ssh"`: @stages/docker reaches
 //   ssh:// hosts through its own agent (ssh-transport.ts), which imports ssh2 dynamically, so that
 //   ssh2 lands in a chunk of its own that only an ssh:// run loads.
-// - Deferred: modules required at load but used only by some calls (build contexts, hijacked
-//   streams) stay in the bundle behind a proxy that initialises them on first use; docker-modem's
-//   per-request debug inspection is made only when debug logging prints it.
+// - Deferred, in dockerode.cjs: modules required at load but used only by some calls (build
+//   contexts, hijacked streams) sit behind a proxy that initialises them on first use;
+//   docker-modem's per-request debug inspection is made only when debug logging prints it.
 //
-// The build fails when one of these requires is not met any more (an upgrade of dockerode or
+// Each build fails when one of its requires is not met any more (an upgrade of dockerode or
 // docker-modem moved it), so the deferral cannot silently stop working.
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Options } from "tsup";
 
@@ -40,10 +44,20 @@ interface Interception {
   contents: string | "lazy";
 }
 
-const interceptions: Interception[] = [
-  // dockerode itself, as @stages/docker's build imports it: a run that never connects to an engine
-  // (--version, --help, config commands) does not initialise it.
-  { importer: join(dockerAdapterDirectory, "dist", "index.js"), request: "dockerode", contents: "lazy" },
+/** The file dockerode is bundled into, next to the CLI's chunks. */
+const dockerodeFile = "./dockerode.cjs";
+
+/** What the CLI's own build replaces: @stages/docker's import of dockerode. */
+const outerInterceptions: Interception[] = [
+  {
+    importer: join(dockerAdapterDirectory, "dist", "index.js"),
+    request: "dockerode",
+    contents: lazyProxy(dockerodeFile),
+  },
+];
+
+/** What the build of dockerode.cjs replaces inside dockerode and docker-modem. */
+const innerInterceptions: Interception[] = [
   {
     importer: dockerode("docker.js"),
     request: "./session",
@@ -104,18 +118,24 @@ module.exports = new Proxy(function () {}, {
 const namespace = "stages-deferred";
 const key = (importer: string, request: string) => `${importer}\0${request.replace(/\.js$/, "")}`;
 
-/** The esbuild plugin; pass it to tsup's `esbuildPlugins`. */
-export function deferEngineExtras(): Plugin {
+/**
+ * The plugin of one build: replaces the listed requires (a stub, or the real module behind a lazy
+ * proxy) and fails the build when one of them was not met.
+ */
+function interceptionPlugin(name: string, interceptions: Interception[], onSuccess?: Plugin["setup"]): Plugin {
   const byKey = new Map(
     interceptions.map((interception) => [key(interception.importer, interception.request), interception]),
   );
   return {
-    name: "stages-defer-engine-extras",
+    name,
     setup(build) {
       const met = new Set<string>();
       build.onStart(() => met.clear());
       build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.namespace === namespace) return undefined;
+        if (args.namespace === namespace) {
+          // The proxy's require of dockerode.cjs stays a runtime require next to the chunk.
+          return args.path === dockerodeFile ? { path: args.path, external: true } : undefined;
+        }
         const id = key(args.importer, args.path);
         const interception = byKey.get(id);
         if (!interception) return undefined;
@@ -130,16 +150,38 @@ export function deferEngineExtras(): Plugin {
         loader: "js",
         resolveDir: here,
       }));
-      build.onEnd((result) => {
+      build.onEnd(async (result) => {
         if (result.errors.length > 0) return;
         const missing = [...byKey.entries()].filter(([id]) => !met.has(id)).map(([, value]) => value);
         if (missing.length > 0) {
           const what = missing.map((value) => `${value.importer} → "${value.request}"`);
           throw new Error(
-            `defer-engine-extras: these requires were not met: ${what.join(", ")}; update apps/cli/defer-engine-extras.ts`,
+            `${name}: these requires were not met: ${what.join(", ")}; update apps/cli/defer-engine-extras.ts`,
           );
         }
+        await onSuccess?.(build);
       });
     },
   };
+}
+
+/** The esbuild plugin of the CLI's build; pass it to tsup's `esbuildPlugins`. */
+export function deferEngineExtras(): Plugin {
+  return interceptionPlugin("stages-defer-engine-extras", outerInterceptions, async (build) => {
+    const { outdir, target, sourcemap } = build.initialOptions;
+    if (!outdir) throw new Error("defer-engine-extras: the CLI build has no outdir for dockerode.cjs");
+    await build.esbuild.build({
+      entryPoints: [join(dockerodeDirectory, "lib", "docker.js")],
+      outfile: resolve(outdir, dockerodeFile),
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      ...(target ? { target } : {}),
+      ...(sourcemap ? { sourcemap: true } : {}),
+      // ssh2 is not reached (docker-modem's ssh transport is left out); its native addons never.
+      external: ["*.node"],
+      logLevel: "silent",
+      plugins: [interceptionPlugin("stages-defer-engine-extras (dockerode.cjs)", innerInterceptions)],
+    });
+  });
 }

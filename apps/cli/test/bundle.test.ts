@@ -1,6 +1,6 @@
 // The CLI bundle keeps what a run rarely or never uses out of its start (defer-engine-extras.ts):
 // dockerode's BuildKit-session gRPC code is not in it at all, ssh2 sits in a chunk of its own that
-// only an ssh:// connection imports, and dockerode is initialised only when an engine is used.
+// only an ssh:// connection imports, and dockerode is a file of its own required when an engine is used.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -45,7 +45,7 @@ function fullGraph(entry: string): string[] {
 
 describe("the CLI bundle", () => {
   it("holds no gRPC or protobuf code (dockerode's BuildKit session is left out)", () => {
-    for (const file of readdirSync(dist).filter((name) => name.endsWith(".js"))) {
+    for (const file of readdirSync(dist).filter((name) => /\.c?js$/.test(name))) {
       expect(read(file), file).not.toMatch(/@grpc|protobufjs/);
     }
   });
@@ -56,6 +56,13 @@ describe("the CLI bundle", () => {
     const withSsh = fullGraph("main.js").filter((file) => /node_modules\/ssh2\//.test(read(file)));
     expect(withSsh).toHaveLength(1);
     expect(start).not.toContain(withSsh[0]);
+  });
+
+  it("keeps dockerode in dockerode.cjs, which no start loads", () => {
+    const start = staticGraph("main.js");
+    for (const file of fullGraph("main.js")) expect(read(file), file).not.toMatch(/node_modules\/\.pnpm\/dockerode@/);
+    expect(start).not.toContain("dockerode.cjs");
+    expect(read("dockerode.cjs")).toMatch(/node_modules\/\.pnpm\/dockerode@.*\/lib\/docker\.js/);
   });
 
   it("does not initialise dockerode for --version", () => {
