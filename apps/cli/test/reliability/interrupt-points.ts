@@ -49,13 +49,13 @@ export function useInterruptSuite(name: string) {
       return Date.now() - started;
     },
     /**
-     * Starts `args`, sends SIGINT after `delayMs`, and checks how it ended: 0 (the work finished
+     * Starts `args`, sends SIGINT after `delayMs` (and again after each of `gapsMs`), and checks how it ended: 0 (the work finished
      * first), 130 (interrupted), or killed by the signal before Node ran stages' code.
      */
-    async interruptAt(command: string, args: string[], delayMs: number): Promise<void> {
+    async interruptAt(command: string, args: string[], delayMs: number, ...gapsMs: number[]): Promise<void> {
       const running: RunningCommand = startStages(args, { cwd: suite.directory, env: onA });
       await sleep(delayMs);
-      running.interrupt("SIGINT");
+      running.interrupt("SIGINT", ...gapsMs);
       const ended = await running.ended;
       const outcome =
         ended.code === 0

@@ -40,4 +40,18 @@ describe("SIGINT at any moment of a push through the engine", () => {
       suite.expectNoLeftovers(...names);
     }
   });
+
+  it("push, SIGINT twice 10 ms apart (as `timeout` sends them): the aliases are still removed", async () => {
+    const built = await suite.run("build", "app", "--network", "none");
+    expect(built.code, built.stderr).toBe(0);
+    const push = (path: string) => ["push", "app", `${registry}/${path}`];
+    const duration = await suite.measure(push(`reliability/${suite.project}-measure-twice`));
+    const path = `reliability/${suite.project}-twice`;
+    await suite.interruptAt("push x2", push(path), Math.round(duration / 2), 10);
+    suite.expectNoLeftovers(`${registry}/${path}`);
+    await expectCompleteRepository(path);
+    const rerun = await suite.run(...push(path), "--json");
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(await expectCompleteRepository(path)).toEqual(expect.arrayContaining(suite.stageTags()));
+  });
 });
