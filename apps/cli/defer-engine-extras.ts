@@ -12,9 +12,10 @@
 // - Left out: `docker-modem/lib/ssh.js` (ssh2) behind `protocol: "ssh"`: @stages/docker reaches
 //   ssh:// hosts through its own agent (ssh-transport.ts), which imports ssh2 dynamically, so that
 //   ssh2 lands in a chunk of its own that only an ssh:// run loads.
-// - Deferred, in dockerode.cjs: modules required at load but used only by some calls (build
-//   contexts, hijacked streams) sit behind a proxy that initialises them on first use;
-//   docker-modem's per-request debug inspection is made only when debug logging prints it.
+// - Deferred, out of dockerode.cjs: modules required at load but used only by some calls (build
+//   contexts, hijacked streams: half of dockerode's bundle) are in `dist/dockerode-extras.cjs`
+//   behind proxies that require it on first use; docker-modem's per-request debug inspection is
+//   made only when debug logging prints it.
 //
 // Each build fails when one of its requires is not met any more (an upgrade of dockerode or
 // docker-modem moved it), so the deferral cannot silently stop working.
@@ -40,19 +41,23 @@ const modem = (file: string) => join(modemDirectory, "lib", file);
 interface Interception {
   importer: string;
   request: string;
-  /** Replacement source (CommonJS), or "lazy": the real module behind a proxy. */
-  contents: string | "lazy";
+  /**
+   * Replacement source (CommonJS); "lazy": the real module behind a proxy; "lazy-when-debugging":
+   * a `debug` whose loggers load the real one only when DEBUG is set.
+   */
+  contents: string | "lazy" | "lazy-when-debugging";
 }
 
-/** The file dockerode is bundled into, next to the CLI's chunks. */
+/** The files dockerode and its rarely used modules are bundled into, next to the CLI's chunks. */
 const dockerodeFile = "./dockerode.cjs";
+const extrasFile = "./dockerode-extras.cjs";
 
 /** What the CLI's own build replaces: @stages/docker's import of dockerode. */
 const outerInterceptions: Interception[] = [
   {
     importer: join(dockerAdapterDirectory, "dist", "index.js"),
     request: "dockerode",
-    contents: lazyProxy(dockerodeFile),
+    contents: lazyProxy(`require(${JSON.stringify(dockerodeFile)})`),
   },
 ];
 
@@ -95,6 +100,12 @@ module.exports = Object.assign({}, util, {
   },
 });`,
   },
+  // debug: docker-modem's request log, printed only with DEBUG set. Without it, no debug is loaded.
+  {
+    importer: modem("modem.js"),
+    request: "debug",
+    contents: "lazy-when-debugging",
+  },
   // Build contexts of buildImage (tar-fs, tar-stream 2, bl, .dockerignore parsing).
   { importer: dockerode("util.js"), request: "tar-fs", contents: "lazy" },
   { importer: dockerode("util.js"), request: "@balena/dockerignore", contents: "lazy" },
@@ -102,17 +113,32 @@ module.exports = Object.assign({}, util, {
   { importer: modem("modem.js"), request: "./http_duplex", contents: "lazy" },
 ];
 
-/** A stand-in that loads the real module on first use: property reads, calls and `new`. */
-function lazyProxy(realPath: string): string {
+/** A stand-in that loads the real module (`load`, an expression) on first use: reads, calls and `new`. */
+function lazyProxy(load: string): string {
   // A strict function as the target: no own "arguments" or "caller" whose reads the proxy could not answer.
   return `"use strict";
 var real;
-function load() { return real || (real = require(${JSON.stringify(realPath)})); }
+function load() { return real || (real = ${load}); }
 module.exports = new Proxy(function () {}, {
   get: function (target, key) { return load()[key]; },
   apply: function (target, self, args) { return load().apply(self, args); },
   construct: function (target, args) { return Reflect.construct(load(), args); },
 });`;
+}
+
+/** `debug(namespace)` loggers that are off, and load nothing, unless DEBUG is set. */
+function lazyDebug(load: string): string {
+  return `"use strict";
+module.exports = function (namespace) {
+  var real;
+  function logger() {
+    if (!process.env.DEBUG) return;
+    real = real || (${load})(namespace);
+    return real.apply(this, arguments);
+  }
+  Object.defineProperty(logger, "enabled", { get: function () { return Boolean(process.env.DEBUG) && (real = real || (${load})(namespace)).enabled; } });
+  return logger;
+};`;
 }
 
 const namespace = "stages-deferred";
@@ -122,7 +148,11 @@ const key = (importer: string, request: string) => `${importer}\0${request.repla
  * The plugin of one build: replaces the listed requires (a stub, or the real module behind a lazy
  * proxy) and fails the build when one of them was not met.
  */
-function interceptionPlugin(name: string, interceptions: Interception[], onSuccess?: Plugin["setup"]): Plugin {
+function interceptionPlugin(
+  name: string,
+  interceptions: Interception[],
+  onSuccess?: (build: Parameters<Plugin["setup"]>[0], deferred: Map<string, string>) => Promise<void>,
+): Plugin {
   const byKey = new Map(
     interceptions.map((interception) => [key(interception.importer, interception.request), interception]),
   );
@@ -130,20 +160,32 @@ function interceptionPlugin(name: string, interceptions: Interception[], onSucce
     name,
     setup(build) {
       const met = new Set<string>();
-      build.onStart(() => met.clear());
+      /** Request → real path of the modules deferred into dockerode-extras.cjs. */
+      const deferred = new Map<string, string>();
+      build.onStart(() => {
+        met.clear();
+        deferred.clear();
+      });
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.namespace === namespace) {
-          // The proxy's require of dockerode.cjs stays a runtime require next to the chunk.
-          return args.path === dockerodeFile ? { path: args.path, external: true } : undefined;
+          // The proxies' requires of dockerode.cjs and dockerode-extras.cjs stay runtime requires.
+          return args.path === dockerodeFile || args.path === extrasFile
+            ? { path: args.path, external: true }
+            : undefined;
         }
         const id = key(args.importer, args.path);
         const interception = byKey.get(id);
         if (!interception) return undefined;
         met.add(id);
-        if (interception.contents !== "lazy") return { path: id, namespace, pluginData: interception.contents };
+        if (interception.contents !== "lazy" && interception.contents !== "lazy-when-debugging") {
+          return { path: id, namespace, pluginData: interception.contents };
+        }
         const real = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind });
         if (real.errors.length > 0) return { errors: real.errors };
-        return { path: id, namespace, pluginData: lazyProxy(real.path) };
+        deferred.set(args.path, real.path);
+        const load = `require(${JSON.stringify(extrasFile)})[${JSON.stringify(args.path)}]()`;
+        const proxy = interception.contents === "lazy-when-debugging" ? lazyDebug(load) : lazyProxy(load);
+        return { path: id, namespace, pluginData: proxy };
       });
       build.onLoad({ filter: /.*/, namespace }, (args) => ({
         contents: args.pluginData as string,
@@ -159,7 +201,7 @@ function interceptionPlugin(name: string, interceptions: Interception[], onSucce
             `${name}: these requires were not met: ${what.join(", ")}; update apps/cli/defer-engine-extras.ts`,
           );
         }
-        await onSuccess?.(build);
+        await onSuccess?.(build, deferred);
       });
     },
   };
@@ -170,9 +212,7 @@ export function deferEngineExtras(): Plugin {
   return interceptionPlugin("stages-defer-engine-extras", outerInterceptions, async (build) => {
     const { outdir, target, sourcemap } = build.initialOptions;
     if (!outdir) throw new Error("defer-engine-extras: the CLI build has no outdir for dockerode.cjs");
-    await build.esbuild.build({
-      entryPoints: [join(dockerodeDirectory, "lib", "docker.js")],
-      outfile: resolve(outdir, dockerodeFile),
+    const common = {
       bundle: true,
       platform: "node",
       format: "cjs",
@@ -181,7 +221,27 @@ export function deferEngineExtras(): Plugin {
       // ssh2 is not reached (docker-modem's ssh transport is left out); its native addons never.
       external: ["*.node"],
       logLevel: "silent",
-      plugins: [interceptionPlugin("stages-defer-engine-extras (dockerode.cjs)", innerInterceptions)],
+    } satisfies Parameters<typeof build.esbuild.build>[0];
+    const inner = interceptionPlugin(
+      "stages-defer-engine-extras (dockerode.cjs)",
+      innerInterceptions,
+      async (innerBuild, deferred) => {
+        // Each deferred module is initialised only when its proxy is first used.
+        const entries = [...deferred].map(
+          ([request, path]) => `${JSON.stringify(request)}: function () { return require(${JSON.stringify(path)}); },`,
+        );
+        await innerBuild.esbuild.build({
+          ...common,
+          stdin: { contents: `module.exports = {\n${entries.join("\n")}\n};`, resolveDir: here, loader: "js" },
+          outfile: resolve(outdir, extrasFile),
+        });
+      },
+    );
+    await build.esbuild.build({
+      ...common,
+      entryPoints: [join(dockerodeDirectory, "lib", "docker.js")],
+      outfile: resolve(outdir, dockerodeFile),
+      plugins: [inner],
     });
   });
 }

@@ -65,6 +65,22 @@ describe("the CLI bundle", () => {
     expect(read("dockerode.cjs")).toMatch(/node_modules\/\.pnpm\/dockerode@.*\/lib\/docker\.js/);
   });
 
+  it("keeps dockerode's build-context, hijack and debug modules in dockerode-extras.cjs, loaded on first use", () => {
+    const dockerode = read("dockerode.cjs");
+    for (const name of ["tar-fs", "readable-stream", "@balena\\+dockerignore", "debug"]) {
+      expect(dockerode).not.toMatch(new RegExp(`node_modules/\\.pnpm/${name}@`));
+      expect(read("dockerode-extras.cjs")).toMatch(new RegExp(`node_modules/\\.pnpm/${name}@`));
+    }
+    // The proxies in dockerode.cjs reach the real modules.
+    const script = `const D = require("./dockerode.cjs"); const d = new D({ socketPath: "/nonexistent" });
+      const extras = require("./dockerode-extras.cjs");
+      console.log(JSON.stringify([typeof D, typeof d.modem.dial, typeof extras["tar-fs"]().pack,
+        typeof extras["@balena/dockerignore"](), typeof extras["./http_duplex"]()]));`;
+    const result = spawnSync(process.execPath, ["-e", script], { cwd: dist, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual(["function", "function", "function", "function", "function"]);
+  });
+
   it("does not initialise dockerode for --version", () => {
     // A CPU profile names every CommonJS module initialiser the run executed (esbuild names them by
     // path). Three runs, so that a short initialiser the sampler missed once is seen in another.
