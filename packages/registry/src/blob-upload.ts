@@ -217,7 +217,7 @@ export async function uploadBlob(
       await finish(location, new Uint8Array());
       return { digest, size, outcome: "uploaded" };
     } catch (error) {
-      const outOfRange = error instanceof RegistryResponseError && error.status === 416;
+      const outOfRange = RegistryResponseError.isInstance(error) && error.status === 416;
       if ((!isTransientFailure(error) && !outOfRange) || recoveries >= retry.retries) throw error;
       recoveries++;
       await sleep(retryDelay(recoveries, retry), signal);

@@ -102,7 +102,7 @@ async function withRetries<T>(http: RegistryHttp, signal: AbortSignal | undefine
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof RegistryConnectionError) || attempt > retry.retries) throw error;
+      if (!RegistryConnectionError.isInstance(error) || attempt > retry.retries) throw error;
       await sleep(retryDelay(attempt, retry), signal);
     }
   }

@@ -1,3 +1,4 @@
+import { RegistryError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import {
   connectionFailureReason,
@@ -8,6 +9,10 @@ import {
   RegistryConnectionError,
   RegistryResponseError,
 } from "./errors.js";
+
+// The built dist is a second copy of the module, as when two bundles each carry one; the specifier is
+// a variable so that typechecking a fresh clone does not need dist/ (the tests run after the build).
+const builtCopy = "../dist/index.js";
 
 describe("registry errors", () => {
   it("retries timeouts, throttling and server errors only", () => {
@@ -40,5 +45,41 @@ describe("registry errors", () => {
     const error = new RegistryResponseError("[registry] 404", 404, []);
     expect(error.code).toBe("REGISTRY_FAILED");
     expect(error.status).toBe(404);
+  });
+
+  it("tells a response error from a connection error exactly, also across copies of the module", async () => {
+    const connection = new RegistryConnectionError("[registry] connection failed", "ECONNRESET");
+    const response = new RegistryResponseError("[registry] 404", 404, []);
+    expect(RegistryResponseError.isInstance(connection)).toBe(false);
+    expect(RegistryConnectionError.isInstance(response)).toBe(false);
+    expect(RegistryResponseError.isInstance(response)).toBe(true);
+    expect(RegistryError.isInstance(connection)).toBe(true);
+    expect(RegistryError.isInstance(response)).toBe(true);
+    const copy = (await import(builtCopy)) as Pick<
+      typeof import("./errors.js"),
+      "RegistryConnectionError" | "RegistryResponseError"
+    >;
+    expect(copy.RegistryResponseError).not.toBe(RegistryResponseError);
+    const copiedConnection = new copy.RegistryConnectionError("[registry] connection failed", "ECONNRESET");
+    const copiedResponse = new copy.RegistryResponseError("[registry] 503", 503, []);
+    expect(copiedConnection instanceof RegistryConnectionError).toBe(false);
+    expect(RegistryResponseError.isInstance(copiedConnection)).toBe(false);
+    expect(RegistryConnectionError.isInstance(copiedConnection)).toBe(true);
+    expect(RegistryResponseError.isInstance(copiedResponse)).toBe(true);
+    expect(copy.RegistryResponseError.isInstance(connection)).toBe(false);
+  });
+
+  it("judges a failure transient by its fields, whichever copy made it", async () => {
+    const copy = (await import(builtCopy)) as Pick<
+      typeof import("./errors.js"),
+      "RegistryConnectionError" | "RegistryResponseError"
+    >;
+    expect(isTransientFailure(new copy.RegistryConnectionError("x", "ECONNRESET"))).toBe(true);
+    expect(isTransientFailure(new copy.RegistryResponseError("x", 502, []))).toBe(true);
+    expect(isTransientFailure(new copy.RegistryResponseError("x", 401, []))).toBe(false);
+    expect(new RegistryResponseError("x", 429, []).retryable).toBe(true);
+    expect(new RegistryConnectionError("x", "ECONNRESET").retryable).toBe(true);
+    expect(isTransientFailure(new RegistryError("x", { retryable: true }))).toBe(true);
+    expect(isTransientFailure(new RegistryError("x"))).toBe(false);
   });
 });

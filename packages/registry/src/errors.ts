@@ -1,4 +1,11 @@
-import { RegistryError, type StagesErrorOptions } from "@stages/core";
+import {
+  errorMarker,
+  hasErrorMarker,
+  markError,
+  RegistryError,
+  StagesError,
+  type StagesErrorOptions,
+} from "@stages/core";
 
 /** One entry of the `errors` array of a registry's error body. */
 export interface RegistryErrorDetail {
@@ -6,25 +13,38 @@ export interface RegistryErrorDetail {
   message: string;
 }
 
-/** The registry answered with an unexpected HTTP status. */
+const responseMarker = errorMarker("RegistryResponseError");
+const connectionMarker = errorMarker("RegistryConnectionError");
+
+/** The registry answered with an unexpected HTTP status; `retryable` follows the status. */
 export class RegistryResponseError extends RegistryError {
-  readonly status: number;
+  override readonly status: number;
   readonly details: readonly RegistryErrorDetail[];
   constructor(message: string, status: number, details: readonly RegistryErrorDetail[], options?: StagesErrorOptions) {
-    super(message, options);
+    super(message, { ...options, status, retryable: isRetryableStatus(status) });
+    markError(this, responseMarker);
     this.name = "RegistryResponseError";
     this.status = status;
     this.details = details;
   }
+  /** True for a RegistryResponseError from any copy of @stages/registry (never for a connection error). */
+  static override isInstance(value: unknown): value is RegistryResponseError {
+    return hasErrorMarker(value, responseMarker);
+  }
 }
 
-/** The registry could not be reached, the connection broke, or it did not answer in time. */
+/** The registry could not be reached, the connection broke, or it did not answer in time: always retryable. */
 export class RegistryConnectionError extends RegistryError {
   readonly reason: string;
   constructor(message: string, reason: string, options?: StagesErrorOptions) {
-    super(message, options);
+    super(message, { ...options, retryable: true });
+    markError(this, connectionMarker);
     this.name = "RegistryConnectionError";
     this.reason = reason;
+  }
+  /** True for a RegistryConnectionError from any copy of @stages/registry. */
+  static override isInstance(value: unknown): value is RegistryConnectionError {
+    return hasErrorMarker(value, connectionMarker);
   }
 }
 
@@ -35,8 +55,8 @@ export function isRetryableStatus(status: number): boolean {
 
 /** True for a failure that may go away when tried again. */
 export function isTransientFailure(error: unknown): boolean {
-  if (error instanceof RegistryConnectionError) return true;
-  return error instanceof RegistryResponseError && isRetryableStatus(error.status);
+  // The error's own field decides, so errors made by another bundled copy are judged alike.
+  return StagesError.isInstance(error) && error.retryable;
 }
 
 /** The `errors` of a registry error body, if it has any. */

@@ -96,7 +96,8 @@ interface Exchange {
 
 type Attempt<T> =
   | { kind: "done"; value: T }
-  | { kind: "retry"; reason: string; retryAfterMs: number | null; failure: Error }
+  // The failure is made only when the retries give up, so its message is built once with the attempt count.
+  | { kind: "retry"; reason: string; retryAfterMs: number | null; failure: (suffix: string) => Error }
   | { kind: "reauthorize"; header: string | null; failure: Error };
 
 const defaultMaxBodyBytes = 4 * 1024 * 1024;
@@ -161,10 +162,11 @@ export class RegistryHttp {
     request: Pick<RegistryRequest, "registry" | "method" | "path">,
     response: { status: number; bytes: Uint8Array },
     hint?: string,
+    suffix = "",
   ): RegistryResponseError {
     const details = parseErrorDetails(response.bytes);
     const what = describeDetails(details);
-    const message = `[registry] ${response.status} from ${request.registry} for ${request.method} ${pathOf(request.path)}${what ? `: ${what}` : ""}`;
+    const message = `[registry] ${response.status} from ${request.registry} for ${request.method} ${pathOf(request.path)}${what ? `: ${what}` : ""}${suffix}`;
     return new RegistryResponseError(
       this.#context.redactor.redact(message),
       response.status,
@@ -254,7 +256,7 @@ export class RegistryHttp {
         }
         return { baseUrl, limiter: createLimiter(context.maxConcurrentRequests), auth };
       } catch (error) {
-        if (last || !(error instanceof RegistryConnectionError)) throw error;
+        if (last || !RegistryConnectionError.isInstance(error)) throw error;
       }
     }
     throw new RegistryError(`[registry] no way to reach ${registry}`);
@@ -283,9 +285,7 @@ export class RegistryHttp {
         continue;
       }
       if (retries >= maximumRetries) {
-        const suffix = maximumRetries > 0 ? ` (gave up after ${attempt} attempts)` : "";
-        if (suffix && outcome.failure instanceof RegistryError) outcome.failure.message += suffix;
-        throw outcome.failure;
+        throw outcome.failure(maximumRetries > 0 ? ` (gave up after ${attempt} attempts)` : "");
       }
       retries++;
       const delayMs = retryDelay(retries, this.#context.retry, outcome.retryAfterMs);
@@ -368,15 +368,12 @@ export class RegistryHttp {
       }
       if (isRetryableStatus(status)) {
         const bytes = await readBody(response, 64 * 1024, guard).catch(() => new Uint8Array());
-        const failure = this.failure(
-          { registry: exchange.label, method: exchange.method, path: exchange.url.pathname },
-          { status, bytes },
-        );
+        const request = { registry: exchange.label, method: exchange.method, path: exchange.url.pathname };
         return {
           kind: "retry",
           reason: `${status}`,
           retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
-          failure,
+          failure: (suffix) => this.failure(request, { status, bytes }, undefined, suffix),
         };
       }
       try {
@@ -399,13 +396,14 @@ export class RegistryHttp {
     const reason = guard.timedOut
       ? `no answer within ${Math.round(this.#context.timeoutMs / 1000)} s`
       : connectionFailureReason(error);
-    const message = this.#context.redactor.redact(
-      `[registry] connection to ${exchange.label} failed for ${exchange.method} ${exchange.url.pathname}: ${reason}`,
-    );
-    const failure = new RegistryConnectionError(message, reason, {
-      cause: error,
-      hint: `check that ${exchange.label} is up and reachable from this host`,
-    });
+    const failure = (suffix: string) =>
+      new RegistryConnectionError(
+        this.#context.redactor.redact(
+          `[registry] connection to ${exchange.label} failed for ${exchange.method} ${exchange.url.pathname}: ${reason}${suffix}`,
+        ),
+        reason,
+        { cause: error, hint: `check that ${exchange.label} is up and reachable from this host` },
+      );
     return { kind: "retry", reason, retryAfterMs: null, failure };
   }
 

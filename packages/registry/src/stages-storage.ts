@@ -45,13 +45,13 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
       return await work();
     } catch (error) {
       if (!RegistryError.isInstance(error)) throw error;
-      throw new StorageError(
-        `[registry] ${what} in ${description} failed: ${error.message.replace(/^\[registry\] /, "")}`,
-        {
-          cause: error,
-          hint: error.hint,
-        },
-      );
+      // The registry's message stays whole (messages are never edited); the storage adds where it happened.
+      throw new StorageError(`${error.message} (while ${what} in ${description})`, {
+        cause: error,
+        hint: error.hint,
+        retryable: error.retryable,
+        ...(error.status === undefined ? {} : { status: error.status }),
+      });
     }
   };
 
