@@ -13,7 +13,7 @@ import { arch, cpus, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { measure, run } from "./lib/measure.mjs";
+import { measure, pairedDifference, run } from "./lib/measure.mjs";
 import { changeSource, ensureLargeTree, git, writeProject } from "./lib/project.mjs";
 import { startCountingProxy } from "./lib/proxy.mjs";
 
@@ -45,6 +45,7 @@ const onB = { DOCKER_HOST: environment.dockerHostB, CI: "true", NO_COLOR: "1" };
 const stages = (args, options) => run(process.execPath, [cli, ...args], options);
 const baselineCli = options["baseline-cli"] ? resolve(options["baseline-cli"]) : undefined;
 const baseline = (args, options) => run(process.execPath, [baselineCli, ...args], options);
+const signed = (value) => `${value >= 0 ? "+" : ""}${Math.round(value)}`;
 const docker = (host, args, options = {}) => run(dockerClient, ["-H", host, ...args], options);
 const dockerBuild = (host, kind, args, cwd) =>
   run(dockerClient, ["-H", host, "build", "--network", "none", "-q", ...args, "."], {
@@ -128,7 +129,7 @@ if (only.has(1)) {
       "baseline CLI: stages build",
       medians.stages,
       medians.baseline,
-      `baseline ${baselineCli}`,
+      `median of the per-round differences: ${signed(pairedDifference(medians, "stages", "baseline"))} ms`,
     );
   }
 }
@@ -393,7 +394,7 @@ if (only.has(7)) {
       "baseline CLI: stages --version",
       medians["stages --version"],
       medians["baseline --version"],
-      `baseline ${baselineCli}`,
+      `median of the per-round differences: ${signed(pairedDifference(medians, "stages --version", "baseline --version"))} ms`,
     );
   }
 }
@@ -417,7 +418,12 @@ const lines = [
   ),
 ];
 const date = new Date().toISOString().slice(0, 10);
-const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === "1,2,3,4,5,6,7" ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}, scenario 7 of ${runs * 3}).\n\n${lines.join("\n")}\n`;
+const noted = results.filter((row) => row.notes);
+const notes =
+  noted.length === 0
+    ? ""
+    : `\n${noted.map((row) => `- ${row.scenario}, ${row.stages} vs ${row.peer}: ${row.notes}`).join("\n")}\n`;
+const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === "1,2,3,4,5,6,7" ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}, scenario 7 of ${runs * 3}).\n\n${lines.join("\n")}\n${notes}`;
 mkdirSync(join(here, "results"), { recursive: true });
 // A run of some scenarios only does not replace the full table.
 const partial = options.only === "1,2,3,4,5,6,7" ? "" : `-only-${[...only].join("-")}`;

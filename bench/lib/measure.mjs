@@ -53,10 +53,22 @@ export async function measure(subjects, { runs, warmup = 1, log }) {
       log?.(`    ${round < 0 ? "warm-up" : `run ${round + 1}/${runs}`} ${name}: ${sample.milliseconds.toFixed(0)} ms`);
     }
   }
-  return Object.fromEntries(
+  const medians = Object.fromEntries(
     Object.entries(samples).map(([name, list]) => {
       const keys = Object.keys(list[0] ?? {});
       return [name, Object.fromEntries(keys.map((key) => [key, median(list.map((sample) => sample[key]))]))];
     }),
   );
+  // The samples too (not enumerable, so callers that list subjects see only the medians).
+  return Object.defineProperty(medians, "samples", { value: samples });
+}
+
+/**
+ * The median of the round-by-round differences `a - b` in milliseconds: on a busy machine a burst
+ * slows both subjects of a round alike, so the paired difference is steadier than a difference of medians.
+ */
+export function pairedDifference(measured, a, b) {
+  const first = measured.samples[a];
+  const second = measured.samples[b];
+  return median(first.map((sample, round) => sample.milliseconds - second[round].milliseconds));
 }
