@@ -1,18 +1,218 @@
-export * from "./adapters/index.js";
-export * from "./canonical-json.js";
-export * from "./concurrency.js";
-export * from "./config/index.js";
-export * from "./conveyor.js";
-export * from "./errors.js";
-export * from "./image-graph.js";
-export * from "./naming.js";
-export * from "./path-rules.js";
-export * from "./plugin.js";
-export * from "./procedures/index.js";
-export * from "./redact.js";
-export * from "./reference.js";
-export * from "./resolve.js";
-export * from "./signature.js";
-export * from "./signature-type.js";
-export * from "./stage-name.js";
-export * from "./tag.js";
+// The public API of @stages/core: what configs, hosts, plugins and adapters written outside this
+// repository use. It is listed in README.md; anything not named here is not part of it. Helpers only
+// this repository's own packages need are exported by "@stages/core/internal" instead.
+
+// Adapter contracts, each with its own specification version.
+export type {
+  CallOptions,
+  RegistryCredentials,
+  RegistryCredentialsProvider,
+  TransferProgress,
+} from "./adapters/common.js";
+export {
+  type GitDiff,
+  type GitFile,
+  type GitSource,
+  type GitSourceSpecificationVersion,
+  gitSourceSpecificationVersion,
+  type MappingContent,
+} from "./adapters/git-source.js";
+export {
+  type CopyRequest,
+  type ImageTransfer,
+  type ImageTransferSpecificationVersion,
+  imageTransferSpecificationVersion,
+  type StageTransferRequest,
+} from "./adapters/image-transfer.js";
+export {
+  type Lock,
+  type LockHandle,
+  type LockSpecificationVersion,
+  lockSpecificationVersion,
+} from "./adapters/lock.js";
+export {
+  type BuilderEvent,
+  type GitUpdate,
+  type ImportSource,
+  type StageBuilder,
+  type StageBuilderSpecificationVersion,
+  type StageBuildRequest,
+  type StageInstructions,
+  stageBuilderSpecificationVersion,
+} from "./adapters/stage-builder.js";
+export {
+  type StageDescriptor,
+  type StagesStorage,
+  type StagesStorageSpecificationVersion,
+  stagesStorageSpecificationVersion,
+} from "./adapters/stages-storage.js";
+// Config parsing.
+export {
+  type BaseSpec,
+  type ConfigProblem,
+  type ConfigResult,
+  type DockerInstructions,
+  emptyDockerInstructions,
+  formatProblem,
+  type GitMapping,
+  type ImageConfig,
+  type ImportPoint,
+  type ImportSpec,
+  loadConfigOrThrow,
+  type ParseConfigOptions,
+  type ProblemSeverity,
+  type ProjectMeta,
+  parseConfig,
+  type ShellStages,
+  type SourcePosition,
+  type StagesConfig,
+  type UserStageName,
+  userStageNames,
+} from "./config/index.js";
+// The conveyor: which stages an image has and what each carries.
+export { type Carried, type ConveyorFacts, planConveyor, type StageGitEffect, type StageTemplate } from "./conveyor.js";
+// Errors.
+export {
+  AbortedError,
+  AuthenticationError,
+  ConfigError,
+  type ConfigProblemLike,
+  DigestMismatchError,
+  EngineError,
+  GitError,
+  InvalidReferenceError,
+  InvalidSignatureError,
+  InvalidTagError,
+  PluginError,
+  RegistryError,
+  StageBuildError,
+  StageMissingError,
+  StagesError,
+  type StagesErrorCode,
+  type StagesErrorOptions,
+  StorageError,
+  throwIfAborted,
+  UnknownImageError,
+  UsageError,
+} from "./errors.js";
+// Naming: stage tags, labels and repositories.
+export {
+  descriptorFromLabels,
+  finalReference,
+  finalRepository,
+  localStageName,
+  localStagesRepository,
+  parseStageTag,
+  remoteStageReference,
+  type StageLabelInput,
+  type StoredImageFacts,
+  stageLabels,
+  stageLabelsFor,
+  stageTag,
+  storageVersion,
+} from "./naming.js";
+// Plugins.
+export {
+  assertAdapterVersion,
+  assertPlugin,
+  type BuilderFactory,
+  createPluginRegistry,
+  definePlugin,
+  type GitSourceFactory,
+  type LocalStorageFactory,
+  type LockFactory,
+  type PluginContext,
+  type PluginHooks,
+  type PluginRegistry,
+  type PluginSpecificationVersion,
+  pluginSpecificationVersion,
+  type RemoteStorageFactory,
+  type StagesPlugin,
+  type TransferFactory,
+} from "./plugin.js";
+// Procedures, their plans and events.
+export { type BuildOptions, build } from "./procedures/build.js";
+export type {
+  EventListener,
+  ImageResult,
+  ProcedureResult,
+  PublishMethod,
+  StageAction,
+  StageEventSubject,
+  StageResult,
+  StagesEvent,
+  TagResult,
+} from "./procedures/events.js";
+export {
+  describePlan,
+  type Plan,
+  type PlannedImage,
+  type PlannedStage,
+  type PlanOptions,
+  plan,
+} from "./procedures/plan.js";
+export type {
+  PlannedStep,
+  PublishPlanMethod,
+  PublishPlanOptions,
+  PublishStep,
+  StagesPlan,
+} from "./procedures/plans.js";
+export { type PublishOptions, publish } from "./procedures/publish.js";
+export { type PullOptions, pullStages } from "./procedures/pull.js";
+export { type PushOptions, pushStages } from "./procedures/push.js";
+// Redaction of secrets in text that leaves the process (for plugin authors too).
+export {
+  createSecretRedactor,
+  redactCredentialPatterns,
+  redactedText,
+  type SecretRedactor,
+} from "./redact.js";
+// References.
+export {
+  type Digest,
+  defaultDomain,
+  defaultTag,
+  familiarReference,
+  formatReference,
+  type ImageReference,
+  isDigest,
+  parseDigest,
+  parseReference,
+  parseRepository,
+  referenceEquals,
+  repositoryOf,
+  repositoryPathMaxLength,
+  withDefaultTag,
+} from "./reference.js";
+// Resolving a project once: facts, signatures and presence of every stage.
+export {
+  createFactsProvider,
+  type FactSources,
+  type FactsProvider,
+  type RemoteLookup,
+  type ResolvedImage,
+  type ResolvedProject,
+  type ResolvedStage,
+  type ResolveProjectOptions,
+  type ResolveStorages,
+  resolveProject,
+  type StagePresence,
+} from "./resolve.js";
+// Signatures.
+export {
+  computeSignature,
+  type SignatureInput,
+  signatureDocument,
+  signatureVersion,
+} from "./signature.js";
+export {
+  type ContentId,
+  isSignature,
+  parseContentId,
+  parseSignature,
+  type Signature,
+} from "./signature-type.js";
+export { isStageName, type StageName, stageNames } from "./stage-name.js";
+// Tags.
+export { assertValidTag, isValidTag, type SlugifiedTag, slugifyTag, tagMaxLength } from "./tag.js";

@@ -1,15 +1,18 @@
-import {
-  type RegistryCredentialsProvider,
-  type SpecificationVersion,
-  specificationVersion,
-} from "./adapters/common.js";
-import type { GitSource } from "./adapters/git-source.js";
-import type { ImageTransfer } from "./adapters/image-transfer.js";
-import type { Lock } from "./adapters/lock.js";
-import type { StageBuilder } from "./adapters/stage-builder.js";
-import type { StagesStorage } from "./adapters/stages-storage.js";
+import type { RegistryCredentialsProvider } from "./adapters/common.js";
+import { type GitSource, gitSourceSpecificationVersion } from "./adapters/git-source.js";
+import { type ImageTransfer, imageTransferSpecificationVersion } from "./adapters/image-transfer.js";
+import { type Lock, lockSpecificationVersion } from "./adapters/lock.js";
+import { type StageBuilder, stageBuilderSpecificationVersion } from "./adapters/stage-builder.js";
+import { type StagesStorage, stagesStorageSpecificationVersion } from "./adapters/stages-storage.js";
 import { PluginError } from "./errors.js";
 import type { EventListener, ProcedureResult } from "./procedures/events.js";
+
+/**
+ * The version of the plugin contract (this file's StagesPlugin and PluginContext). The adapters a
+ * plugin makes are checked against their own contracts' versions when they are made.
+ */
+export const pluginSpecificationVersion = "v1" as const;
+export type PluginSpecificationVersion = typeof pluginSpecificationVersion;
 
 /**
  * What the host (the CLI) gives every factory: settings it read from flags, environment and
@@ -51,7 +54,7 @@ export interface PluginHooks {
 /** What a plugin contributes. Commands are host-specific (clipanion classes for the CLI), so opaque here. */
 export interface StagesPlugin {
   name: string;
-  specificationVersion: SpecificationVersion;
+  specificationVersion: PluginSpecificationVersion;
   storages?: {
     local?: Record<string, LocalStorageFactory>;
     remote?: Record<string, RemoteStorageFactory>;
@@ -81,9 +84,9 @@ export function assertPlugin(value: unknown, source: string): asserts value is S
   if (typeof plugin.name !== "string" || plugin.name === "") {
     throw new PluginError(`plugin ${source} has no name`, { hint: "give definePlugin a `name`" });
   }
-  if (plugin.specificationVersion !== specificationVersion) {
+  if (plugin.specificationVersion !== pluginSpecificationVersion) {
     throw new PluginError(
-      `plugin ${plugin.name} targets specification ${String(plugin.specificationVersion)}, this stages speaks ${specificationVersion}`,
+      `plugin ${plugin.name} targets specification ${String(plugin.specificationVersion)}, this stages speaks ${pluginSpecificationVersion}`,
       { hint: "upgrade the plugin or stages so that both speak the same specification version" },
     );
   }
@@ -113,25 +116,60 @@ export function createPluginRegistry(plugins: readonly StagesPlugin[]): PluginRe
     locks: new Map(),
     commands: [],
   };
-  const add = <T>(map: Map<string, T>, entries: Record<string, T> | undefined, what: string, plugin: StagesPlugin) => {
+  const add = <A extends { readonly specificationVersion: string }, R extends unknown[]>(
+    map: Map<string, (context: PluginContext, ...rest: R) => A | Promise<A>>,
+    entries: Record<string, (context: PluginContext, ...rest: R) => A | Promise<A>> | undefined,
+    what: string,
+    contract: { name: string; version: A["specificationVersion"] },
+    plugin: StagesPlugin,
+  ) => {
     for (const [name, factory] of Object.entries(entries ?? {})) {
       if (map.has(name))
         throw new PluginError(
           `plugin ${plugin.name} registers ${what} "${name}", which another plugin already registered`,
         );
-      map.set(name, factory);
+      // Each adapter is checked against its own contract's version when it is made, so a plugin
+      // built for another StagesStorage contract fails by name instead of misbehaving later.
+      map.set(name, async (context, ...rest) =>
+        assertAdapterVersion(await factory(context, ...rest), contract, `${what} "${name}" of plugin ${plugin.name}`),
+      );
     }
   };
   for (const plugin of plugins) {
     assertPlugin(plugin, plugin.name);
     registry.plugins.push(plugin);
-    add(registry.localStorages, plugin.storages?.local, "local storage", plugin);
-    add(registry.remoteStorages, plugin.storages?.remote, "remote storage", plugin);
-    add(registry.builders, plugin.builders, "builder", plugin);
-    add(registry.transfers, plugin.transfers, "transfer", plugin);
-    add(registry.gitSources, plugin.gitSources, "git source", plugin);
-    add(registry.locks, plugin.locks, "lock", plugin);
+    add(registry.localStorages, plugin.storages?.local, "local storage", storageContract, plugin);
+    add(registry.remoteStorages, plugin.storages?.remote, "remote storage", storageContract, plugin);
+    add(registry.builders, plugin.builders, "builder", builderContract, plugin);
+    add(registry.transfers, plugin.transfers, "transfer", transferContract, plugin);
+    add(registry.gitSources, plugin.gitSources, "git source", gitSourceContract, plugin);
+    add(registry.locks, plugin.locks, "lock", lockContract, plugin);
     registry.commands.push(...(plugin.commands ?? []));
   }
   return registry;
+}
+
+const storageContract = { name: "StagesStorage", version: stagesStorageSpecificationVersion };
+const builderContract = { name: "StageBuilder", version: stageBuilderSpecificationVersion };
+const transferContract = { name: "ImageTransfer", version: imageTransferSpecificationVersion };
+const gitSourceContract = { name: "GitSource", version: gitSourceSpecificationVersion };
+const lockContract = { name: "Lock", version: lockSpecificationVersion };
+
+/**
+ * Checks that an adapter implements the version of its contract this stages speaks; returns it.
+ * `contract.name` is the interface (e.g. "StagesStorage"), `source` who made the adapter.
+ */
+export function assertAdapterVersion<A extends { readonly specificationVersion: string }>(
+  adapter: A,
+  contract: { name: string; version: string },
+  source: string,
+): A {
+  const version = (adapter as Partial<A> | null)?.specificationVersion;
+  if (version !== contract.version) {
+    throw new PluginError(
+      `${source} implements ${contract.name} specification ${String(version)}, this stages speaks ${contract.version}`,
+      { hint: `upgrade the plugin or stages so that both speak ${contract.name} ${contract.version}` },
+    );
+  }
+  return adapter;
 }

@@ -1,5 +1,5 @@
 import type { CallOptions, GitSource } from "@stages/core";
-import { mapOrdered } from "@stages/core";
+import { mapOrdered } from "@stages/core/internal";
 import type { EngineContainer } from "./container.js";
 import type { GitUpdatePlan } from "./git-plan.js";
 import { fileMode, isSymlink } from "./git-plan.js";

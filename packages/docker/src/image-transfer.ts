@@ -9,12 +9,12 @@ import type {
 import {
   EngineError,
   formatReference,
+  imageTransferSpecificationVersion,
   localStageName,
   parseReference,
   repositoryOf,
   StageMissingError,
   StorageError,
-  specificationVersion,
   throwIfAborted,
   UsageError,
   withDefaultTag,
@@ -74,7 +74,7 @@ export function createDockerImageTransfer(options: DockerImageTransferOptions): 
     },
   };
   return {
-    specificationVersion,
+    specificationVersion: imageTransferSpecificationVersion,
     push: (request) => pushStage(context, request),
     pull: (request) => pullStage(context, request),
   };

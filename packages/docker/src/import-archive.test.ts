@@ -1,4 +1,4 @@
-import { compilePathSelection } from "@stages/core";
+import { compilePathSelection } from "@stages/core/internal";
 import type { Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { relativeToAdd, rewriteImportEntries } from "./import-archive.js";

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import type { PathMatcher } from "@stages/core";
+import type { PathMatcher } from "@stages/core/internal";
 import type { TarEntry, TarEntryInput } from "./tar.js";
 
 /** How the entries of an import are selected and where they land. */

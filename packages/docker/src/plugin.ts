@@ -1,4 +1,10 @@
-import { definePlugin, type PluginContext, specificationVersion, UsageError } from "@stages/core";
+import {
+  definePlugin,
+  gitSourceSpecificationVersion,
+  type PluginContext,
+  pluginSpecificationVersion,
+  UsageError,
+} from "@stages/core";
 import { createDockerConnection, type DockerConnection } from "./connection.js";
 import { dockerOptionsFromSettings } from "./docker-options.js";
 import { createDockerImageTransfer } from "./image-transfer.js";
@@ -20,7 +26,7 @@ function connectionFor(context: PluginContext): DockerConnection {
 /** The built-in Docker Engine plugin: local stages storage, stage builder and transfer named `docker`. */
 export const dockerPlugin = definePlugin({
   name: "@stages/docker",
-  specificationVersion,
+  specificationVersion: pluginSpecificationVersion,
   storages: {
     local: {
       docker: (context) => createDockerStagesStorage({ connection: connectionFor(context), project: context.project }),
@@ -29,7 +35,7 @@ export const dockerPlugin = definePlugin({
   builders: {
     docker: (context) => {
       const git = context.git ?? {
-        specificationVersion,
+        specificationVersion: gitSourceSpecificationVersion,
         content: () => Promise.reject(new UsageError("this project has no git source")),
         dependenciesChecksum: () => Promise.reject(new UsageError("this project has no git source")),
         diff: () => Promise.reject(new UsageError("this project has no git source")),

@@ -13,7 +13,6 @@ import type {
 } from "@stages/core";
 import {
   AbortedError,
-  compilePathSelection,
   EngineError,
   formatReference,
   localStageName,
@@ -22,11 +21,12 @@ import {
   StageBuildError,
   StageMissingError,
   StagesError,
-  specificationVersion,
+  stageBuilderSpecificationVersion,
   throwIfAborted,
   UsageError,
   withDefaultTag,
 } from "@stages/core";
+import { compilePathSelection } from "@stages/core/internal";
 import type { LeftoverPolicy } from "./build-leftovers.js";
 import { containerLabels, defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
 import type { DockerConnection } from "./connection.js";
@@ -97,7 +97,7 @@ export function createDockerStageBuilder(options: DockerStageBuilderOptions): St
     },
   };
   return {
-    specificationVersion,
+    specificationVersion: stageBuilderSpecificationVersion,
     build: (request) => buildStage(context, request),
     resolveBaseDigest: (reference, callOptions) => resolveBaseDigest(context, reference, callOptions),
   };

@@ -7,8 +7,8 @@ import {
   localStagesRepository,
   StagesError,
   StorageError,
-  specificationVersion,
   stageLabels,
+  stagesStorageSpecificationVersion,
 } from "@stages/core";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
@@ -43,7 +43,7 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
   };
 
   return {
-    specificationVersion,
+    specificationVersion: stagesStorageSpecificationVersion,
     kind: "local",
     description: `docker ${connection.endpoint} (${repository})`,
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
-import { compilePathSelection, compileStageDependencies, specificationVersion } from "@stages/core";
+import { gitSourceSpecificationVersion } from "@stages/core";
+import { compilePathSelection, compileStageDependencies } from "@stages/core/internal";
 
 /** One file of the in-memory work tree. */
 export type MemoryFile = string | { content: string; executable?: boolean } | { symlink: string };
@@ -11,7 +12,7 @@ export type MemoryFile = string | { content: string; executable?: boolean } | { 
  * so `diff` works, until `forget()`.
  */
 export class MemoryGitSource implements GitSource {
-  readonly specificationVersion = specificationVersion;
+  readonly specificationVersion = gitSourceSpecificationVersion;
   private readonly files = new Map<string, MemoryFile>();
   private readonly seen = new Map<string, GitFile[]>();
 

@@ -1,23 +1,10 @@
 import type { Stats } from "node:fs";
 import { lstat, readFile, readlink, realpath } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
-import type {
-  CallOptions,
-  ContentId,
-  GitDiff,
-  GitFile,
-  GitMapping,
-  GitSource,
-  MappingContent,
-  PathMatcher,
-} from "@stages/core";
-import {
-  compilePathSelection,
-  compileStageDependencies,
-  GitError,
-  specificationVersion,
-  throwIfAborted,
-} from "@stages/core";
+import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
+import { GitError, gitSourceSpecificationVersion, throwIfAborted } from "@stages/core";
+import type { PathMatcher } from "@stages/core/internal";
+import { compilePathSelection, compileStageDependencies } from "@stages/core/internal";
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
@@ -152,7 +139,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   }
 
   return {
-    specificationVersion,
+    specificationVersion: gitSourceSpecificationVersion,
     content,
 
     async dependenciesChecksum(mapping, globs, callOptions) {

@@ -1,4 +1,5 @@
-import type { ContentId, GitFile, PathMatcher } from "@stages/core";
+import type { ContentId, GitFile } from "@stages/core";
+import type { PathMatcher } from "@stages/core/internal";
 import { compareUtf8, contentIdOf } from "./content-list.js";
 import { runGitChecked } from "./git-process.js";
 

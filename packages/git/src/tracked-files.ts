@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { readlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { GitFile, PathMatcher } from "@stages/core";
+import type { GitFile } from "@stages/core";
 import { GitError } from "@stages/core";
+import type { PathMatcher } from "@stages/core/internal";
 import { encodeFileList, parseOctal, sha256Hex } from "./content-list.js";
 import { runGit, runGitChecked } from "./git-process.js";
 import type { Repository } from "./repository.js";

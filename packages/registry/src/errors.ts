@@ -1,11 +1,5 @@
-import {
-  errorMarker,
-  hasErrorMarker,
-  markError,
-  RegistryError,
-  StagesError,
-  type StagesErrorOptions,
-} from "@stages/core";
+import { RegistryError, StagesError, type StagesErrorOptions } from "@stages/core";
+import { errorMarker, hasErrorMarker, markError } from "@stages/core/internal";
 
 /** One entry of the `errors` array of a registry's error body. */
 export interface RegistryErrorDetail {

@@ -1,8 +1,9 @@
 import {
   definePlugin,
+  imageTransferSpecificationVersion,
   type PluginContext,
+  pluginSpecificationVersion,
   type RegistryCredentialsProvider,
-  specificationVersion,
   UsageError,
 } from "@stages/core";
 import { createRegistryClient, type RegistryClient } from "./client.js";
@@ -42,7 +43,7 @@ function clientFor(context: PluginContext): RegistryClient {
 /** The built-in registry plugin: remote stages storage `registry` and registry-side copies. */
 export const registryPlugin = definePlugin({
   name: "@stages/registry",
-  specificationVersion,
+  specificationVersion: pluginSpecificationVersion,
   storages: {
     remote: {
       registry: (context, location) => {
@@ -62,7 +63,12 @@ export const registryPlugin = definePlugin({
           "the registry transfer only copies inside a registry; pushes and pulls go through a Docker Engine",
         );
       };
-      return { specificationVersion, push: engineOnly, pull: engineOnly, copy: (request) => copier.copy(request) };
+      return {
+        specificationVersion: imageTransferSpecificationVersion,
+        push: engineOnly,
+        pull: engineOnly,
+        copy: (request) => copier.copy(request),
+      };
     },
   },
 });

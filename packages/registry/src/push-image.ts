@@ -1,5 +1,5 @@
 import type { Digest } from "@stages/core";
-import { forEachLimited } from "@stages/core";
+import { forEachLimited } from "@stages/core/internal";
 import type { RegistryClient } from "./client.js";
 import { sha256Digest } from "./digest.js";
 import type { Layer } from "./layer.js";

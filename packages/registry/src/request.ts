@@ -1,12 +1,6 @@
 import type { RegistryCredentialsProvider, SecretRedactor } from "@stages/core";
-import {
-  AbortedError,
-  AuthenticationError,
-  createLimiter,
-  type Limiter,
-  RegistryError,
-  StagesError,
-} from "@stages/core";
+import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
+import { createLimiter, type Limiter } from "@stages/core/internal";
 import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
 import {

@@ -1,7 +1,6 @@
 import {
   type CallOptions,
   descriptorFromLabels,
-  forEachLimited,
   parseStageTag,
   RegistryError,
   remoteStageReference,
@@ -9,8 +8,9 @@ import {
   type StageDescriptor,
   type StagesStorage,
   StorageError,
-  specificationVersion,
+  stagesStorageSpecificationVersion,
 } from "@stages/core";
+import { forEachLimited } from "@stages/core/internal";
 import type { RegistryClient } from "./client.js";
 import { isImageIndex } from "./media-types.js";
 import { parseRepositoryName } from "./parse-reference.js";
@@ -90,7 +90,7 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
   };
 
   return {
-    specificationVersion,
+    specificationVersion: stagesStorageSpecificationVersion,
     kind: "remote",
     description,
     get: (signature, callOptions) => guard(`reading stage ${signature}`, () => get(signature, callOptions)),

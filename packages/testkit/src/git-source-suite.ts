@@ -1,4 +1,5 @@
 import type { GitMapping, GitSource } from "@stages/core";
+import { gitSourceSpecificationVersion } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** A work tree the suite can change, and the git source reading it. */
@@ -52,7 +53,7 @@ export function testGitSource(
     });
 
     it("declares the v1 contract", () => {
-      expect(fixture.source.specificationVersion).toBe("v1");
+      expect(fixture.source.specificationVersion).toBe(gitSourceSpecificationVersion);
     });
 
     it("selects files under add, honoring include and exclude", async () => {

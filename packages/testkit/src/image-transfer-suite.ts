@@ -1,5 +1,6 @@
 import {
   type ImageTransfer,
+  imageTransferSpecificationVersion,
   type Signature,
   StagesError,
   type StagesStorage,
@@ -38,7 +39,7 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
     });
 
     it("declares the v1 contract", () => {
-      expect(fixture.transfer.specificationVersion).toBe("v1");
+      expect(fixture.transfer.specificationVersion).toBe(imageTransferSpecificationVersion);
     });
 
     it("pushes a stage and reports the manifest digest and progress", async () => {

@@ -2,13 +2,13 @@ import {
   type CallOptions,
   type ContentId,
   type CopyRequest,
-  compilePathSelection,
-  compileStageDependencies,
   type GitDiff,
   type GitFile,
   type GitMapping,
   type GitSource,
+  gitSourceSpecificationVersion,
   type ImageTransfer,
+  imageTransferSpecificationVersion,
   type MappingContent,
   parseStageTag,
   type Signature,
@@ -18,10 +18,10 @@ import {
   type StageDescriptor,
   StageMissingError,
   type StageTransferRequest,
-  sha256Hex,
-  specificationVersion,
+  stageBuilderSpecificationVersion,
   throwIfAborted,
 } from "@stages/core";
+import { compilePathSelection, compileStageDependencies, sha256Hex } from "@stages/core/internal";
 import type { MemoryStagesStorage } from "./memory-storage.js";
 
 /** A stage builder that records what it would build and stores the stage in a memory storage. */
@@ -39,7 +39,7 @@ export function createMemoryStageBuilder(options: {
   const builds: StageBuildRequest[] = [];
   let failing: string | null = null;
   return {
-    specificationVersion,
+    specificationVersion: stageBuilderSpecificationVersion,
     builds,
     failStage(stage) {
       failing = stage;
@@ -104,7 +104,7 @@ export function createMemoryTransfer(options: {
     return reference.slice(reference.lastIndexOf(":") + 1);
   };
   const transfer: ImageTransfer & { calls: TransferCalls } = {
-    specificationVersion,
+    specificationVersion: imageTransferSpecificationVersion,
     calls,
     async push(request: StageTransferRequest) {
       throwIfAborted(request.signal);
@@ -170,7 +170,7 @@ export function createMemoryGitSource(initial: Record<string, string> = {}): Mem
   const idOf = (list: readonly GitFile[]) =>
     sha256Hex(list.map((file) => `${file.path}\0${file.mode.toString(8)}\0${file.blobId}\n`).join("")) as ContentId;
   return {
-    specificationVersion,
+    specificationVersion: gitSourceSpecificationVersion,
     files,
     write(path, content) {
       files.set(path, content);

@@ -4,7 +4,7 @@ import {
   type Signature,
   type StageDescriptor,
   type StagesStorage,
-  specificationVersion,
+  stagesStorageSpecificationVersion,
   throwIfAborted,
 } from "@stages/core";
 
@@ -35,7 +35,7 @@ export function createMemoryStagesStorage(options: {
   const stages = new Map<Signature, StageDescriptor>();
   const calls: StorageCalls = { get: 0, has: 0, list: 0, delete: 0 };
   return {
-    specificationVersion,
+    specificationVersion: stagesStorageSpecificationVersion,
     kind: options.kind ?? "memory",
     description: options.description ?? `memory storage of ${options.project}`,
     calls,

@@ -7,6 +7,7 @@ import {
   type StageBuilder,
   type StageBuildRequest,
   type StagesStorage,
+  stageBuilderSpecificationVersion,
   stageLabelsFor,
 } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,7 +70,7 @@ export function testStageBuilder(name: string, createFixture: () => Promise<Stag
     };
 
     it("declares the v1 contract", () => {
-      expect(fixture.builder.specificationVersion).toBe("v1");
+      expect(fixture.builder.specificationVersion).toBe(stageBuilderSpecificationVersion);
     });
 
     it("builds a from stage and stores it under its signature with its labels", async () => {

@@ -4,9 +4,10 @@ import {
   computeSignature,
   type Signature,
   type StagesStorage,
-  sha256Hex,
   stageLabelsFor,
+  stagesStorageSpecificationVersion,
 } from "@stages/core";
+import { sha256Hex } from "@stages/core/internal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** What a stages storage under test must offer besides the interface: a way to put stages in. */
@@ -60,7 +61,7 @@ export function testStagesStorage(name: string, createFixture: () => Promise<Sta
       });
 
     it("declares the v1 contract", () => {
-      expect(fixture.storage.specificationVersion).toBe("v1");
+      expect(fixture.storage.specificationVersion).toBe(stagesStorageSpecificationVersion);
       expect(typeof fixture.storage.kind).toBe("string");
       expect(fixture.storage.description).not.toBe("");
     });

@@ -1,7 +1,3 @@
-/** The version of the adapter contracts declared in this package. */
-export const specificationVersion = "v1" as const;
-export type SpecificationVersion = typeof specificationVersion;
-
 /** Options every adapter call accepts. */
 export interface CallOptions {
   signal?: AbortSignal;

@@ -1,6 +1,6 @@
 import type { GitMapping } from "../config/model.js";
 import type { ContentId } from "../signature-type.js";
-import type { CallOptions, SpecificationVersion } from "./common.js";
+import type { CallOptions } from "./common.js";
 
 /** One file a git mapping selects. */
 export interface GitFile {
@@ -29,9 +29,16 @@ export interface GitDiff {
   deleted: string[];
 }
 
+/**
+ * The version of the GitSource contract. Each adapter contract has its own, so one can change without the
+ * others; an adapter declares the version it implements and the host refuses one that differs.
+ */
+export const gitSourceSpecificationVersion = "v1" as const;
+export type GitSourceSpecificationVersion = typeof gitSourceSpecificationVersion;
+
 /** Gives git mappings and stageDependencies their content. */
 export interface GitSource {
-  readonly specificationVersion: SpecificationVersion;
+  readonly specificationVersion: GitSourceSpecificationVersion;
   /** The files the mapping selects in the work tree (uncommitted edits included) and their content id. */
   content(mapping: GitMapping, options?: CallOptions): Promise<MappingContent>;
   /** Checksum (64 hex) of the files of the mapping matched by `globs` (relative to `add`). */

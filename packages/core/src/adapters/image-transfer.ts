@@ -1,5 +1,5 @@
 import type { Signature } from "../signature-type.js";
-import type { CallOptions, SpecificationVersion, TransferProgress } from "./common.js";
+import type { CallOptions, TransferProgress } from "./common.js";
 import type { StageDescriptor } from "./stages-storage.js";
 
 /** Moving one stage between local storage and a registry reference. */
@@ -17,9 +17,16 @@ export interface CopyRequest extends CallOptions {
   to: string;
 }
 
+/**
+ * The version of the ImageTransfer contract. Each adapter contract has its own, so one can change without the
+ * others; an adapter declares the version it implements and the host refuses one that differs.
+ */
+export const imageTransferSpecificationVersion = "v1" as const;
+export type ImageTransferSpecificationVersion = typeof imageTransferSpecificationVersion;
+
 /** Moves stages between a host and registries. */
 export interface ImageTransfer {
-  readonly specificationVersion: SpecificationVersion;
+  readonly specificationVersion: ImageTransferSpecificationVersion;
   /** Pushes the local stage to `reference` (tag, push, remove the temporary alias). Returns the manifest digest. */
   push(request: StageTransferRequest): Promise<{ digest: string }>;
   /** Pulls `reference` and stores it locally as the stage `signature`. Layers present are not fetched. */

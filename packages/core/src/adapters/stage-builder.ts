@@ -1,7 +1,7 @@
 import type { DockerInstructions, GitMapping, ImportSpec } from "../config/model.js";
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
-import type { CallOptions, SpecificationVersion, TransferProgress } from "./common.js";
+import type { CallOptions, TransferProgress } from "./common.js";
 import type { MappingContent } from "./git-source.js";
 import type { StageDescriptor } from "./stages-storage.js";
 
@@ -50,9 +50,16 @@ export interface StageBuildRequest extends CallOptions {
   onEvent?: (event: BuilderEvent) => void;
 }
 
+/**
+ * The version of the StageBuilder contract. Each adapter contract has its own, so one can change without the
+ * others; an adapter declares the version it implements and the host refuses one that differs.
+ */
+export const stageBuilderSpecificationVersion = "v1" as const;
+export type StageBuilderSpecificationVersion = typeof stageBuilderSpecificationVersion;
+
 /** Builds stages into local stages storage. */
 export interface StageBuilder {
-  readonly specificationVersion: SpecificationVersion;
+  readonly specificationVersion: StageBuilderSpecificationVersion;
   /**
    * Builds the stage and stores it under its signature. The stage is tagged only after it was
    * committed: a failed or aborted build leaves no stage and no container behind.

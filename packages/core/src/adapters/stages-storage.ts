@@ -1,6 +1,6 @@
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
-import type { CallOptions, SpecificationVersion } from "./common.js";
+import type { CallOptions } from "./common.js";
 
 /** What a stages storage knows of one stored stage. */
 export interface StageDescriptor {
@@ -24,11 +24,18 @@ export interface StageDescriptor {
 }
 
 /**
+ * The version of the StagesStorage contract. Each adapter contract has its own, so one can change without the
+ * others; an adapter declares the version it implements and the host refuses one that differs.
+ */
+export const stagesStorageSpecificationVersion = "v1" as const;
+export type StagesStorageSpecificationVersion = typeof stagesStorageSpecificationVersion;
+
+/**
  * Where stage images live: a Docker Engine's image store (local) or a registry repository (remote).
  * One instance is scoped to one project.
  */
 export interface StagesStorage {
-  readonly specificationVersion: SpecificationVersion;
+  readonly specificationVersion: StagesStorageSpecificationVersion;
   /** `local` or `remote`; plugins may add their own kinds. */
   readonly kind: string;
   /** Human-readable location, e.g. `registry localhost:5000/taxi`. Never contains secrets. */

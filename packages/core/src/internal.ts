@@ -1,0 +1,42 @@
+// "@stages/core/internal": helpers the other packages of this repository share with core, which are
+// not part of the public API (no compatibility promise; see README.md). Third-party code uses
+// "@stages/core".
+
+export { canonicalJson, type JsonValue } from "./canonical-json.js";
+export { createLimiter, forEachLimited, type Limiter, mapOrdered } from "./concurrency.js";
+export {
+  carriedAfterBuild,
+  carriesCurrent,
+  currentContent,
+  gitUpdatesFrom,
+  normalizeBaseReference,
+} from "./conveyor.js";
+export { errorMarker, hasErrorMarker, markError } from "./errors.js";
+export {
+  findImage,
+  imageDependencies,
+  imageDisplayName,
+  imageKey,
+  imageLevels,
+  imageOrder,
+} from "./image-graph.js";
+export {
+  compilePathPatterns,
+  compilePathSelection,
+  compileStageDependencies,
+  normalizePathPattern,
+  type PathMatcher,
+  pathPatternProblem,
+} from "./path-rules.js";
+export { emitter } from "./procedures/events.js";
+export {
+  actionOf,
+  planBuild,
+  planPublish,
+  planPull,
+  planPush,
+  publishedImages,
+  publishMethodOf,
+} from "./procedures/plans.js";
+export { resolveImage } from "./resolve.js";
+export { sha256Hex } from "./signature.js";
