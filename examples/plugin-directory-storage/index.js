@@ -3,7 +3,13 @@
 // (one JSON file per stage, labels included) and a command `stages directory-info`.
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { definePlugin, descriptorFromLabels, specificationVersion, throwIfAborted } from "@stages/core";
+import {
+  definePlugin,
+  descriptorFromLabels,
+  pluginSpecificationVersion,
+  stagesStorageSpecificationVersion,
+  throwIfAborted,
+} from "@stages/core";
 import { Command, Option } from "clipanion";
 
 /** A stages storage over a directory: `<directory>/<signature>.json` holds `{ id, labels }`. */
@@ -19,7 +25,7 @@ export function createDirectoryStorage(directory, project) {
     }
   };
   return {
-    specificationVersion,
+    specificationVersion: stagesStorageSpecificationVersion,
     kind: "directory",
     description: `directory ${directory}`,
     async get(signature, options) {
@@ -59,7 +65,7 @@ class DirectoryInfoCommand extends Command {
 
 export default definePlugin({
   name: "stages-plugin-directory-storage",
-  specificationVersion,
+  specificationVersion: pluginSpecificationVersion,
   storages: {
     remote: {
       directory: (context, location) => createDirectoryStorage(location, context.project),
