@@ -17,6 +17,8 @@ describe("isTransientEngineFailure", () => {
     "unknown: error parsing HTTP 429 response body: unexpected end of JSON input",
     "blob upload unknown",
     "unexpected EOF",
+    // An answer cut inside its headers (the reliability suite's truncated bodies).
+    'Head "http://127.0.0.1:5831/v2/x/blobs/sha256:ab": net/http: HTTP/1.x transport connection broken: malformed MIME header: missing colon: "Content-Ty"',
   ])("retries %s", (text) => {
     expect(isTransientEngineFailure(failure(text))).toBe(true);
   });

@@ -48,7 +48,7 @@ const permanentPattern =
   /\b(unauthori[sz]ed|authentication required|no basic auth credentials|denied|forbidden|401|403|404|not found|manifest (invalid|unknown)|name (invalid|unknown)|invalid reference|repository does not exist|no such image|tag does not exist|is not a Docker Engine|no Docker Engine answers|connection refused|no such host)\b/i;
 /** What the engine says when the network or the registry failed for now. */
 const transientPattern =
-  /(connection reset|reset by peer|\bEOF\b|broken pipe|timeout|timed out|deadline exceeded|toomanyrequests|too many requests|\b429\b|\b5\d\d\b|service unavailable|bad gateway|internal server error|server error|unexpected end|use of closed network connection|connection closed|blob upload (unknown|invalid)|http2|stream error|short read|unexpected EOF|received unexpected HTTP status: 5\d\d|unknown: )/i;
+  /(connection reset|reset by peer|\bEOF\b|broken pipe|timeout|timed out|deadline exceeded|toomanyrequests|too many requests|\b429\b|\b5\d\d\b|service unavailable|bad gateway|internal server error|server error|unexpected end|use of closed network connection|connection closed|blob upload (unknown|invalid)|http2|stream error|short read|unexpected EOF|received unexpected HTTP status: 5\d\d|transport connection broken|malformed (MIME )?header|malformed HTTP|unknown: )/i;
 
 /** Whether the engine's failure (its message) is worth another attempt. */
 export function isTransientEngineFailure(error: unknown): boolean {
