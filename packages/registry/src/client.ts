@@ -54,7 +54,7 @@ export interface RegistryClientOptions {
   /** Requests in flight per registry at most. Default 8. */
   maxConcurrentRequests?: number;
   retry?: RetryOptions;
-  /** Time allowed for an answer, and for each piece of a streamed body. Default 60 s. */
+  /** Time allowed for an answer, and for each piece of a streamed body. Default 30 s; a second attempt without any answer fails the request. */
   timeoutMs?: number;
   /** Blobs larger than this are uploaded in chunks of this size. Default 16 MiB. */
   chunkSize?: number;
@@ -136,7 +136,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
   const http = new RegistryHttp({
     fetch: options.fetch ?? globalThis.fetch,
     retry: resolveRetryOptions(options.retry),
-    timeoutMs: options.timeoutMs ?? 60_000,
+    timeoutMs: options.timeoutMs ?? 30_000,
     insecureRegistries: options.insecureRegistries ?? [],
     maxConcurrentRequests: options.maxConcurrentRequests ?? 8,
     credentials,

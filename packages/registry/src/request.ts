@@ -91,10 +91,24 @@ interface Exchange {
 type Attempt<T> =
   | { kind: "done"; value: T }
   // The failure is made only when the retries give up, so its message is built once with the attempt count.
-  | { kind: "retry"; reason: string; retryAfterMs: number | null; failure: (suffix: string) => Error }
+  | {
+      kind: "retry";
+      reason: string;
+      retryAfterMs: number | null;
+      /** The registry said nothing at all within the attempt's time. */
+      silent?: boolean;
+      failure: (suffix: string) => Error;
+    }
   | { kind: "reauthorize"; header: string | null; failure: Error };
 
 const defaultMaxBodyBytes = 4 * 1024 * 1024;
+/** `60 s`, or `300 ms` below a second. */
+function formatSeconds(milliseconds: number): string {
+  return milliseconds < 1000 ? `${milliseconds} ms` : `${Math.round(milliseconds / 1000)} s`;
+}
+
+/** How many attempts without any answer a request gets before it fails. */
+const maximumSilentAttempts = 2;
 
 /** The HTTP layer: endpoints (scheme, ping, auth, concurrency) per registry, retries, timeouts. */
 export class RegistryHttp {
@@ -264,6 +278,7 @@ export class RegistryHttp {
   ): Promise<T> {
     const maximumRetries = exchange.retry ? this.#context.retry.retries : 0;
     let retries = 0;
+    let silentAttempts = 0;
     let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.#attempt(exchange, attempt, consume, options);
@@ -278,7 +293,10 @@ export class RegistryHttp {
         reauthorized = true;
         continue;
       }
-      if (retries >= maximumRetries) {
+      if (outcome.silent) silentAttempts++;
+      // A registry that accepts connections and never answers would otherwise hold the command for
+      // every retry's full timeout (5 × 60 s): a second silent attempt ends it, naming the host.
+      if (retries >= maximumRetries || silentAttempts >= maximumSilentAttempts) {
         throw outcome.failure(maximumRetries > 0 ? ` (gave up after ${attempt} attempts)` : "");
       }
       retries++;
@@ -388,7 +406,7 @@ export class RegistryHttp {
     throwIfCancelled(exchange.signal, error);
     if (StagesError.isInstance(error)) throw error;
     const reason = guard.timedOut
-      ? `no answer within ${Math.round(this.#context.timeoutMs / 1000)} s`
+      ? `no answer within ${formatSeconds(this.#context.timeoutMs)}`
       : connectionFailureReason(error);
     const failure = (suffix: string) =>
       new RegistryConnectionError(
@@ -398,7 +416,7 @@ export class RegistryHttp {
         reason,
         { cause: error, hint: `check that ${exchange.label} is up and reachable from this host` },
       );
-    return { kind: "retry", reason, retryAfterMs: null, failure };
+    return { kind: "retry", reason, retryAfterMs: null, silent: guard.timedOut, failure };
   }
 
   #guardedStream(

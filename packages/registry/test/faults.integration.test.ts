@@ -139,6 +139,20 @@ describe("retries through a fault-injecting TCP proxy", () => {
     expect(retries()[0]?.reason).toMatch(/no answer within/);
   });
 
+  it("gives up on a registry that never answers after a second silent attempt, naming it", async () => {
+    const flaky = client({ timeoutMs: 300, retry: { retries: 4, baseDelayMs: 10 } });
+    await flaky.ping(proxy.host);
+    proxy.inject({ fault: { kind: "stall" }, method: "HEAD", times: Number.POSITIVE_INFINITY });
+    const stallsBefore = proxy.applied.filter((applied) => applied.kind === "stall").length;
+    const started = Date.now();
+    await expect(flaky.headBlob(`${proxy.host}/flaky/repo`, digest)).rejects.toThrow(
+      `[registry] connection to ${proxy.host} failed for HEAD /v2/flaky/repo/blobs/${digest}: no answer within 300 ms (gave up after 2 attempts)`,
+    );
+    // Two silent attempts of 300 ms, not five.
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(proxy.applied.filter((applied) => applied.kind === "stall").length - stallsBefore).toBe(2);
+  });
+
   it("cancels the wait between retries when the signal aborts", async () => {
     const flaky = client({ retry: { retries: 5, baseDelayMs: 5000 } });
     await flaky.ping(proxy.host);
