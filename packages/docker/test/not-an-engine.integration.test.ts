@@ -5,20 +5,20 @@ import type { Socket } from "node:net";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { EngineError, type StagesError, StorageError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RegistryServer, startRegistryServer } from "../../registry/test/registry-server.js";
 import { createDockerConnection, createDockerStagesStorage, dockerOptionsFromEnv, inspectImage } from "../src/index.js";
-import { type AuthRegistry, startAuthRegistry } from "./auth-registry.js";
 
 const registryPort = 5804;
 const webPort = 5805;
 const bannerPort = 5806;
 
-let registry: AuthRegistry;
+let registry: RegistryServer;
 let web: Server;
 let banner: TcpServer;
 const sockets = new Set<Socket>();
 
 beforeAll(async () => {
-  registry = await startAuthRegistry({ port: registryPort });
+  registry = await startRegistryServer({ port: registryPort });
   web = createHttpServer((_request, response) => {
     response.setHeader("content-type", "text/html");
     response.end("<html><body>welcome</body></html>");

@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import type { RegistryCredentials, StageDescriptor, StagesStorage } from "@stages/core";
 import { EngineError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RegistryServer, startRegistryServer } from "../../registry/test/registry-server.js";
 import { startTokenServer, type TokenServer } from "../../registry/test/token-server.js";
 import { createDockerImageTransfer, createDockerStageBuilder, createDockerStagesStorage } from "../src/index.js";
 import { registryAuthConfig } from "../src/registry-auth.js";
-import { type AuthRegistry, startAuthRegistry } from "./auth-registry.js";
 import type { TestEngine } from "./engine.js";
 import { startTestEngine } from "./engine.js";
 import { MemoryGitSource } from "./memory-git-source.js";
@@ -32,20 +32,20 @@ const tokenUser = { username: "token-user", password: "token-password-1" };
 const identityToken = `identity-${randomBytes(6).toString("hex")}`;
 
 let engine: TestEngine;
-let htpasswdRegistry: AuthRegistry;
+let htpasswdRegistry: RegistryServer;
 let tokenServer: TokenServer;
-let tokenRegistry: AuthRegistry;
+let tokenRegistry: RegistryServer;
 let storage: StagesStorage;
 let stage: StageDescriptor;
 const project = `auth-${randomBytes(3).toString("hex")}`;
 
 beforeAll(async () => {
   engine = await startTestEngine();
-  htpasswdRegistry = await startAuthRegistry({ port: htpasswdPort, users });
+  htpasswdRegistry = await startRegistryServer({ port: htpasswdPort, users });
   tokenServer = await startTokenServer({ ...tokenUser, refreshToken: identityToken });
-  tokenRegistry = await startAuthRegistry({
+  tokenRegistry = await startRegistryServer({
     port: tokenPort,
-    token: {
+    tokenAuth: {
       realm: tokenServer.realm,
       service: tokenServer.service,
       issuer: tokenServer.issuer,

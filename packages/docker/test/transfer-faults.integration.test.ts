@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { StageBuilder, StageDescriptor, StagesStorage } from "@stages/core";
 import { RegistryError, remoteStageReference, type StagesError, stageLabels } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { faultMixes, seededRandom } from "../../registry/test/fault-mixes.js";
 import { type Fault, type FaultProxy, startFaultProxy } from "../../registry/test/fault-proxy.js";
 import type { EngineTransferPolicy } from "../src/index.js";
 import { createDockerImageTransfer, createDockerStageBuilder, createDockerStagesStorage } from "../src/index.js";
@@ -57,23 +58,8 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-/** mulberry32: the same seed picks the same requests on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const mixes: Array<{ name: string; fraction: number; fault: Fault }> = [
-  { name: "10% resets", fraction: 0.1, fault: { kind: "reset" } },
-  { name: "15% 503", fraction: 0.15, fault: { kind: "status", status: 503 } },
-  { name: "15% 429", fraction: 0.15, fault: { kind: "status", status: 429, headers: { "Retry-After": "1" } } },
-];
+/** Resets, 503 and 429 with Retry-After: the mixes an engine transfer must survive on its own. */
+const mixes = faultMixes.filter((mix) => /resets|503|429/.test(mix.name) && !mix.name.includes("everything"));
 
 /** Every blob of the manifest `path:tag` is in the registry (asked directly, not through the proxy). */
 async function expectCompleteTag(path: string, tag: string): Promise<void> {
@@ -127,7 +113,7 @@ describe("engine transfers through a registry that fails a share of requests", (
         const reference = remoteStageReference(`${proxy.host}/${path}`, stage.signature);
         const random = seededRandom(1000 * mixIndex + run + 1);
         const before = proxy.applied.length;
-        decide = () => (random() < mix.fraction ? mix.fault : null);
+        decide = (request) => (random() < mix.fraction ? mix.pick(request, random) : null);
         let outcome = "ok";
         try {
           await transfer.push({ project, signature: stage.signature, reference });

@@ -14,7 +14,11 @@ export interface TokenAuthSettings {
 }
 
 export interface RegistryServerOptions {
+  /** A fixed loopback port (e.g. one an engine must reach as an insecure registry); a free one by default. */
+  port?: number;
   basicAuth?: { username: string; password: string };
+  /** Several htpasswd users (bcrypt, as `htpasswd -Bbn` writes them); instead of basicAuth. */
+  users?: ReadonlyArray<{ username: string; password: string }>;
   tokenAuth?: TokenAuthSettings;
 }
 
@@ -56,7 +60,7 @@ export function freePort(): Promise<number> {
 export async function startRegistryServer(options: RegistryServerOptions = {}): Promise<RegistryServer> {
   requireProgram("docker-registry", "apt-get install docker-registry");
   const directory = mkdtempSync(join(tmpdir(), "stages-registry-test-"));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const lines = [
     "version: 0.1",
     "log:",
@@ -75,10 +79,14 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     `  addr: 127.0.0.1:${port}`,
     "  secret: stages-test-http-secret",
   ];
-  if (options.basicAuth) {
+  const users = options.users ?? (options.basicAuth ? [options.basicAuth] : []);
+  if (users.length > 0) {
     requireProgram("htpasswd", "apt-get install apache2-utils");
     const htpasswd = join(directory, "htpasswd");
-    writeFileSync(htpasswd, execFileSync("htpasswd", ["-Bbn", options.basicAuth.username, options.basicAuth.password]));
+    const entries = users.map((user) =>
+      execFileSync("htpasswd", ["-Bbn", user.username, user.password], { encoding: "utf8" }).trim(),
+    );
+    writeFileSync(htpasswd, `${entries.join("\n")}\n`);
     lines.push("auth:", "  htpasswd:", "    realm: stages-test", `    path: ${htpasswd}`);
   } else if (options.tokenAuth) {
     const token = options.tokenAuth;
@@ -107,7 +115,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
   const host = `127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (exited) throw new Error(`docker-registry exited while starting:\n${output}`);
+    if (exited) throw new Error(`docker-registry exited while starting on ${host} (port taken?):\n${output}`);
     try {
       const response = await fetch(`http://${host}/v2/`);
       await response.arrayBuffer();
