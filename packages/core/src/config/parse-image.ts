@@ -16,7 +16,7 @@ import {
   valueOrKey,
   type YamlContext,
 } from "./yaml-context.js";
-import { readBoolean, readText, scalarText, stringValue } from "./yaml-values.js";
+import { quoteHint, readBoolean, readText, stringValue } from "./yaml-values.js";
 
 /** An image or artifact as read from its document, with what the checks across images need. */
 export interface ImageDraft {
@@ -195,7 +195,7 @@ function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean)
         context.error(
           node,
           `each name in image: [...] must be a string, not ${describeNode(node)}`,
-          isNullNode(node) || name === "" ? "only a lone image can be nameless (image: ~)" : quoteName(node),
+          isNullNode(node) || name === "" ? "only a lone image can be nameless (image: ~)" : quoteHint(node, null),
         );
         continue;
       }
@@ -206,7 +206,11 @@ function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean)
   }
   // werf takes a string, a list of strings or nothing here; a number or boolean is no name.
   if (isScalar(entry.value) && typeof entry.value.value !== "string") {
-    context.error(entry.value, `image must be a string, not ${describeNode(entry.value)}`, quoteName(entry.value));
+    context.error(
+      entry.value,
+      `image must be a string, not ${describeNode(entry.value)}`,
+      quoteHint(entry.value, null),
+    );
     return [];
   }
   const name = readText(context, entry.value, "image", "write image: <name>, image: ~ or image: [<name>, <name>]");
@@ -214,11 +218,6 @@ function readNames(context: YamlContext, entry: MappingEntry, artifact: boolean)
   if (name === "") return [{ name: null, position: here }];
   checkName(context, entry.value as Node, name);
   return [{ name, position: here }];
-}
-
-/** The hint for a name written as a number or boolean: quote it. */
-function quoteName(node: Node): string {
-  return `quote it: ${JSON.stringify(scalarText(node) ?? "")}`;
 }
 
 function checkName(context: YamlContext, node: Node, name: string): void {

@@ -44,7 +44,7 @@ export function readText(context: YamlContext, node: Node | null, label: string,
 }
 
 /** How to write a number or boolean scalar as a string: quote it. */
-function quoteHint(node: Node | null, key: string | null): string | null {
+export function quoteHint(node: Node | null, key: string | null): string | null {
   const text = scalarText(node);
   if (text === null) return null;
   const quoted = JSON.stringify(text);
