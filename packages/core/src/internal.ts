@@ -3,7 +3,7 @@
 // "@stages/core".
 
 export { canonicalJson, type JsonValue } from "./canonical-json.js";
-export { createLimiter, forEachLimited, type Limiter, mapOrdered } from "./concurrency.js";
+export { createLimiter, forEachLimited, type Limiter, mapOrdered, sleep } from "./concurrency.js";
 export {
   carriedAfterBuild,
   carriesCurrent,

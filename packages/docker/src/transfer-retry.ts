@@ -1,4 +1,5 @@
 import { AbortedError, RegistryError, type StagesError } from "@stages/core";
+import { sleep } from "@stages/core/internal";
 import { abortedError } from "./engine-errors.js";
 import type { ProgressMessage } from "./progress.js";
 
@@ -123,7 +124,7 @@ export async function retryEngineTransfer<T>(
         backoff * (0.5 + policy.random() / 2),
         Math.max(0, lastProgress + policy.unresponsiveTimeoutMs - Date.now()),
       );
-      await delay(wait, signal);
+      await sleep(wait, signal);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
@@ -138,21 +139,6 @@ function unresponsiveRegistry(what: string, host: string, silentMs: number): Sta
       hint: `check that ${host} is up and reachable from the Docker Engine (its network, proxy and firewall), then run the command again`,
     },
   );
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortedError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError(signal as AbortSignal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Digest } from "@stages/core";
 import { DigestMismatchError, RegistryError } from "@stages/core";
+import { sleep } from "@stages/core/internal";
 import { headBlob } from "./blob.js";
 import { type BlobSource, bytesSource, digestOfSource } from "./blob-source.js";
 import { isTransientFailure, RegistryResponseError } from "./errors.js";
 import type { RepositoryName } from "./parse-reference.js";
 import type { BufferedResponse, RegistryHttp, RegistryRequest } from "./request.js";
-import { retryDelay, sleep } from "./retry.js";
+import { retryDelay } from "./retry.js";
 import { repositoryScope } from "./www-authenticate.js";
 
 export interface UploadOptions {

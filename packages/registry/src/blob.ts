@@ -6,11 +6,12 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { Digest } from "@stages/core";
 import { AbortedError, StagesError } from "@stages/core";
+import { sleep } from "@stages/core/internal";
 import { createDigestVerifier } from "./digest.js";
 import { RegistryConnectionError } from "./errors.js";
 import type { RepositoryName } from "./parse-reference.js";
 import type { RegistryHttp } from "./request.js";
-import { retryDelay, sleep } from "./retry.js";
+import { retryDelay } from "./retry.js";
 import { repositoryScope } from "./www-authenticate.js";
 
 export interface BlobOptions {

@@ -1,6 +1,6 @@
 import type { RegistryCredentialsProvider, SecretRedactor } from "@stages/core";
 import { AbortedError, AuthenticationError, RegistryError, StagesError } from "@stages/core";
-import { createLimiter, type Limiter } from "@stages/core/internal";
+import { createLimiter, type Limiter, sleep } from "@stages/core/internal";
 import { type AttemptGuard, createAttemptGuard, pathOf, raceAbort, readBody, throwIfCancelled } from "./attempt.js";
 import { createRegistryAuth, type RegistryAuth } from "./auth.js";
 import {
@@ -12,7 +12,7 @@ import {
   RegistryResponseError,
 } from "./errors.js";
 import type { RegistryEvent } from "./events.js";
-import { parseRetryAfter, type ResolvedRetryOptions, retryDelay, sleep } from "./retry.js";
+import { parseRetryAfter, type ResolvedRetryOptions, retryDelay } from "./retry.js";
 import { apiHost, candidateSchemes } from "./transport.js";
 import { parseChallenge } from "./www-authenticate.js";
 

@@ -1,6 +1,7 @@
 import { AbortedError } from "@stages/core";
+import { sleep } from "@stages/core/internal";
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter, resolveRetryOptions, retryDelay, sleep } from "./retry.js";
+import { parseRetryAfter, resolveRetryOptions, retryDelay } from "./retry.js";
 
 describe("retryDelay", () => {
   it("doubles from the base delay, with jitter between half and all of it", () => {
