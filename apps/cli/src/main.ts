@@ -23,7 +23,7 @@ const code = await runCli(process.argv.slice(2), {
   signal: interruption.signal,
 });
 // The code follows the work: an interrupted command already returns 130, a finished one keeps its code.
-process.exitCode = interruption.finish(code);
+interruption.finish(code);
 // Leave as soon as the output is out rather than through Node's teardown: a signal that arrives while
 // the event loop winds down finds the default disposition again and kills the process (exit 130 for
 // the shell) after a result was printed.

@@ -26,12 +26,21 @@ export const defaultLeftoverPolicy: LeftoverPolicy = {
   danglingMinAgeMs: 10 * 60 * 1000,
 };
 
-const host = hostname();
-/** When this process started, ms since the epoch (as /proc would tell another process). */
-const startedAt = processStartedAt(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000);
+/** This process: its host, and when it started (ms since the epoch, as /proc tells another process). */
+let self: { host: string; startedAt: number } | undefined;
+
+// Read on first use, not at import: the CLI loads this module on every start.
+function thisProcess(): { host: string; startedAt: number } {
+  self ??= {
+    host: hostname(),
+    startedAt: processStartedAt(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000),
+  };
+  return self;
+}
 
 /** `<host>:<pid>:<start ms>`: names this process among every run that ever used the engine. */
 export function currentOwner(): string {
+  const { host, startedAt } = thisProcess();
   return `${host}:${process.pid}:${startedAt}`;
 }
 
@@ -43,10 +52,10 @@ export function containerLabels(project: string): Record<string, string> {
 /** Whether the owner is known to be gone: a process of this host that no longer runs. */
 export function ownerIsDead(owner: string | undefined): boolean {
   const match = /^(.*):(\d+):(\d+)$/.exec(owner ?? "");
-  if (!match || match[1] !== host) return false;
+  if (!match || !isOwnerOnThisHost(owner ?? "")) return false;
   const pid = Number(match[2]);
   const started = Number(match[3]);
-  if (pid === process.pid) return started !== startedAt;
+  if (pid === process.pid) return started !== thisProcess().startedAt;
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -108,8 +117,9 @@ export async function sweepBuildLeftovers(
     if (owner === undefined) continue; // not made by the builder
     const stopped = container.State === "exited" || container.State === "created" || container.State === "dead";
     const old = now - (container.Created ?? now / 1000) * 1000 > policy.maxAgeMs;
-    const ownerAlive = isOwnerOnThisHost(owner) && !ownerIsDead(owner);
-    if (!(ownerIsDead(owner) || (stopped && old && !ownerAlive))) continue;
+    const dead = ownerIsDead(owner);
+    const ownerAlive = isOwnerOnThisHost(owner) && !dead;
+    if (!(dead || (stopped && old && !ownerAlive))) continue;
     try {
       await client.call(undefined, (docker) => docker.getContainer(container.Id).remove({ force: true, v: true }));
       removed.containers.push(container.Names?.[0]?.replace(/^\//, "") ?? container.Id);
@@ -144,5 +154,5 @@ export async function sweepBuildLeftovers(
 }
 
 function isOwnerOnThisHost(owner: string): boolean {
-  return /^(.*):(\d+):(\d+)$/.exec(owner)?.[1] === host;
+  return /^(.*):(\d+):(\d+)$/.exec(owner)?.[1] === thisProcess().host;
 }

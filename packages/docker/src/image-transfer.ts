@@ -27,7 +27,7 @@ import type { RawImage } from "./images.js";
 import { followProgress, inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
 import { registryAuthFor } from "./registry-auth.js";
 import { getStage, stageDescriptorOf } from "./stages-storage.js";
-import { holdName, isStageAlias, sweepTransferNames } from "./transfer-aliases.js";
+import { holdName, isStageAlias, removeTransferNames, sweepTransferNames } from "./transfer-aliases.js";
 import type { EngineTransferPolicy } from "./transfer-retry.js";
 import { defaultEngineTransferPolicy, isProgressMessage, retryEngineTransfer } from "./transfer-retry.js";
 
@@ -158,6 +158,14 @@ async function dropTransferNames(
   const { client } = context;
   if (previous === null) await removeImageWith(client, name, undefined).catch(() => {});
   else if (previous.Id !== id) await tagImageWith(client, previous.Id, name, undefined).catch(() => {});
+  if (!signal?.aborted && id !== null) {
+    // Finished: only the transferred image gained names (the first transfer swept the others).
+    const image = await inspectRawImage(client, id, undefined).catch(() => null);
+    if (image !== null) {
+      await removeTransferNames(client, image, project, repository);
+      return;
+    }
+  }
   await sweepTransferNames(client, project, repository);
   if (!signal?.aborted) return;
   const until = Date.now() + context.policy.settleMs;

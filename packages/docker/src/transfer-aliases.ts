@@ -89,14 +89,24 @@ export async function sweepTransferNames(
     return [];
   }
   const removed: string[] = [];
-  for (const image of images) {
-    for (const name of leftoverNames(image, project, repository)) {
-      if (isHeld(client, name)) continue;
-      try {
-        if (await removeImageWith(client, name, undefined)) removed.push(name);
-      } catch {
-        // E.g. 409, the image is in use by a container: the name goes at a later sweep.
-      }
+  for (const image of images) removed.push(...(await removeTransferNames(client, image, project, repository)));
+  return removed;
+}
+
+/** Removes the transfer names of one image that no transfer of this process holds; returns them. */
+export async function removeTransferNames(
+  client: EngineClient,
+  image: ImageNames,
+  project: string,
+  repository?: string,
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of leftoverNames(image, project, repository)) {
+    if (isHeld(client, name)) continue;
+    try {
+      if (await removeImageWith(client, name, undefined)) removed.push(name);
+    } catch {
+      // E.g. 409, the image is in use by a container: the name goes at a later sweep.
     }
   }
   return removed;

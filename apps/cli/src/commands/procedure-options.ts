@@ -5,10 +5,18 @@ import type { Session } from "../base-command.js";
  * The one facts provider of a run (git content, stageDependencies checksums, base digests): every
  * command that resolves the project takes it from here, so none can leave a fact out.
  */
-export async function projectFacts(session: Session): Promise<FactsProvider> {
+export function projectFacts(session: Session): Promise<FactsProvider> {
   const { services } = session;
-  return createFactsProvider({ git: services.git, baseDigests: await services.builder() });
+  // Once per run: build-and-publish resolves twice, and both must see the same base digests.
+  let facts = factsOfRun.get(services);
+  if (!facts) {
+    facts = services.builder().then((builder) => createFactsProvider({ git: services.git, baseDigests: builder }));
+    factsOfRun.set(services, facts);
+  }
+  return facts;
 }
+
+const factsOfRun = new WeakMap<Session["services"], Promise<FactsProvider>>();
 
 /**
  * What the procedures that move stages to or from REPO (push, pull, publish) take from the session:
