@@ -135,6 +135,8 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
       git: "none",
       instructions: () => ({ kind: "from", base: { type: "image", reference, digest } }),
     });
+  } else if (image.base.kind === "dockerfile") {
+    throw new Error(`image "${image.name}" is a Dockerfile image: plan it with planDockerfileConveyor`);
   } else {
     const source = facts.imageSignatures.get(image.base.name);
     if (!source) throw new Error(`the last stage of "${image.base.name}" must be resolved before "${image.name}"`);

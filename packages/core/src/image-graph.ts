@@ -14,7 +14,7 @@ export function imageDisplayName(name: string | null): string {
 /** The images (and artifacts) an image needs first: its base image and its import sources. */
 export function imageDependencies(image: ImageConfig): string[] {
   const dependencies = new Set<string>();
-  if (image.base.kind !== "image") dependencies.add(image.base.name);
+  if (image.base.kind === "stagesImage" || image.base.kind === "artifact") dependencies.add(image.base.name);
   for (const spec of image.imports) dependencies.add(spec.from);
   return [...dependencies];
 }

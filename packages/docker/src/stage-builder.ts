@@ -171,6 +171,7 @@ async function baseImageOf(context: BuildContext, request: StageBuildRequest): P
   const { instructions } = request;
   if (instructions.kind === "from") {
     if (instructions.base.type === "stage") return localStageName(request.project, instructions.base.signature);
+    if (instructions.base.type === "scratch") throw new UsageError("[docker] FROM scratch is not supported yet");
     return ensureBaseImage(context, instructions.base.reference, instructions.base.digest, request);
   }
   if (request.base === null) {

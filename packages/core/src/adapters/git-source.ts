@@ -36,6 +36,16 @@ export interface GitDiff {
 export const gitSourceSpecificationVersion = "v1" as const;
 export type GitSourceSpecificationVersion = typeof gitSourceSpecificationVersion;
 
+/** The build context of a Dockerfile image (DESIGN §12). */
+export interface DockerContextSpec {
+  /** The context folder relative to the project directory (the git source's work tree), POSIX, "" for that directory. */
+  directory: string;
+  /** The Dockerfile's path relative to the context (BuildKit reads `<Dockerfile>.dockerignore` before `.dockerignore`). */
+  dockerfile: string;
+  /** Files git does not track (relative to the context) that still enter it (`contextAddFiles`). */
+  addFiles: readonly string[];
+}
+
 /** Gives git mappings and stageDependencies their content. */
 export interface GitSource {
   readonly specificationVersion: GitSourceSpecificationVersion;
@@ -50,4 +60,13 @@ export interface GitSource {
   diff(mapping: GitMapping, from: ContentId, to: ContentId, options?: CallOptions): Promise<GitDiff | null>;
   /** The bytes of one selected file as in the work tree (a symlink gives its target). */
   readFile(mapping: GitMapping, path: string, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * The files of a Dockerfile build context: the tracked files under the folder as in the work tree
+   * (uncommitted edits included, deleted ones left out) plus `addFiles`, minus what `.dockerignore`
+   * excludes; paths relative to the context, sorted; `mappingId` is `context`. Untracked files git
+   * ignores are not in it unless listed in `addFiles`.
+   */
+  contextContent?(spec: DockerContextSpec, options?: CallOptions): Promise<MappingContent>;
+  /** The bytes of one file of a context (a symlink gives its target). */
+  readContextFile?(spec: DockerContextSpec, path: string, options?: CallOptions): Promise<Uint8Array>;
 }

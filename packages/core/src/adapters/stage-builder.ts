@@ -1,8 +1,9 @@
 import type { DockerInstructions, GitMapping, ImportSpec } from "../config/model.js";
+import type { DockerfileStep } from "../dockerfile/model.js";
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
 import type { CallOptions, TransferProgress } from "./common.js";
-import type { MappingContent } from "./git-source.js";
+import type { DockerContextSpec, GitFile, MappingContent } from "./git-source.js";
 import type { StageDescriptor } from "./stages-storage.js";
 
 /** Bring one git mapping in the image up to `content`. */
@@ -20,11 +21,48 @@ export interface ImportSource {
   source: Signature;
 }
 
+/** Files of a Dockerfile build context a stage uses. */
+export interface DockerContextFiles {
+  spec: DockerContextSpec;
+  /** The context files the stage uses (a COPY's selection, or the whole context), sorted by path. */
+  files: readonly GitFile[];
+}
+
 /** What a stage does on top of its base. */
 export type StageInstructions =
   | {
       kind: "from";
-      base: { type: "image"; reference: string; digest: string | null } | { type: "stage"; signature: Signature };
+      base:
+        | { type: "image"; reference: string; digest: string | null }
+        | { type: "stage"; signature: Signature }
+        /** `FROM scratch`: an empty image. */
+        | { type: "scratch" };
+    }
+  /** One step of a staged Dockerfile build stage (DESIGN §12). */
+  | {
+      kind: "dockerfile";
+      step: DockerfileStep;
+      /** The Dockerfile's escape character (for `completeStep`). */
+      escape: "\\" | "`";
+      /** COPY/ADD from the context: the files its sources select. Null otherwise. */
+      context: DockerContextFiles | null;
+      /** `COPY --from` a build stage or an image of the config: the local stage the files come from. */
+      copyFrom: Signature | null;
+      /** `addHost:` of the image (`host:ip`), for RUN. */
+      addHost: readonly string[];
+    }
+  /** A whole Dockerfile built by the engine's own builder (`staged: false`). */
+  | {
+      kind: "dockerfileBuild";
+      /** The Dockerfile text. */
+      dockerfile: string;
+      /** Its path relative to the context. */
+      path: string;
+      target: string | null;
+      args: Readonly<Record<string, string>>;
+      addHost: readonly string[];
+      network: string | null;
+      context: DockerContextFiles;
     }
   | { kind: "shell"; commands: readonly string[]; gitUpdates: readonly GitUpdate[] }
   | { kind: "imports"; imports: readonly ImportSource[] }

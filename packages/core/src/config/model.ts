@@ -1,3 +1,5 @@
+import type { ParsedDockerfile } from "../dockerfile/model.js";
+
 /**
  * The validated model of a stages.yaml (or werf.yaml in stapel syntax).
  * Everything here is plain data: config text → this model → conveyor → signatures.
@@ -90,7 +92,33 @@ export interface DockerInstructions {
 export type BaseSpec =
   | { kind: "image"; reference: string }
   | { kind: "stagesImage"; name: string }
-  | { kind: "artifact"; name: string };
+  | { kind: "artifact"; name: string }
+  /** A Dockerfile image: its FROM lines say (see `ImageConfig.dockerfile`). */
+  | { kind: "dockerfile" };
+
+/** A Dockerfile image (DESIGN §12, werf's keys). */
+export interface DockerfileImageConfig {
+  /** The Dockerfile's path inside the context, POSIX, normalized (`Dockerfile`, `docker/app.Dockerfile`). */
+  path: string;
+  /** The context folder relative to the project directory, POSIX, normalized; "" for the directory itself. */
+  context: string;
+  /** The build stage to build (`AS` name, lower case), or null for the last one. */
+  target: string | null;
+  /** Build args: override ARG defaults. */
+  args: Record<string, string>;
+  /** `host:ip` entries added to /etc/hosts of RUN containers. */
+  addHost: string[];
+  /** Network of RUN containers, or null for the CLI's `--network`. */
+  network: string | null;
+  /** Untracked files (relative to the context) that still enter it. */
+  contextAddFiles: string[];
+  /** One stage per instruction (true, the default) or one stage for the whole file (false). */
+  staged: boolean;
+  /** The Dockerfile as parsed when the project was loaded (`loadDockerfiles`); null until then. */
+  parsed: ParsedDockerfile | null;
+  /** Where `dockerfile:` is in the config. */
+  position: SourcePosition;
+}
 
 export interface ImageConfig {
   /** Image name; null for the nameless image (`image: ~`). */
@@ -104,6 +132,8 @@ export interface ImageConfig {
   shell: ShellStages;
   imports: ImportSpec[];
   docker: DockerInstructions;
+  /** The Dockerfile of a Dockerfile image (then `base` is `{kind: "dockerfile"}` and the stapel keys are empty); null for stapel images. */
+  dockerfile: DockerfileImageConfig | null;
   position: SourcePosition;
 }
 

@@ -67,6 +67,7 @@ describe("parseConfig", () => {
           base: { kind: "image", reference: "alpine:3.20" },
           fromLatest: false,
           fromCacheVersion: "1",
+          dockerfile: null,
           git: [
             {
               id: "git-0",
@@ -129,6 +130,7 @@ describe("parseConfig", () => {
           base: { kind: "image", reference: "golang:1.23" },
           fromLatest: false,
           fromCacheVersion: null,
+          dockerfile: null,
           git: [expect.objectContaining({ id: "git-0", add: "/tools", to: "/src" })],
           shell: expect.objectContaining({ install: ["cd /src && go build -o /usr/local/bin/tool ."] }),
           imports: [],

@@ -163,6 +163,7 @@ function emptyImage(artifact: boolean): Omit<ImageConfig, "name" | "position"> {
     fromCacheVersion: null,
     git: [],
     shell: emptyShellStages(),
+    dockerfile: null,
     imports: [],
     docker: emptyDockerInstructions(),
   };

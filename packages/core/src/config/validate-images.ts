@@ -98,7 +98,7 @@ function checkReferences(draft: ImageDraft, byName: Map<string, ImageDraft>, pro
   };
 
   const { base } = draft.config;
-  if (base.kind !== "image" && draft.basePosition !== null) {
+  if ((base.kind === "stagesImage" || base.kind === "artifact") && draft.basePosition !== null) {
     const directive = base.kind === "stagesImage" ? "fromImage" : "fromArtifact";
     refer(base.name, base.kind === "stagesImage" ? "image" : "artifact", draft.basePosition, directive);
   }

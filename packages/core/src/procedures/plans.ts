@@ -35,7 +35,8 @@ export function actionOf(plan: StagesPlan, signature: Signature): StageAction {
 /** The images whose last stage a stage needs locally: its fromImage/fromArtifact base, its import sources. */
 function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
   const instructions = stage.instructions;
-  if (instructions.kind === "from" && image.config.base.kind !== "image") return [image.config.base.name];
+  const base = image.config.base;
+  if (instructions.kind === "from" && (base.kind === "stagesImage" || base.kind === "artifact")) return [base.name];
   if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.spec.from))];
   return [];
 }
