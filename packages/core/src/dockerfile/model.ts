@@ -72,6 +72,8 @@ export interface ParsedDockerfile {
   escape: "\\" | "`";
   /** The `# syntax=` directive, or null. */
   syntax: string | null;
+  /** The text of the file as read (a `staged: false` image's signature is over it). */
+  text: string;
   instructions: DockerfileInstruction[];
 }
 
