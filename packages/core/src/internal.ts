@@ -11,6 +11,16 @@ export {
   gitUpdatesFrom,
   normalizeBaseReference,
 } from "./conveyor.js";
+export {
+  type CopyMatch,
+  type CopySelection,
+  type CopyTreeEntry,
+  goPathMatch,
+  hasCopyWildcard,
+  matchCopySource,
+  normalizeCopySource,
+  selectCopySources,
+} from "./dockerfile/copy-sources.js";
 export { errorMarker, hasErrorMarker, markError } from "./errors.js";
 export {
   findImage,
