@@ -1,1 +1,2 @@
 export * from "./copy-sources.js";
+export { parseDockerfile } from "./parse.js";
