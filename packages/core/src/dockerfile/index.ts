@@ -1,2 +1,3 @@
 export * from "./copy-sources.js";
 export { parseDockerfile } from "./parse.js";
+export * from "./shell-lexer.js";

@@ -1,0 +1,691 @@
+/*
+ * BuildKit's shell lexer (frontend/dockerfile/shell/lex.go), rewritten from its documented behaviour and
+ * test vectors: variable expansion of one word (`ProcessWord`) and of a word list split on unquoted
+ * whitespace (`ProcessWords`, used for EXPOSE).
+ *
+ * Supported as BuildKit supports them: `$V`, `${V}`, `${V:-w}`, `${V-w}`, `${V:+w}`, `${V+w}`,
+ * `${V:?m}`, `${V?m}`, `${V#p}`, `${V##p}`, `${V%p}`, `${V%%p}`, `${V/p/r}`, `${V//p/r}`; single quotes
+ * (literal), double quotes (`$` expands, the escape character escapes `"`, `$` and itself), the escape
+ * character (`\` or `` ` ``) outside quotes; positional and special parameters (`$1`, `$@`, ...) are
+ * ordinary names the lookup does not know.
+ *
+ * `unknown: "keep"` leaves an undefined variable in the output, which is then a template in this same
+ * syntax: expanding it again with the rest of the environment gives what one expansion with both would
+ * give (the Dockerfile's ARG/ENV first, the base image's ENV at build time; see model.ts).
+ */
+import type { DockerfileConfigChange, DockerfileStep } from "./model.js";
+
+/** The value of a variable, or undefined when it is not set (set and empty is ""). */
+export type VariableLookup = (name: string) => string | undefined;
+
+/** How to expand. */
+export interface ExpandOptions {
+  /** The Dockerfile's escape character. */
+  escape: "\\" | "`";
+  /** An undefined variable expands to "" (default), or is kept in a template (see the module comment). */
+  unknown?: "empty" | "keep";
+}
+
+/** The result of one expansion: the value, or a template when some variable was kept. */
+export interface Expansion {
+  value: string;
+  /** The names of the kept variables, in order of appearance, without duplicates; empty when `value` is plain. */
+  kept: string[];
+}
+
+/** A word BuildKit refuses (unterminated quote or brace, bad substitution, `${V:?}` of an unset V). */
+export class ShellLexError extends Error {
+  /** Where in the text (UTF-16 offset) the faulty construct starts. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = "ShellLexError";
+    this.offset = offset;
+  }
+}
+
+/** Expands one word as BuildKit's ProcessWord: variables replaced, quotes and escapes removed. */
+export function expandWord(text: string, lookup: VariableLookup, options: ExpandOptions): Expansion {
+  const lexer = new Lexer(text, lookup, options);
+  const parts = lexer.word(undefined, false);
+  const kept = [...lexer.kept];
+  if (kept.length === 0) return { value: literalOf(parts), kept };
+  return { value: emit(parts, { kind: "top", escape: options.escape, words: false }), kept };
+}
+
+/**
+ * Expands and splits on unquoted whitespace as BuildKit's ProcessWords (quotes and escapes removed,
+ * empty words dropped). With kept variables every word is a template; expanding each one with
+ * `expandWords` again and concatenating the lists gives the one-pass result.
+ */
+export function expandWords(
+  text: string,
+  lookup: VariableLookup,
+  options: ExpandOptions,
+): { words: string[]; kept: string[] } {
+  const lexer = new Lexer(text, lookup, options);
+  const words = lexer.words();
+  const kept = [...lexer.kept];
+  if (kept.length === 0) return { words: words.map(literalOf), kept };
+  return { words: words.map((parts) => emit(parts, { kind: "top", escape: options.escape, words: true })), kept };
+}
+
+/** A template that expands (with any lookup) to exactly `literal`, as one word or as one word of expandWords. */
+export function escapeTemplate(literal: string, escapeCharacter: "\\" | "`"): string {
+  if (literal === "") return "''";
+  return emit([{ type: "literal", text: literal }], { kind: "top", escape: escapeCharacter, words: true });
+}
+
+/** Finishes a step with `late: true` against the base image's environment; a step with late false is returned as is. */
+export function completeStep(step: DockerfileStep, env: VariableLookup, escapeCharacter: "\\" | "`"): DockerfileStep {
+  if (!step.late) return step;
+  const options: ExpandOptions = { escape: escapeCharacter, unknown: "empty" };
+  const word = (text: string) => expandWord(text, env, options).value;
+  switch (step.op) {
+    case "run":
+      return { ...step, args: step.args.map(([name, value]) => [name, word(value)]), late: false };
+    case "copy":
+      return {
+        ...step,
+        sources: step.sources.map(word),
+        destination: word(step.destination),
+        chown: step.chown === null ? null : word(step.chown),
+        late: false,
+      };
+    case "config":
+      return { ...step, change: completeChange(step.change, word, env, options), late: false };
+  }
+}
+
+function completeChange(
+  change: DockerfileConfigChange,
+  word: (text: string) => string,
+  env: VariableLookup,
+  options: ExpandOptions,
+): DockerfileConfigChange {
+  switch (change.keyword) {
+    case "ENV":
+      return { ...change, env: change.env.map(([name, value]) => [word(name), word(value)]) };
+    case "LABEL":
+      return { ...change, labels: change.labels.map(([name, value]) => [word(name), word(value)]) };
+    case "WORKDIR":
+      return { ...change, path: word(change.path) };
+    case "USER":
+      return { ...change, user: word(change.user) };
+    case "EXPOSE":
+      return { ...change, ports: change.ports.flatMap((port) => expandWords(port, env, options).words) };
+    case "VOLUME":
+      return { ...change, paths: change.paths.map(word) };
+    case "STOPSIGNAL":
+      return { ...change, signal: word(change.signal) };
+    default:
+      return change;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The lexer: a recursive descent over code points, producing parts (literal text and kept expressions).
+
+type Part =
+  | { type: "literal"; text: string }
+  /** A kept variable expression; `bare` is the `$NAME` form (braces are added when a name character follows). */
+  | { type: "kept"; name: string; expression: string; bare: boolean }
+  /** A double-quoted section of a word of expandWords (its kept values must not be split again). */
+  | { type: "quoted"; parts: Part[] };
+
+// Go's unicode.IsSpace: what ProcessWords splits on.
+const spacePattern = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
+const letterPattern = /^\p{L}$/u;
+const digitPattern = /^\p{Nd}$/u;
+// POSIX special parameters; `0` is read as a number first.
+const specialParameters = new Set(["@", "*", "#", "?", "-", "$", "!", "0"]);
+const byteOrderMark = "\ufeff";
+
+function isSpace(character: string): boolean {
+  return spacePattern.test(character);
+}
+function isNameCharacter(character: string): boolean {
+  return letterPattern.test(character) || digitPattern.test(character) || character === "_";
+}
+
+class Lexer {
+  readonly kept = new Set<string>();
+  /** Counts nested words (`${V:-word}` and the like); see `words()` for why. */
+  nestedWords = 0;
+  private readonly characters: string[];
+  private readonly offsets: number[];
+  private position = 0;
+  private readonly keep: boolean;
+  private readonly escape: string;
+
+  constructor(
+    text: string,
+    private readonly lookup: VariableLookup,
+    options: ExpandOptions,
+  ) {
+    this.characters = [];
+    this.offsets = [];
+    let offset = 0;
+    for (const character of text) {
+      this.characters.push(character);
+      this.offsets.push(offset);
+      offset += character.length;
+    }
+    this.offsets.push(offset);
+    // Go's text/scanner skips a byte order mark at the start.
+    if (this.characters[0] === byteOrderMark) this.position = 1;
+    this.keep = options.unknown === "keep";
+    this.escape = options.escape;
+  }
+
+  private peek(): string | undefined {
+    return this.characters[this.position];
+  }
+  private next(): string | undefined {
+    const character = this.characters[this.position];
+    if (character !== undefined) this.position++;
+    return character;
+  }
+  private offset(): number {
+    return this.offsets[this.position] ?? 0;
+  }
+
+  /** A word up to `stop` (consumed) or the end; `raw` keeps escape characters (patterns of `#`, `%`, `/`). */
+  word(stop: string | undefined, raw: boolean): Part[] {
+    const parts: Part[] = [];
+    for (let character = this.peek(); character !== undefined; character = this.peek()) {
+      if (character === stop) {
+        this.next();
+        return parts;
+      }
+      if (character === "$") parts.push(...this.dollar());
+      else if (character === "'") parts.push(literal(this.singleQuote()));
+      else if (character === '"') parts.push(...this.doubleQuote(raw));
+      else if (character === "<") parts.push(literal(this.heredocMarker()));
+      else {
+        this.next();
+        if (character === this.escape) {
+          if (raw) parts.push(literal(character));
+          const escaped = this.next();
+          if (escaped === undefined) break;
+          parts.push(literal(escaped));
+        } else parts.push(literal(character));
+      }
+    }
+    if (stop !== undefined) {
+      throw new ShellLexError(`unexpected end of statement while looking for matching ${stop}`, this.offset());
+    }
+    return parts;
+  }
+
+  /**
+   * The words of ProcessWords. BuildKit's nested words (`${V:-word}`) share the buffer of the word being
+   * built and clear it: `a${V:-b}` gives the single word `b`. We do the same, so EXPOSE agrees.
+   */
+  words(): Part[][] {
+    const words: Part[][] = [];
+    let current: Part[] = [];
+    const finishWord = () => {
+      if (current.length > 0) words.push(current);
+      current = [];
+    };
+    for (let character = this.peek(); character !== undefined; character = this.peek()) {
+      const nestedBefore = this.nestedWords;
+      if (character === "$") {
+        const parts = this.dollar();
+        if (this.nestedWords !== nestedBefore) current = [];
+        // An expanded value is split on whitespace, wherever its parts came from.
+        for (const part of flatten(parts)) {
+          if (part.type !== "literal") {
+            current.push(part);
+            continue;
+          }
+          for (const piece of part.text) {
+            if (isSpace(piece)) finishWord();
+            else current.push(literal(piece));
+          }
+        }
+      } else if (character === "'") {
+        const text = this.singleQuote();
+        if (text !== "") current.push(literal(text));
+      } else if (character === '"') {
+        const parts = this.doubleQuote(false);
+        if (this.nestedWords !== nestedBefore) current = [];
+        if (parts.length > 0) current.push({ type: "quoted", parts });
+      } else if (character === "<") current.push(literal(this.heredocMarker()));
+      else {
+        this.next();
+        if (character === this.escape) {
+          const escaped = this.next();
+          if (escaped === undefined) break;
+          current.push(literal(escaped));
+        } else if (isSpace(character)) finishWord();
+        else current.push(literal(character));
+      }
+    }
+    finishWord();
+    return words;
+  }
+
+  private singleQuote(): string {
+    const start = this.offset();
+    this.next();
+    let text = "";
+    for (;;) {
+      const character = this.next();
+      if (character === undefined) {
+        throw new ShellLexError("unexpected end of statement while looking for matching single-quote", start);
+      }
+      if (character === "'") return text;
+      text += character;
+    }
+  }
+
+  private doubleQuote(raw: boolean): Part[] {
+    const start = this.offset();
+    this.next();
+    const parts: Part[] = [];
+    for (;;) {
+      const character = this.peek();
+      if (character === undefined) {
+        throw new ShellLexError("unexpected end of statement while looking for matching double-quote", start);
+      }
+      if (character === '"') {
+        this.next();
+        return parts;
+      }
+      if (character === "$") {
+        parts.push(...this.dollar());
+        continue;
+      }
+      this.next();
+      let text = character;
+      if (character === this.escape) {
+        if (raw) parts.push(literal(character));
+        const following = this.peek();
+        if (following === undefined) continue;
+        // Only these are escaped inside double quotes; any other escape character stays.
+        if (following === '"' || following === "$" || following === this.escape) text = this.next() ?? "";
+      }
+      parts.push(literal(text));
+    }
+  }
+
+  // `<<` followed by blanks is kept together (BuildKit's heredoc marker): it never splits words.
+  private heredocMarker(): string {
+    this.next();
+    if (this.peek() !== "<") return "<";
+    this.next();
+    let text = "<<";
+    for (let character = this.peek(); character === " " || character === "\t" || character === "\r"; ) {
+      text += this.next();
+      character = this.peek();
+    }
+    return text;
+  }
+
+  private name(): string {
+    let name = "";
+    for (let character = this.peek(); character !== undefined; character = this.peek()) {
+      if (name === "" && digitPattern.test(character)) {
+        for (let digit = this.peek(); digit !== undefined && digitPattern.test(digit); digit = this.peek()) {
+          name += this.next();
+        }
+        return name;
+      }
+      if (name === "" && specialParameters.has(character)) {
+        this.next();
+        return character;
+      }
+      if (!isNameCharacter(character)) break;
+      name += this.next();
+    }
+    return name;
+  }
+
+  private nested(stop: string, raw: boolean, missing: string, start: number): Part[] {
+    this.nestedWords++;
+    try {
+      return this.word(stop, raw);
+    } catch (error) {
+      if (this.peek() === undefined) throw new ShellLexError(`syntax error: missing '${missing}'`, start);
+      throw error;
+    }
+  }
+
+  private dollar(): Part[] {
+    const start = this.offset();
+    this.next();
+    if (this.peek() !== "{") {
+      const name = this.name();
+      if (name === "") return [literal("$")];
+      const value = this.lookup(name);
+      if (value !== undefined) return [literal(value)];
+      return this.keptOrEmpty(name, `$${name}`, true);
+    }
+    this.next();
+    const first = this.peek();
+    if (first === undefined) throw new ShellLexError("syntax error: missing '}'", start);
+    if (first === "{" || first === "}" || first === ":")
+      throw new ShellLexError("syntax error: bad substitution", start);
+    const name = this.name();
+    const operator = this.next();
+    if (operator === undefined) throw new ShellLexError("syntax error: missing '}'", start);
+    if (operator === "}") {
+      const value = this.lookup(name);
+      if (value !== undefined) return [literal(value)];
+      return this.keptOrEmpty(name, `\${${name}}`, false);
+    }
+    if (operator === "/") return this.replace(name, start);
+    if (!":+-?#%".includes(operator)) throw unsupported(operator, start);
+
+    let modifier: string = operator;
+    let written: string = operator;
+    const nullIsUnset = operator === ":";
+    if (nullIsUnset) {
+      const next = this.next();
+      if (next === undefined) throw new ShellLexError("syntax error: missing '}'", start);
+      modifier = next;
+      written += next;
+      if (modifier === "#" || modifier === "%") throw unsupported(written, start);
+    }
+    const pattern = modifier === "#" || modifier === "%";
+    const word = this.nested("}", pattern, "}", start);
+    if (!"+-?#%".includes(modifier)) throw unsupported(written, start);
+
+    const value = this.lookup(name);
+    if (value === undefined && this.keep) {
+      const context: Context = { kind: pattern ? "raw" : "brace", escape: this.escape, words: false };
+      return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false);
+    }
+    const unset = value === undefined || (nullIsUnset && value === "");
+    switch (modifier) {
+      case "-":
+        return unset ? word : [literal(value ?? "")];
+      case "+":
+        return unset ? [] : word;
+      case "?": {
+        if (value === undefined || unset) {
+          const message =
+            literalOf(word) || (value === undefined ? "is not allowed to be unset" : "is not allowed to be empty");
+          throw new ShellLexError(`${name}: ${message}`, start);
+        }
+        return [literal(value)];
+      }
+      default: {
+        let patternText = this.patternText(word, start);
+        const greedy = patternText.startsWith(modifier);
+        if (greedy) patternText = patternText.slice(modifier.length);
+        return [
+          literal(
+            modifier === "%"
+              ? trimSuffix(patternText, value ?? "", greedy, start)
+              : trimPrefix(patternText, value ?? "", greedy, start),
+          ),
+        ];
+      }
+    }
+  }
+
+  private replace(name: string, start: number): Part[] {
+    const all = this.peek() === "/";
+    if (all) this.next();
+    const pattern = this.nested("/", true, "/' in $" + "{}", start);
+    const replacement = this.nested("}", true, "}", start);
+    const value = this.lookup(name);
+    if (value === undefined && this.keep) {
+      const slash: Context = { kind: "raw", escape: this.escape, words: false };
+      const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, slash)}/${emit(replacement, slash)}}`;
+      return this.keptOrEmpty(name, expression, false);
+    }
+    const regex = shellPatternToRegex(this.patternText(pattern, start), true, false, start);
+    return [literal(replaceMatches(value ?? "", regex, this.patternText(replacement, start), all))];
+  }
+
+  // A pattern is applied to a known value: it cannot wait for a variable expanded later.
+  private patternText(parts: Part[], start: number): string {
+    const kept = flatten(parts).find((part) => part.type === "kept");
+    if (kept !== undefined && kept.type === "kept") {
+      throw new ShellLexError(
+        `cannot expand the pattern of this substitution before ${kept.name} is known: define ${kept.name} in the Dockerfile (ARG or ENV)`,
+        start,
+      );
+    }
+    return literalOf(parts);
+  }
+
+  private keptOrEmpty(name: string, expression: string, bare: boolean): Part[] {
+    if (!this.keep) return [];
+    this.kept.add(name);
+    return [{ type: "kept", name, expression, bare }];
+  }
+}
+
+function literal(text: string): Part {
+  return { type: "literal", text };
+}
+
+function unsupported(modifier: string, start: number): ShellLexError {
+  return new ShellLexError(`unsupported modifier (${modifier}) in substitution`, start);
+}
+
+function flatten(parts: Part[]): Part[] {
+  return parts.flatMap((part) => (part.type === "quoted" ? flatten(part.parts) : [part]));
+}
+
+function literalOf(parts: Part[]): string {
+  return flatten(parts)
+    .map((part) => (part.type === "literal" ? part.text : ""))
+    .join("");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Templates: literal text escaped for where it goes, kept expressions as written.
+
+interface Context {
+  /** top: a whole word; brace: the word of `${V:-...}`; raw: a pattern or replacement (escapes are kept there). */
+  kind: "top" | "brace" | "raw";
+  escape: string;
+  /** Whitespace must not split (a word of expandWords). */
+  words: boolean;
+}
+
+function emit(parts: Part[], context: Context): string {
+  const items = context.kind === "raw" ? flatten(parts) : parts;
+  // Built from the end: a bare `$NAME` gets braces when a name character follows it.
+  let text = "";
+  for (let index = items.length - 1; index >= 0; index--) {
+    const part = items[index];
+    if (part === undefined) continue;
+    if (part.type === "literal") text = escapeLiteral(part.text, context) + text;
+    else if (part.type === "quoted") text = `"${emitQuoted(part.parts, context.escape)}"${text}`;
+    else text = keptExpression(part, text) + text;
+  }
+  return text;
+}
+
+function keptExpression(part: Extract<Part, { type: "kept" }>, following: string): string {
+  const next = following[0];
+  return part.bare && next !== undefined && isNameCharacter(next) ? `\${${part.name}}` : part.expression;
+}
+
+function emitQuoted(parts: Part[], escapeCharacter: string): string {
+  let text = "";
+  for (const part of flatten(parts)) {
+    if (part.type === "kept") text += part.bare ? `\${${part.name}}` : part.expression;
+    else if (part.type === "literal") {
+      for (const character of part.text) {
+        text +=
+          character === '"' || character === "$" || character === escapeCharacter
+            ? escapeCharacter + character
+            : character;
+      }
+    }
+  }
+  return text;
+}
+
+function escapeLiteral(text: string, context: Context): string {
+  let result = "";
+  if (context.kind === "raw") {
+    // Escape characters stay in a raw word, so the only way to write a special character is quoting.
+    let open = false;
+    for (const character of text) {
+      if (character === "'") {
+        if (open) result += "'";
+        open = false;
+        result += `"'"`;
+      } else if (
+        character === "$" ||
+        character === '"' ||
+        character === "}" ||
+        character === "/" ||
+        character === context.escape
+      ) {
+        if (!open) result += "'";
+        open = true;
+        result += character;
+      } else result += character;
+    }
+    return open ? `${result}'` : result;
+  }
+  for (const character of text) {
+    const special =
+      character === "$" ||
+      character === "'" ||
+      character === '"' ||
+      character === context.escape ||
+      character === byteOrderMark ||
+      (context.kind === "brace" && character === "}") ||
+      (context.words && isSpace(character));
+    result += special ? context.escape + character : character;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Patterns of `#`, `%` and `/`: `*` any string (shortest or longest), `?` one character, `\` escapes
+// `*`, `?` and `\` (and is dropped before `}` and `/`); no bracket expressions. Go's `.` is any
+// character but a newline.
+
+function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean, start: number): RegExp {
+  const characters = [...pattern];
+  let source = anchored ? "^" : "";
+  for (let index = 0; index < characters.length; index++) {
+    let character = characters[index] ?? "";
+    if (character === "*") {
+      source += greedy ? "[^\\n]*" : "[^\\n]*?";
+      continue;
+    }
+    if (character === "?") {
+      source += "[^\\n]";
+      continue;
+    }
+    if (character === "\\") {
+      const following = characters[index + 1];
+      if (following === "}" || following === "/") continue;
+      index++;
+      if (following !== "*" && following !== "?" && following !== "\\") {
+        throw new ShellLexError(
+          `invalid pattern (${pattern}) in substitution: invalid escape '\\${following ?? ""}'`,
+          start,
+        );
+      }
+      source += "\\";
+      character = following;
+    } else if ("[]{}.+()|^$".includes(character)) source += "\\";
+    source += character;
+  }
+  return new RegExp(source, "gu");
+}
+
+function trimPrefix(pattern: string, value: string, greedy: boolean, start: number): string {
+  const regex = shellPatternToRegex(pattern, greedy, true, start);
+  const match = regex.exec(value);
+  return match === null ? value : value.slice(match.index + match[0].length);
+}
+
+function trimSuffix(pattern: string, value: string, greedy: boolean, start: number): string {
+  // The shortest match at the end is the shortest match at the start of both reversed.
+  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy, start));
+}
+
+function reverse(text: string): string {
+  return [...text].reverse().join("");
+}
+
+// Reverses a pattern but keeps each `\x` pair in order.
+function reversePattern(pattern: string): string {
+  const characters = [...pattern];
+  const pieces: string[] = [];
+  for (let index = 0; index < characters.length; index++) {
+    const character = characters[index] ?? "";
+    if (character === "\\" && index !== characters.length - 1) {
+      pieces.push(character + (characters[index + 1] ?? ""));
+      index++;
+    } else pieces.push(character);
+  }
+  return pieces.reverse().join("");
+}
+
+// Go's Regexp.ReplaceAllString (with `$0`/`${0}` the match, `$$` a dollar, other `$name` empty, and an
+// empty match right after a match not replaced) or, for one replacement, the first match replaced literally.
+function replaceMatches(value: string, regex: RegExp, replacement: string, all: boolean): string {
+  if (!all) {
+    regex.lastIndex = 0;
+    const match = regex.exec(value);
+    if (match === null) return value;
+    return value.slice(0, match.index) + replacement + value.slice(match.index + match[0].length);
+  }
+  let result = "";
+  let lastMatchEnd = 0;
+  let searchPosition = 0;
+  while (searchPosition <= value.length) {
+    regex.lastIndex = searchPosition;
+    const match = regex.exec(value);
+    if (match === null) break;
+    const matchStart = match.index;
+    const matchEnd = matchStart + match[0].length;
+    result += value.slice(lastMatchEnd, matchStart);
+    if (matchEnd > lastMatchEnd || matchStart === 0) result += expandReplacement(replacement, match[0]);
+    lastMatchEnd = matchEnd;
+    const code = value.codePointAt(searchPosition);
+    const width = code === undefined ? 0 : code > 0xffff ? 2 : 1;
+    if (searchPosition + width > matchEnd) searchPosition += width;
+    else if (searchPosition + 1 > matchEnd) searchPosition++;
+    else searchPosition = matchEnd;
+  }
+  return result + value.slice(lastMatchEnd);
+}
+
+function expandReplacement(template: string, match: string): string {
+  let result = "";
+  const characters = [...template];
+  for (let index = 0; index < characters.length; index++) {
+    const character = characters[index];
+    if (character !== "$") {
+      result += character;
+      continue;
+    }
+    if (characters[index + 1] === "$") {
+      result += "$";
+      index++;
+      continue;
+    }
+    let cursor = index + 1;
+    const brace = characters[cursor] === "{";
+    if (brace) cursor++;
+    let name = "";
+    while (cursor < characters.length && isNameCharacter(characters[cursor] ?? "")) name += characters[cursor++];
+    const closed = !brace || characters[cursor] === "}";
+    if (name === "" || !closed) {
+      result += "$";
+      continue;
+    }
+    if (brace) cursor++;
+    index = cursor - 1;
+    // No group can exist (every parenthesis is escaped): only the whole match has a value.
+    if (name === "0") result += match;
+  }
+  return result;
+}
