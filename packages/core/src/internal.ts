@@ -21,6 +21,7 @@ export {
   normalizeCopySource,
   selectCopySources,
 } from "./dockerfile/copy-sources.js";
+export { completeStep, escapeTemplate, expandWord, expandWords } from "./dockerfile/shell-lexer.js";
 export { errorMarker, hasErrorMarker, markError } from "./errors.js";
 export {
   findImage,
