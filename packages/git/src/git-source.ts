@@ -1,6 +1,6 @@
 import type { Stats } from "node:fs";
 import { lstat, readFile, readlink, realpath } from "node:fs/promises";
-import { dirname, join, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type { CallOptions, ContentId, GitDiff, GitFile, GitMapping, GitSource, MappingContent } from "@stages/core";
 import { GitError, gitSourceSpecificationVersion, throwIfAborted } from "@stages/core";
 import type { PathMatcher } from "@stages/core/internal";
@@ -8,6 +8,8 @@ import { compilePathSelection, compileStageDependencies } from "@stages/core/int
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
+import type { ContextFiles, DockerContextSpec } from "./docker-context.js";
+import { checkContextPath, contextPrefixOf, readContextFiles, repositoryPathOf } from "./docker-context.js";
 import { findContentInHistory } from "./history.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
@@ -16,7 +18,10 @@ import { joinEncodedList, readTrackedFiles } from "./tracked-files.js";
 
 /** Options of `createGitSource`. */
 export interface GitSourceOptions {
-  /** A directory of the git work tree; mapping paths are relative to the top of that work tree. */
+  /**
+   * The project directory, inside a git work tree: mapping paths are relative to the top of that work
+   * tree, Dockerfile contexts to this directory.
+   */
   workTree: string;
   /** The git executable. Default: `git` from PATH. */
   gitBinary?: string;
@@ -51,6 +56,8 @@ export interface GitSourceOptions {
 interface OpenRepository extends Repository {
   /** The real path of `root`, to keep reads inside it. */
   realRoot: string;
+  /** The project directory (`workTree`) relative to `root`, POSIX, "" when it is the top. */
+  projectPrefix: string;
   cache: ContentCache;
 }
 
@@ -60,6 +67,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const refreshIndex = options.refreshIndex ?? true;
   let opening: Promise<OpenRepository> | null = null;
   const snapshots = new Map<string, Promise<TrackedFiles>>();
+  const contexts = new Map<string, Promise<ContextFiles>>();
 
   function repository(signal: AbortSignal | undefined): Promise<OpenRepository> {
     throwIfAborted(signal);
@@ -68,9 +76,14 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         // Shared by every call, so no one call's signal may cancel it; it is one quick git command.
         const found = await openRepository(options.workTree, gitBinary, undefined);
         const cacheDir = options.cacheDir ?? join(found.commonDir, "stages", "contents");
+        const realRoot = await realpath(found.root);
+        const projectPrefix = relative(realRoot, await realpath(options.workTree))
+          .split(sep)
+          .join("/");
         return {
           ...found,
-          realRoot: await realpath(found.root),
+          realRoot,
+          projectPrefix,
           cache: createContentCache(cacheDir, {
             entries: options.cacheLimit ?? 64,
             bytes: options.cacheMaxBytes ?? 256 * 1024 * 1024,
@@ -95,6 +108,16 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     const found = await repository(signal);
     const prefix = prefixOf(mapping);
     if (!options.snapshot) return readTrackedFiles({ repository: found, prefix, selection, refreshIndex, signal });
+    const all = await snapshotScan(found, prefix, signal);
+    if (selection === null) return all;
+    const files = all.files ?? decodeFileList(joinEncodedList(all.encoded).toString("utf8"));
+    // A mapping whose `add` is a file selects that file whatever its patterns say.
+    if (files.length === 1 && files[0]?.path === "") return { files, encoded: null };
+    return { files: files.filter((file) => selection(file.path)), encoded: null };
+  }
+
+  /** The one scan of the tracked files under `prefix` in snapshot mode, shared by mappings and contexts. */
+  async function snapshotScan(found: OpenRepository, prefix: string, signal: AbortSignal | undefined) {
     let scan = snapshots.get(prefix);
     if (!scan) {
       // Shared by every call, so no one call's signal may cancel it.
@@ -105,11 +128,35 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
     const all = await scan;
     throwIfAborted(signal);
-    if (selection === null) return all;
-    const files = all.files ?? decodeFileList(joinEncodedList(all.encoded).toString("utf8"));
-    // A mapping whose `add` is a file selects that file whatever its patterns say.
-    if (files.length === 1 && files[0]?.path === "") return { files, encoded: null };
-    return { files: files.filter((file) => selection(file.path)), encoded: null };
+    return all;
+  }
+
+  /** The files of a build context; in snapshot mode computed once per spec. */
+  async function contextFiles(spec: DockerContextSpec, signal: AbortSignal | undefined): Promise<ContextFiles> {
+    throwIfAborted(signal);
+    const found = await repository(signal);
+    const prefix = contextPrefixOf(found.projectPrefix, spec.directory);
+    const read = async (callSignal: AbortSignal | undefined) => {
+      const tracked = options.snapshot
+        ? await snapshotScan(found, prefix, callSignal)
+        : await readTrackedFiles({ repository: found, prefix, selection: null, refreshIndex, signal: callSignal });
+      const files = tracked.files ?? decodeFileList(joinEncodedList(tracked.encoded).toString("utf8"));
+      // A context folder that is a tracked file lists that file as "": checkContextFolder refuses it.
+      return readContextFiles({ repository: found, prefix, spec, tracked: files, signal: callSignal });
+    };
+    if (!options.snapshot) return read(signal);
+    const key = JSON.stringify([prefix, spec.dockerfile, [...spec.addFiles]]);
+    let pending = contexts.get(key);
+    if (!pending) {
+      // Shared by every call, so no one call's signal may cancel it.
+      const attempt = read(undefined);
+      contexts.set(key, attempt);
+      attempt.catch(() => contexts.delete(key));
+      pending = attempt;
+    }
+    const result = await pending;
+    throwIfAborted(signal);
+    return result;
   }
 
   async function content(mapping: GitMapping, callOptions?: CallOptions): Promise<MappingContent> {
@@ -200,32 +247,70 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         });
       }
       const repositoryPath = prefix === "" ? path : path === "" ? prefix : `${prefix}/${path}`;
-      const absolute = join(found.root, repositoryPath);
-      let stats: Stats;
-      try {
-        stats = await lstat(absolute);
-        const parent = await realpath(dirname(absolute));
-        if (parent !== found.realRoot && !parent.startsWith(found.realRoot + sep)) {
-          throw new GitError(`[git] ${repositoryPath} leads outside the work tree ${found.root} through a symlink`);
-        }
-        if (stats.isSymbolicLink()) return await readlink(absolute, { encoding: "buffer" });
-        if (!stats.isFile()) {
-          throw new GitError(`[git] ${repositoryPath} in ${found.root} is not a file`);
-        }
-        return await readFile(absolute, { signal });
-      } catch (error) {
-        if (GitError.isInstance(error)) throw error;
-        if (signal?.aborted) throwIfAborted(signal);
-        throw new GitError(
-          `[git] cannot read ${repositoryPath} of git mapping ${mapping.id}: ${(error as Error).message}`,
-          {
-            cause: error,
-            hint: "the work tree changed after its content was read; run again",
-          },
-        );
+      return readWorktreeFile(found, repositoryPath, `git mapping ${mapping.id}`, signal);
+    },
+
+    async contextContent(spec, callOptions) {
+      const { files } = await contextFiles(spec, callOptions?.signal);
+      return { mappingId: "context", contentId: contentIdOf(files), files };
+    },
+
+    async readContextFile(spec, path, callOptions) {
+      const signal = callOptions?.signal;
+      checkContextPath(path, "the context file");
+      const context = await contextFiles(spec, signal);
+      const found = await repository(signal);
+      const prefix = contextPrefixOf(found.projectPrefix, spec.directory);
+      const entered = context.files.some((file) => file.path === path);
+      // The Dockerfile is read even when the ignore file keeps it out of what COPY sees, as BuildKit does.
+      const dockerfile = path === spec.dockerfile.replace(/^(\.\/)+/, "") && context.candidates.has(path);
+      if (!entered && !dockerfile) {
+        const why = context.candidates.has(path)
+          ? `${context.ignoreFile} excludes it`
+          : "it is neither tracked by git nor listed in contextAddFiles";
+        throw new GitError(`[git] ${path} is not in the build context ${spec.directory || "."}: ${why}`, {
+          hint: "read only files listed in the context's content",
+        });
       }
+      return readWorktreeFile(
+        found,
+        repositoryPathOf(prefix, path),
+        `the build context ${spec.directory || "."}`,
+        signal,
+      );
     },
   };
+}
+
+/** The bytes of a file of the work tree (a symlink gives its target), refusing paths that leave it through a symlink. */
+async function readWorktreeFile(
+  found: OpenRepository,
+  repositoryPath: string,
+  owner: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  throwIfAborted(signal);
+  const absolute = join(found.root, repositoryPath);
+  let stats: Stats;
+  try {
+    stats = await lstat(absolute);
+    const parent = await realpath(dirname(absolute));
+    if (parent !== found.realRoot && !parent.startsWith(found.realRoot + sep)) {
+      throw new GitError(`[git] ${repositoryPath} leads outside the work tree ${found.root} through a symlink`);
+    }
+    if (stats.isSymbolicLink()) return await readlink(absolute, { encoding: "buffer" });
+    if (!stats.isFile()) {
+      throw new GitError(`[git] ${repositoryPath} in ${found.root} is not a file`);
+    }
+    return await readFile(absolute, { signal });
+  } catch (error) {
+    if (GitError.isInstance(error)) throw error;
+    if (signal?.aborted) throwIfAborted(signal);
+    throw new GitError(`[git] cannot read ${repositoryPath} of ${owner}: ${(error as Error).message}`, {
+      cause: error,
+      hint: "the work tree changed after its content was read; run again",
+    });
+  }
 }
 
 /** The repository-relative path of a mapping's `add`, without slashes at either end ("" for the root). */

@@ -326,7 +326,7 @@ async function listWorktreeChanges(
 }
 
 /** Blob ids of work tree files, as `git add` would store them (clean filters applied). */
-async function hashWorktreeFiles(
+export async function hashWorktreeFiles(
   repository: Repository,
   paths: readonly string[],
   signal: AbortSignal | undefined,
