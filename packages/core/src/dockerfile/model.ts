@@ -110,7 +110,17 @@ export type DockerfileConfigChange =
   | { keyword: "EXPOSE"; ports: string[] }
   | { keyword: "VOLUME"; paths: string[] }
   /** Shell form: `command` is `[commandLine]` and `shell` the SHELL in effect (null: the image's Shell, else `/bin/sh -c`). */
-  | { keyword: "CMD" | "ENTRYPOINT"; command: string[]; shellForm: boolean; shell: string[] | null }
+  | {
+      keyword: "CMD" | "ENTRYPOINT";
+      command: string[];
+      shellForm: boolean;
+      shell: string[] | null;
+      /**
+       * ENTRYPOINT only: true when a CMD came earlier in the same build stage. BuildKit keeps that CMD and
+       * otherwise clears the one inherited (from the base image or the stage named in FROM). Absent: false.
+       */
+      keepCmd?: boolean;
+    }
   | { keyword: "HEALTHCHECK"; healthcheck: DockerfileHealthcheck }
   | { keyword: "STOPSIGNAL"; signal: string }
   /** The trigger as written (`RUN make`), recorded in the image's OnBuild. */
