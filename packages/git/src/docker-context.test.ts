@@ -129,6 +129,32 @@ describe("contextContent", () => {
     expect(outside.message).toContain("../elsewhere");
   });
 
+  it("refuses added files reached through a symlink out of the work tree", async () => {
+    const repository = repositoryWith({ Dockerfile: "FROM scratch\n" });
+    const elsewhere = mkdtempSync(join(tmpdir(), "stages-context-elsewhere-"));
+    cleanups.push(() => rmSync(elsewhere, { recursive: true, force: true }));
+    writeFileSync(join(elsewhere, "secret.txt"), "secret\n");
+    repository.symlink("outside", elsewhere);
+    const gitSource = source(repository.root);
+    const error = await rejection(gitSource.contextContent(context({ addFiles: ["outside/secret.txt"] })));
+    expect(error.message).toContain("leads outside the work tree");
+    // The link itself is fine: it is added as a link.
+    const content = await gitSource.contextContent(context({ addFiles: ["outside"] }));
+    expect(content.files.find((file) => file.path === "outside")?.mode).toBe(0o120000);
+  });
+
+  it("adds new files without the executable bit when core.fileMode is false, as git add does", async () => {
+    const repository = repositoryWith({ Dockerfile: "FROM scratch\n" });
+    repository.write("run.sh", "#!/bin/sh\n");
+    repository.chmod("run.sh", 0o755);
+    const spec = context({ addFiles: ["run.sh"] });
+    expect((await source(repository.root).contextContent(spec)).files[1]?.mode).toBe(0o100755);
+    repository.git("config", "core.fileMode", "false");
+    expect((await source(repository.root).contextContent(spec)).files[1]?.mode).toBe(0o100644);
+    repository.git("add", "run.sh");
+    expect(repository.git("ls-files", "--stage", "run.sh")).toMatch(/^100644 /);
+  });
+
   it("applies .dockerignore with exceptions, ** and anchored patterns", async () => {
     const repository = repositoryWith({
       Dockerfile: "FROM scratch\n",

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Dirent, Stats } from "node:fs";
-import { lstat, readdir, readFile, readlink } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { lstat, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import { dirname, join, posix, sep } from "node:path";
 import dockerignore from "@balena/dockerignore";
 import type { GitFile, GitSource } from "@stages/core";
 import { GitError, throwIfAborted } from "@stages/core";
@@ -149,12 +149,25 @@ async function checkContextFolder(repository: Repository, prefix: string, spec: 
 async function readAddedFiles(request: ContextFilesRequest, tracked: ReadonlySet<string>): Promise<GitFile[]> {
   const { repository, prefix, spec, signal } = request;
   const found = new Map<string, { path: string; stats: Stats }>();
+  const realRoot = spec.addFiles.length === 0 ? "" : await realpath(repository.root);
   for (const entry of spec.addFiles) {
     const path = normalizeAddFile(entry);
+    const absolute = join(repository.root, repositoryPathOf(prefix, path));
     let stats: Stats;
     try {
-      stats = await lstat(join(repository.root, repositoryPathOf(prefix, path)));
+      stats = await lstat(absolute);
+      // A symlinked folder on the way would bring in files of another tree, which nothing versions.
+      const parent = await realpath(dirname(absolute));
+      if (parent !== realRoot && !parent.startsWith(realRoot + sep)) {
+        throw new GitError(
+          `[git] the context file to add "${entry}" leads outside the work tree ${repository.root} through a symlink`,
+          {
+            hint: "add files of the work tree only; copy the file into the context folder first",
+          },
+        );
+      }
     } catch (error) {
+      if (GitError.isInstance(error)) throw error;
       throw new GitError(
         `[git] the context file to add "${entry}" does not exist in ${join(repository.root, prefix)}`,
         {
@@ -172,14 +185,16 @@ async function readAddedFiles(request: ContextFilesRequest, tracked: ReadonlySet
     (item.stats.isSymbolicLink() ? symlinks : regular).push(item);
   }
   const files: GitFile[] = [];
+  const trustExecutableBit = regular.length === 0 || (await fileModeTrusted(repository, signal));
   const blobIds = await hashWorktreeFiles(
     repository,
     regular.map((item) => repositoryPathOf(prefix, item.path)),
     signal,
   );
   for (const [position, item] of regular.entries()) {
-    // Git keeps only the owner's execute bit (100755 or 100644), whatever the umask made of the rest.
-    const mode = (item.stats.mode & 0o100) !== 0 ? modeExecutable : modeFile;
+    // Git keeps only the owner's execute bit (100755 or 100644), whatever the umask made of the rest,
+    // and not even that with core.fileMode false, as `git add` of a new file.
+    const mode = trustExecutableBit && (item.stats.mode & 0o100) !== 0 ? modeExecutable : modeFile;
     files.push({ path: item.path, mode, blobId: blobIds[position] as string });
   }
   if (symlinks.length > 0) {
@@ -217,6 +232,17 @@ async function collect(
     const child = path === "" ? entry.name : `${path}/${entry.name}`;
     await collect(repository, prefix, child, await lstat(join(absolute, entry.name)), found, signal);
   }
+}
+
+/** Whether git trusts the executable bit of the work tree (`core.fileMode`, true unless set false). */
+async function fileModeTrusted(repository: Repository, signal: AbortSignal | undefined): Promise<boolean> {
+  const output = await runGit({
+    gitBinary: repository.gitBinary,
+    args: ["config", "--bool", "core.fileMode"],
+    cwd: repository.root,
+    signal,
+  });
+  return output.stdout.toString("utf8").trim() !== "false";
 }
 
 /** The repository's hash algorithm (git 2.29+ can make sha256 repositories); sha1 when git cannot tell. */
