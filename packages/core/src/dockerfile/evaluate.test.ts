@@ -1,0 +1,497 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../errors.js";
+import { type EvaluateOptions, evaluateDockerfile, normalizePorts, parseGoDuration } from "./evaluate.js";
+import type { DockerfileBuildStage, DockerfileConfigChange, DockerfileStep, EvaluatedDockerfile } from "./model.js";
+import { parseDockerfile } from "./parse.js";
+import { completeStep } from "./shell-lexer.js";
+
+const file = "app/Dockerfile";
+
+function evaluate(text: string, options: Partial<EvaluateOptions> = {}): EvaluatedDockerfile {
+  return evaluateDockerfile(parseDockerfile(text, file), {
+    args: {},
+    target: null,
+    configImages: new Set(),
+    ...options,
+  });
+}
+
+function problemOf(text: string, options: Partial<EvaluateOptions> = {}): string {
+  try {
+    evaluate(text, options);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) return error.problems[0]!.formatted;
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+function lastStage(text: string, options: Partial<EvaluateOptions> = {}): DockerfileBuildStage {
+  return evaluate(text, options).stages.at(-1)!;
+}
+
+/** The config changes of the last stage, without locations. */
+function changes(text: string, options: Partial<EvaluateOptions> = {}): DockerfileConfigChange[] {
+  return lastStage(text, options).steps.flatMap((step) => (step.op === "config" ? [step.change] : []));
+}
+
+function runs(text: string, options: Partial<EvaluateOptions> = {}): Extract<DockerfileStep, { op: "run" }>[] {
+  return lastStage(text, options).steps.flatMap((step) => (step.op === "run" ? [step] : []));
+}
+
+function copies(text: string, options: Partial<EvaluateOptions> = {}): Extract<DockerfileStep, { op: "copy" }>[] {
+  return lastStage(text, options).steps.flatMap((step) => (step.op === "copy" ? [step] : []));
+}
+
+describe("evaluateDockerfile: variables", () => {
+  it("expands meta args in FROM only; unknown ones are empty there", () => {
+    const evaluated = evaluate("ARG BASE=alpine\nARG TAG\nFROM ${BASE}:3${TAG}\nWORKDIR /$BASE\n", { args: {} });
+    const stage = evaluated.stages[0]!;
+    expect(stage.base).toEqual({ type: "image", reference: "alpine:3" });
+    // BASE is not declared in the stage: kept for the image's ENV.
+    expect(stage.steps[0]).toMatchObject({ change: { keyword: "WORKDIR", path: "/$BASE" }, late: true });
+  });
+
+  it("re-imports a meta arg with ARG NAME; a build arg overrides defaults", () => {
+    const text = "ARG V=1\nFROM a\nARG V\nARG W=2\nENV X=$V-$W\n";
+    expect(changes(text)).toEqual([{ keyword: "ENV", env: [["X", "1-2"]] }]);
+    expect(changes(text, { args: { V: "9", W: "8" } })).toEqual([{ keyword: "ENV", env: [["X", "9-8"]] }]);
+  });
+
+  it("expands a meta arg's default with the meta args before it", () => {
+    expect(evaluate("ARG A=x\nARG B=$A-y\nFROM $B\n").stages[0]!.base).toEqual({ type: "image", reference: "x-y" });
+  });
+
+  it("scopes ARG to its build stage; a redeclared ARG takes its new default", () => {
+    const text = "FROM a AS one\nARG V=1\nFROM a\nENV A=${V:-unset}\nARG V=2\nENV B=$V\n";
+    // V of the first stage is not visible: it may only come from the image's ENV.
+    expect(lastStage(text).steps.map((step) => [step.op === "config" && step.change, step.late])).toEqual([
+      [{ keyword: "ENV", env: [["A", "${V:-unset}"]] }, true],
+      [{ keyword: "ENV", env: [["B", "2"]] }, false],
+    ]);
+  });
+
+  it("lets ENV win over an ARG of the same name, in either order", () => {
+    expect(changes("FROM a\nARG V=arg\nENV V=env\nENV W=$V\n")[1]).toEqual({ keyword: "ENV", env: [["W", "env"]] });
+    expect(changes("FROM a\nENV V=env\nARG V=arg\nENV W=$V\n", { args: { V: "given" } })[1]).toEqual({
+      keyword: "ENV",
+      env: [["W", "env"]],
+    });
+  });
+
+  it("expands every pair of one ENV with the variables from before it", () => {
+    expect(changes("FROM a\nENV A=1\nENV A=2 B=$A\n")[1]).toEqual({
+      keyword: "ENV",
+      env: [
+        ["A", "2"],
+        ["B", "1"],
+      ],
+    });
+  });
+
+  it("reads the legacy ENV and LABEL forms and removes quotes", () => {
+    expect(changes('FROM a\nENV A b c\nLABEL "x y"="1 2" z=\'$A\'\nENV B="a b" C=a\\ b\n')).toEqual([
+      { keyword: "ENV", env: [["A", "b c"]] },
+      {
+        keyword: "LABEL",
+        labels: [
+          ["x y", "1 2"],
+          ["z", "$A"],
+        ],
+      },
+      {
+        keyword: "ENV",
+        env: [
+          ["B", "a b"],
+          ["C", "a b"],
+        ],
+      },
+    ]);
+  });
+
+  it("passes ENV to the stages that FROM this stage", () => {
+    const text = "FROM a AS base\nENV DIR=/srv\nFROM base\nWORKDIR $DIR/app\n";
+    expect(changes(text)).toEqual([{ keyword: "WORKDIR", path: "/srv/app" }]);
+  });
+
+  it("keeps a variable of the base image ($PATH) as a late template that completeStep finishes", () => {
+    const stage = lastStage("FROM a\nARG V='it''s'\nENV PATH=/opt/bin:$PATH LABEL=$V\n");
+    const step = stage.steps[0]!;
+    expect(step).toMatchObject({ op: "config", late: true });
+    const completed = completeStep(step, (name) => (name === "PATH" ? "/usr/bin" : undefined), "\\");
+    expect(completed).toMatchObject({
+      late: false,
+      change: {
+        keyword: "ENV",
+        env: [
+          ["PATH", "/opt/bin:/usr/bin"],
+          ["LABEL", "its"],
+        ],
+      },
+    });
+  });
+
+  it("keeps an ENV whose value is a template, so that it is read from the image at build time", () => {
+    const [, workdir] = lastStage("FROM a\nENV P=$HOME/x\nWORKDIR $P\n").steps;
+    expect(workdir).toMatchObject({ change: { keyword: "WORKDIR", path: "$P" }, late: true });
+  });
+
+  it("refuses to use an ARG whose value depends on the base image outside RUN", () => {
+    expect(problemOf("FROM a\nARG P=$HOME/x\nRUN echo\nWORKDIR $P\n")).toBe(
+      "app/Dockerfile:4:1: WORKDIR uses ARG P, whose value depends on the base image's environment (give P a value that does not use the base image's variables, or use them directly)",
+    );
+  });
+
+  it("gives RUN the ARGs declared so far with values, and the proxy args given", () => {
+    const [first, second] = runs("FROM a\nARG A=1\nARG B\nRUN one\nARG C=3\nENV A=env\nRUN two\n", {
+      args: { HTTP_PROXY: "http://proxy", B: "2" },
+    });
+    expect(first!.args).toEqual([
+      ["A", "1"],
+      ["B", "2"],
+      ["HTTP_PROXY", "http://proxy"],
+    ]);
+    expect(second!.args).toEqual([
+      ["B", "2"],
+      ["C", "3"],
+      ["HTTP_PROXY", "http://proxy"],
+    ]);
+    expect(first!.late).toBe(false);
+  });
+
+  it("defines the platform args when declared", () => {
+    const text =
+      "FROM --platform=$BUILDPLATFORM a\nARG TARGETARCH\nARG TARGETPLATFORM\nARG BUILDOS\nENV X=$TARGETARCH,$TARGETPLATFORM,$BUILDOS\n";
+    expect(changes(text)).toEqual([{ keyword: "ENV", env: [["X", "amd64,linux/amd64,linux"]] }]);
+    expect(changes(text, { platform: "linux/arm64/v8" })).toEqual([
+      { keyword: "ENV", env: [["X", "arm64,linux/arm64/v8,linux"]] },
+    ]);
+  });
+
+  it("reports the build args that no needed stage declares", () => {
+    const evaluated = evaluate("ARG M\nFROM a AS other\nARG O\nFROM b\nARG U\n", {
+      args: { M: "1", O: "2", U: "3", X: "4", no_proxy: "x" },
+    });
+    expect(evaluated.unusedArgs).toEqual(["O", "X"]);
+  });
+});
+
+describe("evaluateDockerfile: stages", () => {
+  const multi = [
+    "FROM golang AS build",
+    "RUN make",
+    "FROM alpine AS unused",
+    "RUN exit 1",
+    "FROM build AS test",
+    "RUN make test",
+    "FROM scratch",
+    "COPY --from=build /out /app",
+    "COPY --from=0 /out /app0",
+    "",
+  ].join("\n");
+
+  it("evaluates only the stages the target needs, dependencies first, target last", () => {
+    const evaluated = evaluate(multi);
+    expect(evaluated.stages.map((stage) => [stage.index, stage.name, stage.base])).toEqual([
+      [0, "build", { type: "image", reference: "golang" }],
+      [3, null, { type: "scratch" }],
+    ]);
+    expect(copies(multi).map((step) => step.from)).toEqual([
+      { type: "stage", index: 0 },
+      { type: "stage", index: 0 },
+    ]);
+  });
+
+  it("selects the target by its AS name, case-insensitively", () => {
+    const evaluated = evaluate(multi, { target: "TEST" });
+    expect(evaluated.stages.map((stage) => stage.name)).toEqual(["build", "test"]);
+    expect(evaluated.stages[1]!.base).toEqual({ type: "stage", index: 0 });
+  });
+
+  it("orders a COPY --from of a later stage before the stage that copies", () => {
+    const evaluated = evaluate("FROM a AS first\nCOPY --from=second /x /x\nFROM b AS second\nRUN b\n", {
+      target: "first",
+    });
+    expect(evaluated.stages.map((stage) => stage.name)).toEqual(["second", "first"]);
+    expect(
+      copies("FROM a AS first\nCOPY --from=second /x /x\nFROM b AS second\n", { target: "first" })[0]!.from,
+    ).toEqual({
+      type: "stage",
+      index: 0,
+    });
+  });
+
+  it("names config images in FROM and COPY --from; a build stage of the same name wins", () => {
+    const text = "FROM backend AS base\nFROM tools\nCOPY --from=base /a /a\nCOPY --from=backend /b /b\n";
+    const evaluated = evaluate(text, { configImages: new Set(["backend", "tools"]) });
+    expect(evaluated.stages.map((stage) => stage.base)).toEqual([
+      { type: "configImage", name: "backend" },
+      { type: "configImage", name: "tools" },
+    ]);
+    expect(evaluated.stages[1]!.steps.map((step) => (step.op === "copy" ? step.from : null))).toEqual([
+      { type: "stage", index: 0 },
+      { type: "configImage", name: "backend" },
+    ]);
+  });
+
+  it("expands COPY --from and FROM with meta args", () => {
+    const text =
+      "ARG SRC=build\nFROM a AS build\nFROM b\nCOPY --from=$SRC /a /a\nCOPY --from=registry.example/x:1 /b /b\n";
+    expect(copies(text).map((step) => step.from)).toEqual([
+      { type: "stage", index: 0 },
+      { type: "image", reference: "registry.example/x:1" },
+    ]);
+  });
+
+  it("refuses a cycle, an unknown target and a stage index out of range", () => {
+    expect(problemOf("FROM a AS one\nCOPY --from=two /a /a\nFROM one AS two\n", { target: "two" })).toBe(
+      "app/Dockerfile:2:6: circular dependency between build stages: two → one → two (a stage cannot use itself, directly or through other stages)",
+    );
+    expect(problemOf("FROM a AS one\nCOPY --from=one /a /a\n")).toMatch(
+      /^app\/Dockerfile:2:6: circular dependency between build stages: one → one/,
+    );
+    expect(problemOf("FROM a AS one\nFROM b AS two\n", { target: "three" })).toBe(
+      'app/Dockerfile:1:1: target build stage "three" is not in the Dockerfile (its stages are one, two)',
+    );
+    expect(problemOf("FROM a\nCOPY --from=3 /a /a\n")).toBe(
+      "app/Dockerfile:2:6: COPY --from=3: there is no build stage 3 (stages are numbered from 0 to 0)",
+    );
+  });
+
+  it("checks FROM: --platform, AS name, empty base", () => {
+    expect(evaluate("FROM --platform=linux/amd64 a\n").stages[0]!.base).toEqual({ type: "image", reference: "a" });
+    expect(problemOf("FROM --platform=linux/arm64 a\n")).toBe(
+      "app/Dockerfile:1:6: FROM --platform=linux/arm64 asks for linux/arm64, but stages builds for the engine's platform (linux/amd64) (remove --platform, or write --platform=$BUILDPLATFORM)",
+    );
+    expect(problemOf("FROM a AS 1x\n")).toMatch(/^app\/Dockerfile:1:1: invalid build stage name "1x"/);
+    expect(problemOf("FROM a AS x\nFROM b AS X\n")).toMatch(/^app\/Dockerfile:2:1: duplicate build stage name "x"/);
+    expect(problemOf("FROM a b\n")).toMatch(/^app\/Dockerfile:1:1: FROM needs an image and optionally AS <name>/);
+    expect(problemOf("ARG B\nFROM $B\n")).toMatch(/^app\/Dockerfile:2:1: the base image of FROM \$B is empty/);
+  });
+});
+
+describe("evaluateDockerfile: steps", () => {
+  it("makes RUN steps: shell and exec form, the SHELL in effect, heredocs, --network", () => {
+    const [shell, exec, bash, heredoc, none] = runs(
+      'FROM a\nRUN echo $HOME\nRUN ["echo", "$HOME"]\nSHELL ["/bin/bash", "-c"]\nRUN echo\nRUN <<EOF\necho hi\nEOF\nRUN --network=none make\n',
+    );
+    expect(shell).toMatchObject({ command: ["echo $HOME"], shellForm: true, shell: null, late: false });
+    expect(exec).toMatchObject({ command: ["echo", "$HOME"], shellForm: false, shell: null });
+    expect(bash).toMatchObject({ command: ["echo"], shell: ["/bin/bash", "-c"] });
+    expect(heredoc).toMatchObject({
+      command: ["<<EOF"],
+      heredocs: [{ name: "EOF", content: "echo hi\n", expand: true, chomp: false }],
+    });
+    expect(none).toMatchObject({ network: "none", location: { file, line: 9, column: 1 } });
+  });
+
+  it("makes COPY and ADD steps with their flags expanded", () => {
+    const [copy, add, json, heredoc] = copies(
+      'FROM a\nARG U=app\nCOPY --chown=$U:$U --chmod=0755 --link src/*.go ./$U/\nADD x.tar.gz /\nCOPY ["a b", "/c d/"]\nCOPY <<EOF /etc/conf\nx=1\nEOF\n',
+    );
+    expect(copy).toEqual({
+      op: "copy",
+      location: { file, line: 3, column: 1 },
+      add: false,
+      sources: ["src/*.go"],
+      heredocs: [],
+      destination: "./app/",
+      from: { type: "context" },
+      chown: "app:app",
+      chmod: 0o755,
+      link: true,
+      late: false,
+    });
+    expect(add).toMatchObject({
+      add: true,
+      sources: ["x.tar.gz"],
+      destination: "/",
+      chown: null,
+      chmod: null,
+      link: false,
+    });
+    expect(json).toMatchObject({ sources: ["a b"], destination: "/c d/" });
+    expect(heredoc).toMatchObject({
+      sources: [],
+      heredocs: [{ name: "EOF", content: "x=1\n" }],
+      destination: "/etc/conf",
+    });
+  });
+
+  it("makes a COPY with a base image variable late, every string a template", () => {
+    const [copy] = copies('FROM a\nARG F="it\'s"\nCOPY ["$F", "$HOME/"]\n');
+    expect(copy!.late).toBe(true);
+    const completed = completeStep(copy!, (name) => (name === "HOME" ? "/root" : undefined), "\\");
+    expect(completed).toMatchObject({ sources: ["it's"], destination: "/root/", late: false });
+  });
+
+  it("makes config steps: WORKDIR USER STOPSIGNAL EXPOSE VOLUME CMD ENTRYPOINT ONBUILD MAINTAINER", () => {
+    const text = [
+      "FROM a",
+      "ARG P=8080",
+      "WORKDIR /srv",
+      "USER app:app",
+      "STOPSIGNAL SIGTERM",
+      "EXPOSE 80 $P/UDP 7000-7002/tcp",
+      "VOLUME /a /b",
+      'VOLUME ["/c d"]',
+      'SHELL ["/bin/ash", "-eo", "pipefail", "-c"]',
+      "CMD run --fast",
+      'ENTRYPOINT ["/init"]',
+      "ONBUILD RUN make",
+      "MAINTAINER me",
+      "",
+    ].join("\n");
+    expect(changes(text)).toEqual([
+      { keyword: "WORKDIR", path: "/srv" },
+      { keyword: "USER", user: "app:app" },
+      { keyword: "STOPSIGNAL", signal: "SIGTERM" },
+      { keyword: "EXPOSE", ports: ["80/tcp", "8080/udp", "7000/tcp", "7001/tcp", "7002/tcp"] },
+      { keyword: "VOLUME", paths: ["/a", "/b"] },
+      { keyword: "VOLUME", paths: ["/c d"] },
+      { keyword: "SHELL", shell: ["/bin/ash", "-eo", "pipefail", "-c"] },
+      { keyword: "CMD", command: ["run --fast"], shellForm: true, shell: ["/bin/ash", "-eo", "pipefail", "-c"] },
+      { keyword: "ENTRYPOINT", command: ["/init"], shellForm: false, shell: null },
+      { keyword: "ONBUILD", trigger: "RUN make" },
+      { keyword: "MAINTAINER", author: "me" },
+    ]);
+  });
+
+  it("inherits SHELL from the stage it FROMs", () => {
+    expect(changes('FROM a AS base\nSHELL ["/bin/bash", "-c"]\nFROM base\nCMD x\n')).toEqual([
+      { keyword: "CMD", command: ["x"], shellForm: true, shell: ["/bin/bash", "-c"] },
+    ]);
+  });
+
+  it("reads HEALTHCHECK with Go durations", () => {
+    expect(
+      changes(
+        'FROM a\nHEALTHCHECK --interval=30s --timeout=1m30s --start-period=500ms --retries=3 CMD curl -f http://x/\nHEALTHCHECK cmd ["check"]\nHEALTHCHECK NONE\n',
+      ),
+    ).toEqual([
+      {
+        keyword: "HEALTHCHECK",
+        healthcheck: {
+          test: ["CMD-SHELL", "curl -f http://x/"],
+          interval: 30e9,
+          timeout: 90e9,
+          startPeriod: 5e8,
+          startInterval: 0,
+          retries: 3,
+        },
+      },
+      {
+        keyword: "HEALTHCHECK",
+        healthcheck: { test: ["CMD", "check"], interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0 },
+      },
+      {
+        keyword: "HEALTHCHECK",
+        healthcheck: { test: ["NONE"], interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0 },
+      },
+    ]);
+  });
+
+  it("refuses what it cannot build, where it is written", () => {
+    const cases: [string, string][] = [
+      [
+        "FROM a\nRUN --mount=type=cache,target=/root/.cache make\n",
+        "app/Dockerfile:2:5: RUN --mount is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",
+      ],
+      [
+        "FROM a\nCOPY --parents a/ /b\n",
+        "app/Dockerfile:2:6: COPY --parents is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",
+      ],
+      [
+        "FROM a\nADD https://example.com/x.tgz /x\n",
+        'app/Dockerfile:2:1: ADD of a URL (https://example.com/x.tgz) is not supported in a staged build (set "staged: false" for this image to build it with the engine\'s builder)',
+      ],
+      [
+        "FROM a\nADD git@github.com:a/b.git /b\n",
+        "app/Dockerfile:2:1: ADD of a git repository (git@github.com:a/b.git) is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",
+      ],
+      [
+        "FROM a\nCOPY --frm=x a b\n",
+        "app/Dockerfile:2:6: unknown flag --frm for COPY (COPY takes --from, --chown, --chmod, --link)",
+      ],
+      ["FROM a\nENV --x=1 A=1\n", "app/Dockerfile:2:5: unknown flag --x for ENV (ENV takes no flags)"],
+      [
+        "FROM a AS unused\nRUN --security=insecure x\nFROM b\n",
+        "app/Dockerfile:2:5: RUN --security is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",
+      ],
+      [
+        "FROM a\nCOPY onlyone\n",
+        "app/Dockerfile:2:1: COPY needs at least one source and a destination (write COPY <source>... <destination>)",
+      ],
+      [
+        "FROM a\nCOPY --chmod=u+x a b\n",
+        "app/Dockerfile:2:6: COPY --chmod=u+x is not an octal mode (write an octal mode such as --chmod=0755)",
+      ],
+      ["FROM a\nENV A\n", "app/Dockerfile:2:1: ENV: ENV needs a name and a value (write ENV <name>=<value> ...)"],
+      ["FROM a\nLABEL a=1 b\n", 'app/Dockerfile:2:1: LABEL: "b" is not name=value (write LABEL <name>=<value> ...)'],
+      [
+        "FROM a\nEXPOSE http\n",
+        "app/Dockerfile:2:1: EXPOSE http is not a port (<port>[-<port>][/tcp|udp|sctp]) (write EXPOSE 80, 80/udp or 8000-8010/tcp)",
+      ],
+      [
+        "FROM a\nSHELL /bin/bash\n",
+        'app/Dockerfile:2:1: SHELL needs its arguments in JSON form (write SHELL ["executable", "parameters"])',
+      ],
+      [
+        "FROM a\nHEALTHCHECK --interval=5x CMD a\n",
+        "app/Dockerfile:2:13: HEALTHCHECK --interval=5x is not a duration (write a duration such as 30s, 1m30s or 500ms)",
+      ],
+      [
+        "FROM a\nHEALTHCHECK CONNECT x\n",
+        "app/Dockerfile:2:1: unknown HEALTHCHECK type CONNECT (write HEALTHCHECK CMD <command> or HEALTHCHECK NONE)",
+      ],
+      [
+        "FROM a\nHEALTHCHECK\n",
+        "app/Dockerfile:2:1: HEALTHCHECK needs NONE or CMD <command> (write HEALTHCHECK CMD <command>)",
+      ],
+      [
+        "FROM a\nRUN --network=bridge x\n",
+        "app/Dockerfile:2:5: RUN --network=bridge is not a network mode (write --network=default, none or host)",
+      ],
+      [
+        "FROM a\nWORKDIR ${X\n",
+        "app/Dockerfile:2:1: WORKDIR: syntax error: missing '}' in ${X (check the quotes and braces of the line)",
+      ],
+      ["ARG A\n", "app/Dockerfile:1:1: the Dockerfile has no FROM (start the build stage with FROM <image>)"],
+      [
+        "# syntax=example.com/frontend:2\nFROM a\n",
+        'app/Dockerfile:1:1: the syntax directive names the frontend example.com/frontend:2: stages reads Dockerfiles by the rules of docker/dockerfile:1 (remove the directive (or write # syntax=docker/dockerfile:1), or set "staged: false" for this image to build it with the engine\'s builder)',
+      ],
+      [
+        "FROM a AS base\nONBUILD RUN x\nFROM base\n",
+        'app/Dockerfile:3:1: build stage base has ONBUILD triggers, which stages does not run for a stage of the same Dockerfile (move the triggered instructions into this stage, or set "staged: false" for this image to build it with the engine\'s builder)',
+      ],
+    ];
+    for (const [text, expected] of cases) expect(problemOf(text)).toBe(expected);
+  });
+
+  it("accepts the docker/dockerfile:1 syntax directives", () => {
+    for (const syntax of [
+      "docker/dockerfile:1",
+      "docker/dockerfile:1.7",
+      "docker.io/docker/dockerfile:1.4.3",
+      "docker/dockerfile:1-labs",
+    ]) {
+      expect(evaluate(`# syntax=${syntax}\nFROM a\n`).stages).toHaveLength(1);
+    }
+  });
+});
+
+describe("normalizePorts and parseGoDuration", () => {
+  it("normalizes ports", () => {
+    expect(normalizePorts(["80", "53/UDP", "1-2/sctp"])).toEqual(["80/tcp", "53/udp", "1/sctp", "2/sctp"]);
+    expect(normalizePorts(["70000"])).toBe("EXPOSE 70000 is not a valid port range");
+  });
+  it("parses Go durations", () => {
+    expect(parseGoDuration("1h2m3.5s")).toBe(3723.5e9);
+    expect(parseGoDuration("0")).toBe(0);
+    expect(parseGoDuration("10us")).toBe(10_000);
+    expect(parseGoDuration("5")).toBeNull();
+    expect(parseGoDuration("-1s")).toBe(-1e9);
+  });
+});

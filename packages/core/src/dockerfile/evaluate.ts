@@ -1,0 +1,850 @@
+/*
+ * Evaluation of a parsed Dockerfile for one target and set of build args, by BuildKit's rules
+ * (dockerfile2llb): which build stages the target needs, in what order, and each instruction after
+ * FROM as a DockerfileStep with its variables expanded.
+ *
+ * Scoping, as BuildKit does it:
+ * - ARGs before the first FROM are the meta args: visible in FROM lines only, and inside a stage
+ *   through `ARG NAME` without a value. The platform args (TARGETPLATFORM, BUILDARCH, ...) are meta
+ *   args too. A meta arg's default is expanded with the meta args before it; undefined ones are empty.
+ * - Inside a stage an ARG is visible from its line to the end of the stage; a build arg overrides its
+ *   default. ENV is visible to later instructions and to the stages that `FROM` this one, and an ENV
+ *   wins over an ARG of the same name whatever their order (ARGs never reach the image).
+ * - A variable the Dockerfile does not define may come from the base image's ENV (PATH, HOME): it is
+ *   kept, the step is `late`, and every expandable string of the step is a template that
+ *   `completeStep` finishes at build time against the environment of the image the step runs on
+ *   (which then holds this Dockerfile's earlier ENVs too). For the same reason an ENV whose value is a
+ *   template is itself kept when used. An ARG whose value is a template cannot be (ARGs are not in the
+ *   image): using one outside RUN is refused.
+ */
+import { createProblem } from "../config/problems.js";
+import { ConfigError } from "../errors.js";
+import type {
+  DockerfileBuildStage,
+  DockerfileConfigChange,
+  DockerfileFlag,
+  DockerfileHealthcheck,
+  DockerfileInstruction,
+  DockerfileLocation,
+  DockerfileSource,
+  DockerfileStep,
+  EvaluatedDockerfile,
+  ParsedDockerfile,
+} from "./model.js";
+import { splitDockerfileWords, splitNameValues } from "./parse.js";
+import { type Expansion, escapeTemplate, expandWord, expandWords, ShellLexError } from "./shell-lexer.js";
+
+/** What a Dockerfile is evaluated for. */
+export interface EvaluateOptions {
+  /** Build args: they override ARG defaults. */
+  args: Readonly<Record<string, string>>;
+  /** The `AS` name of the target build stage (case-insensitive); null for the last stage. */
+  target: string | null;
+  /** Names of stages.yaml images: FROM or `COPY --from` naming one uses that image (a build stage of the same name wins). */
+  configImages: ReadonlySet<string>;
+  /** The engine's platform (`linux/amd64` by default): the value of TARGETPLATFORM, BUILDPLATFORM, ... */
+  platform?: string;
+}
+
+/** Build args docker passes to RUN without an ARG (and never reports as unused). */
+export const proxyArgs = [
+  "HTTP_PROXY",
+  "http_proxy",
+  "HTTPS_PROXY",
+  "https_proxy",
+  "FTP_PROXY",
+  "ftp_proxy",
+  "NO_PROXY",
+  "no_proxy",
+  "ALL_PROXY",
+  "all_proxy",
+] as const;
+const proxyArgNames = new Set<string>(proxyArgs);
+
+const defaultPlatform = "linux/amd64";
+const stageNamePattern = /^[a-z][a-z0-9-_.]*$/;
+const whitespace = /[\t\v\f\r ]+/;
+
+const stagedFalseHint = 'set "staged: false" for this image to build it with the engine\'s builder';
+const unsupportedHint = "remove it: neither staged builds nor the engine's classic builder (staged: false) support it";
+
+/** The flags each instruction accepts; a flag named in `unsupported` is refused with a reason. */
+const flagRules: Record<string, { accepted: string[]; unsupported: string[] }> = {
+  FROM: { accepted: ["platform"], unsupported: [] },
+  RUN: { accepted: ["network"], unsupported: ["mount", "security", "device"] },
+  COPY: { accepted: ["from", "chown", "chmod", "link"], unsupported: ["parents", "exclude"] },
+  ADD: { accepted: ["chown", "chmod", "link"], unsupported: ["keep-git-dir", "checksum", "exclude", "unpack"] },
+  HEALTHCHECK: { accepted: ["interval", "timeout", "start-period", "start-interval", "retries"], unsupported: [] },
+};
+
+/** A variable of a stage: its value is final, or a template (it depends on the base image's ENV). */
+interface Variable {
+  value: string;
+  template: boolean;
+}
+
+/** What a stage leaves to the stages that `FROM` it. */
+interface StageState {
+  env: Map<string, Variable>;
+  shell: string[] | null;
+  onbuild: boolean;
+}
+
+interface StageHeader {
+  index: number;
+  name: string | null;
+  from: DockerfileInstruction;
+  instructions: DockerfileInstruction[];
+}
+
+/** Evaluates a parsed Dockerfile: the build stages the target needs, dependencies first, each with its steps. */
+export function evaluateDockerfile(parsed: ParsedDockerfile, options: EvaluateOptions): EvaluatedDockerfile {
+  return new Evaluation(parsed, options).run();
+}
+
+class Evaluation {
+  private readonly escape: "\\" | "`";
+  private readonly platform: string;
+  private readonly meta = new Map<string, string>();
+  private readonly declared = new Set<string>();
+  private readonly headers: StageHeader[] = [];
+  private readonly byName = new Map<string, number>();
+  private readonly states = new Map<number, StageState>();
+  private readonly evaluated = new Map<number, DockerfileBuildStage>();
+  private readonly visiting: number[] = [];
+  private readonly order: number[] = [];
+
+  constructor(
+    private readonly parsed: ParsedDockerfile,
+    private readonly options: EvaluateOptions,
+  ) {
+    this.escape = parsed.escape;
+    this.platform = options.platform ?? defaultPlatform;
+  }
+
+  run(): EvaluatedDockerfile {
+    this.checkSyntaxDirective();
+    const first = this.parsed.instructions.findIndex((instruction) => instruction.keyword === "FROM");
+    for (const [name, value] of platformArgs(this.platform)) this.meta.set(name, value);
+    for (const instruction of this.parsed.instructions.slice(0, first < 0 ? undefined : first)) {
+      this.readMetaArg(instruction);
+    }
+    this.splitStages(first);
+    for (const instruction of this.parsed.instructions) this.checkFlags(instruction);
+
+    const target = this.targetIndex();
+    this.visit(target, null);
+    const position = new Map(this.order.map((index, at) => [index, at]));
+    const stages = this.order.map((index) => renumber(this.evaluated.get(index)!, position));
+    const unusedArgs = Object.keys(this.options.args).filter(
+      (name) => !this.declared.has(name) && !proxyArgNames.has(name),
+    );
+    return { file: this.parsed.file, escape: this.escape, stages, unusedArgs };
+  }
+
+  // --- errors ---
+
+  private fail(location: DockerfileLocation, message: string, hint: string | null = null): never {
+    throw new ConfigError([createProblem("error", location, message, hint)]);
+  }
+
+  private at(line: number, column = 1): DockerfileLocation {
+    return { file: this.parsed.file, line, column };
+  }
+
+  /** `# syntax=` naming another frontend than docker/dockerfile:1 changes the language: refused. */
+  private checkSyntaxDirective(): void {
+    const syntax = this.parsed.syntax;
+    if (syntax === null) return;
+    const image = syntax.replace(/^docker\.io\//, "").replace(/@sha256:[0-9a-f]+$/, "");
+    if (/^docker\/dockerfile(:1([.-][\w.-]*)?|:latest|:labs)?$/.test(image)) return;
+    const line = this.parsed.text.split("\n").findIndex((text) => /^\s*#\s*syntax\s*=/i.test(text));
+    this.fail(
+      this.at(line + 1),
+      `the syntax directive names the frontend ${syntax}: stages reads Dockerfiles by the rules of docker/dockerfile:1`,
+      `remove the directive (or write # syntax=docker/dockerfile:1), or ${stagedFalseHint}`,
+    );
+  }
+
+  // --- the outline: meta args, build stages, target ---
+
+  private readMetaArg(instruction: DockerfileInstruction): void {
+    for (const [name, written] of this.argDeclarations(instruction)) {
+      this.declared.add(name);
+      const given = this.options.args[name];
+      if (given !== undefined) this.meta.set(name, given);
+      else if (written !== null) {
+        this.meta.set(name, this.expand(instruction, written, (key) => this.meta.get(key), "empty").value);
+      } else this.meta.delete(name);
+    }
+  }
+
+  private splitStages(first: number): void {
+    if (first < 0) this.fail(this.at(1), "the Dockerfile has no FROM", "start the build stage with FROM <image>");
+    for (const instruction of this.parsed.instructions.slice(first)) {
+      if (instruction.keyword !== "FROM") {
+        this.headers.at(-1)!.instructions.push(instruction);
+        continue;
+      }
+      const words = instruction.text === "" ? [] : instruction.text.split(whitespace);
+      if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === "as")) {
+        this.fail(
+          instruction.location,
+          "FROM needs an image and optionally AS <name>",
+          "write FROM <image> [AS <name>]",
+        );
+      }
+      const name = words.length === 3 ? words[2]!.toLowerCase() : null;
+      const index = this.headers.length;
+      if (name !== null) {
+        if (!stageNamePattern.test(name)) {
+          this.fail(
+            instruction.location,
+            `invalid build stage name "${words[2]}"`,
+            "a stage name starts with a letter and has only letters, digits, '-', '_' and '.'",
+          );
+        }
+        if (this.byName.has(name)) {
+          this.fail(instruction.location, `duplicate build stage name "${name}"`, "give every stage its own AS name");
+        }
+        this.byName.set(name, index);
+      }
+      this.headers.push({ index, name, from: instruction, instructions: [] });
+    }
+  }
+
+  private targetIndex(): number {
+    const target = this.options.target;
+    if (target === null) return this.headers.length - 1;
+    const index = this.byName.get(target.toLowerCase());
+    if (index === undefined) {
+      const names = [...this.byName.keys()];
+      this.fail(
+        this.at(1),
+        `target build stage "${target}" is not in the Dockerfile`,
+        names.length === 0 ? "name a stage with FROM <image> AS <name>" : `its stages are ${names.join(", ")}`,
+      );
+    }
+    return index;
+  }
+
+  /** Evaluates a stage after the stages it needs; `via` is where it is needed from (for a cycle's message). */
+  private visit(index: number, via: DockerfileLocation | null): void {
+    if (this.evaluated.has(index)) return;
+    const header = this.headers[index]!;
+    if (this.visiting.includes(index)) {
+      const cycle = [...this.visiting.slice(this.visiting.indexOf(index)), index].map((at) =>
+        stageLabel(this.headers[at]!),
+      );
+      this.fail(
+        via ?? header.from.location,
+        `circular dependency between build stages: ${cycle.join(" → ")}`,
+        "a stage cannot use itself, directly or through other stages",
+      );
+    }
+    this.visiting.push(index);
+    const needs: { index: number; location: DockerfileLocation }[] = [];
+    const stage = this.evaluateStage(header, needs);
+    for (const need of needs) this.visit(need.index, need.location);
+    this.visiting.pop();
+    this.evaluated.set(index, stage);
+    this.order.push(index);
+  }
+
+  // --- one build stage ---
+
+  private evaluateStage(
+    header: StageHeader,
+    needs: { index: number; location: DockerfileLocation }[],
+  ): DockerfileBuildStage {
+    const from = header.from;
+    const metaLookup = (name: string) => this.meta.get(name);
+    const baseName = this.expand(from, from.text.split(whitespace)[0]!, metaLookup, "empty").value;
+    const platform = from.flags.find((flag) => flag.name === "platform");
+    if (platform) {
+      const value = this.expand(from, platform.value ?? "", metaLookup, "empty").value;
+      if (value.toLowerCase() !== this.platform.toLowerCase()) {
+        this.fail(
+          platform.location,
+          `FROM --platform=${platform.value ?? ""} asks for ${value || "no platform"}, but stages builds for the engine's platform (${this.platform})`,
+          "remove --platform, or write --platform=$BUILDPLATFORM",
+        );
+      }
+    }
+    if (baseName === "") {
+      this.fail(
+        from.location,
+        `the base image of FROM ${from.text} is empty`,
+        "give the variable a value (ARG before the first FROM)",
+      );
+    }
+
+    const base = this.source(baseName, false);
+    let state: StageState = { env: new Map(), shell: null, onbuild: false };
+    if (base.type === "stage") {
+      // A stage that FROMs a later one would use the registry's image of that name in BuildKit too.
+      if (base.index >= header.index)
+        return this.evaluateFromImage(header, { type: "image", reference: baseName }, needs);
+      this.visit(base.index, from.location);
+      const inherited = this.states.get(base.index)!;
+      if (inherited.onbuild) {
+        this.fail(
+          from.location,
+          `build stage ${stageLabel(this.headers[base.index]!)} has ONBUILD triggers, which stages does not run for a stage of the same Dockerfile`,
+          `move the triggered instructions into this stage, or ${stagedFalseHint}`,
+        );
+      }
+      state = { env: new Map(inherited.env), shell: inherited.shell, onbuild: false };
+      needs.push({ index: base.index, location: from.location });
+    }
+    return this.evaluateSteps(header, base, state, needs);
+  }
+
+  private evaluateFromImage(
+    header: StageHeader,
+    base: DockerfileSource,
+    needs: { index: number; location: DockerfileLocation }[],
+  ): DockerfileBuildStage {
+    return this.evaluateSteps(header, base, { env: new Map(), shell: null, onbuild: false }, needs);
+  }
+
+  /** Where a name (FROM or `COPY --from`) gets its files: a build stage, a config image, scratch or a registry image. */
+  private source(name: string, numeric: boolean): DockerfileSource {
+    const stage = this.byName.get(name.toLowerCase());
+    if (stage !== undefined) return { type: "stage", index: stage };
+    if (numeric && /^\d+$/.test(name)) return { type: "stage", index: Number(name) };
+    if (this.options.configImages.has(name)) return { type: "configImage", name };
+    if (name === "scratch") return { type: "scratch" };
+    return { type: "image", reference: name };
+  }
+
+  private evaluateSteps(
+    header: StageHeader,
+    base: DockerfileSource,
+    state: StageState,
+    needs: { index: number; location: DockerfileLocation }[],
+  ): DockerfileBuildStage {
+    const args = new Map<string, Variable | null>();
+    const env = state.env;
+    const steps: DockerfileStep[] = [];
+    const templateArgs = new Set<string>();
+    // ENV first, then the ARGs of this stage; an ENV holding a template is left for build time.
+    const lookup = (name: string): string | undefined => {
+      const fromEnv = env.get(name);
+      if (fromEnv) return fromEnv.template ? undefined : fromEnv.value;
+      const fromArg = args.get(name);
+      if (!fromArg) return undefined;
+      if (fromArg.template) templateArgs.add(name);
+      return fromArg.template ? undefined : fromArg.value;
+    };
+    for (const instruction of header.instructions) {
+      templateArgs.clear();
+      const step = this.step(instruction, { env, args, state, lookup, needs });
+      if (templateArgs.size > 0) {
+        const name = [...templateArgs][0]!;
+        this.fail(
+          instruction.location,
+          `${instruction.keyword} uses ARG ${name}, whose value depends on the base image's environment`,
+          `give ${name} a value that does not use the base image's variables, or use them directly`,
+        );
+      }
+      if (step) steps.push(step);
+    }
+    this.states.set(header.index, state);
+    return { index: header.index, name: header.name, base, location: header.from.location, steps };
+  }
+
+  private step(instruction: DockerfileInstruction, scope: StepScope): DockerfileStep | null {
+    const location = instruction.location;
+    const late = new LateStrings(this.escape);
+    const word = (text: string) => late.add(this.expand(instruction, text, scope.lookup, "keep"));
+    switch (instruction.keyword) {
+      case "ARG":
+        for (const [name, written] of this.argDeclarations(instruction)) {
+          this.declared.add(name);
+          const given = this.options.args[name];
+          let variable: Variable | null = null;
+          const expanded = written === null ? null : this.expand(instruction, written, scope.lookup, "keep");
+          if (given !== undefined) variable = { value: given, template: false };
+          else if (expanded) variable = { value: expanded.value, template: expanded.kept.length > 0 };
+          else if (this.meta.has(name)) variable = { value: this.meta.get(name)!, template: false };
+          scope.args.set(name, variable);
+        }
+        return null;
+      case "RUN":
+        return this.runStep(instruction, scope);
+      case "COPY":
+      case "ADD":
+        return this.copyStep(instruction, scope, late, word);
+      case "ENV":
+      case "LABEL": {
+        const form = splitNameValues(instruction.text, this.escape, instruction.keyword);
+        if (typeof form === "string")
+          this.fail(location, `${instruction.keyword}: ${form}`, `write ${instruction.keyword} <name>=<value> ...`);
+        // Every pair is expanded with the variables as they were before the instruction.
+        const pairs = form.pairs.map(([name, value]) => {
+          const key = this.expand(instruction, name, scope.lookup, "keep");
+          if (key.kept.length > 0) {
+            this.fail(
+              location,
+              `${instruction.keyword} name ${name} uses a variable the Dockerfile does not define`,
+              "write the name without variables from the base image",
+            );
+          }
+          return [key, this.expand(instruction, value, scope.lookup, "keep")] as const;
+        });
+        if (instruction.keyword === "ENV") {
+          for (const [key, value] of pairs)
+            scope.env.set(key.value, { value: value.value, template: value.kept.length > 0 });
+        }
+        const strings = pairs.map(([key, value]) => [late.add(key), late.add(value)] as [() => string, () => string]);
+        const resolved = () => strings.map(([key, value]) => [key(), value()] as [string, string]);
+        return late.config(location, () =>
+          instruction.keyword === "ENV"
+            ? { keyword: "ENV", env: resolved() }
+            : { keyword: "LABEL", labels: resolved() },
+        );
+      }
+      case "WORKDIR":
+      case "USER":
+      case "STOPSIGNAL": {
+        if (instruction.text === "") this.fail(location, `${instruction.keyword} needs an argument`, null);
+        const value = word(instruction.text);
+        return late.config(location, (): DockerfileConfigChange => {
+          if (instruction.keyword === "WORKDIR") return { keyword: "WORKDIR", path: value() };
+          if (instruction.keyword === "USER") return { keyword: "USER", user: value() };
+          return { keyword: "STOPSIGNAL", signal: value() };
+        });
+      }
+      case "EXPOSE": {
+        if (instruction.text === "")
+          this.fail(location, "EXPOSE needs at least one port", "write EXPOSE <port>[/<protocol>] ...");
+        const expanded = this.expandList(instruction, scope.lookup);
+        const ports: (() => string)[] = [];
+        for (const port of expanded.words) {
+          if (expanded.kept.length > 0 && port.includes("$")) {
+            ports.push(late.add({ value: port, kept: expanded.kept }));
+            continue;
+          }
+          const normalized = normalizePorts([port]);
+          if (typeof normalized === "string")
+            this.fail(location, normalized, "write EXPOSE 80, 80/udp or 8000-8010/tcp");
+          for (const one of normalized) ports.push(late.add({ value: one, kept: [] }));
+        }
+        return late.config(location, () => ({ keyword: "EXPOSE", ports: ports.map((port) => port()) }));
+      }
+      case "VOLUME": {
+        const written = instruction.json ?? (instruction.text === "" ? [] : instruction.text.split(whitespace));
+        if (written.length === 0) this.fail(location, "VOLUME needs at least one path", "write VOLUME <path> ...");
+        const paths = written.map((path) => word(path));
+        return late.config(location, () => {
+          const values = paths.map((path) => path());
+          if (values.some((path) => path.trim() === "")) this.fail(location, "VOLUME names an empty path", null);
+          return { keyword: "VOLUME", paths: values };
+        });
+      }
+      case "CMD":
+      case "ENTRYPOINT": {
+        const shellForm = instruction.json === null;
+        const change: DockerfileConfigChange = {
+          keyword: instruction.keyword,
+          command: instruction.json ?? [instruction.text],
+          shellForm,
+          shell: shellForm ? scope.state.shell : null,
+        };
+        return { op: "config", location, change, late: false };
+      }
+      case "SHELL": {
+        if (instruction.json === null || instruction.json.length === 0) {
+          this.fail(location, "SHELL needs its arguments in JSON form", 'write SHELL ["executable", "parameters"]');
+        }
+        scope.state.shell = instruction.json;
+        return { op: "config", location, change: { keyword: "SHELL", shell: instruction.json }, late: false };
+      }
+      case "HEALTHCHECK":
+        return {
+          op: "config",
+          location,
+          change: { keyword: "HEALTHCHECK", healthcheck: this.healthcheck(instruction) },
+          late: false,
+        };
+      case "ONBUILD":
+        scope.state.onbuild = true;
+        return { op: "config", location, change: { keyword: "ONBUILD", trigger: instruction.text }, late: false };
+      case "MAINTAINER":
+        return { op: "config", location, change: { keyword: "MAINTAINER", author: instruction.text }, late: false };
+      default:
+        return this.fail(location, `unknown instruction ${instruction.keyword}`, null);
+    }
+  }
+
+  private runStep(instruction: DockerfileInstruction, scope: StepScope): DockerfileStep {
+    const network = instruction.flags.find((flag) => flag.name === "network");
+    let networkValue: string | null = null;
+    if (network) {
+      const value = network.value ?? "";
+      if (!["default", "none", "host"].includes(value)) {
+        this.fail(
+          network.location,
+          `RUN --network=${value} is not a network mode`,
+          "write --network=default, none or host",
+        );
+      }
+      networkValue = value === "default" ? null : value;
+    }
+    const late = new LateStrings(this.escape);
+    const args: [string, () => string][] = [];
+    for (const [name, variable] of scope.args) {
+      // An ENV of the same name wins (the ARG never reaches the command).
+      if (variable === null || scope.env.has(name)) continue;
+      args.push([name, late.add({ value: variable.value, kept: variable.template ? [name] : [] })]);
+    }
+    for (const name of proxyArgs) {
+      const given = this.options.args[name];
+      if (given !== undefined && !scope.args.has(name)) args.push([name, late.add({ value: given, kept: [] })]);
+    }
+    const resolvedArgs = () => args.map(([name, value]) => [name, value()] as [string, string]);
+    const step = {
+      op: "run" as const,
+      location: instruction.location,
+      command: instruction.json ?? [instruction.text],
+      shellForm: instruction.json === null,
+      shell: instruction.json === null ? scope.state.shell : null,
+      heredocs: instruction.heredocs,
+      network: networkValue,
+    };
+    return { ...step, args: late.resolve(resolvedArgs), late: late.isLate };
+  }
+
+  private copyStep(
+    instruction: DockerfileInstruction,
+    scope: StepScope,
+    late: LateStrings,
+    word: (text: string) => () => string,
+  ): DockerfileStep {
+    const keyword = instruction.keyword;
+    const location = instruction.location;
+    const add = keyword === "ADD";
+    const written = instruction.json ?? (instruction.text === "" ? [] : instruction.text.split(whitespace));
+    if (written.length < 2) {
+      this.fail(
+        location,
+        `${keyword} needs at least one source and a destination`,
+        `write ${keyword} <source>... <destination>`,
+      );
+    }
+    const heredocNames = new Map(instruction.heredocs.map((heredoc) => [heredoc.name, heredoc]));
+    const heredocs = [];
+    const sources: (() => string)[] = [];
+    for (const source of written.slice(0, -1)) {
+      const marker = /^<<-?(.*)$/.exec(source);
+      const heredoc = marker ? heredocNames.get(marker[1]!.replace(/^["']|["']$/g, "")) : undefined;
+      if (heredoc) {
+        heredocs.push(heredoc);
+        continue;
+      }
+      const url = /^https?:\/\//.test(source);
+      const git = /^(git@|git:\/\/|ssh:\/\/)/.test(source) || (url && /\.git(#.*)?$/.test(source));
+      if (add && (url || git)) {
+        const remote = !git;
+        this.fail(
+          location,
+          remote
+            ? `ADD of a URL (${source}) is not supported in a staged build`
+            : `ADD of a git repository (${source}) is not supported`,
+          remote ? stagedFalseHint : unsupportedHint,
+        );
+      }
+      sources.push(word(source));
+    }
+    const destination = word(written.at(-1)!);
+    const flag = (name: string) => instruction.flags.find((found) => found.name === name);
+    const chownFlag = flag("chown");
+    const chown = chownFlag ? word(chownFlag.value ?? "") : null;
+    let chmod: number | null = null;
+    const chmodFlag = flag("chmod");
+    if (chmodFlag) {
+      const value = this.expand(instruction, chmodFlag.value ?? "", scope.lookup, "keep");
+      if (value.kept.length > 0 || !/^[0-7]{1,4}$/.test(value.value)) {
+        this.fail(
+          chmodFlag.location,
+          `${keyword} --chmod=${chmodFlag.value ?? ""} is not an octal mode`,
+          "write an octal mode such as --chmod=0755",
+        );
+      }
+      chmod = Number.parseInt(value.value, 8);
+    }
+    const link = this.booleanFlag(flag("link"), keyword);
+    let from: { type: "context" } | DockerfileSource = { type: "context" };
+    const fromFlag = flag("from");
+    if (fromFlag) {
+      const name = this.expand(
+        instruction,
+        fromFlag.value ?? "",
+        (key) => scope.lookup(key) ?? this.meta.get(key),
+        "empty",
+      ).value;
+      if (name === "")
+        this.fail(fromFlag.location, "COPY --from names nothing", "write --from=<stage, image or stage index>");
+      from = this.source(name, true);
+      if (from.type === "stage") {
+        if (from.index >= this.headers.length) {
+          this.fail(
+            fromFlag.location,
+            `COPY --from=${name}: there is no build stage ${name}`,
+            `stages are numbered from 0 to ${this.headers.length - 1}`,
+          );
+        }
+        scope.needs.push({ index: from.index, location: fromFlag.location });
+      }
+    }
+    return {
+      op: "copy",
+      location,
+      add,
+      sources: late.resolve(() => sources.map((source) => source())),
+      heredocs,
+      destination: late.resolve(destination),
+      from,
+      chown: chown === null ? null : late.resolve(chown),
+      chmod,
+      link,
+      late: late.isLate,
+    };
+  }
+
+  private booleanFlag(flag: DockerfileFlag | undefined, keyword: string): boolean {
+    if (!flag) return false;
+    if (flag.value === null || flag.value === "true") return true;
+    if (flag.value === "false") return false;
+    return this.fail(
+      flag.location,
+      `${keyword} --${flag.name}=${flag.value} is not true or false`,
+      `write --${flag.name}`,
+    );
+  }
+
+  private healthcheck(instruction: DockerfileInstruction): DockerfileHealthcheck {
+    const location = instruction.location;
+    const type = /^\S+/.exec(instruction.text)?.[0]?.toUpperCase();
+    const rest = instruction.text.replace(/^\S+\s*/, "");
+    let test: string[];
+    if (type === undefined) {
+      return this.fail(location, "HEALTHCHECK needs NONE or CMD <command>", "write HEALTHCHECK CMD <command>");
+    }
+    if (type === "NONE") {
+      if (rest !== "" || instruction.flags.length > 0) {
+        this.fail(location, "HEALTHCHECK NONE takes no arguments", "write HEALTHCHECK NONE");
+      }
+      test = ["NONE"];
+    } else if (type === "CMD") {
+      if (rest === "" || (instruction.json !== null && instruction.json.length === 0)) {
+        this.fail(location, "HEALTHCHECK CMD needs a command", "write HEALTHCHECK CMD <command>");
+      }
+      test = instruction.json ? ["CMD", ...instruction.json] : ["CMD-SHELL", rest];
+    } else {
+      return this.fail(
+        location,
+        `unknown HEALTHCHECK type ${type}`,
+        "write HEALTHCHECK CMD <command> or HEALTHCHECK NONE",
+      );
+    }
+    const duration = (name: string): number => {
+      const flag = instruction.flags.find((found) => found.name === name);
+      if (!flag) return 0;
+      const value = parseGoDuration(flag.value ?? "");
+      if (value === null)
+        this.fail(
+          flag.location,
+          `HEALTHCHECK --${name}=${flag.value ?? ""} is not a duration`,
+          "write a duration such as 30s, 1m30s or 500ms",
+        );
+      if (value < 0) this.fail(flag.location, `HEALTHCHECK --${name} cannot be negative`, null);
+      if (value !== 0 && value < 1_000_000)
+        this.fail(flag.location, `HEALTHCHECK --${name} cannot be less than 1ms`, null);
+      return value;
+    };
+    const retriesFlag = instruction.flags.find((found) => found.name === "retries");
+    let retries = 0;
+    if (retriesFlag) {
+      const value = retriesFlag.value ?? "";
+      if (!/^[+-]?\d+$/.test(value))
+        this.fail(retriesFlag.location, `HEALTHCHECK --retries=${value} is not a number`, null);
+      retries = Number(value);
+      if (retries < 0) this.fail(retriesFlag.location, "HEALTHCHECK --retries cannot be negative", null);
+    }
+    return {
+      test,
+      interval: duration("interval"),
+      timeout: duration("timeout"),
+      startPeriod: duration("start-period"),
+      startInterval: duration("start-interval"),
+      retries,
+    };
+  }
+
+  // --- shared ---
+
+  /** The `name[=default]` declarations of an ARG (default as written). */
+  private argDeclarations(instruction: DockerfileInstruction): [string, string | null][] {
+    const words = splitDockerfileWords(instruction.text, this.escape);
+    if (words.length === 0) this.fail(instruction.location, "ARG needs a name", "write ARG <name>[=<default>]");
+    return words.map((word) => {
+      const equals = word.indexOf("=");
+      return equals < 0 ? [word, null] : [word.slice(0, equals), word.slice(equals + 1)];
+    });
+  }
+
+  private checkFlags(instruction: DockerfileInstruction): void {
+    const rules = flagRules[instruction.keyword] ?? { accepted: [], unsupported: [] };
+    for (const flag of instruction.flags) {
+      if (rules.unsupported.includes(flag.name)) {
+        this.fail(flag.location, `${instruction.keyword} --${flag.name} is not supported`, unsupportedHint);
+      }
+      if (!rules.accepted.includes(flag.name)) {
+        this.fail(
+          flag.location,
+          `unknown flag --${flag.name} for ${instruction.keyword}`,
+          rules.accepted.length === 0
+            ? `${instruction.keyword} takes no flags`
+            : `${instruction.keyword} takes ${rules.accepted.map((name) => `--${name}`).join(", ")}`,
+        );
+      }
+    }
+  }
+
+  private expand(
+    instruction: DockerfileInstruction,
+    text: string,
+    lookup: (name: string) => string | undefined,
+    unknown: "empty" | "keep",
+  ): Expansion {
+    try {
+      return expandWord(text, lookup, { escape: this.escape, unknown });
+    } catch (error) {
+      if (error instanceof ShellLexError) {
+        this.fail(
+          instruction.location,
+          `${instruction.keyword}: ${error.message} in ${text}`,
+          "check the quotes and braces of the line",
+        );
+      }
+      throw error;
+    }
+  }
+
+  private expandList(instruction: DockerfileInstruction, lookup: (name: string) => string | undefined) {
+    try {
+      return expandWords(instruction.text, lookup, { escape: this.escape, unknown: "keep" });
+    } catch (error) {
+      if (error instanceof ShellLexError) {
+        this.fail(
+          instruction.location,
+          `${instruction.keyword}: ${error.message}`,
+          "check the quotes and braces of the line",
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+interface StepScope {
+  env: Map<string, Variable>;
+  args: Map<string, Variable | null>;
+  state: StageState;
+  lookup: (name: string) => string | undefined;
+  needs: { index: number; location: DockerfileLocation }[];
+}
+
+/**
+ * The expandable strings of one step. Whether the step is late is known only once every string is
+ * expanded, and then a final string has to become a template too (completeStep expands them all), so
+ * each string is read through a function called after the last one was added.
+ */
+class LateStrings {
+  private readonly expansions: Expansion[] = [];
+  constructor(private readonly escapeToken: "\\" | "`") {}
+
+  get isLate(): boolean {
+    return this.expansions.some((expansion) => expansion.kept.length > 0);
+  }
+
+  add(expansion: Expansion): () => string {
+    this.expansions.push(expansion);
+    return () =>
+      this.isLate && expansion.kept.length === 0 ? escapeTemplate(expansion.value, this.escapeToken) : expansion.value;
+  }
+
+  resolve<T>(read: () => T): T {
+    return read();
+  }
+
+  config(location: DockerfileLocation, change: () => DockerfileConfigChange): DockerfileStep {
+    return { op: "config", location, change: change(), late: this.isLate };
+  }
+}
+
+/** The platform args BuildKit defines for a platform (`linux/arm64/v8`). */
+function platformArgs(platform: string): [string, string][] {
+  const [os = "", architecture = "", variant = ""] = platform.split("/");
+  const values: [string, string][] = [];
+  for (const prefix of ["BUILD", "TARGET"]) {
+    values.push(
+      [`${prefix}PLATFORM`, platform],
+      [`${prefix}OS`, os],
+      [`${prefix}ARCH`, architecture],
+      [`${prefix}VARIANT`, variant],
+    );
+  }
+  return values;
+}
+
+/**
+ * EXPOSE's ports as Docker records them: `80` is `80/tcp`, a range is every port of it, the protocol
+ * lower case. Returns an error message for a word that is not a port.
+ */
+export function normalizePorts(words: readonly string[]): string[] | string {
+  const ports: string[] = [];
+  for (const word of words) {
+    const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(word);
+    if (!match) return `EXPOSE ${word} is not a port (<port>[-<port>][/tcp|udp|sctp])`;
+    const first = Number(match[1]);
+    const last = match[2] === undefined ? first : Number(match[2]);
+    const protocol = (match[3] ?? "tcp").toLowerCase();
+    if (first > 65535 || last > 65535 || last < first) return `EXPOSE ${word} is not a valid port range`;
+    for (let port = first; port <= last; port++) ports.push(`${port}/${protocol}`);
+  }
+  return ports;
+}
+
+const durationUnits: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Go's time.ParseDuration in nanoseconds; null when the text is not a duration. */
+export function parseGoDuration(text: string): number | null {
+  if (text === "0" || text === "+0" || text === "-0") return 0;
+  const match = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
+  if (!match) return null;
+  let total = 0;
+  for (const part of match[2]!.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+    total += Number(part[1]) * durationUnits[part[2]!]!;
+  }
+  return Math.round(match[1] === "-" ? -total : total);
+}
+
+function stageLabel(header: StageHeader): string {
+  return header.name ?? String(header.index);
+}
+
+/** A stage's sources point at positions in the evaluated list, not in the file. */
+function renumber(stage: DockerfileBuildStage, position: Map<number, number>): DockerfileBuildStage {
+  const map = (source: DockerfileSource): DockerfileSource =>
+    source.type === "stage" ? { type: "stage", index: position.get(source.index)! } : source;
+  return {
+    ...stage,
+    base: map(stage.base),
+    steps: stage.steps.map((step) =>
+      step.op === "copy" && step.from.type !== "context" ? { ...step, from: map(step.from) } : step,
+    ),
+  };
+}
