@@ -3,5 +3,12 @@ import { sourceResolution } from "../../tooling/vitest-shared.js";
 
 export default defineConfig({
   ...sourceResolution,
-  test: { name: "git", include: ["src/**/*.test.ts"], testTimeout: 30_000 },
+  test: {
+    name: "git",
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    // Engine A of the test environment, for the check of Dockerfile contexts against BuildKit.
+    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
 });
