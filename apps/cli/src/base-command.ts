@@ -134,7 +134,7 @@ export function summarizeProcedure(result: ProcedureResult): string {
   for (const image of result.images) {
     lines.push(`${image.name ?? "~"}:`);
     for (const stage of image.stages)
-      lines.push(`  ${stage.name.padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}`);
+      lines.push(`  ${(stage.detail ?? stage.name).padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}`);
     for (const tag of image.tags ?? []) lines.push(`  -> ${tag.reference} (${tag.method})`);
   }
   return lines.join("\n");

@@ -1,7 +1,15 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { ConfigError, type ConfigProblem, parseConfig, type StagesConfig, UsageError } from "@stages/core";
+import {
+  ConfigError,
+  type ConfigProblem,
+  loadDockerfiles,
+  type ProjectFileReader,
+  parseConfig,
+  type StagesConfig,
+  UsageError,
+} from "@stages/core";
 
 /** A loaded project: its validated config and where it lives. */
 export interface Project {
@@ -52,5 +60,21 @@ export async function loadProject(options: {
   const shown = relative(options.cwd, file) || file;
   const result = parseConfig(text, { file: shown.startsWith("..") ? file : shown });
   if (result.errors.length > 0 || result.config === null) throw new ConfigError(result.errors);
-  return { config: result.config, directory, file, warnings: result.warnings };
+  const config = await loadDockerfiles(result.config, projectFileReader(directory));
+  return { config, directory, file, warnings: result.warnings };
+}
+
+/** Reads files of the project directory for core (Dockerfiles); a missing file is null. */
+function projectFileReader(directory: string): ProjectFileReader {
+  return {
+    async read(path) {
+      try {
+        return await readFile(join(directory, path), "utf8");
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") return null;
+        throw new UsageError(`cannot read ${join(directory, path)}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+  };
 }

@@ -55,8 +55,12 @@ export function createRenderer(options: RendererOptions): Renderer {
     missing: "33",
   };
 
-  const stageLine = (event: { image: string | null; stage: string; signature: string }, rest: string) =>
-    `${paint("1", `[${imageLabel(event.image)}]`)} ${event.stage.padEnd(20)} ${paint("2", event.signature.slice(0, 12))}  ${rest}`;
+  // A Dockerfile stage shows its instruction and line instead of the bare keyword.
+  const stageLine = (
+    event: { image: string | null; stage: string; signature: string; detail?: string | undefined },
+    rest: string,
+  ) =>
+    `${paint("1", `[${imageLabel(event.image)}]`)} ${(event.detail ?? event.stage).padEnd(20)} ${paint("2", event.signature.slice(0, 12))}  ${rest}`;
 
   if (!options.live) {
     return {

@@ -36,6 +36,8 @@ export interface StageTemplate {
   name: StageName;
   deps: { [key: string]: JsonValue };
   git: StageGitEffect;
+  /** What the stage is in the user's words, when its name does not say (a Dockerfile instruction and its line). */
+  detail?: string;
   /** What the builder does, given the content the previous stage carries. */
   instructions(carried: Carried | null): StageInstructions;
 }

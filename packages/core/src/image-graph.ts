@@ -1,4 +1,5 @@
 import type { ImageConfig, StagesConfig } from "./config/model.js";
+import { configImagesOf } from "./dockerfile/references.js";
 import { UnknownImageError, UsageError } from "./errors.js";
 
 /** Key of an image in the graph: its name, or "" for the nameless image. */
@@ -15,6 +16,9 @@ export function imageDisplayName(name: string | null): string {
 export function imageDependencies(image: ImageConfig): string[] {
   const dependencies = new Set<string>();
   if (image.base.kind === "stagesImage" || image.base.kind === "artifact") dependencies.add(image.base.name);
+  for (const stage of image.dockerfile?.evaluated?.stages ?? []) {
+    for (const name of configImagesOf(stage)) dependencies.add(name);
+  }
   for (const spec of image.imports) dependencies.add(spec.from);
   return [...dependencies];
 }

@@ -10,6 +10,7 @@ export type {
   TransferProgress,
 } from "./adapters/common.js";
 export {
+  type DockerContextSpec,
   type GitDiff,
   type GitFile,
   type GitSource,
@@ -32,6 +33,7 @@ export {
 } from "./adapters/lock.js";
 export {
   type BuilderEvent,
+  type DockerContextFiles,
   type GitUpdate,
   type ImportSource,
   type StageBuilder,
@@ -51,6 +53,7 @@ export {
   type BaseSpec,
   type ConfigProblem,
   type ConfigResult,
+  type DockerfileImageConfig,
   type DockerInstructions,
   emptyDockerInstructions,
   formatProblem,
@@ -71,6 +74,16 @@ export {
 } from "./config/index.js";
 // The conveyor: which stages an image has and what each carries.
 export { type Carried, type ConveyorFacts, planConveyor, type StageGitEffect, type StageTemplate } from "./conveyor.js";
+export {
+  contextSelectionId,
+  type DockerfileFacts,
+  dockerContextSpec,
+  planDockerfileBuildStage,
+  planDockerfileWhole,
+} from "./conveyor-dockerfile.js";
+// Dockerfile images: the model, and loading (parse + evaluate) with the project's files.
+export { dockerfilePathOf, loadDockerfiles, type ProjectFileReader } from "./dockerfile/load.js";
+export type * from "./dockerfile/model.js";
 // Errors.
 export {
   AbortedError,
@@ -196,6 +209,7 @@ export {
   type ResolvedStage,
   type ResolveProjectOptions,
   type ResolveStorages,
+  resolveDockerfileImage,
   resolveProject,
   type StagePresence,
 } from "./resolve.js";
@@ -213,6 +227,13 @@ export {
   parseSignature,
   type Signature,
 } from "./signature-type.js";
-export { isStageName, type StageName, stageNames } from "./stage-name.js";
+export {
+  type ConveyorStageName,
+  type DockerfileStageName,
+  dockerfileStageNames,
+  isStageName,
+  type StageName,
+  stageNames,
+} from "./stage-name.js";
 // Tags.
 export { assertValidTag, isValidTag, type SlugifiedTag, slugifyTag, tagMaxLength } from "./tag.js";

@@ -1,5 +1,5 @@
 import type { CallOptions } from "./adapters/common.js";
-import type { GitSource, MappingContent } from "./adapters/git-source.js";
+import type { DockerContextSpec, GitSource, MappingContent } from "./adapters/git-source.js";
 import type { StageBuilder, StageInstructions } from "./adapters/stage-builder.js";
 import type { StagesStorage } from "./adapters/stages-storage.js";
 import type { GitMapping, ImageConfig, StagesConfig, UserStageName } from "./config/model.js";
@@ -13,6 +13,13 @@ import {
   planConveyor,
   type StageTemplate,
 } from "./conveyor.js";
+import {
+  type DockerfileFacts,
+  dockerContextSpec,
+  planDockerfileBuildStage,
+  planDockerfileWhole,
+  readsDockerContext,
+} from "./conveyor-dockerfile.js";
 import { throwIfAborted, UsageError } from "./errors.js";
 import { imageKey, imageLevels } from "./image-graph.js";
 import { computeSignature } from "./signature.js";
@@ -32,6 +39,8 @@ export interface FactsProvider {
   dependenciesChecksum(mapping: GitMapping, globs: readonly string[], options?: CallOptions): Promise<string>;
   /** Registry digest of a base image, for `fromLatest` (reference in normalized form). */
   baseDigest(reference: string, options?: CallOptions): Promise<string>;
+  /** The files of a Dockerfile image's build context (after .dockerignore). */
+  dockerContext(spec: DockerContextSpec, options?: CallOptions): Promise<MappingContent>;
 }
 
 /** Where a facts provider gets its answers; a fact whose source is missing fails when it is needed. */
@@ -55,6 +64,15 @@ export function createFactsProvider(sources: FactSources): FactsProvider {
     content: (mapping, options) => git(`git mapping "${mapping.add}"`).content(mapping, options),
     dependenciesChecksum: (mapping, globs, options) =>
       git(`the stageDependencies of git mapping "${mapping.add}"`).dependenciesChecksum(mapping, globs, options),
+    dockerContext(spec, options) {
+      const source = git(`the build context "${spec.directory || "."}"`);
+      if (!source.contextContent) {
+        throw new UsageError("the git source cannot list a Dockerfile build context", {
+          hint: "use a git source that implements contextContent (the built-in one does)",
+        });
+      }
+      return source.contextContent(spec, options);
+    },
     baseDigest(reference, options) {
       const resolver = sources.baseDigests;
       if (!resolver?.resolveBaseDigest)
@@ -91,6 +109,8 @@ export interface ResolvedStage {
   name: StageName;
   signature: Signature;
   prev: Signature | null;
+  /** What the stage is in the user's words (`build: RUN make (Dockerfile:7)`), or null when its name says it. */
+  detail: string | null;
   /** Git content carried by the previous stage (part of the signature). */
   carriedBefore: Carried | null;
   /** Git content this stage carries: read from storage when found, else what building it gives. */
@@ -194,6 +214,76 @@ async function lookup(
   return { local: true, remote: null, carried: local.carried };
 }
 
+/** Where a chain of stages starts, and how its stages' carried git content evolves. */
+interface ChainOptions extends CallOptions {
+  storages: ResolveStorages;
+  remoteLookup: RemoteLookup;
+  project: string;
+  image: ImageConfig;
+  /** Stapel images: what their git mappings have (gitLatestPatch and carried content need it). */
+  facts: ConveyorFacts | null;
+}
+
+/**
+ * Computes the signatures of one chain of stages, each stage chained to the one before it: each
+ * signature needs the git content the previous stage carries, which for a reused stage is what
+ * storage says it carries. Returns the stages with their lookups still running.
+ */
+async function resolveChain(
+  templates: readonly StageTemplate[],
+  options: ChainOptions,
+): Promise<{ stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[]> {
+  const { image, facts } = options;
+  const pending: { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[] = [];
+  let prev: Signature | null = null;
+  let carried: Carried | null = null;
+  for (const template of templates) {
+    throwIfAborted(options.signal);
+    if (template.git === "patch" && facts !== null && carriesCurrent(image, facts, carried)) continue;
+    const signature = computeSignature({
+      project: options.project,
+      stage: template.name,
+      deps: template.deps,
+      prev,
+      carried,
+    });
+    const presence = lookup(options.storages, signature, template, options.remoteLookup, options.signal);
+    // Awaited below (all together); until then a failure must not count as unhandled.
+    presence.catch(() => {});
+    // Only a stage that changes git content makes the next signature wait for its lookup (what it
+    // carries is read from storage); the lookups of all other stages run side by side.
+    let carriedAfter: Carried | null;
+    if (template.git === "none" || facts === null) carriedAfter = carried;
+    else {
+      const found = await presence;
+      carriedAfter = found.local || found.remote ? found.carried : carriedAfterBuild(template, image, facts, carried);
+    }
+    pending.push({
+      stage: {
+        image: image.name,
+        name: template.name,
+        signature,
+        prev,
+        detail: template.detail ?? null,
+        carriedBefore: carried,
+        carriedAfter,
+        instructions: template.instructions(carried),
+      },
+      presence,
+    });
+    prev = signature;
+    carried = carriedAfter;
+  }
+  return pending;
+}
+
+async function settle(
+  pending: readonly { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[],
+): Promise<ResolvedStage[]> {
+  const presences = await Promise.all(pending.map((entry) => entry.presence));
+  return pending.map((entry, index) => ({ ...entry.stage, presence: presences[index] as StagePresence }));
+}
+
 /**
  * Computes the signatures of one image's conveyor stage by stage: each stage's signature needs the
  * git content the previous stage carries, which for a reused stage is what storage says it carries.
@@ -210,54 +300,44 @@ export async function resolveImage(
     order: number;
   },
 ): Promise<ResolvedImage> {
-  const pending: { stage: Omit<ResolvedStage, "presence">; presence: Promise<StagePresence> }[] = [];
-  let prev: Signature | null = null;
-  let carried: Carried | null = null;
-  for (const template of planConveyor(image, facts)) {
-    throwIfAborted(options.signal);
-    if (template.git === "patch" && carriesCurrent(image, facts, carried)) continue;
-    const signature = computeSignature({
-      project: options.project,
-      stage: template.name,
-      deps: template.deps,
-      prev,
-      carried,
-    });
-    const presence = lookup(
-      options.storages,
-      signature,
-      template,
-      options.remoteLookup ?? "when-missing",
-      options.signal,
-    );
-    // Awaited below (all together); until then a failure must not count as unhandled.
-    presence.catch(() => {});
-    // Only a stage that changes git content makes the next signature wait for its lookup (what it
-    // carries is read from storage); the lookups of all other stages run side by side.
-    let carriedAfter: Carried | null;
-    if (template.git === "none") carriedAfter = carried;
-    else {
-      const found = await presence;
-      carriedAfter = found.local || found.remote ? found.carried : carriedAfterBuild(template, image, facts, carried);
-    }
-    pending.push({
-      stage: {
-        image: image.name,
-        name: template.name,
-        signature,
-        prev,
-        carriedBefore: carried,
-        carriedAfter,
-        instructions: template.instructions(carried),
-      },
-      presence,
-    });
-    prev = signature;
-    carried = carriedAfter;
-  }
-  const presences = await Promise.all(pending.map((entry) => entry.presence));
-  const stages = pending.map((entry, index) => ({ ...entry.stage, presence: presences[index] as StagePresence }));
+  const chain = { ...options, remoteLookup: options.remoteLookup ?? "when-missing", image, facts };
+  const stages = await settle(await resolveChain(planConveyor(image, facts), chain));
   return { config: image, order: options.order, name: image.name, stages };
+}
+
+/**
+ * Resolves a Dockerfile image (DESIGN §12): one chain per build stage the target needs, dependencies
+ * first, the target's last; a build stage's FROM and COPY --from see the signatures of the build
+ * stages before it. `stages` lists every chain in that order, so its last stage is the image's.
+ */
+export async function resolveDockerfileImage(
+  image: ImageConfig,
+  facts: DockerfileFacts,
+  options: CallOptions & {
+    storages: ResolveStorages;
+    remoteLookup?: RemoteLookup | undefined;
+    project: string;
+    order: number;
+  },
+): Promise<ResolvedImage> {
+  const chain = { ...options, remoteLookup: options.remoteLookup ?? "when-missing", image, facts: null };
+  const spec = image.dockerfile;
+  if (spec === null || spec.evaluated === null) {
+    throw new Error(`image "${image.name}" has no evaluated Dockerfile: load the project with loadDockerfiles first`);
+  }
+  if (!spec.staged) {
+    const stages = await settle(await resolveChain([planDockerfileWhole(image, facts)], chain));
+    return { config: image, order: options.order, name: image.name, stages };
+  }
+  const pending: Awaited<ReturnType<typeof resolveChain>> = [];
+  const stageSignatures = new Map<number, Signature>();
+  for (const stage of spec.evaluated.stages) {
+    const chainStages = await resolveChain(planDockerfileBuildStage(image, stage, facts, stageSignatures), chain);
+    const last = chainStages.at(-1);
+    if (last) stageSignatures.set(stage.index, last.stage.signature);
+    pending.push(...chainStages);
+  }
+  return { config: image, order: options.order, name: image.name, stages: await settle(pending) };
 }
 
 /**
@@ -274,6 +354,22 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
     throwIfAborted(options.signal);
     const results = await Promise.all(
       level.map(async (image) => {
+        if (image.dockerfile !== null) {
+          const context = readsDockerContext(image.dockerfile)
+            ? await options.facts.dockerContext(dockerContextSpec(image.dockerfile), { signal: options.signal })
+            : null;
+          return resolveDockerfileImage(
+            image,
+            { context, imageSignatures: signatures },
+            {
+              storages: options.storages,
+              remoteLookup: options.remoteLookup,
+              signal: options.signal,
+              project: options.config.meta.project,
+              order: options.config.images.indexOf(image),
+            },
+          );
+        }
         const facts = await gatherFacts(image, signatures, options.facts, options.signal);
         return resolveImage(image, facts, {
           storages: options.storages,

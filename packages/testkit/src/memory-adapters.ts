@@ -60,6 +60,11 @@ export function createMemoryStageBuilder(options: {
           throw new StageMissingError(`base image stage ${request.instructions.base.signature} is not local`);
         }
       }
+      if (request.instructions.kind === "dockerfile" && request.instructions.copyFrom !== null) {
+        if (!(await options.local.has(request.instructions.copyFrom))) {
+          throw new StageMissingError(`COPY --from stage ${request.instructions.copyFrom} is not local`);
+        }
+      }
       builds.push(request);
       if (failing === request.stage) {
         throw new StageBuildError(`${request.image ?? "~"}/${request.stage}: command exited with code 1`);

@@ -59,7 +59,7 @@ export class PlanCommand extends ProjectCommand {
       const rows = [
         header,
         ...image.stages.map((stage) => [
-          stage.name,
+          stage.detail ?? stage.name,
           stage.signature.slice(0, 12),
           stage.local ? "yes" : "no",
           ...(remote ? [stage.remote ? "yes" : "no"] : []),

@@ -2,6 +2,7 @@ export type {
   BaseSpec,
   ConfigProblem,
   ConfigResult,
+  DockerfileImageConfig,
   DockerInstructions,
   GitMapping,
   ImageConfig,

@@ -1,4 +1,4 @@
-import type { ParsedDockerfile } from "../dockerfile/model.js";
+import type { EvaluatedDockerfile, ParsedDockerfile } from "../dockerfile/model.js";
 
 /**
  * The validated model of a stages.yaml (or werf.yaml in stapel syntax).
@@ -116,6 +116,8 @@ export interface DockerfileImageConfig {
   staged: boolean;
   /** The Dockerfile as parsed when the project was loaded (`loadDockerfiles`); null until then. */
   parsed: ParsedDockerfile | null;
+  /** The build stages the target needs, evaluated with `args` (`loadDockerfiles`); null until then. */
+  evaluated: EvaluatedDockerfile | null;
   /** Where `dockerfile:` is in the config. */
   position: SourcePosition;
 }

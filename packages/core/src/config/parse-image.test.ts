@@ -203,12 +203,6 @@ describe("directives", () => {
     expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${directive}": .+ \\(.+\\)$`));
   });
 
-  it("refuses Dockerfile images with one error", () => {
-    expect(imageErrors("image: app\ndockerfile: Dockerfile\ncontext: .\n")).toEqual([
-      'stages.yaml:5:1: unsupported directive "dockerfile": images built from a Dockerfile are not supported (build it with docker build, or rewrite it with from: and shell:)',
-    ]);
-  });
-
   it("refuses docker: in an artifact, as werf does", () => {
     expect(imageErrors("image: app\nfrom: alpine\n---\nartifact: t\nfrom: alpine\ndocker: {USER: x}\n")).toEqual([
       "stages.yaml:9:1: docker instructions are not supported for artifacts (an artifact is never published; move docker: to an image)",

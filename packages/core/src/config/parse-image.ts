@@ -4,6 +4,7 @@ import { parseReference } from "../reference.js";
 import type { BaseSpec, ImageConfig, SourcePosition } from "./model.js";
 import { isImageName, nameHint } from "./names.js";
 import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
+import { parseDockerfileImage } from "./parse-dockerfile-image.js";
 import { parseGitMappings } from "./parse-git.js";
 import { type ParsedImport, parseImports } from "./parse-import.js";
 import { emptyShellStages, parseShell } from "./parse-shell.js";
@@ -97,13 +98,17 @@ export function parseImageDocument(context: YamlContext, contents: Node): ImageD
 
   const dockerfile = context.findEntry(contents, "dockerfile");
   if (dockerfile !== undefined) {
-    // The other keys of a Dockerfile image (context, args, ...) would only add noise.
-    context.error(
-      dockerfile.keyNode,
-      'unsupported directive "dockerfile": images built from a Dockerfile are not supported',
-      "build it with docker build, or rewrite it with from: and shell:",
-    );
-    return drafts(emptyImage(artifact), null, []);
+    if (artifact) {
+      context.error(
+        nameEntry.keyNode,
+        "an artifact cannot be built from a Dockerfile",
+        "declare it with image: <name>; an image only other images use is fine",
+      );
+      return [];
+    }
+    const parsed = parseDockerfileImage(context, contents, describeImage(names, artifact), dockerfile);
+    if (parsed === null) return drafts(emptyImage(artifact), null, []);
+    return drafts({ ...emptyImage(artifact), base: { kind: "dockerfile" }, dockerfile: parsed }, null, []);
   }
 
   const spec: SectionSpec = {

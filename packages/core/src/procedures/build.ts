@@ -9,7 +9,7 @@ import { throwIfAborted } from "../errors.js";
 import { stageLabelsFor } from "../naming.js";
 import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
-import { type EventListener, emitter, type ProcedureResult, type StageAction } from "./events.js";
+import { type EventListener, emitter, type ProcedureResult, type StageAction, stageSubject } from "./events.js";
 import { OncePerKey } from "./limit.js";
 import { planBuild, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
@@ -83,7 +83,7 @@ async function carryOutBuild(plan: StagesPlan, options: BuildOptions): Promise<M
         return;
       }
       const started = Date.now();
-      const subject = { image: stage.image, stage: stage.name, signature: stage.signature };
+      const subject = stageSubject(stage);
       emit({ type: "stage-started", work: "build", ...subject });
       await options.builder.build({
         project,

@@ -13,6 +13,8 @@ export interface StageEventSubject {
   image: string | null;
   stage: StageName;
   signature: Signature;
+  /** What the stage is in the user's words, for Dockerfile stages (`build: RUN make (Dockerfile:7)`). */
+  detail?: string;
 }
 
 /** Typed events procedures emit instead of printing; the CLI renders them. */
@@ -31,6 +33,18 @@ export type StagesEvent =
       durationMs: number;
     };
 
+/** The subject of a resolved stage's events. */
+export function stageSubject(stage: {
+  image: string | null;
+  name: StageName;
+  signature: Signature;
+  detail: string | null;
+}): StageEventSubject {
+  const subject: StageEventSubject = { image: stage.image, stage: stage.name, signature: stage.signature };
+  if (stage.detail !== null) subject.detail = stage.detail;
+  return subject;
+}
+
 /** Receives events; a throwing listener does not break a procedure. */
 export type EventListener = (event: StagesEvent) => void;
 
@@ -39,6 +53,8 @@ export interface StageResult {
   name: StageName;
   signature: Signature;
   action: StageAction;
+  /** Dockerfile stages: the build stage, instruction and line (`build: RUN make (Dockerfile:7)`). */
+  detail?: string;
 }
 
 /** One final name in a publish result. */

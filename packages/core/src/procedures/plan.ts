@@ -27,6 +27,8 @@ export interface PlanOptions extends CallOptions {
 export interface PlannedStage {
   name: StageName;
   signature: Signature;
+  /** Dockerfile stages: the build stage, instruction and line (`build: RUN make (Dockerfile:7)`). */
+  detail?: string;
   local: boolean;
   /** null when no remote storage was given. */
   remote: boolean | null;
@@ -71,6 +73,7 @@ export function describePlan(
       stages: image.stages.map((stage) => ({
         name: stage.name,
         signature: stage.signature,
+        ...(stage.detail !== null ? { detail: stage.detail } : {}),
         local: stage.presence.local,
         remote: stage.presence.remote,
         carried: stage.carriedAfter,

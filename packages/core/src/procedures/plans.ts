@@ -1,5 +1,4 @@
 import { StageMissingError } from "../errors.js";
-import { imageKey } from "../image-graph.js";
 import { finalReference } from "../naming.js";
 import type { ResolvedImage, ResolvedProject, ResolvedStage } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
@@ -32,12 +31,16 @@ export function actionOf(plan: StagesPlan, signature: Signature): StageAction {
   return plan.steps.get(signature)?.action ?? plan.otherwise;
 }
 
-/** The images whose last stage a stage needs locally: its fromImage/fromArtifact base, its import sources. */
-function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
+/**
+ * The stages a stage needs locally besides its base: the stage its FROM names (a fromImage or
+ * fromArtifact base, a Dockerfile build stage or config image), its import sources, its COPY --from
+ * source.
+ */
+function sourcesOf(stage: ResolvedStage): Signature[] {
   const instructions = stage.instructions;
-  const base = image.config.base;
-  if (instructions.kind === "from" && (base.kind === "stagesImage" || base.kind === "artifact")) return [base.name];
-  if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.spec.from))];
+  if (instructions.kind === "from" && instructions.base.type === "stage") return [instructions.base.signature];
+  if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.source))];
+  if (instructions.kind === "dockerfile" && instructions.copyFrom !== null) return [instructions.copyFrom];
   return [];
 }
 
@@ -48,34 +51,26 @@ function dependenciesOf(image: ResolvedImage, stage: ResolvedStage): string[] {
  * newest one found are not needed: they stay `cached`.
  */
 export function planBuild(project: ResolvedProject, useRemote: boolean): StagesPlan {
-  const byKey = new Map(project.images.map((image) => [imageKey(image.config), image]));
+  const bySignature = new Map<Signature, ResolvedStage>();
+  for (const image of project.images) for (const stage of image.stages) bySignature.set(stage.signature, stage);
   const steps = new Map<Signature, PlannedStep>();
-  const lastOf = (name: string): ResolvedStage => {
-    const source = byKey.get(name);
-    const last = source?.stages.at(-1);
-    if (!last) throw new StageMissingError(`image "${name}" has no stages`);
-    return last;
-  };
-  const visit = (image: ResolvedImage, index: number): void => {
-    const stage = image.stages[index];
-    if (!stage || steps.has(stage.signature)) return;
+  const visit = (signature: Signature): void => {
+    const stage = bySignature.get(signature);
+    if (!stage) throw new StageMissingError(`stage ${signature.slice(0, 12)} is not part of the resolved project`);
+    if (steps.has(stage.signature)) return;
     if (stage.presence.local) steps.set(stage.signature, { stage, action: "cached", needs: [] });
     else if (useRemote && stage.presence.remote) steps.set(stage.signature, { stage, action: "pulled", needs: [] });
     else {
-      const dependencies = dependenciesOf(image, stage);
-      const needs = [
-        ...(stage.prev !== null ? [stage.prev] : []),
-        ...dependencies.map((name) => lastOf(name).signature),
-      ];
+      const sources = sourcesOf(stage);
+      const needs = [...(stage.prev !== null ? [stage.prev] : []), ...sources];
       steps.set(stage.signature, { stage, action: "built", needs });
-      visit(image, index - 1);
-      for (const name of dependencies) {
-        const source = byKey.get(name) as ResolvedImage;
-        visit(source, source.stages.length - 1);
-      }
+      for (const need of needs) visit(need);
     }
   };
-  for (const image of project.selected) visit(image, image.stages.length - 1);
+  for (const image of project.selected) {
+    const last = image.stages.at(-1);
+    if (last) visit(last.signature);
+  }
   return { project, images: project.selected, steps, otherwise: "cached" };
 }
 

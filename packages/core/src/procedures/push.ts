@@ -4,7 +4,7 @@ import type { StagesStorage } from "../adapters/stages-storage.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
 import { type FactsProvider, resolveProject } from "../resolve.js";
-import { type EventListener, emitter, type ProcedureResult } from "./events.js";
+import { type EventListener, emitter, type ProcedureResult, stageSubject } from "./events.js";
 import { planPush, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
@@ -65,9 +65,7 @@ export async function carryOutPush(
       type: "stage-finished",
       action,
       durationMs: 0,
-      image: stage.image,
-      stage: stage.name,
-      signature: stage.signature,
+      ...stageSubject(stage),
     });
   }
 }

@@ -17,6 +17,7 @@ export function procedureResult(
         name: stage.name,
         signature: stage.signature,
         action: taken.get(stage.signature) ?? actionOf(plan, stage.signature),
+        ...(stage.detail !== null ? { detail: stage.detail } : {}),
       })),
     })),
   };

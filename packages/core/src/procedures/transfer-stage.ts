@@ -2,7 +2,7 @@ import type { ImageTransfer } from "../adapters/image-transfer.js";
 import { throwIfAborted } from "../errors.js";
 import { remoteStageReference } from "../naming.js";
 import type { ResolvedStage } from "../resolve.js";
-import type { EventListener } from "./events.js";
+import { type EventListener, stageSubject } from "./events.js";
 
 /** Where stages move to or from, and who reports it. */
 export interface StageTransferContext {
@@ -21,7 +21,7 @@ export async function transferStage(
 ): Promise<void> {
   throwIfAborted(context.signal);
   const started = Date.now();
-  const subject = { image: stage.image, stage: stage.name, signature: stage.signature };
+  const subject = stageSubject(stage);
   const reference = remoteStageReference(context.repository, stage.signature);
   context.emit({ type: "stage-started", work: direction, ...subject });
   await context.transfer[direction]({

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { normalizeProjectPath } from "./parse-dockerfile-image.js";
+import { imageErrors, parseImages, validImage, validImages } from "./test-support.js";
+
+describe("Dockerfile images", () => {
+  it("reads werf's keys with their defaults", () => {
+    const image = validImage("image: app\ndockerfile: Dockerfile\n");
+    expect(image.base).toEqual({ kind: "dockerfile" });
+    expect(image.dockerfile).toEqual({
+      path: "Dockerfile",
+      context: "",
+      target: null,
+      args: {},
+      addHost: [],
+      network: null,
+      contextAddFiles: [],
+      staged: true,
+      parsed: null,
+      evaluated: null,
+      position: { file: "stages.yaml", line: 5, column: 1 },
+    });
+    expect(image.git).toEqual([]);
+    expect(image.shell.install).toEqual([]);
+  });
+
+  it("reads every key", () => {
+    const image = validImage(
+      [
+        "image: backend",
+        "dockerfile: ./docker/app.Dockerfile",
+        "context: ./services/backend/",
+        "target: Production",
+        "args: {NODE_ENV: production, WORKERS: 4, EMPTY: ~}",
+        'addHost: ["db:127.0.0.1", "v6:::1"]',
+        "network: none",
+        "contextAddFiles: [.env.build, ./b/x, b/x]",
+        "staged: false",
+        "",
+      ].join("\n"),
+    );
+    expect(image.dockerfile).toMatchObject({
+      path: "docker/app.Dockerfile",
+      context: "services/backend",
+      target: "production",
+      args: { NODE_ENV: "production", WORKERS: "4", EMPTY: "" },
+      addHost: ["db:127.0.0.1", "v6:::1"],
+      network: "none",
+      staged: false,
+    });
+    expect(image.dockerfile?.contextAddFiles).toEqual([".env.build", "b/x"]);
+  });
+
+  it("declares two images from one Dockerfile with image: [a, b]", () => {
+    const [a, b] = validImages(parseImages("image: [a, b]\ndockerfile: Dockerfile\ntarget: a\n"));
+    expect(a?.dockerfile?.target).toBe("a");
+    expect(b?.dockerfile?.target).toBe("a");
+    expect(a?.dockerfile).not.toBe(b?.dockerfile);
+  });
+
+  it("refuses stapel directives next to dockerfile:", () => {
+    expect(imageErrors("image: app\ndockerfile: Dockerfile\nfrom: alpine\nshell: {install: make}\n")).toEqual([
+      'stages.yaml:6:1: unsupported directive "from": it is a stapel directive and this image is built from a Dockerfile (remove it (write the same in the Dockerfile), or remove dockerfile: to make a stapel image)',
+      'stages.yaml:7:1: unsupported directive "shell": it is a stapel directive and this image is built from a Dockerfile (remove it (write the same in the Dockerfile), or remove dockerfile: to make a stapel image)',
+    ]);
+  });
+
+  it.each(["ssh", "secrets", "dependencies", "platform", "imageSpec"])("refuses werf's %s with a reason", (key) => {
+    const errors = imageErrors(`image: app\ndockerfile: Dockerfile\n${key}: x\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${key}": .+ \\(.+\\)$`));
+  });
+
+  it("suggests a known key for a typo", () => {
+    expect(imageErrors("image: app\ndockerfile: Dockerfile\ntarge: x\n")[0]).toMatch(
+      /unknown directive "targe".*target/,
+    );
+  });
+
+  it("refuses an artifact built from a Dockerfile", () => {
+    expect(imageErrors("image: app\nfrom: alpine\n---\nartifact: t\ndockerfile: Dockerfile\n")).toEqual([
+      "stages.yaml:7:1: an artifact cannot be built from a Dockerfile (declare it with image: <name>; an image only other images use is fine)",
+    ]);
+  });
+
+  it("refuses paths that leave the project, bad addHost and wrong types", () => {
+    expect(
+      imageErrors(
+        'image: app\ndockerfile: /etc/Dockerfile\ncontext: ../x\naddHost: [db]\nstaged: "yes"\ncontextAddFiles: [../y]\n',
+      ),
+    ).toEqual([
+      'stages.yaml:5:13: dockerfile "/etc/Dockerfile" must be a path inside the project (give the Dockerfile\'s path in the context relative to the directory of the config, without "..")',
+      'stages.yaml:6:10: context "../x" must be a path inside the project (give the context folder relative to the directory of the config, without "..")',
+      'stages.yaml:7:11: addHost "db" is not host:ip (write addHost: ["db:10.0.0.5"])',
+      "stages.yaml:8:9: staged must be a boolean, not a string (write true or false, without quotes)",
+      'stages.yaml:9:18: contextAddFiles "../y" must be a file inside the context (give it relative to the context, without ..)',
+    ]);
+  });
+});
+
+describe("normalizeProjectPath", () => {
+  it.each([
+    [".", ""],
+    ["./", ""],
+    ["a/./b/", "a/b"],
+    ["a\\b", "a/b"],
+    ["a//b", "a/b"],
+  ])("%j → %j", (input, output) => {
+    expect(normalizeProjectPath(input)).toBe(output);
+  });
+  it.each(["/abs", "../up", "a/../../b", "C:\\x"])("refuses %j", (input) => {
+    expect(normalizeProjectPath(input)).toBeNull();
+  });
+});

@@ -1,0 +1,91 @@
+import type {
+  ConfigProblem,
+  DockerfileImageConfig,
+  ImageConfig,
+  SourcePosition,
+  StagesConfig,
+} from "../config/model.js";
+import { createProblem } from "../config/problems.js";
+import { ConfigError } from "../errors.js";
+import { evaluateDockerfile } from "./evaluate.js";
+import { parseDockerfile } from "./parse.js";
+import { configImagesOf } from "./references.js";
+
+/** Reads the text of a file of the project; null when there is no such file. Core does no I/O itself. */
+export interface ProjectFileReader {
+  /** `path` is relative to the project directory, POSIX. */
+  read(path: string): Promise<string | null>;
+}
+
+/** The path of an image's Dockerfile relative to the project directory. */
+export function dockerfilePathOf(dockerfile: DockerfileImageConfig): string {
+  return dockerfile.context === "" ? dockerfile.path : `${dockerfile.context}/${dockerfile.path}`;
+}
+
+/**
+ * Reads, parses and evaluates the Dockerfile of every Dockerfile image of a config, so that every
+ * error in a Dockerfile is reported with its file:line:column before anything runs, and the images
+ * a Dockerfile names (FROM, COPY --from) are known to the image graph. Returns a new config; throws
+ * ConfigError with every problem found.
+ */
+export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileReader): Promise<StagesConfig> {
+  const names = new Set(config.images.flatMap((image) => (image.name === null ? [] : [image.name])));
+  const problems: ConfigProblem[] = [];
+  const texts = new Map<string, Promise<string | null>>();
+  const images: ImageConfig[] = [];
+  for (const image of config.images) {
+    const spec = image.dockerfile;
+    if (spec === null) {
+      images.push(image);
+      continue;
+    }
+    const path = dockerfilePathOf(spec);
+    let text = texts.get(path);
+    if (!text) {
+      text = reader.read(path);
+      texts.set(path, text);
+    }
+    const content = await text;
+    if (content === null) {
+      problems.push(
+        problem(
+          spec.position,
+          `no Dockerfile at ${path}`,
+          `create it, or set dockerfile: to its path inside the context ("${spec.context || "."}")`,
+        ),
+      );
+      images.push(image);
+      continue;
+    }
+    try {
+      const parsed = parseDockerfile(content, path);
+      // An image does not name itself: FROM app inside app's Dockerfile is the registry's app.
+      const others = new Set([...names].filter((name) => name !== image.name));
+      const evaluated = evaluateDockerfile(parsed, { args: spec.args, target: spec.target, configImages: others });
+      if (!spec.staged) {
+        const named = evaluated.stages.flatMap((stage) => configImagesOf(stage));
+        if (named.length > 0) {
+          const first = evaluated.stages.find((stage) => configImagesOf(stage).length > 0);
+          problems.push(
+            problem(
+              first?.location ?? spec.position,
+              `image "${named[0]}" of the config is named in ${path}, but staged: false builds with the engine's builder, which does not know it`,
+              "remove staged: false, or name a registry image",
+            ),
+          );
+        }
+      }
+      images.push({ ...image, dockerfile: { ...spec, parsed, evaluated } });
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      for (const found of error.problems) problems.push(found as ConfigProblem);
+      images.push(image);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, images };
+}
+
+function problem(position: SourcePosition, message: string, hint: string | null): ConfigProblem {
+  return createProblem("error", position, message, hint);
+}
