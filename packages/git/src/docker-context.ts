@@ -25,6 +25,8 @@ const modeSymlink = 0o120000;
 export interface ContextFiles {
   /** What enters the build, sorted by path. */
   files: GitFile[];
+  /** The paths of `files`, to check reads without a walk over the list. */
+  entered: ReadonlySet<string>;
   /** Tracked and added files before the ignore rules: what may be read as the Dockerfile. */
   candidates: ReadonlySet<string>;
   /** Which ignore file applied (relative to the context), or null. */
@@ -97,22 +99,38 @@ export async function readContextFiles(request: ContextFilesRequest): Promise<Co
   await checkContextFolder(repository, prefix, spec);
   const byPath = new Map<string, GitFile>();
   for (const file of request.tracked) byPath.set(file.path, file);
-  const added = await readAddedFiles(request, new Set(byPath.keys()));
-  for (const file of added) if (!byPath.has(file.path)) byPath.set(file.path, file);
+  const added = (await readAddedFiles(request, new Set(byPath.keys()))).filter((file) => !byPath.has(file.path));
+  for (const file of added) byPath.set(file.path, file);
   throwIfAborted(signal);
 
   const candidates = new Set(byPath.keys());
   const dockerfile = posix.normalize(spec.dockerfile).replace(/^(\.\/)+/, "");
   const ignoreFile = [`${dockerfile}.dockerignore`, ".dockerignore"].find((path) => candidates.has(path)) ?? null;
-  let files = [...byPath.values()];
+  // Git listed the tracked files in its order already: only added ones need a place among them.
+  let files = added.length === 0 ? [...request.tracked] : mergeSorted(request.tracked, added);
   if (ignoreFile !== null) {
     const text = await readWorktreeText(repository, repositoryPathOf(prefix, ignoreFile), signal);
     // Docker matches case-sensitively on Linux; the library's default (from node-ignore) does not.
     const matcher = createMatcher({ ignorecase: false }).add(text);
     files = files.filter((file) => !matcher.ignores(file.path));
   }
-  files.sort((left, right) => compareUtf8(left.path, right.path));
-  return { files, candidates, ignoreFile };
+  return { files, entered: new Set(files.map((file) => file.path)), candidates, ignoreFile };
+}
+
+/** `sorted` (in git's order) and `extra` (any order, other paths) in one list in git's order. */
+function mergeSorted(sorted: readonly GitFile[], extra: readonly GitFile[]): GitFile[] {
+  const others = [...extra].sort((left, right) => compareUtf8(left.path, right.path));
+  const merged: GitFile[] = [];
+  let position = 0;
+  for (const file of sorted) {
+    while (position < others.length && compareUtf8((others[position] as GitFile).path, file.path) < 0) {
+      merged.push(others[position] as GitFile);
+      position++;
+    }
+    merged.push(file);
+  }
+  for (; position < others.length; position++) merged.push(others[position] as GitFile);
+  return merged;
 }
 
 /** The repository-relative path of a context-relative one. */

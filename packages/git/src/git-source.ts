@@ -261,7 +261,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const context = await contextFiles(spec, signal);
       const found = await repository(signal);
       const prefix = contextPrefixOf(found.projectPrefix, spec.directory);
-      const entered = context.files.some((file) => file.path === path);
+      const entered = context.entered.has(path);
       // The Dockerfile is read even when the ignore file keeps it out of what COPY sees, as BuildKit does.
       const dockerfile = path === spec.dockerfile.replace(/^(\.\/)+/, "") && context.candidates.has(path);
       if (!entered && !dockerfile) {
