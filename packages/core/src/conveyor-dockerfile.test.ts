@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import type { DockerContextSpec, GitFile, GitSource } from "./adapters/git-source.js";
+import type { StageDescriptor, StagesStorage } from "./adapters/stages-storage.js";
+import { loadConfigOrThrow } from "./config/index.js";
+import type { StagesConfig } from "./config/model.js";
+import { contextSelectionId } from "./conveyor-dockerfile.js";
+import { loadDockerfiles } from "./dockerfile/load.js";
+import { ConfigError } from "./errors.js";
+import { planBuild } from "./procedures/plans.js";
+import { createFactsProvider, type ResolvedProject, resolveProject } from "./resolve.js";
+import { sha256Hex } from "./signature.js";
+import type { ContentId, Signature } from "./signature-type.js";
+
+/** A storage that holds the given signatures. */
+function storage(held: Iterable<Signature> = []): StagesStorage {
+  const signatures = new Set(held);
+  return {
+    specificationVersion: "v1",
+    kind: "local",
+    description: "memory",
+    get: async (signature) =>
+      signatures.has(signature) ? ({ signature, carried: null } as unknown as StageDescriptor) : null,
+    has: async (signature) => signatures.has(signature),
+    list: async () => [],
+    delete: async () => {},
+  };
+}
+
+/** A git source whose build contexts hold `files` (path → blob id), every file 0644. */
+function contextSource(files: Record<string, string>, calls: DockerContextSpec[] = []): GitSource {
+  const list: GitFile[] = Object.entries(files)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([path, blobId]) => ({ path, mode: 0o100644, blobId }));
+  return {
+    specificationVersion: "v1",
+    content: async () => {
+      throw new Error("no mappings here");
+    },
+    dependenciesChecksum: async () => "0".repeat(64),
+    diff: async () => null,
+    readFile: async () => new Uint8Array(),
+    contextContent: async (spec) => {
+      calls.push(spec);
+      return { mappingId: "context", contentId: contextSelectionId(list) as ContentId, files: list };
+    },
+  };
+}
+
+const stagesYaml = (extra = "") => `project: taxi
+configVersion: 1
+---
+image: app
+dockerfile: Dockerfile
+${extra}`;
+
+async function load(yaml: string, files: Record<string, string>): Promise<StagesConfig> {
+  return loadDockerfiles(loadConfigOrThrow(yaml, { file: "stages.yaml" }).config, {
+    read: async (path) => files[path] ?? null,
+  });
+}
+
+async function resolve(
+  config: StagesConfig,
+  context: Record<string, string>,
+  local: Signature[] = [],
+): Promise<ResolvedProject> {
+  return resolveProject({
+    config,
+    storages: { local: storage(local) },
+    facts: createFactsProvider({ git: contextSource(context) }),
+  });
+}
+
+const dockerfile = `ARG BASE=alpine:3.20
+FROM $BASE AS build
+WORKDIR /src
+COPY package.json ./
+RUN npm ci
+COPY src/ src/
+RUN npm run build
+
+FROM $BASE
+ARG MODE=production
+ENV MODE=$MODE
+COPY --from=build /src/dist /app
+CMD ["node", "/app/main.js"]
+`;
+const context = {
+  Dockerfile: "f".repeat(40),
+  "package.json": "1".repeat(40),
+  "src/a.ts": "2".repeat(40),
+  "README.md": "3".repeat(40),
+};
+
+function signatures(project: ResolvedProject): string[] {
+  return project.images.flatMap((image) => image.stages.map((stage) => stage.signature));
+}
+
+describe("Dockerfile conveyor", () => {
+  it("makes one stage per instruction of the needed build stages, the target's last", async () => {
+    const project = await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), context);
+    const [image] = project.images;
+    expect(image?.stages.map((stage) => stage.detail)).toEqual([
+      "build: FROM $BASE AS build (Dockerfile:2)",
+      "build: WORKDIR /src (Dockerfile:3)",
+      "build: COPY package.json ./ (Dockerfile:4)",
+      "build: RUN npm ci (Dockerfile:5)",
+      "build: COPY src/ src/ (Dockerfile:6)",
+      "build: RUN npm run build (Dockerfile:7)",
+      "stage 1: FROM $BASE (Dockerfile:9)",
+      "stage 1: ENV MODE=$MODE (Dockerfile:11)",
+      "stage 1: COPY --from=build /src/dist /app (Dockerfile:12)",
+      'stage 1: CMD ["node", "/app/main.js"] (Dockerfile:13)',
+    ]);
+    const stages = image?.stages ?? [];
+    // Each build stage starts a chain; COPY --from names the last stage of "build".
+    expect(stages[0]?.prev).toBeNull();
+    expect(stages[6]?.prev).toBeNull();
+    expect(stages[8]?.instructions).toMatchObject({ kind: "dockerfile", copyFrom: stages[5]?.signature });
+    expect(stages[0]?.instructions).toEqual({
+      kind: "from",
+      base: { type: "image", reference: "docker.io/library/alpine:3.20", digest: null },
+    });
+    // The first COPY carries only the file it selects.
+    expect(stages[2]?.instructions).toMatchObject({ context: { files: [{ path: "package.json" }] } });
+  });
+
+  it("pins the signatures: documents anyone can hash (printf '%s' '<document>' | sha256sum)", async () => {
+    const text = "FROM alpine:3.20\nWORKDIR /src\nCOPY package.json ./\nRUN npm ci\n";
+    const files = { "package.json": "1".repeat(40) };
+    const stages = (await resolve(await load(stagesYaml(), { Dockerfile: text }), files)).images[0]?.stages ?? [];
+    // The context selection of the COPY: sha256 of [["package.json",33188,"1111…"]] (33188 = 0o100644).
+    expect(contextSelectionId([{ path: "package.json", mode: 0o100644, blobId: "1".repeat(40) }])).toBe(
+      "689de64df0793cba6dccbc0de7090987a1b39a4af007e077ccdc321e819159bf",
+    );
+    const documents = [
+      '{"carried":null,"deps":{"base":"docker.io/library/alpine:3.20"},"prev":null,"project":"taxi","stage":"FROM","v":2}',
+      '{"carried":null,"deps":{"change":{"keyword":"WORKDIR","path":"/src"},"op":"config"},"prev":"3a3208dde9065dbc4e1cda3e0ab4625f3ac6f4d4ad2d4b33060ffd5f7250a05a","project":"taxi","stage":"WORKDIR","v":2}',
+      '{"carried":null,"deps":{"add":false,"chmod":null,"chown":null,"destination":"./","from":{"context":"689de64df0793cba6dccbc0de7090987a1b39a4af007e077ccdc321e819159bf"},"heredocs":[],"link":false,"op":"copy","sources":["package.json"]},"prev":"e16edc441894303928a2fd4ccba480894cdb459eaf7db62bc982edd2f21e3814","project":"taxi","stage":"COPY","v":2}',
+      '{"carried":null,"deps":{"args":[],"command":["npm ci"],"heredocs":[],"network":null,"op":"run","shell":null,"shellForm":true},"prev":"34d0337ec1b9fa2af9067de66abf475c9c2f08eb392c91623d80dba5a0861e7a","project":"taxi","stage":"RUN","v":2}',
+    ];
+    expect(stages.map((stage) => stage.signature)).toEqual(documents.map((document) => sha256Hex(document)));
+    expect(stages.map((stage) => stage.signature)).toEqual([
+      "3a3208dde9065dbc4e1cda3e0ab4625f3ac6f4d4ad2d4b33060ffd5f7250a05a",
+      "e16edc441894303928a2fd4ccba480894cdb459eaf7db62bc982edd2f21e3814",
+      "34d0337ec1b9fa2af9067de66abf475c9c2f08eb392c91623d80dba5a0861e7a",
+      "c1862c0f81dc693e8be6d2d24be98454c43ba13d982423a785cf4bbcca70c9bf",
+    ]);
+  });
+
+  it("changes nothing for comments, unselected files and ARGs an instruction does not see", async () => {
+    const base = signatures(await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), context));
+    const moved = `# a new first line\n${dockerfile.replace("RUN npm ci", "# install\nRUN npm ci")}`;
+    expect(signatures(await resolve(await load(stagesYaml(), { Dockerfile: moved }), context))).toEqual(base);
+    expect(
+      signatures(
+        await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), {
+          ...context,
+          "README.md": "4".repeat(40),
+        }),
+      ),
+    ).toEqual(base);
+    // MODE is declared in the second build stage only: the first one's stages keep their signatures.
+    const withArg = signatures(
+      await resolve(await load(stagesYaml("args: {MODE: debug}\n"), { Dockerfile: dockerfile }), context),
+    );
+    expect(withArg.slice(0, 7)).toEqual(base.slice(0, 7));
+    expect(withArg[7]).not.toBe(base[7]);
+  });
+
+  it("re-runs from the first COPY that selects a changed file", async () => {
+    const base = signatures(await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), context));
+    const changed = signatures(
+      await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), { ...context, "src/a.ts": "5".repeat(40) }),
+    );
+    const same = base.filter((signature, index) => changed[index] === signature);
+    // FROM, WORKDIR, COPY package.json, RUN npm ci of "build", and FROM + ENV of the final stage.
+    expect(same).toEqual([base[0], base[1], base[2], base[3], base[6], base[7]]);
+  });
+
+  it("builds only what is missing, build stages first (planBuild follows COPY --from)", async () => {
+    const config = await load(stagesYaml(), { Dockerfile: dockerfile });
+    const all = signatures(await resolve(config, context)) as Signature[];
+    // Everything local but the last two stages of "build" and the final stage's last two.
+    const local = all.filter((_, index) => ![4, 5, 8, 9].includes(index));
+    const project = await resolve(config, context, local);
+    const plan = planBuild(project, false);
+    const built = [...plan.steps.values()]
+      .filter((step) => step.action === "built")
+      .map((step) => step.stage.signature);
+    expect(built.sort()).toEqual([all[4], all[5], all[8], all[9]].sort());
+    expect(plan.steps.get(all[8] as Signature)?.needs).toEqual([all[7], all[5]]);
+  });
+
+  it("makes staged: false one stage over the file, args, target and the whole context", async () => {
+    const project = await resolve(await load(stagesYaml("staged: false\n"), { Dockerfile: dockerfile }), context);
+    const [image] = project.images;
+    expect(image?.stages).toHaveLength(1);
+    expect(image?.stages[0]).toMatchObject({ name: "dockerfile", prev: null });
+    expect(image?.stages[0]?.instructions).toMatchObject({
+      kind: "dockerfileBuild",
+      path: "Dockerfile",
+      context: { files: expect.arrayContaining([{ path: "README.md", mode: 0o100644, blobId: "3".repeat(40) }]) },
+    });
+    const other = await resolve(await load(stagesYaml("staged: false\n"), { Dockerfile: dockerfile }), {
+      ...context,
+      "README.md": "4".repeat(40),
+    });
+    expect(other.images[0]?.stages[0]?.signature).not.toBe(image?.stages[0]?.signature);
+  });
+
+  it("links a Dockerfile FROM to an image of the config, and a stapel image to a Dockerfile image", async () => {
+    const yaml = `project: taxi
+configVersion: 1
+---
+image: base
+from: alpine:3.20
+shell: {install: [apk add curl]}
+---
+image: app
+dockerfile: Dockerfile
+---
+image: tools
+fromImage: app
+shell: {install: [make]}
+`;
+    const config = await load(yaml, { Dockerfile: "FROM base\nRUN echo hi\n" });
+    const project = await resolve(config, context);
+    const byName = new Map(project.images.map((image) => [image.name, image]));
+    expect(project.images.map((image) => image.name)).toEqual(["base", "app", "tools"]);
+    const baseLast = byName.get("base")?.stages.at(-1)?.signature;
+    const appLast = byName.get("app")?.stages.at(-1)?.signature;
+    expect(byName.get("app")?.stages[0]?.instructions).toEqual({
+      kind: "from",
+      base: { type: "stage", signature: baseLast },
+    });
+    expect(byName.get("tools")?.stages[0]?.instructions).toEqual({
+      kind: "from",
+      base: { type: "stage", signature: appLast },
+    });
+  });
+
+  it("reads the context only for images that copy from it", async () => {
+    const calls: DockerContextSpec[] = [];
+    const config = await load(stagesYaml(), { Dockerfile: "FROM alpine\nRUN true\n" });
+    await resolveProject({
+      config,
+      storages: { local: storage() },
+      facts: createFactsProvider({ git: contextSource({}, calls) }),
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it("says where a COPY source is missing and what the context is", async () => {
+    const config = await load(stagesYaml("context: web\n"), { "web/Dockerfile": "FROM alpine\nCOPY missing.txt /x\n" });
+    const error = await resolve(config, context).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'web/Dockerfile:2:1: COPY source "missing.txt" is not in the build context (web) (the context is the files git tracks there (uncommitted edits included) plus contextAddFiles, minus .dockerignore: `git add` the file, or list it in contextAddFiles)',
+    );
+  });
+
+  it("reports a missing Dockerfile at the dockerfile: key", async () => {
+    const error = await load(stagesYaml(), {}).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(
+      'stages.yaml:5:1: no Dockerfile at Dockerfile (create it, or set dockerfile: to its path inside the context ("."))',
+    );
+  });
+});
