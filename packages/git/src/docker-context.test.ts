@@ -214,6 +214,12 @@ describe("contextContent", () => {
     expect(Buffer.from(await gitSource.readContextFile(spec, "docker/app.Dockerfile")).toString()).toBe(
       "FROM scratch\n",
     );
+    // However the Dockerfile's path is written.
+    const dotted = context({ dockerfile: "./docker/app.Dockerfile" });
+    expect(await contextPaths(gitSource, dotted)).toEqual([".dockerignore", "src/main.ts"]);
+    expect(Buffer.from(await gitSource.readContextFile(dotted, "docker/app.Dockerfile")).toString()).toBe(
+      "FROM scratch\n",
+    );
     const ignored = await rejection(gitSource.readContextFile(spec, "src/main.test.ts"));
     expect(ignored.message).toContain("docker/app.Dockerfile.dockerignore excludes it");
   });

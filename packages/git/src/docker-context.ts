@@ -104,8 +104,8 @@ export async function readContextFiles(request: ContextFilesRequest): Promise<Co
   throwIfAborted(signal);
 
   const candidates = new Set(byPath.keys());
-  const dockerfile = posix.normalize(spec.dockerfile).replace(/^(\.\/)+/, "");
-  const ignoreFile = [`${dockerfile}.dockerignore`, ".dockerignore"].find((path) => candidates.has(path)) ?? null;
+  const ignoreFile =
+    [`${dockerfilePathOf(spec)}.dockerignore`, ".dockerignore"].find((path) => candidates.has(path)) ?? null;
   // Git listed the tracked files in its order already: only added ones need a place among them.
   let files = added.length === 0 ? [...request.tracked] : mergeSorted(request.tracked, added);
   if (ignoreFile !== null) {
@@ -131,6 +131,11 @@ function mergeSorted(sorted: readonly GitFile[], extra: readonly GitFile[]): Git
   }
   for (; position < others.length; position++) merged.push(others[position] as GitFile);
   return merged;
+}
+
+/** The Dockerfile's path relative to the context, normalized (`./Dockerfile` is `Dockerfile`). */
+export function dockerfilePathOf(spec: DockerContextSpec): string {
+  return posix.normalize(spec.dockerfile);
 }
 
 /** The repository-relative path of a context-relative one. */

@@ -9,7 +9,13 @@ import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
 import type { ContextFiles, DockerContextSpec } from "./docker-context.js";
-import { checkContextPath, contextPrefixOf, readContextFiles, repositoryPathOf } from "./docker-context.js";
+import {
+  checkContextPath,
+  contextPrefixOf,
+  dockerfilePathOf,
+  readContextFiles,
+  repositoryPathOf,
+} from "./docker-context.js";
 import { findContentInHistory } from "./history.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
@@ -263,7 +269,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const prefix = contextPrefixOf(found.projectPrefix, spec.directory);
       const entered = context.entered.has(path);
       // The Dockerfile is read even when the ignore file keeps it out of what COPY sees, as BuildKit does.
-      const dockerfile = path === spec.dockerfile.replace(/^(\.\/)+/, "") && context.candidates.has(path);
+      const dockerfile = path === dockerfilePathOf(spec) && context.candidates.has(path);
       if (!entered && !dockerfile) {
         const why = context.candidates.has(path)
           ? `${context.ignoreFile} excludes it`
