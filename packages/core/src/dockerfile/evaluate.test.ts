@@ -72,12 +72,28 @@ describe("evaluateDockerfile: variables", () => {
     ]);
   });
 
-  it("lets ENV win over an ARG of the same name, in either order", () => {
+  it("lets the later of ENV and ARG of the same name win, as BuildKit's stage environment does", () => {
     expect(changes("FROM a\nARG V=arg\nENV V=env\nENV W=$V\n")[1]).toEqual({ keyword: "ENV", env: [["W", "env"]] });
-    expect(changes("FROM a\nENV V=env\nARG V=arg\nENV W=$V\n", { args: { V: "given" } })[1]).toEqual({
+    expect(changes("FROM a\nARG V=arg\nENV V=env\nENV W=$V\n", { args: { V: "given" } })[1]).toEqual({
       keyword: "ENV",
       env: [["W", "env"]],
     });
+    expect(changes("FROM a\nENV V=env\nARG V=arg\nENV W=$V\n")[1]).toEqual({ keyword: "ENV", env: [["W", "arg"]] });
+    expect(runs("FROM a\nENV V=env\nARG V=arg\nRUN x\n")[0]!.args).toEqual([["V", "arg"]]);
+    // An ARG without a value changes nothing.
+    expect(changes("FROM a\nARG V=1\nARG V\nENV W=$V\n")).toEqual([{ keyword: "ENV", env: [["W", "1"]] }]);
+  });
+
+  it("passes ARG values to the stages that FROM this stage, as RUN args", () => {
+    expect(runs("FROM a AS base\nARG V=1\nFROM base\nARG W=2\nRUN x\n")[0]!.args).toEqual([
+      ["V", "1"],
+      ["W", "2"],
+    ]);
+  });
+
+  it("keeps a platform meta arg redeclared without a value, and defines TARGETSTAGE", () => {
+    const text = "ARG TARGETARCH\nFROM img-$TARGETARCH-$TARGETSTAGE AS final\n";
+    expect(evaluate(text).stages[0]!.base).toEqual({ type: "image", reference: "img-amd64-final" });
   });
 
   it("expands every pair of one ENV with the variables from before it", () => {
@@ -235,12 +251,25 @@ describe("evaluateDockerfile: stages", () => {
     ]);
   });
 
-  it("expands COPY --from and FROM with meta args", () => {
-    const text =
-      "ARG SRC=build\nFROM a AS build\nFROM b\nCOPY --from=$SRC /a /a\nCOPY --from=registry.example/x:1 /b /b\n";
+  it("takes COPY --from by name in any case or as an image, and refuses variables in it as BuildKit does", () => {
+    const text = "FROM a AS build\nFROM b\nCOPY --from=BUILD /a /a\nCOPY --from=registry.example/x:1 /b /b\n";
     expect(copies(text).map((step) => step.from)).toEqual([
       { type: "stage", index: 0 },
       { type: "image", reference: "registry.example/x:1" },
+    ]);
+    expect(problemOf("ARG SRC=build\nFROM a AS build\nFROM b\nCOPY --from=$SRC /a /a\n")).toBe(
+      "app/Dockerfile:4:6: COPY --from=$SRC: --from takes no variables (BuildKit refuses them too) (add a stage FROM $NAME AS <name> (with ARG NAME before the first FROM) and copy --from=<name>)",
+    );
+  });
+
+  it("takes FROM <stage> only for an earlier stage, by its lower-case name", () => {
+    expect(evaluate("FROM a AS base\nFROM base\n").stages.map((stage) => stage.base)).toEqual([
+      { type: "image", reference: "a" },
+      { type: "stage", index: 0 },
+    ]);
+    expect(evaluate("FROM a AS base\nFROM Base\n").stages.at(-1)!.base).toEqual({ type: "image", reference: "Base" });
+    expect(evaluate("FROM later AS first\nFROM b AS later\n", { target: "first" }).stages).toEqual([
+      expect.objectContaining({ name: "first", base: { type: "image", reference: "later" } }),
     ]);
   });
 
@@ -317,6 +346,7 @@ describe("evaluateDockerfile: steps", () => {
       heredocs: [{ name: "EOF", content: "x=1\n" }],
       destination: "/etc/conf",
     });
+    expect(copies("FROM a\nCOPY --chown= --chmod= a b\n")[0]).toMatchObject({ chown: null, chmod: null });
   });
 
   it("makes a COPY with a base image variable late, every string a template", () => {
@@ -333,7 +363,7 @@ describe("evaluateDockerfile: steps", () => {
       "WORKDIR /srv",
       "USER app:app",
       "STOPSIGNAL SIGTERM",
-      "EXPOSE 80 $P/UDP 7000-7002/tcp",
+      "EXPOSE 80 $P/UDP 7000-7002/tcp 127.0.0.1:9000:90",
       "VOLUME /a /b",
       'VOLUME ["/c d"]',
       'SHELL ["/bin/ash", "-eo", "pipefail", "-c"]',
@@ -347,7 +377,8 @@ describe("evaluateDockerfile: steps", () => {
       { keyword: "WORKDIR", path: "/srv" },
       { keyword: "USER", user: "app:app" },
       { keyword: "STOPSIGNAL", signal: "SIGTERM" },
-      { keyword: "EXPOSE", ports: ["80/tcp", "8080/udp", "7000/tcp", "7001/tcp", "7002/tcp"] },
+      // Sorted as written first: $P/UDP, 127.0.0.1:9000:90, 7000-7002/tcp, 80.
+      { keyword: "EXPOSE", ports: ["8080/udp", "90/tcp", "7000/tcp", "7001/tcp", "7002/tcp", "80/tcp"] },
       { keyword: "VOLUME", paths: ["/a", "/b"] },
       { keyword: "VOLUME", paths: ["/c d"] },
       { keyword: "SHELL", shell: ["/bin/ash", "-eo", "pipefail", "-c"] },

@@ -5,11 +5,13 @@
  *
  * Scoping, as BuildKit does it:
  * - ARGs before the first FROM are the meta args: visible in FROM lines only, and inside a stage
- *   through `ARG NAME` without a value. The platform args (TARGETPLATFORM, BUILDARCH, ...) are meta
- *   args too. A meta arg's default is expanded with the meta args before it; undefined ones are empty.
- * - Inside a stage an ARG is visible from its line to the end of the stage; a build arg overrides its
- *   default. ENV is visible to later instructions and to the stages that `FROM` this one, and an ENV
- *   wins over an ARG of the same name whatever their order (ARGs never reach the image).
+ *   through `ARG NAME` without a value. The platform args (TARGETPLATFORM, BUILDARCH, ..., TARGETSTAGE)
+ *   are meta args too. A meta arg's default is expanded with the meta args before it; undefined ones
+ *   are empty. `COPY --from` takes no variables (BuildKit refuses them).
+ * - Inside a stage, ARG (with a value) and ENV both set the one environment later instructions expand
+ *   with, in the order written: the later one wins. A build arg overrides an ARG's default. ARG values
+ *   stay out of the image's config (RUN gets them in `args`); both pass to the stages that `FROM` this
+ *   one (BuildKit's stage state carries them).
  * - A variable the Dockerfile does not define may come from the base image's ENV (PATH, HOME): it is
  *   kept, the step is `late`, and every expandable string of the step is a template that
  *   `completeStep` finishes at build time against the environment of the image the step runs on
@@ -60,6 +62,8 @@ export const proxyArgs = [
   "all_proxy",
 ] as const;
 const proxyArgNames = new Set<string>(proxyArgs);
+/** BuildKit's ARGs that configure the build and never reach the environment. */
+const nonEnvArgs = new Set(["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"]);
 
 const defaultPlatform = "linux/amd64";
 const stageNamePattern = /^[a-z][a-z0-9-_.]*$/;
@@ -81,10 +85,13 @@ const flagRules: Record<string, { accepted: string[]; unsupported: string[] }> =
 interface Variable {
   value: string;
   template: boolean;
+  /** Set by ARG (it reaches RUN, not the image's config), else by ENV. */
+  fromArg: boolean;
 }
 
 /** What a stage leaves to the stages that `FROM` it. */
 interface StageState {
+  /** The environment instructions expand with (ENV and ARG, in the order written; not the base image's). */
   env: Map<string, Variable>;
   shell: string[] | null;
   onbuild: boolean;
@@ -125,14 +132,15 @@ class Evaluation {
   run(): EvaluatedDockerfile {
     this.checkSyntaxDirective();
     const first = this.parsed.instructions.findIndex((instruction) => instruction.keyword === "FROM");
-    for (const [name, value] of platformArgs(this.platform)) this.meta.set(name, value);
-    for (const instruction of this.parsed.instructions.slice(0, first < 0 ? undefined : first)) {
-      this.readMetaArg(instruction);
-    }
     this.splitStages(first);
     for (const instruction of this.parsed.instructions) this.checkFlags(instruction);
-
     const target = this.targetIndex();
+    const targetName = this.options.target ?? this.headers.at(-1)!.name ?? "default";
+    for (const [name, value] of [...platformArgs(this.platform), ["TARGETSTAGE", targetName] as const]) {
+      this.meta.set(name, this.options.args[name] ?? value);
+    }
+    for (const instruction of this.parsed.instructions.slice(0, first)) this.readMetaArg(instruction);
+
     this.visit(target, null);
     const position = new Map(this.order.map((index, at) => [index, at]));
     const stages = this.order.map((index) => renumber(this.evaluated.get(index)!, position));
@@ -175,7 +183,7 @@ class Evaluation {
       if (given !== undefined) this.meta.set(name, given);
       else if (written !== null) {
         this.meta.set(name, this.expand(instruction, written, (key) => this.meta.get(key), "empty").value);
-      } else this.meta.delete(name);
+      }
     }
   }
 
@@ -279,12 +287,12 @@ class Evaluation {
       );
     }
 
-    const base = this.source(baseName, false);
+    // FROM names an earlier stage by its name exactly as lower-cased (BuildKit's lookup); anything else is an image.
+    const earlier = this.byName.get(baseName);
+    const base: DockerfileSource =
+      earlier !== undefined && earlier < header.index ? { type: "stage", index: earlier } : this.image(baseName);
     let state: StageState = { env: new Map(), shell: null, onbuild: false };
     if (base.type === "stage") {
-      // A stage that FROMs a later one would use the registry's image of that name in BuildKit too.
-      if (base.index >= header.index)
-        return this.evaluateFromImage(header, { type: "image", reference: baseName }, needs);
       this.visit(base.index, from.location);
       const inherited = this.states.get(base.index)!;
       if (inherited.onbuild) {
@@ -300,19 +308,8 @@ class Evaluation {
     return this.evaluateSteps(header, base, state, needs);
   }
 
-  private evaluateFromImage(
-    header: StageHeader,
-    base: DockerfileSource,
-    needs: { index: number; location: DockerfileLocation }[],
-  ): DockerfileBuildStage {
-    return this.evaluateSteps(header, base, { env: new Map(), shell: null, onbuild: false }, needs);
-  }
-
-  /** Where a name (FROM or `COPY --from`) gets its files: a build stage, a config image, scratch or a registry image. */
-  private source(name: string, numeric: boolean): DockerfileSource {
-    const stage = this.byName.get(name.toLowerCase());
-    if (stage !== undefined) return { type: "stage", index: stage };
-    if (numeric && /^\d+$/.test(name)) return { type: "stage", index: Number(name) };
+  /** An image named in FROM or `COPY --from` that is no build stage: a config image, scratch or a registry image. */
+  private image(name: string): DockerfileSource {
     if (this.options.configImages.has(name)) return { type: "configImage", name };
     if (name === "scratch") return { type: "scratch" };
     return { type: "image", reference: name };
@@ -324,22 +321,19 @@ class Evaluation {
     state: StageState,
     needs: { index: number; location: DockerfileLocation }[],
   ): DockerfileBuildStage {
-    const args = new Map<string, Variable | null>();
     const env = state.env;
     const steps: DockerfileStep[] = [];
     const templateArgs = new Set<string>();
-    // ENV first, then the ARGs of this stage; an ENV holding a template is left for build time.
+    // A variable holding a template is left for build time: the image then has an ENV's value, not an ARG's.
     const lookup = (name: string): string | undefined => {
-      const fromEnv = env.get(name);
-      if (fromEnv) return fromEnv.template ? undefined : fromEnv.value;
-      const fromArg = args.get(name);
-      if (!fromArg) return undefined;
-      if (fromArg.template) templateArgs.add(name);
-      return fromArg.template ? undefined : fromArg.value;
+      const variable = env.get(name);
+      if (!variable) return undefined;
+      if (variable.template && variable.fromArg) templateArgs.add(name);
+      return variable.template ? undefined : variable.value;
     };
     for (const instruction of header.instructions) {
       templateArgs.clear();
-      const step = this.step(instruction, { env, args, state, lookup, needs });
+      const step = this.step(instruction, { env, state, lookup, needs });
       if (templateArgs.size > 0) {
         const name = [...templateArgs][0]!;
         this.fail(
@@ -364,11 +358,13 @@ class Evaluation {
           this.declared.add(name);
           const given = this.options.args[name];
           let variable: Variable | null = null;
-          const expanded = written === null ? null : this.expand(instruction, written, scope.lookup, "keep");
-          if (given !== undefined) variable = { value: given, template: false };
-          else if (expanded) variable = { value: expanded.value, template: expanded.kept.length > 0 };
-          else if (this.meta.has(name)) variable = { value: this.meta.get(name)!, template: false };
-          scope.args.set(name, variable);
+          if (given !== undefined) variable = { value: given, template: false, fromArg: true };
+          else if (written !== null) {
+            const expanded = this.expand(instruction, written, scope.lookup, "keep");
+            variable = { value: expanded.value, template: expanded.kept.length > 0, fromArg: true };
+          } else if (this.meta.has(name)) variable = { value: this.meta.get(name)!, template: false, fromArg: true };
+          // Without a value the ARG changes nothing (an earlier value of the name stays).
+          if (variable && !nonEnvArgs.has(name)) scope.env.set(name, variable);
         }
         return null;
       case "RUN":
@@ -394,8 +390,9 @@ class Evaluation {
           return [key, this.expand(instruction, value, scope.lookup, "keep")] as const;
         });
         if (instruction.keyword === "ENV") {
-          for (const [key, value] of pairs)
-            scope.env.set(key.value, { value: value.value, template: value.kept.length > 0 });
+          for (const [key, value] of pairs) {
+            scope.env.set(key.value, { value: value.value, template: value.kept.length > 0, fromArg: false });
+          }
         }
         const strings = pairs.map(([key, value]) => [late.add(key), late.add(value)] as [() => string, () => string]);
         const resolved = () => strings.map(([key, value]) => [key(), value()] as [string, string]);
@@ -419,16 +416,19 @@ class Evaluation {
       case "EXPOSE": {
         if (instruction.text === "")
           this.fail(location, "EXPOSE needs at least one port", "write EXPOSE <port>[/<protocol>] ...");
-        const expanded = this.expandList(instruction, scope.lookup);
         const ports: (() => string)[] = [];
-        for (const port of expanded.words) {
-          if (expanded.kept.length > 0 && port.includes("$")) {
-            ports.push(late.add({ value: port, kept: expanded.kept }));
+        // BuildKit sorts the words as written, then expands each into words.
+        for (const written of instruction.text.split(whitespace).sort()) {
+          const expanded = this.expandList(instruction, written, scope.lookup);
+          if (expanded.kept.length > 0) {
+            // Normalized when completed (normalizePorts); the lexer keeps it one template per word.
+            for (const port of expanded.words) ports.push(late.add({ value: port, kept: expanded.kept }));
             continue;
           }
-          const normalized = normalizePorts([port]);
-          if (typeof normalized === "string")
+          const normalized = normalizePorts(expanded.words);
+          if (typeof normalized === "string") {
             this.fail(location, normalized, "write EXPOSE 80, 80/udp or 8000-8010/tcp");
+          }
           for (const one of normalized) ports.push(late.add({ value: one, kept: [] }));
         }
         return late.config(location, () => ({ keyword: "EXPOSE", ports: ports.map((port) => port()) }));
@@ -494,14 +494,13 @@ class Evaluation {
     }
     const late = new LateStrings(this.escape);
     const args: [string, () => string][] = [];
-    for (const [name, variable] of scope.args) {
-      // An ENV of the same name wins (the ARG never reaches the command).
-      if (variable === null || scope.env.has(name)) continue;
-      args.push([name, late.add({ value: variable.value, kept: variable.template ? [name] : [] })]);
+    for (const [name, variable] of scope.env) {
+      if (variable.fromArg)
+        args.push([name, late.add({ value: variable.value, kept: variable.template ? [name] : [] })]);
     }
     for (const name of proxyArgs) {
       const given = this.options.args[name];
-      if (given !== undefined && !scope.args.has(name)) args.push([name, late.add({ value: given, kept: [] })]);
+      if (given !== undefined && !scope.env.get(name)?.fromArg) args.push([name, late.add({ value: given, kept: [] })]);
     }
     const resolvedArgs = () => args.map(([name, value]) => [name, value()] as [string, string]);
     const step = {
@@ -560,12 +559,14 @@ class Evaluation {
     const destination = word(written.at(-1)!);
     const flag = (name: string) => instruction.flags.find((found) => found.name === name);
     const chownFlag = flag("chown");
-    const chown = chownFlag ? word(chownFlag.value ?? "") : null;
+    // An empty --chown= is no --chown (BuildKit's default value).
+    const chown = chownFlag && (chownFlag.value ?? "") !== "" ? word(chownFlag.value ?? "") : null;
     let chmod: number | null = null;
     const chmodFlag = flag("chmod");
-    if (chmodFlag) {
+    if (chmodFlag && (chmodFlag.value ?? "") !== "") {
       const value = this.expand(instruction, chmodFlag.value ?? "", scope.lookup, "keep");
-      if (value.kept.length > 0 || !/^[0-7]{1,4}$/.test(value.value)) {
+      // Symbolic modes (u+x), which newer BuildKit takes, have no number to sign and apply here.
+      if (value.kept.length > 0 || !/^[0-7]+$/.test(value.value) || Number.parseInt(value.value, 8) > 0o7777) {
         this.fail(
           chmodFlag.location,
           `${keyword} --chmod=${chmodFlag.value ?? ""} is not an octal mode`,
@@ -578,24 +579,29 @@ class Evaluation {
     let from: { type: "context" } | DockerfileSource = { type: "context" };
     const fromFlag = flag("from");
     if (fromFlag) {
-      const name = this.expand(
-        instruction,
-        fromFlag.value ?? "",
-        (key) => scope.lookup(key) ?? this.meta.get(key),
-        "empty",
-      ).value;
-      if (name === "")
+      const name = fromFlag.value ?? "";
+      if (name === "") {
         this.fail(fromFlag.location, "COPY --from names nothing", "write --from=<stage, image or stage index>");
-      from = this.source(name, true);
-      if (from.type === "stage") {
-        if (from.index >= this.headers.length) {
+      }
+      if (this.expand(instruction, name, () => undefined, "empty").value !== name) {
+        this.fail(
+          fromFlag.location,
+          `COPY --from=${name}: --from takes no variables (BuildKit refuses them too)`,
+          "add a stage FROM $NAME AS <name> (with ARG NAME before the first FROM) and copy --from=<name>",
+        );
+      }
+      // By stage name (any case, later stages too), by stage index, else an image.
+      const stage = this.byName.get(name.toLowerCase()) ?? (/^\d+$/.test(name) ? Number(name) : undefined);
+      from = stage === undefined ? this.image(name) : { type: "stage", index: stage };
+      if (stage !== undefined) {
+        if (stage >= this.headers.length) {
           this.fail(
             fromFlag.location,
             `COPY --from=${name}: there is no build stage ${name}`,
             `stages are numbered from 0 to ${this.headers.length - 1}`,
           );
         }
-        scope.needs.push({ index: from.index, location: fromFlag.location });
+        scope.needs.push({ index: stage, location: fromFlag.location });
       }
     }
     return {
@@ -733,9 +739,9 @@ class Evaluation {
     }
   }
 
-  private expandList(instruction: DockerfileInstruction, lookup: (name: string) => string | undefined) {
+  private expandList(instruction: DockerfileInstruction, text: string, lookup: (name: string) => string | undefined) {
     try {
-      return expandWords(instruction.text, lookup, { escape: this.escape, unknown: "keep" });
+      return expandWords(text, lookup, { escape: this.escape, unknown: "keep" });
     } catch (error) {
       if (error instanceof ShellLexError) {
         this.fail(
@@ -751,7 +757,6 @@ class Evaluation {
 
 interface StepScope {
   env: Map<string, Variable>;
-  args: Map<string, Variable | null>;
   state: StageState;
   lookup: (name: string) => string | undefined;
   needs: { index: number; location: DockerfileLocation }[];
@@ -793,6 +798,7 @@ function platformArgs(platform: string): [string, string][] {
     values.push(
       [`${prefix}PLATFORM`, platform],
       [`${prefix}OS`, os],
+      [`${prefix}OSVERSION`, ""],
       [`${prefix}ARCH`, architecture],
       [`${prefix}VARIANT`, variant],
     );
@@ -801,13 +807,15 @@ function platformArgs(platform: string): [string, string][] {
 }
 
 /**
- * EXPOSE's ports as Docker records them: `80` is `80/tcp`, a range is every port of it, the protocol
- * lower case. Returns an error message for a word that is not a port.
+ * EXPOSE's ports as Docker records them (BuildKit's parsePorts): `80` is `80/tcp`, a range is every
+ * port of it, the protocol lower case; of `[ip:][hostPort:]port` only the container's port counts.
+ * Returns an error message for a word that is not a port.
  */
 export function normalizePorts(words: readonly string[]): string[] | string {
   const ports: string[] = [];
   for (const word of words) {
-    const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(word);
+    const containerPort = word.split(":").at(-1)!;
+    const match = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp)?)?$/i.exec(containerPort);
     if (!match) return `EXPOSE ${word} is not a port (<port>[-<port>][/tcp|udp|sctp])`;
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Number(match[2]);
