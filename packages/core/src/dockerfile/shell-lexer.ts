@@ -128,8 +128,12 @@ function completeChange(
 
 type Part =
   | { type: "literal"; text: string }
-  /** A kept variable expression; `bare` is the `$NAME` form (braces are added when a name character follows). */
-  | { type: "kept"; name: string; expression: string; bare: boolean }
+  /**
+   * A kept variable expression; `bare` is the `$NAME` form (braces are added when a name character
+   * follows); `fallible` when expanding it later may fail (`${V?}`, a pattern made of kept variables).
+   * Name "" is not a variable: `${+word}` (a guard, or `${+}` to clear a word; see `words()`).
+   */
+  | { type: "kept"; name: string; expression: string; bare: boolean; fallible: boolean }
   /** A double-quoted section of a word of expandWords (its kept values must not be split again). */
   | { type: "quoted"; parts: Part[] };
 
@@ -199,8 +203,10 @@ class Lexer {
         return parts;
       }
       if (character === "$") parts.push(...this.dollar());
-      else if (character === "'") parts.push(literal(this.singleQuote()));
-      else if (character === '"') parts.push(...this.doubleQuote(raw));
+      else if (character === "'") {
+        const text = this.singleQuote();
+        if (text !== "") parts.push(literal(text));
+      } else if (character === '"') parts.push(...this.doubleQuote(raw));
       else if (character === "<") parts.push(literal(this.heredocMarker()));
       else {
         this.next();
@@ -229,11 +235,16 @@ class Lexer {
       if (current.length > 0) words.push(current);
       current = [];
     };
+    // Kept values may hold whitespace that ends a word before the clear: they stay, then `${+}` clears.
+    const clearWord = () => {
+      if (hasKept(current)) current.push(guardOf([], this.escape));
+      else current = [];
+    };
     for (let character = this.peek(); character !== undefined; character = this.peek()) {
       const nestedBefore = this.nestedWords;
       if (character === "$") {
         const parts = this.dollar();
-        if (this.nestedWords !== nestedBefore) current = [];
+        if (this.nestedWords !== nestedBefore) clearWord();
         // An expanded value is split on whitespace, wherever its parts came from.
         for (const part of flatten(parts)) {
           if (part.type !== "literal") {
@@ -250,8 +261,8 @@ class Lexer {
         if (text !== "") current.push(literal(text));
       } else if (character === '"') {
         const parts = this.doubleQuote(false);
-        if (this.nestedWords !== nestedBefore) current = [];
-        if (parts.length > 0) current.push({ type: "quoted", parts });
+        if (this.nestedWords !== nestedBefore) clearWord();
+        if (!isBlank(parts)) current.push({ type: "quoted", parts });
       } else if (character === "<") current.push(literal(this.heredocMarker()));
       else {
         this.next();
@@ -361,7 +372,7 @@ class Lexer {
       if (name === "") return [literal("$")];
       const value = this.lookup(name);
       if (value !== undefined) return [literal(value)];
-      return this.keptOrEmpty(name, `$${name}`, true);
+      return this.keptOrEmpty(name, `$${name}`, true, false);
     }
     this.next();
     const first = this.peek();
@@ -372,9 +383,9 @@ class Lexer {
     const operator = this.next();
     if (operator === undefined) throw new ShellLexError("syntax error: missing '}'", start);
     if (operator === "}") {
-      const value = this.lookup(name);
+      const value = this.lookupName(name);
       if (value !== undefined) return [literal(value)];
-      return this.keptOrEmpty(name, `\${${name}}`, false);
+      return this.keptOrEmpty(name, `\${${name}}`, false, false);
     }
     if (operator === "/") return this.replace(name, start);
     if (!":+-?#%".includes(operator)) throw unsupported(operator, start);
@@ -393,38 +404,42 @@ class Lexer {
     const word = this.nested("}", pattern, "}", start);
     if (!"+-?#%".includes(modifier)) throw unsupported(written, start);
 
-    const value = this.lookup(name);
-    if (value === undefined && this.keep) {
+    const value = this.lookupName(name);
+    if (value === undefined && this.keep && name !== "") {
+      let fallible = modifier === "?" || containsFallible(word);
+      if (pattern) {
+        // BuildKit refuses a bad pattern whatever the value: a known one is checked now.
+        if (hasKept(word)) fallible = true;
+        else this.applyPattern(modifier, literalOf(word), "", start);
+      }
       const context: Context = { kind: pattern ? "raw" : "brace", escape: this.escape, words: false };
-      return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false);
+      return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false, fallible);
     }
     const unset = value === undefined || (nullIsUnset && value === "");
+    // A word BuildKit expands and then drops still fails if it fails: a guard keeps what may fail later.
+    const guard = containsFallible(word) ? [guardOf(word, this.escape)] : [];
     switch (modifier) {
       case "-":
-        return unset ? word : [literal(value ?? "")];
+        return unset ? carried(word, this.escape) : [...guard, literal(value ?? "")];
       case "+":
-        return unset ? [] : word;
+        return unset ? guard : carried(word, this.escape);
       case "?": {
         if (value === undefined || unset) {
           const message =
             literalOf(word) || (value === undefined ? "is not allowed to be unset" : "is not allowed to be empty");
           throw new ShellLexError(`${name}: ${message}`, start);
         }
-        return [literal(value)];
+        return [...guard, literal(value)];
       }
-      default: {
-        let patternText = this.patternText(word, start);
-        const greedy = patternText.startsWith(modifier);
-        if (greedy) patternText = patternText.slice(modifier.length);
-        return [
-          literal(
-            modifier === "%"
-              ? trimSuffix(patternText, value ?? "", greedy, start)
-              : trimPrefix(patternText, value ?? "", greedy, start),
-          ),
-        ];
-      }
+      default:
+        return [literal(this.applyPattern(modifier, this.patternText(word, start), value ?? "", start))];
     }
+  }
+
+  private applyPattern(modifier: string, pattern: string, value: string, start: number): string {
+    const greedy = pattern.startsWith(modifier);
+    const text = greedy ? pattern.slice(modifier.length) : pattern;
+    return modifier === "%" ? trimSuffix(text, value, greedy, start) : trimPrefix(text, value, greedy, start);
   }
 
   private replace(name: string, start: number): Part[] {
@@ -432,11 +447,14 @@ class Lexer {
     if (all) this.next();
     const pattern = this.nested("/", true, "/' in $" + "{}", start);
     const replacement = this.nested("}", true, "}", start);
-    const value = this.lookup(name);
-    if (value === undefined && this.keep) {
-      const slash: Context = { kind: "raw", escape: this.escape, words: false };
-      const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, slash)}/${emit(replacement, slash)}}`;
-      return this.keptOrEmpty(name, expression, false);
+    const value = this.lookupName(name);
+    if (value === undefined && this.keep && name !== "") {
+      const fallible = hasKept(pattern) || containsFallible(replacement);
+      if (!hasKept(pattern)) shellPatternToRegex(literalOf(pattern), true, false, start);
+      const raw: Context = { kind: "raw", escape: this.escape, words: false };
+      // An empty pattern is written '' so that `/` + pattern + `/` is not read as `//`.
+      const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, raw) || "''"}/${emit(replacement, raw)}}`;
+      return this.keptOrEmpty(name, expression, false, fallible);
     }
     const regex = shellPatternToRegex(this.patternText(pattern, start), true, false, start);
     return [literal(replaceMatches(value ?? "", regex, this.patternText(replacement, start), all))];
@@ -444,21 +462,62 @@ class Lexer {
 
   // A pattern is applied to a known value: it cannot wait for a variable expanded later.
   private patternText(parts: Part[], start: number): string {
-    const kept = flatten(parts).find((part) => part.type === "kept");
-    if (kept !== undefined && kept.type === "kept") {
+    if (hasKept(parts)) {
+      const names = flatten(parts).flatMap((part) => (part.type === "kept" && part.name !== "" ? [part.name] : []));
+      const subject = names.length > 0 ? [...new Set(names)].join(", ") : "a variable the Dockerfile does not define";
       throw new ShellLexError(
-        `cannot expand the pattern of this substitution before ${kept.name} is known: define ${kept.name} in the Dockerfile (ARG or ENV)`,
+        `cannot apply this pattern substitution before ${subject} is known: define it in the Dockerfile (ARG or ENV)`,
         start,
       );
     }
     return literalOf(parts);
   }
 
-  private keptOrEmpty(name: string, expression: string, bare: boolean): Part[] {
+  // No variable has an empty name (`${+word}` is always empty): the guards rely on it.
+  private lookupName(name: string): string | undefined {
+    return name === "" ? undefined : this.lookup(name);
+  }
+
+  private keptOrEmpty(name: string, expression: string, bare: boolean, fallible: boolean): Part[] {
     if (!this.keep) return [];
     this.kept.add(name);
-    return [{ type: "kept", name, expression, bare }];
+    return [{ type: "kept", name, expression, bare, fallible }];
   }
+}
+
+function hasKept(parts: Part[]): boolean {
+  return flatten(parts).some((part) => part.type === "kept");
+}
+
+function containsFallible(parts: Part[]): boolean {
+  return flatten(parts).some((part) => part.type === "kept" && part.fallible);
+}
+
+function isBlank(parts: Part[]): boolean {
+  return flatten(parts).every((part) => part.type === "literal" && part.text === "");
+}
+
+/**
+ * A word BuildKit expanded as part of `${V:-word}`: its `${...}` forms cleared only the word's own
+ * buffer. Written bare, they would clear the enclosing word of expandWords, so the word is carried
+ * whole by `${/''/word}` (the replacement of an empty match in "", that is `word`), which clears once,
+ * where `${V:-word}` itself did.
+ */
+function carried(word: Part[], escapeCharacter: string): Part[] {
+  if (!flatten(word).some((part) => part.type === "kept" && !part.bare && !isSimple(part))) return word;
+  const expression = `\${/''/${emit(word, { kind: "raw", escape: escapeCharacter, words: false })}}`;
+  return [{ type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) }];
+}
+
+// `${NAME}`: no nested word, so it clears nothing.
+function isSimple(part: Extract<Part, { type: "kept" }>): boolean {
+  return part.expression === `\${${part.name}}`;
+}
+
+// `${+word}`: expands `word` (so its errors happen) and gives "" (no variable has an empty name).
+function guardOf(word: Part[], escapeCharacter: string): Part {
+  const expression = `\${+${emit(word, { kind: "brace", escape: escapeCharacter, words: false })}}`;
+  return { type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) };
 }
 
 function literal(text: string): Part {
@@ -570,6 +629,8 @@ function escapeLiteral(text: string, context: Context): string {
 
 function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean, start: number): RegExp {
   const characters = [...pattern];
+  // BuildKit reads the pattern with a new text/scanner, which skips a byte order mark at its start.
+  if (characters[0] === byteOrderMark) characters.shift();
   let source = anchored ? "^" : "";
   for (let index = 0; index < characters.length; index++) {
     let character = characters[index] ?? "";
