@@ -3,7 +3,7 @@
 // subjects interleaved, several rounds after a warm-up, on the test environment's engines and
 // registry (through a counting proxy), and reports medians and the ratio stages/peer.
 //
-//   pnpm bench [--runs 5] [--only 1,3,7] [--files 100000] [--cli path/to/main.js] [--baseline-cli path/to/main.js]
+//   pnpm bench [--runs 5] [--only 1,3,8] [--files 100000] [--cli path/to/main.js] [--baseline-cli path/to/main.js]
 //
 // --cli measures another build of the CLI than this tree's apps/cli/dist/main.js.
 // --baseline-cli runs another build of the CLI (e.g. an older commit's apps/cli/dist/main.js) as
@@ -13,16 +13,18 @@ import { arch, cpus, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { changeDockerfileSource, writeDockerfileProject } from "./lib/dockerfile-project.mjs";
 import { measure, pairedDifference, run } from "./lib/measure.mjs";
 import { changeSource, ensureLargeTree, git, writeProject } from "./lib/project.mjs";
 import { startCountingProxy } from "./lib/proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const allScenarios = "1,2,3,4,5,6,7,8";
 const root = resolve(here, "..");
 const { values: options } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
-    only: { type: "string", default: "1,2,3,4,5,6,7" },
+    only: { type: "string", default: allScenarios },
     cli: { type: "string" },
     "baseline-cli": { type: "string" },
     files: { type: "string", default: "100000" },
@@ -399,6 +401,66 @@ if (only.has(7)) {
   }
 }
 
+if (only.has(8)) {
+  // Issue 12: a Dockerfile built staged (one cached stage per instruction) against docker's own
+  // builders on the same Dockerfile and the same context (what git tracks minus .dockerignore).
+  const dockerfileProject = join(work, "dockerfile-project");
+  const contextFiles = writeDockerfileProject(dockerfileProject, { project: `benchdf${run_id}`, baseImage });
+  log(`scenario 8: staged Dockerfile (${contextFiles} context files) in ${dockerfileProject}`);
+  const subjects = {
+    stages: () => stages(["build", "--network", "none"], { cwd: dockerfileProject, env: onA }),
+    classic: () => dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-df-classic"], dockerfileProject),
+    buildkit: () => dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-df-buildkit"], dockerfileProject),
+  };
+  // Warm every builder: the first build of each fills its cache (stages' is a new project per run).
+  for (const build of Object.values(subjects)) await build();
+  const noOp = await measure(
+    Object.fromEntries(
+      Object.entries(subjects).map(([name, build]) => [name, { run: async () => (await build()).milliseconds }]),
+    ),
+    { runs, log },
+  );
+  const contextNote = `${contextFiles} context files, 2 build stages, 17 instructions`;
+  record(
+    "8a. Dockerfile no-op rebuild",
+    "stages build",
+    "docker build (classic)",
+    noOp.stages,
+    noOp.classic,
+    contextNote,
+  );
+  record("8a. Dockerfile no-op rebuild", "stages build", "docker build (BuildKit)", noOp.stages, noOp.buildkit);
+  // A different edit per round and subject, so that every build finds the file changed since its own last build.
+  const changed = await measure(
+    Object.fromEntries(
+      Object.entries(subjects).map(([name, build]) => [
+        name,
+        {
+          prepare: (round) => changeDockerfileSource(dockerfileProject, `${name[0]}${round}`),
+          run: async () => (await build()).milliseconds,
+        },
+      ]),
+    ),
+    { runs, log },
+  );
+  record(
+    "8b. Dockerfile, one source changed",
+    "stages build",
+    "docker build (classic)",
+    changed.stages,
+    changed.classic,
+    "stages re-runs COPY src/, RUN build, COPY --from=build /app/dist (3 instructions); the classic builder also re-sends the whole context",
+  );
+  record(
+    "8b. Dockerfile, one source changed",
+    "stages build",
+    "docker build (BuildKit)",
+    changed.stages,
+    changed.buildkit,
+    "BuildKit re-runs the same 3 instructions",
+  );
+}
+
 await proxy.close();
 
 // The table, the machine, the command.
@@ -423,10 +485,17 @@ const notes =
   noted.length === 0
     ? ""
     : `\n${noted.map((row) => `- ${row.scenario}, ${row.stages} vs ${row.peer}: ${row.notes}`).join("\n")}\n`;
-const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === "1,2,3,4,5,6,7" ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up; scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}, scenario 7 of ${runs * 3}).\n\n${lines.join("\n")}\n${notes}`;
+// Scenarios 3 and 7 run another number of rounds; say so only when they ran.
+const exceptions = [
+  ...(only.has(3) ? [`scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}`] : []),
+  ...(only.has(7) ? [`scenario 7 of ${runs * 3}`] : []),
+]
+  .map((exception) => `; ${exception}`)
+  .join("");
+const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === allScenarios ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up${exceptions}).\n\n${lines.join("\n")}\n${notes}`;
 mkdirSync(join(here, "results"), { recursive: true });
 // A run of some scenarios only does not replace the full table.
-const partial = options.only === "1,2,3,4,5,6,7" ? "" : `-only-${[...only].join("-")}`;
+const partial = options.only === allScenarios ? "" : `-only-${[...only].join("-")}`;
 writeFileSync(join(here, "results", `${date}${partial}.md`), markdown);
 writeFileSync(
   join(here, "results", `latest${partial}.json`),
