@@ -389,6 +389,12 @@ describe("evaluateDockerfile: steps", () => {
     ]);
   });
 
+  it("records an ONBUILD trigger with its here-documents", () => {
+    expect(changes("FROM a\nONBUILD RUN <<EOF\nmake\nEOF\n")).toEqual([
+      { keyword: "ONBUILD", trigger: "RUN <<EOF\nmake\nEOF" },
+    ]);
+  });
+
   it("inherits SHELL from the stage it FROMs", () => {
     expect(changes('FROM a AS base\nSHELL ["/bin/bash", "-c"]\nFROM base\nCMD x\n')).toEqual([
       { keyword: "CMD", command: ["x"], shellForm: true, shell: ["/bin/bash", "-c"] },

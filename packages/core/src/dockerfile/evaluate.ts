@@ -468,9 +468,13 @@ class Evaluation {
           change: { keyword: "HEALTHCHECK", healthcheck: this.healthcheck(instruction) },
           late: false,
         };
-      case "ONBUILD":
+      case "ONBUILD": {
         scope.state.onbuild = true;
-        return { op: "config", location, change: { keyword: "ONBUILD", trigger: instruction.text }, late: false };
+        // BuildKit records a trigger's here-documents after its line.
+        const bodies = instruction.heredocs.map((heredoc) => `\n${heredoc.content}${heredoc.name}`).join("");
+        const change = { keyword: "ONBUILD" as const, trigger: `${instruction.text}${bodies}` };
+        return { op: "config", location, change, late: false };
+      }
       case "MAINTAINER":
         return { op: "config", location, change: { keyword: "MAINTAINER", author: instruction.text }, late: false };
       default:

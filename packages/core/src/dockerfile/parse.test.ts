@@ -194,6 +194,21 @@ describe("parseDockerfile", () => {
     expect(last!.location.line).toBe(10);
   });
 
+  it("reads a here-document marker with blanks after <<, keeps CRLF bodies as written, not in the JSON form", () => {
+    const spaced = parseDockerfile("FROM a\nRUN cat << EOF\nhi\nEOF\n", "Dockerfile").instructions[1]!;
+    expect(spaced.heredocs).toEqual([{ name: "EOF", content: "hi\n", expand: true, chomp: false }]);
+    const crlf = parseDockerfile("FROM a\r\nRUN <<EOF\r\nhi\r\nEOF\r\nRUN x\r\n", "Dockerfile").instructions;
+    expect(crlf[1]!.heredocs[0]!.content).toBe("hi\r\n");
+    expect(crlf[2]!.text).toBe("x");
+    const json = parseDockerfile('FROM a\nRUN ["cat", "<<EOF"]\nRUN x\n', "Dockerfile").instructions;
+    expect(json.map((instruction) => instruction.heredocs)).toEqual([[], [], []]);
+  });
+
+  it("removes the escape character in flags, whichever it is", () => {
+    const parsed = parseDockerfile('# escape=`\nFROM a\nCOPY --chown=a`:b --from=`"x`" c d\n', "Dockerfile");
+    expect(parsed.instructions[1]!.flags.map((flag) => flag.value)).toEqual(["a:b", '"x"']);
+  });
+
   it("does not read here-documents of other instructions or in quotes", () => {
     const parsed = parseDockerfile("FROM a\nENV A=<<EOF\nRUN echo '<<EOF'\n", "Dockerfile");
     expect(parsed.instructions.map((instruction) => instruction.heredocs)).toEqual([[], [], []]);

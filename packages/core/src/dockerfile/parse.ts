@@ -48,14 +48,16 @@ const heredocKeywords = new Set(["ADD", "COPY", "RUN"]);
 /** Directives BuildKit reads at the top of the file; another name ends the directives. */
 const knownDirectives = new Set(["escape", "syntax", "check"]);
 const directivePattern = /^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$/;
-const heredocPattern = /^(\d*)<<(-?)([^<]*)$/;
+const heredocPattern = /^(\d*)<<(-?)\s*([^<]*)$/;
 
 /** Error text of BuildKit for a JSON array holding something other than strings. */
 const notStringArray = "when using JSON array syntax, arrays must be comprised of strings only";
 
 interface SourceLine {
-  /** The line without its newline. */
+  /** The line without its newline (and without a `\r` before it). */
   text: string;
+  /** The line as written, newline included (here-document bodies keep it). */
+  raw: string;
   /** 1-based. */
   number: number;
 }
@@ -126,12 +128,17 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       ended = appendLine(joined, next, next.text, 0, escapeToken);
     }
     const endOfLine = lines[index - 1]!.number;
-    const instruction = parseInstruction(joined, 0, file, first.text, fail);
+    const instruction = parseInstruction(joined, 0, { file, firstLine: first.text, escapeToken, fail });
     const heredocOwner = instruction.keyword === "ONBUILD" ? instruction.trigger : instruction;
-    if (heredocOwner && heredocKeywords.has(heredocOwner.keyword) && joined.text.includes("<<")) {
+    if (
+      heredocOwner &&
+      heredocKeywords.has(heredocOwner.keyword) &&
+      heredocOwner.json === null &&
+      joined.text.includes("<<")
+    ) {
       const heredocs: DockerfileHeredoc[] = [];
       for (const found of heredocsOf(joined.text)) {
-        let content: string[] = [];
+        let content = "";
         let terminated = false;
         while (index < lines.length) {
           const body = lines[index++]!;
@@ -140,7 +147,7 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
             terminated = true;
             break;
           }
-          content.push(body.text);
+          content += body.raw;
         }
         if (!terminated) {
           fail(
@@ -150,8 +157,7 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
             `end it with a line holding only ${found.name}`,
           );
         }
-        if (found.chomp) content = content.map((line) => line.replace(/^\t+/, ""));
-        heredocs.push({ ...found, content: content.map((line) => `${line}\n`).join("") });
+        heredocs.push({ ...found, content: found.chomp ? content.replace(/^\t+/gm, "") : content });
       }
       heredocOwner.heredocs = heredocs;
       if (heredocOwner !== instruction) instruction.heredocs = heredocs;
@@ -214,7 +220,8 @@ function splitLines(text: string): SourceLine[] {
   // A final newline does not start another line.
   if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
   return parts.map((line, position) => ({
-    text: line.endsWith("\r") ? line.slice(0, -1) : line,
+    text: line.replace(/[\r\n]+$/, ""),
+    raw: position < parts.length - 1 || body.endsWith("\n") ? `${line}\n` : line,
     number: position + 1,
   }));
 }
@@ -257,10 +264,9 @@ function appendLine(
 function parseInstruction(
   joined: JoinedLine,
   start: number,
-  file: string,
-  firstLine: string,
-  fail: Fail,
+  context: { file: string; firstLine: string; escapeToken: string; fail: Fail },
 ): DockerfileInstruction {
+  const { file, firstLine, escapeToken, fail } = context;
   const line = joined.text;
   let from = start;
   while (from < line.length && isSpace(line[from]!)) from++;
@@ -280,9 +286,9 @@ function parseInstruction(
   let trigger: DockerfileInstruction | null = null;
   if (keyword === "ONBUILD") {
     // ONBUILD's trigger keeps its own flags (BuildKit parses the rest as a line of its own).
-    if (restStart < line.length) trigger = parseInstruction(joined, restStart, file, firstLine, fail);
+    if (restStart < line.length) trigger = parseInstruction(joined, restStart, context);
   } else {
-    const extracted = extractFlags(line, restStart);
+    const extracted = extractFlags(line, restStart, escapeToken);
     argumentsStart = extracted.rest;
     for (const word of extracted.words) {
       const body = word.text.slice(2);
@@ -337,7 +343,11 @@ function parseJsonArray(text: string, notStrings: () => never): string[] | null 
  * removed, `\` escapes the next character), up to the first word that does not start with `--` or
  * a lone `--`. Returns where the arguments start.
  */
-function extractFlags(line: string, from: number): { words: { text: string; start: number }[]; rest: number } {
+function extractFlags(
+  line: string,
+  from: number,
+  escapeToken: string,
+): { words: { text: string; start: number }[]; rest: number } {
   const words: { text: string; start: number }[] = [];
   let position = from;
   while (position < line.length) {
@@ -360,7 +370,7 @@ function extractFlags(line: string, from: number): { words: { text: string; star
         quote = null;
         continue;
       }
-      if (character === "\\") {
+      if (character === escapeToken) {
         if (position + 1 === line.length) {
           quote = null;
           continue;
@@ -396,7 +406,7 @@ function heredocsOf(line: string): Omit<DockerfileHeredoc, "content">[] {
   return found;
 }
 
-/** Splits a line into words at unquoted whitespace, keeping quotes and escapes as written. */
+/** Splits a line into words at unquoted whitespace, keeping quotes and escapes as written (BuildKit lexes it with `\\`). */
 function splitRawWords(line: string): string[] {
   const words: string[] = [];
   let word = "";
@@ -412,7 +422,12 @@ function splitRawWords(line: string): string[] {
     }
     inWord = true;
     word += character;
-    if (character === "\\" && quote !== "'" && position + 1 < line.length) {
+    if (quote === null && character === "<" && line[position + 1] === "<") {
+      // BuildKit's lexer keeps `<<` and the blanks after it in one word (a here-document marker).
+      position++;
+      word += "<";
+      while (position + 1 < line.length && isSpace(line[position + 1]!)) word += line[++position];
+    } else if (character === "\\" && quote !== "'" && position + 1 < line.length) {
       position++;
       word += line[position];
     } else if (quote === null && (character === "'" || character === '"')) quote = character;
