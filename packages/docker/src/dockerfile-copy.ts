@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import type { DockerContextFiles, DockerfileHeredoc, DockerfileStep, GitFile, GitSource } from "@stages/core";
 import { StageBuildError } from "@stages/core";
@@ -36,7 +36,7 @@ import { readTar } from "./tar.js";
  *   permission bits (not setuid/setgid/sticky) of files and subdirectories, never of symlinks.
  * - A source that is a symlink itself is followed (inside the context or image); symlinks inside a
  *   copied directory stay symlinks.
- * - ADD extracts a source file that is a tar archive (plain, gzip, bzip2 or xz, found by content as
+ * - ADD (which has no --from) extracts a source file that is a tar archive (plain, gzip, bzip2 or xz, found by content as
  *   docker does; zstd is not an archive to this engine) into the destination, keeping the owners and
  *   modes of the archive; --chown only owns the directories made for it.
  */
@@ -619,7 +619,7 @@ async function planImage(options: CopyStepOptions, writer: CopyWriter, image: So
     if (firstWild === -1) {
       const resolved = await image.resolve(clean);
       if (resolved === null) throw missingInImageError(subject, source, image.image);
-      parts.push(...(await planImageMatch(image, resolved, posix.basename(clean), writer, step.add)));
+      parts.push(...(await planImageMatch(image, resolved, posix.basename(clean), writer)));
       continue;
     }
     const base = `/${segments.slice(0, firstWild).join("/")}`;
@@ -639,7 +639,7 @@ async function planImage(options: CopyStepOptions, writer: CopyWriter, image: So
       const path = posix.join(resolvedBase.path, match);
       const resolved = await image.resolve(path);
       if (resolved === null) throw missingInImageError(subject, source, image.image);
-      parts.push(...(await planImageMatch(image, resolved, posix.basename(path), writer, step.add)));
+      parts.push(...(await planImageMatch(image, resolved, posix.basename(path), writer)));
     }
   }
   return parts;
@@ -651,7 +651,6 @@ async function planImageMatch(
   resolved: { path: string; directory: boolean },
   name: string,
   writer: CopyWriter,
-  add: boolean,
 ): Promise<Part[]> {
   if (resolved.directory) {
     const placed = await placeMatch(writer, name, true);
@@ -669,24 +668,6 @@ async function planImageMatch(
       },
     ];
   }
-  if (add) {
-    // Read whole to look for an archive (ADD --from of a large file is rare).
-    let file: { bytes: Buffer; mode: number; uid: number; gid: number } | null = null;
-    for await (const entry of await image.archive(resolved.path)) {
-      if (stripFirst(entry.header.name) !== "" || entry.header.type !== "file") continue;
-      const { mode, uid, gid } = entry.header;
-      file = { bytes: await collect(entry.body), mode: mode ?? 0o644, uid: uid ?? 0, gid: gid ?? 0 };
-    }
-    if (file !== null) {
-      const archive = await archiveOf(file.bytes);
-      if (archive !== null) return planExtract(archive, writer);
-      const placed = await placeMatch(writer, name, false);
-      writer.target.record(placed.path, "file");
-      const owner = writer.owner ?? { uid: file.uid, gid: file.gid };
-      const entry = fileEntry(placed.path, file.mode, file.bytes, { ...writer, owner });
-      return [staticPart([...placed.entries, entry])];
-    }
-  }
   const placed = await placeMatch(writer, name, false);
   return [
     staticPart(placed.entries),
@@ -698,12 +679,6 @@ async function planImageMatch(
       }
     },
   ];
-}
-
-async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 /** An entry of the source image's archive at `path`, with owner and mode as BuildKit copies them. */
@@ -798,9 +773,22 @@ async function decompress(bytes: Uint8Array, compression: Compression): Promise<
     case "gzip":
       return input.pipe(createGunzip());
     case "bzip2": {
-      // Loaded on use: an ADD of a bzip2 archive is rare, and start-up time is not.
+      // Loaded on use: an ADD of a bzip2 archive is rare, and start-up time is not. It is a
+      // classic (through) stream, bridged by hand: async iteration of it closes early.
       const { default: bz2 } = await import("unbzip2-stream");
-      return input.pipe(bz2()) as unknown as Readable;
+      const decoder = bz2();
+      const output = new PassThrough();
+      decoder.on("data", (chunk: Buffer) => {
+        if (!output.write(chunk)) {
+          decoder.pause();
+          output.once("drain", () => decoder.resume());
+        }
+      });
+      decoder.on("end", () => output.end());
+      decoder.on("error", (error: Error) => output.destroy(error));
+      output.on("close", () => decoder.destroy());
+      decoder.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      return output;
     }
     case "xz": {
       const { XzReadableStream } = await import("xz-decompress");

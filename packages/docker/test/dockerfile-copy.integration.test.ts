@@ -14,8 +14,10 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { DockerContextSpec, GitFile, GitSource, MappingContent } from "@stages/core";
 import { gitSourceSpecificationVersion, StageBuildError } from "@stages/core";
+import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerConnection, engineOf } from "../src/connection.js";
 import { EngineContainer } from "../src/container.js";
@@ -355,5 +357,56 @@ describe("COPY --from", () => {
       dockerfile: [`${stage[0]} AS src`, stage[1], `FROM ${baseImage}`, ...theirs, ""].join("\n"),
       fromImages: { SOURCE: source },
     });
+  });
+});
+
+/** A tar archive with owners, modes, a symlink, a hard link and a root entry, as people ship them. */
+async function sampleTar(): Promise<Buffer> {
+  const pack = tar.pack();
+  const owner = { uid: 1234, gid: 5678 };
+  pack.entry({ name: "./", type: "directory", mode: 0o700, ...owner });
+  pack.entry({ name: "./a.txt", mode: 0o640, ...owner }, "a\n");
+  pack.entry({ name: "./d/", type: "directory", mode: 0o700, ...owner });
+  pack.entry({ name: "./d/b.txt", mode: 0o4755, uid: 0, gid: 0 }, "b\n");
+  pack.entry({ name: "./l", type: "symlink", linkname: "a.txt", mode: 0o777, ...owner });
+  pack.entry({ name: "./h", type: "link", linkname: "./a.txt", mode: 0o640, ...owner });
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+describe("ADD", () => {
+  it("extracts local tar archives (plain, gzip, bzip2, xz; found by content) and copies other files, as BuildKit does", async () => {
+    const plain = await sampleTar();
+    const compress = (program: string) => execFileSync(program, ["-c"], { input: plain });
+    await expectLikeBuildKit(
+      "add",
+      baseImage,
+      {
+        "plain.tar": plain,
+        "t.tgz": gzipSync(plain),
+        "t.tar.bz2": compress("bzip2"),
+        "t.tar.xz": compress("xz"),
+        "notar.bin": plain,
+        // zstd's magic: no archive to Engine 20.10's BuildKit, copied as it is.
+        "fake.zst": Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), plain]),
+        "file.txt": "file\n",
+        "tars/inner.tgz": gzipSync(plain),
+      },
+      [
+        "ADD plain.tar /p/",
+        "ADD t.tgz /g",
+        "ADD t.tar.bz2 /b/",
+        "ADD t.tar.xz /x/",
+        "ADD notar.bin /n/",
+        "ADD --chown=7:8 plain.tar /p2/sub/",
+        "ADD fake.zst /z/",
+        "ADD file.txt /plain/",
+        "ADD *.tgz /globbed/",
+        "ADD tars /dirs/",
+        "ADD --chmod=0600 file.txt t.tgz /mixed/",
+      ],
+    );
   });
 });
