@@ -346,7 +346,11 @@ describe("evaluateDockerfile: steps", () => {
       heredocs: [{ name: "EOF", content: "x=1\n" }],
       destination: "/etc/conf",
     });
-    expect(copies("FROM a\nCOPY --chown= --chmod= a b\n")[0]).toMatchObject({ chown: null, chmod: null });
+    expect(copies("FROM a\nCOPY --chown= --chmod= --link=FALSE a b\n")[0]).toMatchObject({
+      chown: null,
+      chmod: null,
+      link: false,
+    });
   });
 
   it("makes a COPY with a base image variable late, every string a template", () => {
@@ -404,7 +408,7 @@ describe("evaluateDockerfile: steps", () => {
   it("reads HEALTHCHECK with Go durations", () => {
     expect(
       changes(
-        'FROM a\nHEALTHCHECK --interval=30s --timeout=1m30s --start-period=500ms --retries=3 CMD curl -f http://x/\nHEALTHCHECK cmd ["check"]\nHEALTHCHECK NONE\n',
+        'FROM a\nHEALTHCHECK --interval=30s --timeout=1m30s --start-period=500ms --retries=3 CMD curl -f http://x/\nHEALTHCHECK cmd ["check"]\nHEALTHCHECK --interval=1s NONE\n',
       ),
     ).toEqual([
       {
@@ -452,6 +456,9 @@ describe("evaluateDockerfile: steps", () => {
         "app/Dockerfile:2:6: unknown flag --frm for COPY (COPY takes --from, --chown, --chmod, --link)",
       ],
       ["FROM a\nENV --x=1 A=1\n", "app/Dockerfile:2:5: unknown flag --x for ENV (ENV takes no flags)"],
+      ["FROM a\nCOPY --from=x --from=y a b\n", "app/Dockerfile:2:15: COPY --from is given twice (keep one)"],
+      ["FROM a\nCOPY --chown a b\n", "app/Dockerfile:2:6: COPY --chown needs a value (write --chown=<value>)"],
+      ["FROM a\nCOPY --link=yes a b\n", "app/Dockerfile:2:6: COPY --link=yes is not true or false (write --link)"],
       [
         "FROM a AS unused\nRUN --security=insecure x\nFROM b\n",
         "app/Dockerfile:2:5: RUN --security is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",

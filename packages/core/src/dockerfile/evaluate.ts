@@ -73,12 +73,27 @@ const stagedFalseHint = 'set "staged: false" for this image to build it with the
 const unsupportedHint = "remove it: neither staged builds nor the engine's classic builder (staged: false) support it";
 
 /** The flags each instruction accepts; a flag named in `unsupported` is refused with a reason. */
-const flagRules: Record<string, { accepted: string[]; unsupported: string[] }> = {
-  FROM: { accepted: ["platform"], unsupported: [] },
-  RUN: { accepted: ["network"], unsupported: ["mount", "security", "device"] },
-  COPY: { accepted: ["from", "chown", "chmod", "link"], unsupported: ["parents", "exclude"] },
-  ADD: { accepted: ["chown", "chmod", "link"], unsupported: ["keep-git-dir", "checksum", "exclude", "unpack"] },
-  HEALTHCHECK: { accepted: ["interval", "timeout", "start-period", "start-interval", "retries"], unsupported: [] },
+const flagRules: Record<string, { accepted: Record<string, "string" | "boolean">; unsupported: string[] }> = {
+  FROM: { accepted: { platform: "string" }, unsupported: [] },
+  RUN: { accepted: { network: "string" }, unsupported: ["mount", "security", "device"] },
+  COPY: {
+    accepted: { from: "string", chown: "string", chmod: "string", link: "boolean" },
+    unsupported: ["parents", "exclude"],
+  },
+  ADD: {
+    accepted: { chown: "string", chmod: "string", link: "boolean" },
+    unsupported: ["keep-git-dir", "checksum", "exclude", "unpack"],
+  },
+  HEALTHCHECK: {
+    accepted: {
+      interval: "string",
+      timeout: "string",
+      "start-period": "string",
+      "start-interval": "string",
+      retries: "string",
+    },
+    unsupported: [],
+  },
 };
 
 /** A variable of a stage: its value is final, or a template (it depends on the base image's ENV). */
@@ -579,7 +594,7 @@ class Evaluation {
       }
       chmod = Number.parseInt(value.value, 8);
     }
-    const link = this.booleanFlag(flag("link"), keyword);
+    const link = this.booleanFlag(flag("link"));
     let from: { type: "context" } | DockerfileSource = { type: "context" };
     const fromFlag = flag("from");
     if (fromFlag) {
@@ -623,15 +638,10 @@ class Evaluation {
     };
   }
 
-  private booleanFlag(flag: DockerfileFlag | undefined, keyword: string): boolean {
+  private booleanFlag(flag: DockerfileFlag | undefined): boolean {
     if (!flag) return false;
-    if (flag.value === null || flag.value === "true") return true;
-    if (flag.value === "false") return false;
-    return this.fail(
-      flag.location,
-      `${keyword} --${flag.name}=${flag.value} is not true or false`,
-      `write --${flag.name}`,
-    );
+    // checkFlags allowed only true and false.
+    return flag.value === null || flag.value.toLowerCase() === "true";
   }
 
   private healthcheck(instruction: DockerfileInstruction): DockerfileHealthcheck {
@@ -643,11 +653,13 @@ class Evaluation {
       return this.fail(location, "HEALTHCHECK needs NONE or CMD <command>", "write HEALTHCHECK CMD <command>");
     }
     if (type === "NONE") {
-      if (rest !== "" || instruction.flags.length > 0) {
+      if (rest !== "") {
         this.fail(location, "HEALTHCHECK NONE takes no arguments", "write HEALTHCHECK NONE");
       }
-      test = ["NONE"];
-    } else if (type === "CMD") {
+      // BuildKit reads no flags for NONE.
+      return { test: ["NONE"], interval: 0, timeout: 0, startPeriod: 0, startInterval: 0, retries: 0 };
+    }
+    if (type === "CMD") {
       if (rest === "" || (instruction.json !== null && instruction.json.length === 0)) {
         this.fail(location, "HEALTHCHECK CMD needs a command", "write HEALTHCHECK CMD <command>");
       }
@@ -705,19 +717,38 @@ class Evaluation {
     });
   }
 
+  /** BuildKit's flag rules (BFlags): known names only, each once, string flags with a value, booleans true or false. */
   private checkFlags(instruction: DockerfileInstruction): void {
-    const rules = flagRules[instruction.keyword] ?? { accepted: [], unsupported: [] };
+    const keyword = instruction.keyword;
+    const rules = flagRules[keyword] ?? { accepted: {}, unsupported: [] };
+    // HEALTHCHECK NONE never reads its flags (BuildKit ignores them).
+    if (keyword === "HEALTHCHECK" && /^none(\s|$)/i.test(instruction.text)) return;
+    const seen = new Set<string>();
     for (const flag of instruction.flags) {
+      const type = rules.accepted[flag.name];
       if (rules.unsupported.includes(flag.name)) {
-        this.fail(flag.location, `${instruction.keyword} --${flag.name} is not supported`, unsupportedHint);
+        this.fail(flag.location, `${keyword} --${flag.name} is not supported`, unsupportedHint);
       }
-      if (!rules.accepted.includes(flag.name)) {
+      if (type === undefined) {
+        const names = Object.keys(rules.accepted);
         this.fail(
           flag.location,
-          `unknown flag --${flag.name} for ${instruction.keyword}`,
-          rules.accepted.length === 0
-            ? `${instruction.keyword} takes no flags`
-            : `${instruction.keyword} takes ${rules.accepted.map((name) => `--${name}`).join(", ")}`,
+          `unknown flag --${flag.name} for ${keyword}`,
+          names.length === 0
+            ? `${keyword} takes no flags`
+            : `${keyword} takes ${names.map((name) => `--${name}`).join(", ")}`,
+        );
+      }
+      if (seen.has(flag.name)) this.fail(flag.location, `${keyword} --${flag.name} is given twice`, "keep one");
+      seen.add(flag.name);
+      if (type === "string" && flag.value === null) {
+        this.fail(flag.location, `${keyword} --${flag.name} needs a value`, `write --${flag.name}=<value>`);
+      }
+      if (type === "boolean" && flag.value !== null && !/^(true|false)$/i.test(flag.value)) {
+        this.fail(
+          flag.location,
+          `${keyword} --${flag.name}=${flag.value} is not true or false`,
+          `write --${flag.name}`,
         );
       }
     }
