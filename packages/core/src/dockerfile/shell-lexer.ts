@@ -13,7 +13,9 @@
  * syntax: expanding it again with the rest of the environment gives what one expansion with both would
  * give (the Dockerfile's ARG/ENV first, the base image's ENV at build time; see model.ts).
  */
-import type { DockerfileConfigChange, DockerfileStep } from "./model.js";
+import { StageBuildError } from "../errors.js";
+import { normalizePorts } from "./evaluate.js";
+import type { DockerfileConfigChange, DockerfileLocation, DockerfileStep } from "./model.js";
 
 /** The value of a variable, or undefined when it is not set (set and empty is ""). */
 export type VariableLookup = (name: string) => string | undefined;
@@ -76,11 +78,27 @@ export function escapeTemplate(literal: string, escapeCharacter: "\\" | "`"): st
   return emit([{ type: "literal", text: literal }], { kind: "top", escape: escapeCharacter, words: true });
 }
 
-/** Finishes a step with `late: true` against the base image's environment; a step with late false is returned as is. */
+/**
+ * Finishes a step with `late: true` against the base image's environment; a step with late false is
+ * returned as is. Throws StageBuildError when the Dockerfile's words fail only now (`${V:?}` of a
+ * variable the image does not set, an EXPOSE that is not a port).
+ */
 export function completeStep(step: DockerfileStep, env: VariableLookup, escapeCharacter: "\\" | "`"): DockerfileStep {
   if (!step.late) return step;
   const options: ExpandOptions = { escape: escapeCharacter, unknown: "empty" };
-  const word = (text: string) => expandWord(text, env, options).value;
+  const fail = (message: string): never => {
+    throw new StageBuildError(`${where(step.location)}: ${message}`, {
+      hint: "the step expands variables of the base image's environment (docker image inspect shows it)",
+    });
+  };
+  const word = (text: string) => {
+    try {
+      return expandWord(text, env, options).value;
+    } catch (error) {
+      if (error instanceof ShellLexError) return fail(error.message);
+      throw error;
+    }
+  };
   switch (step.op) {
     case "run":
       return { ...step, args: step.args.map(([name, value]) => [name, word(value)]), late: false };
@@ -93,8 +111,12 @@ export function completeStep(step: DockerfileStep, env: VariableLookup, escapeCh
         late: false,
       };
     case "config":
-      return { ...step, change: completeChange(step.change, word, env, options), late: false };
+      return { ...step, change: completeChange(step.change, word, env, options, fail), late: false };
   }
+}
+
+function where(location: DockerfileLocation): string {
+  return `${location.file}:${location.line}`;
 }
 
 function completeChange(
@@ -102,6 +124,7 @@ function completeChange(
   word: (text: string) => string,
   env: VariableLookup,
   options: ExpandOptions,
+  fail: (message: string) => never,
 ): DockerfileConfigChange {
   switch (change.keyword) {
     case "ENV":
@@ -112,8 +135,20 @@ function completeChange(
       return { ...change, path: word(change.path) };
     case "USER":
       return { ...change, user: word(change.user) };
-    case "EXPOSE":
-      return { ...change, ports: change.ports.flatMap((port) => expandWords(port, env, options).words) };
+    case "EXPOSE": {
+      // Each template is one word of BuildKit's ProcessWords; the ports are normalized once known.
+      const words = change.ports.flatMap((port) => {
+        try {
+          return expandWords(port, env, options).words;
+        } catch (error) {
+          if (error instanceof ShellLexError) return fail(error.message);
+          throw error;
+        }
+      });
+      const ports = normalizePorts(words);
+      if (typeof ports === "string") return fail(ports);
+      return { ...change, ports };
+    }
     case "VOLUME":
       return { ...change, paths: change.paths.map(word) };
     case "STOPSIGNAL":
