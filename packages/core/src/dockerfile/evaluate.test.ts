@@ -353,6 +353,17 @@ describe("evaluateDockerfile: steps", () => {
     });
   });
 
+  it("expands an unquoted COPY here-document as BuildKit does: quotes literal, backslash escapes", () => {
+    const [expanded, literal] = copies(
+      "FROM a\nARG NAME=world\nCOPY <<EOF /greeting\nhello \"$NAME\" '${NAME}' \\$HOME\nEOF\nCOPY <<'EOF' /raw\n$NAME\nEOF\n",
+    );
+    expect(expanded!.heredocs).toEqual([
+      { name: "EOF", content: "hello \"world\" 'world' $HOME\n", expand: true, chomp: false },
+    ]);
+    expect(expanded!.late).toBe(false);
+    expect(literal!.heredocs[0]!.content).toBe("$NAME\n");
+  });
+
   it("makes a COPY with a base image variable late, every string a template", () => {
     const [copy] = copies('FROM a\nARG F="it\'s"\nCOPY ["$F", "$HOME/"]\n');
     expect(copy!.late).toBe(true);
@@ -512,6 +523,13 @@ describe("evaluateDockerfile: steps", () => {
       ],
     ];
     for (const [text, expected] of cases) expect(problemOf(text)).toBe(expected);
+  });
+
+  it("accepts what the engine's builder can do for an image with staged: false", () => {
+    const text =
+      "# syntax=example.com/frontend:2\nFROM a AS base\nONBUILD RUN x\nFROM base\nADD https://example.com/x.tgz /x\n";
+    expect(copies(text, { staged: false })).toMatchObject([{ add: true, sources: ["https://example.com/x.tgz"] }]);
+    expect(problemOf("FROM a\nADD git@github.com:a/b.git /b\n", { staged: false })).toMatch(/ADD of a git repository/);
   });
 
   it("accepts the docker/dockerfile:1 syntax directives", () => {

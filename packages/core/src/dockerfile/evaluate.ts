@@ -26,6 +26,7 @@ import type {
   DockerfileConfigChange,
   DockerfileFlag,
   DockerfileHealthcheck,
+  DockerfileHeredoc,
   DockerfileInstruction,
   DockerfileLocation,
   DockerfileSource,
@@ -46,6 +47,11 @@ export interface EvaluateOptions {
   configImages: ReadonlySet<string>;
   /** The engine's platform (`linux/amd64` by default): the value of TARGETPLATFORM, BUILDPLATFORM, ... */
   platform?: string;
+  /**
+   * False for an image built whole by the engine's builder (`staged: false`): what only a staged build
+   * cannot do (ADD <url>, a foreign `# syntax=`, ONBUILD of a build stage) is then accepted. Default true.
+   */
+  staged?: boolean;
 }
 
 /** Build args docker passes to RUN without an ARG (and never reports as unused). */
@@ -178,7 +184,8 @@ class Evaluation {
   /** `# syntax=` naming another frontend than docker/dockerfile:1 changes the language: refused. */
   private checkSyntaxDirective(): void {
     const syntax = this.parsed.syntax;
-    if (syntax === null) return;
+    // The engine's classic builder ignores the directive.
+    if (syntax === null || this.options.staged === false) return;
     const image = syntax.replace(/^docker\.io\//, "").replace(/@sha256:[0-9a-f]+$/, "");
     if (/^docker\/dockerfile(:1([.-][\w.-]*)?|:latest|:labs)?$/.test(image)) return;
     const line = this.parsed.text.split("\n").findIndex((text) => /^\s*#\s*syntax\s*=/i.test(text));
@@ -310,7 +317,7 @@ class Evaluation {
     if (base.type === "stage") {
       this.visit(base.index, from.location);
       const inherited = this.states.get(base.index)!;
-      if (inherited.onbuild) {
+      if (inherited.onbuild && this.options.staged !== false) {
         this.fail(
           from.location,
           `build stage ${stageLabel(this.headers[base.index]!)} has ONBUILD triggers, which stages does not run for a stage of the same Dockerfile`,
@@ -552,18 +559,24 @@ class Evaluation {
       );
     }
     const heredocNames = new Map(instruction.heredocs.map((heredoc) => [heredoc.name, heredoc]));
-    const heredocs = [];
+    const heredocs: (() => DockerfileHeredoc)[] = [];
     const sources: (() => string)[] = [];
     for (const source of written.slice(0, -1)) {
       const marker = /^<<-?(.*)$/.exec(source);
       const heredoc = marker ? heredocNames.get(marker[1]!.replace(/^["']|["']$/g, "")) : undefined;
       if (heredoc) {
-        heredocs.push(heredoc);
+        if (!heredoc.expand) {
+          heredocs.push(() => heredoc);
+          continue;
+        }
+        // BuildKit expands an unquoted COPY here-document with quotes taken literally and `\` escaping.
+        const content = late.add(this.expandWith(instruction, literalQuotes(heredoc.content), scope.lookup, "\\"));
+        heredocs.push(() => ({ ...heredoc, content: content() }));
         continue;
       }
       const url = /^https?:\/\//.test(source);
       const git = /^(git@|git:\/\/|ssh:\/\/)/.test(source) || (url && /\.git(#.*)?$/.test(source));
-      if (add && (url || git)) {
+      if (add && (git || (url && this.options.staged !== false))) {
         const remote = !git;
         this.fail(
           location,
@@ -628,7 +641,7 @@ class Evaluation {
       location,
       add,
       sources: late.resolve(() => sources.map((source) => source())),
-      heredocs,
+      heredocs: late.resolve(() => heredocs.map((heredoc) => heredoc())),
       destination: late.resolve(destination),
       from,
       chown: chown === null ? null : late.resolve(chown),
@@ -754,14 +767,25 @@ class Evaluation {
     }
   }
 
+  /** Expands a COPY here-document's body (BuildKit lexes it with `\\` whatever the escape directive). */
+  private expandWith(
+    instruction: DockerfileInstruction,
+    text: string,
+    lookup: (name: string) => string | undefined,
+    escape: "\\" | "`",
+  ): Expansion {
+    return this.expand(instruction, text, lookup, "keep", escape);
+  }
+
   private expand(
     instruction: DockerfileInstruction,
     text: string,
     lookup: (name: string) => string | undefined,
     unknown: "empty" | "keep",
+    escape: "\\" | "`" = this.escape,
   ): Expansion {
     try {
-      return expandWord(text, lookup, { escape: this.escape, unknown });
+      return expandWord(text, lookup, { escape, unknown });
     } catch (error) {
       if (error instanceof ShellLexError) {
         this.fail(
@@ -823,6 +847,22 @@ class LateStrings {
   config(location: DockerfileLocation, change: () => DockerfileConfigChange): DockerfileStep {
     return { op: "config", location, change: change(), late: this.isLate };
   }
+}
+
+/**
+ * A here-document body for the lexer with its quotes taken literally (BuildKit's SkipProcessQuotes):
+ * each quote not already escaped gets a `\\`.
+ */
+function literalQuotes(content: string): string {
+  let result = "";
+  for (let position = 0; position < content.length; position++) {
+    const character = content[position]!;
+    if (character === "\\" && position + 1 < content.length) {
+      result += character + content[++position]!;
+    } else if (character === "'" || character === '"') result += `\\${character}`;
+    else result += character;
+  }
+  return result;
 }
 
 /** The platform args BuildKit defines for a platform (`linux/arm64/v8`). */
