@@ -395,39 +395,45 @@ async function planContext(options: CopyStepOptions, writer: CopyWriter): Promis
       hint: "this is a bug of stages: a COPY from the context needs the context files and a git source that reads them",
     });
   }
+  const read = (path: string) => readContextFile(context.spec, path, { signal: options.signal });
+  const select = async (files: readonly GitFile[]) => {
+    // Symlinks to follow are read and the sources selected again, until every one is known.
+    const targets = new Map<string, string>();
+    for (;;) {
+      const selection = selectCopySources(step.sources, files, targets);
+      if (selection.links.length === 0) return selection;
+      for (const link of selection.links) targets.set(link, Buffer.from(await read(link)).toString("utf8"));
+    }
+  };
   let files = context.files;
-  let selection = selectCopySources(step.sources, files);
-  const symlinks = new Set(files.filter(isLink).map((file) => file.path));
-  const linkMatched = selection.perSource.some(({ matches }) => matches.some((match) => symlinks.has(match.path)));
-  if ((selection.missing.length > 0 || linkMatched) && git.contextContent !== undefined) {
-    // The stage may carry only what its sources select; the whole context decides what is missing,
-    // and holds what a symlink source points to.
+  let selection = await select(files);
+  if (selection.missing.length > 0 && git.contextContent !== undefined) {
+    // The stage may carry only what its sources select; the whole context decides what is missing.
     files = (await git.contextContent(context.spec, { signal: options.signal })).files;
-    selection = selectCopySources(step.sources, files);
+    selection = await select(files);
   }
   if (selection.missing.length > 0) throw missingSourceError(subject, selection.missing, context);
   const tree = new ContextTree(files);
-  const read = (path: string) => readContextFile(context.spec, path, { signal: options.signal });
   for (const { matches } of selection.perSource) {
     for (const match of matches) {
-      const followed = await tree.follow(match.path, read, subject);
+      const copied = match.target ?? match.path;
       const name = posix.basename(match.path);
-      if (followed.directory) {
+      if (match.dir) {
         const placed = await placeMatch(writer, name, true);
-        const under = tree.filesUnder(followed.path);
+        const under = tree.filesUnder(copied);
         const to = placed.path;
         for (const file of under) {
-          const relative = followed.path === "" ? file.path : file.path.slice(followed.path.length + 1);
+          const relative = copied === "" ? file.path : file.path.slice(copied.length + 1);
           const segments = relative.split("/");
           for (let depth = 1; depth < segments.length; depth++) {
             writer.target.record(posix.join(to, ...segments.slice(0, depth)), "directory");
           }
           writer.target.record(posix.join(to, relative), "file");
         }
-        parts.push(staticPart(placed.entries), () => contextDirectoryEntries(under, followed.path, to, writer, read));
+        parts.push(staticPart(placed.entries), () => contextDirectoryEntries(under, copied, to, writer, read));
         continue;
       }
-      const file = followed.file as GitFile;
+      const file = tree.file(copied);
       let bytes: Uint8Array | null = null;
       if (step.add) {
         bytes = await read(file.path);
@@ -452,46 +458,24 @@ function isLink(file: GitFile): boolean {
   return (file.mode & 0o170000) === 0o120000;
 }
 
-/** The context as a tree, with symlinks followed the way fs.RootPath does (never out of the root). */
+/** The files of the context by path, and those under a folder. */
 class ContextTree {
   private readonly files: readonly GitFile[];
   private readonly byPath: Map<string, GitFile>;
-  private readonly directories = new Set<string>([""]);
 
   constructor(files: readonly GitFile[]) {
     this.files = files;
     this.byPath = new Map(files.map((file) => [file.path, file]));
-    for (const file of files) {
-      for (let slash = file.path.indexOf("/"); slash !== -1; slash = file.path.indexOf("/", slash + 1)) {
-        this.directories.add(file.path.slice(0, slash));
-      }
-    }
   }
 
   filesUnder(directory: string): GitFile[] {
     return directory === "" ? [...this.files] : this.files.filter((file) => file.path.startsWith(`${directory}/`));
   }
 
-  async follow(
-    path: string,
-    read: (path: string) => Promise<Uint8Array>,
-    subject: string,
-  ): Promise<{ path: string; directory: boolean; file: GitFile | null }> {
-    let current = path;
-    for (let hop = 0; hop <= maxLinks; hop++) {
-      if (this.directories.has(current)) return { path: current, directory: true, file: null };
-      const file = this.byPath.get(current);
-      if (file === undefined) break;
-      if (!isLink(file)) return { path: current, directory: false, file };
-      const link = Buffer.from(await read(current)).toString("utf8");
-      current = normalizeCopySource(link.startsWith("/") ? link : posix.join(posix.dirname(`/${current}`), link));
-    }
-    throw new StageBuildError(
-      `[docker] ${subject}: the symlink ${path} of the context points to ${current}, which is not in the context`,
-      {
-        hint: "a COPY source that is a symlink is followed: add its target to the context (git add, or contextAddFiles)",
-      },
-    );
+  file(path: string): GitFile {
+    const file = this.byPath.get(path);
+    if (file === undefined) throw new Error(`${path} was selected but is not in the context`);
+    return file;
   }
 }
 

@@ -254,6 +254,8 @@ const contextFiles: Record<string, DiskFile> = {
   "a-b/w.txt": "w\n",
   "linkdir/target.txt": "t\n",
   dirlink: { symlink: "linkdir" },
+  abslink: { symlink: "/linkdir/target.txt" },
+  "up/link": { symlink: "../../file.txt" },
 };
 
 describe("COPY from the context", () => {
@@ -274,6 +276,10 @@ describe("COPY from the context", () => {
       "COPY a* /dirs/",
       "COPY exe.sh link /links/",
       "COPY dirlink /followed/",
+      "COPY dirlink/target.txt /through/",
+      "COPY abslink /abs",
+      "COPY up/link /uplink",
+      "COPY dir* /globlink/",
       "COPY . /all",
       "COPY file.txt rel",
       "COPY sub/in.txt .",

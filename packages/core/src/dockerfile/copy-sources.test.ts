@@ -231,4 +231,79 @@ describe("selectCopySources", () => {
     expect(matchCopySource("usr/*/env", entries)).toEqual([{ path: "usr/bin/env", dir: false }]);
     expect(matchCopySource("nothing", entries)).toBeNull();
   });
+
+  describe("symlinks", () => {
+    const link = (path: string): GitFile => ({ path, mode: 0o120000, blobId: `link-${path}` });
+    const files = [
+      ...gitFiles("file.txt", "linkdir/target.txt", "linkdir/more/m.txt", "other.txt"),
+      link("abs"),
+      link("dangling"),
+      link("dirlink"),
+      link("link"),
+      link("loop1"),
+      link("loop2"),
+      link("nested/up"),
+    ].sort((a, b) => (a.path < b.path ? -1 : 1));
+    const targets = new Map([
+      ["abs", "/linkdir/target.txt"],
+      ["dangling", "nothing"],
+      ["dirlink", "linkdir"],
+      ["link", "file.txt"],
+      ["loop1", "loop2"],
+      ["loop2", "loop1"],
+      ["nested/up", "../../../file.txt"],
+    ]);
+    const paths = (selection: { files: GitFile[] }) => selection.files.map((file) => file.path);
+
+    it("asks for the targets of the links it must follow, and reports no source missing meanwhile", () => {
+      const selection = selectCopySources(["link", "dirlink/target.txt", "other.txt"], files);
+      expect(selection.links).toEqual(["link", "dirlink"]);
+      expect(selection.missing).toEqual([]);
+      expect(paths(selection)).toEqual(["other.txt"]);
+    });
+
+    it("follows a source that is a link to a file, selecting both", () => {
+      const selection = selectCopySources(["link"], files, targets);
+      expect(selection.perSource[0]?.matches).toEqual([{ path: "link", dir: false, target: "file.txt" }]);
+      expect(paths(selection)).toEqual(["file.txt", "link"]);
+      expect(selection.links).toEqual([]);
+    });
+
+    it("follows a link to a directory and a link in the middle of a path", () => {
+      const whole = selectCopySources(["dirlink"], files, targets);
+      expect(whole.perSource[0]?.matches).toEqual([{ path: "dirlink", dir: true, target: "linkdir" }]);
+      expect(paths(whole)).toEqual(["dirlink", "linkdir/more/m.txt", "linkdir/target.txt"]);
+      const through = selectCopySources(["dirlink/target.txt"], files, targets);
+      expect(through.perSource[0]?.matches).toEqual([
+        { path: "dirlink/target.txt", dir: false, target: "linkdir/target.txt" },
+      ]);
+      expect(paths(through)).toEqual(["dirlink", "linkdir/target.txt"]);
+    });
+
+    it("keeps absolute and climbing targets inside the root", () => {
+      expect(selectCopySources(["abs"], files, targets).perSource[0]?.matches).toEqual([
+        { path: "abs", dir: false, target: "linkdir/target.txt" },
+      ]);
+      expect(selectCopySources(["nested/up"], files, targets).perSource[0]?.matches).toEqual([
+        { path: "nested/up", dir: false, target: "file.txt" },
+      ]);
+    });
+
+    it("follows links a wildcard matches, and walks a base folder reached through a link", () => {
+      expect(selectCopySources(["dir*"], files, targets).perSource[0]?.matches).toEqual([
+        { path: "dirlink", dir: true, target: "linkdir" },
+      ]);
+      expect(selectCopySources(["dirlink/*.txt"], files, targets).perSource[0]?.matches).toEqual([
+        { path: "linkdir/target.txt", dir: false },
+      ]);
+    });
+
+    it("fails on a dangling link or a loop, named or matched", () => {
+      expect(selectCopySources(["dangling", "loop1", "dang*"], files, targets).missing).toEqual([
+        "dangling",
+        "loop1",
+        "dang*",
+      ]);
+    });
+  });
 });

@@ -14,23 +14,35 @@ import type { GitFile } from "../adapters/git-source.js";
  *   sorted per directory), and a matched directory is taken whole (the walk does not descend into
  *   it). `**` is not special: it is two `*`, which match within one segment. A wildcard that matches
  *   nothing selects nothing, and that is not an error (the frontend allows empty wildcards).
- * - Symbolic links are matched as files; the copy follows a source that is a link itself.
+ * - Symbolic links are matched as files (the walk does not follow them), but a source that is a
+ *   link itself is followed by the copy, and so is a link in the middle of a path (fs.RootPath:
+ *   inside the root, an absolute target starts at the root, `..` stops there). A link's target is
+ *   its content, which a file list does not have: `linkTargets` gives them; a link needed and not
+ *   given is listed in `links`, to be read and passed in a next call.
  */
 
 /** A matched file, or a directory (everything under it); `path` is relative to the root, "" for the root. */
 export interface CopyMatch {
   path: string;
+  /** Whether what is copied is a directory (its contents are copied). */
   dir: boolean;
+  /** For a match that is (or goes through) a symlink: the path it resolves to, whose content is copied. */
+  target?: string;
 }
 
 /** What the sources of one COPY select from a list of context files. */
 export interface CopySelection {
   /** Each source in order, with its matches in BuildKit's copy order. */
   perSource: { source: string; matches: CopyMatch[] }[];
-  /** The union of selected context files, in the order of the input (sorted by path), each once. */
+  /**
+   * The union of selected context files (what is copied, and the symlinks followed to it), in the
+   * order of the input (sorted by path), each once.
+   */
   files: GitFile[];
   /** Sources BuildKit fails on: a plain path that is not there, a wildcard under a folder that is not there. */
   missing: string[];
+  /** Symlinks the selection must follow whose target `linkTargets` lacks: read them and select again. */
+  links: string[];
 }
 
 /** One path of a tree to match sources in: a file (or symlink) or an explicit directory. */
@@ -42,17 +54,34 @@ export interface CopyTreeEntry {
 interface TreeNode {
   /** Null for a file. */
   children: Map<string, TreeNode> | null;
+  /** A symlink (a file whose content is its target). */
+  link: boolean;
 }
 
-/** The files the sources of a COPY or ADD select from the context `files`. */
-export function selectCopySources(sources: readonly string[], files: readonly GitFile[]): CopySelection {
-  const tree = buildTree(files.map((file) => ({ path: file.path, dir: false })));
+/** Symlinks followed in a row before giving up (the kernel's limit is 40). */
+const maxLinks = 40;
+
+/**
+ * The files the sources of a COPY or ADD select from the context `files`; `linkTargets` are the
+ * targets of its symlinks (by path), as far as known.
+ */
+export function selectCopySources(
+  sources: readonly string[],
+  files: readonly GitFile[],
+  linkTargets: ReadonlyMap<string, string> = new Map(),
+): CopySelection {
+  const tree = buildTree(
+    files.map((file) => ({ path: file.path, dir: false, link: (file.mode & 0o170000) === 0o120000 })),
+  );
   const perSource: CopySelection["perSource"] = [];
   const missing: string[] = [];
+  const links = new Set<string>();
   const selectedFiles = new Set<string>();
   const selectedDirs: string[] = [];
+  const followed = new Set<string>();
+  const context: MatchContext = { tree, linkTargets, links, followed };
   for (const source of sources) {
-    const matches = matchInTree(source, tree);
+    const matches = matchInTree(source, context);
     if (matches === null) {
       missing.push(source);
       perSource.push({ source, matches: [] });
@@ -60,14 +89,16 @@ export function selectCopySources(sources: readonly string[], files: readonly Gi
     }
     perSource.push({ source, matches });
     for (const match of matches) {
-      if (match.dir) selectedDirs.push(match.path);
-      else selectedFiles.add(match.path);
+      const copied = match.target ?? match.path;
+      if (match.dir) selectedDirs.push(copied);
+      else selectedFiles.add(copied);
     }
   }
+  for (const link of followed) selectedFiles.add(link);
   const selected = files.filter(
     (file) => selectedFiles.has(file.path) || selectedDirs.some((dir) => dir === "" || file.path.startsWith(`${dir}/`)),
   );
-  return { perSource, files: selected, missing };
+  return { perSource, files: selected, missing, links: [...links] };
 }
 
 /**
@@ -75,7 +106,13 @@ export function selectCopySources(sources: readonly string[], files: readonly Gi
  * BuildKit fails on it; directories are implicit too (any path some entry is under).
  */
 export function matchCopySource(source: string, entries: readonly CopyTreeEntry[]): CopyMatch[] | null {
-  return matchInTree(source, buildTree(entries));
+  const context: MatchContext = {
+    tree: buildTree(entries.map((entry) => ({ ...entry, link: false }))),
+    linkTargets: new Map(),
+    links: new Set(),
+    followed: new Set(),
+  };
+  return matchInTree(source, context);
 }
 
 /** The source as BuildKit's frontend cleans it (`filepath.Join("/", source)`), without the leading `/`: "" is the root. */
@@ -103,8 +140,8 @@ function cleanSegments(path: string): string[] {
   return segments;
 }
 
-function buildTree(entries: readonly CopyTreeEntry[]): TreeNode {
-  const root: TreeNode = { children: new Map() };
+function buildTree(entries: readonly (CopyTreeEntry & { link: boolean })[]): TreeNode {
+  const root: TreeNode = { children: new Map(), link: false };
   for (const entry of entries) {
     let node = root;
     const segments = cleanSegments(entry.path);
@@ -114,15 +151,68 @@ function buildTree(entries: readonly CopyTreeEntry[]): TreeNode {
       if (node.children === null) node.children = new Map();
       let child = node.children.get(segment);
       if (child === undefined) {
-        child = { children: last && !entry.dir ? null : new Map() };
+        child = { children: last && !entry.dir ? null : new Map(), link: last && entry.link };
         node.children.set(segment, child);
       } else if (!last && child.children === null) {
         child.children = new Map();
+        child.link = false;
       }
       node = child;
     });
   }
   return root;
+}
+
+interface MatchContext {
+  tree: TreeNode;
+  linkTargets: ReadonlyMap<string, string>;
+  /** Links needed whose target is unknown. */
+  links: Set<string>;
+  /** Links followed (they belong to the selection). */
+  followed: Set<string>;
+}
+
+type Resolved = { kind: "found"; path: string; node: TreeNode } | { kind: "missing" } | { kind: "link" };
+
+/**
+ * Walks `segments` from the root as fs.RootPath does: a symlink in the middle (or at the end, with
+ * `followLast`) is replaced by its target, never leaving the root.
+ */
+function resolvePath(context: MatchContext, segments: readonly string[], followLast: boolean): Resolved {
+  const queue = [...segments];
+  let resolved: string[] = [];
+  let node = context.tree;
+  let hops = 0;
+  while (queue.length > 0) {
+    const segment = queue.shift() as string;
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      resolved = resolved.slice(0, -1);
+      node = lookUp(context.tree, resolved) as TreeNode;
+      continue;
+    }
+    const child = node.children?.get(segment);
+    if (child === undefined) return { kind: "missing" };
+    const path = [...resolved, segment].join("/");
+    if (child.link && (queue.length > 0 || followLast)) {
+      const target = context.linkTargets.get(path);
+      if (target === undefined) {
+        context.links.add(path);
+        return { kind: "link" };
+      }
+      context.followed.add(path);
+      if (++hops > maxLinks) return { kind: "missing" };
+      if (target.startsWith("/")) {
+        resolved = [];
+        node = context.tree;
+      }
+      queue.unshift(...target.split("/"));
+      continue;
+    }
+    resolved.push(segment);
+    node = child;
+  }
+  return { kind: "found", path: resolved.join("/"), node };
 }
 
 function lookUp(tree: TreeNode, segments: readonly string[]): TreeNode | null {
@@ -134,31 +224,52 @@ function lookUp(tree: TreeNode, segments: readonly string[]): TreeNode | null {
   return node;
 }
 
-function matchInTree(source: string, tree: TreeNode): CopyMatch[] | null {
+/** A match at `path`, the link it is followed to the end, as the copy takes it; null when the target is not there. */
+function followMatch(context: MatchContext, path: string): CopyMatch | null | "link" {
+  const resolved = resolvePath(context, path === "" ? [] : path.split("/"), true);
+  if (resolved.kind === "missing") return null;
+  if (resolved.kind === "link") return "link";
+  const match: CopyMatch = { path, dir: resolved.node.children !== null };
+  if (resolved.path !== path) match.target = resolved.path;
+  return match;
+}
+
+function matchInTree(source: string, context: MatchContext): CopyMatch[] | null {
   const segments = cleanSegments(source);
   const firstWild = segments.findIndex(hasCopyWildcard);
   if (firstWild === -1) {
-    const node = lookUp(tree, segments);
-    if (node === null) return null;
-    return [{ path: segments.join("/"), dir: node.children !== null }];
+    const match = followMatch(context, segments.join("/"));
+    if (match === "link") return [];
+    return match === null ? null : [match];
   }
-  const baseSegments = segments.slice(0, firstWild);
-  const base = lookUp(tree, baseSegments);
-  if (base === null) return null;
+  const base = resolvePath(context, segments.slice(0, firstWild), true);
+  if (base.kind === "link") return [];
+  if (base.kind === "missing") return null;
   const pattern = segments.slice(firstWild).join("/");
-  const prefix = baseSegments.length === 0 ? "" : `${baseSegments.join("/")}/`;
+  const prefix = base.path === "" ? "" : `${base.path}/`;
   const matches: CopyMatch[] = [];
+  let broken = false;
   const walk = (node: TreeNode, relative: string): void => {
     if (node.children === null) return;
     for (const name of [...node.children.keys()].sort(compareBytes)) {
       const child = node.children.get(name) as TreeNode;
       const path = relative === "" ? name : `${relative}/${name}`;
-      if (goPathMatch(pattern, path)) matches.push({ path: prefix + path, dir: child.children !== null });
-      else walk(child, path);
+      if (!goPathMatch(pattern, path)) {
+        walk(child, path);
+        continue;
+      }
+      if (!child.link) {
+        matches.push({ path: prefix + path, dir: child.children !== null });
+        continue;
+      }
+      const match = followMatch(context, prefix + path);
+      if (match === null) broken = true;
+      else if (match !== "link") matches.push(match);
     }
   };
-  walk(base, "");
-  return matches;
+  walk(base.node, "");
+  // A matched symlink whose target is not there fails the copy (lstat), as a missing path does.
+  return broken ? null : matches;
 }
 
 /** Go's byte order of UTF-8 strings (what sort.Strings gives a directory listing), by code points. */
