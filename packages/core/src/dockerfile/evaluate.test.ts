@@ -84,6 +84,32 @@ describe("evaluateDockerfile: variables", () => {
     expect(changes("FROM a\nARG V=1\nARG V\nENV W=$V\n")).toEqual([{ keyword: "ENV", env: [["W", "1"]] }]);
   });
 
+  it("gives an inherited ARG way to the image's ENV of the same name in the next stage (checked on Engine 20.10's BuildKit)", () => {
+    const text = [
+      "FROM a AS base",
+      "ARG A=fromarg",
+      "ENV B=env",
+      "ARG B=argafterenv",
+      "ENV C=$A-$B",
+      "FROM base",
+      "ARG D",
+      "ENV E=$A-$D-$B",
+      "RUN x",
+      "",
+    ].join("\n");
+    expect(evaluate(text, { args: { D: "dd" } }).stages[0]!.steps[1]).toMatchObject({
+      change: { env: [["C", "fromarg-argafterenv"]] },
+    });
+    const [env, run] = lastStage(text, { args: { D: "dd" } }).steps;
+    expect(env).toMatchObject({ change: { env: [["E", "fromarg-dd-env"]] } });
+    expect(run).toMatchObject({
+      args: [
+        ["A", "fromarg"],
+        ["D", "dd"],
+      ],
+    });
+  });
+
   it("passes ARG values to the stages that FROM this stage, as RUN args", () => {
     expect(runs("FROM a AS base\nARG V=1\nFROM base\nARG W=2\nRUN x\n")[0]!.args).toEqual([
       ["V", "1"],

@@ -114,6 +114,8 @@ interface Variable {
 interface StageState {
   /** The environment instructions expand with (ENV and ARG, in the order written; not the base image's). */
   env: Map<string, Variable>;
+  /** The ENVs of this stage and the stages it FROMs: the image config's Env. */
+  configEnv: Map<string, Variable>;
   shell: string[] | null;
   onbuild: boolean;
 }
@@ -313,7 +315,7 @@ class Evaluation {
     const earlier = this.byName.get(baseName);
     const base: DockerfileSource =
       earlier !== undefined && earlier < header.index ? { type: "stage", index: earlier } : this.image(baseName);
-    let state: StageState = { env: new Map(), shell: null, onbuild: false };
+    let state: StageState = { env: new Map(), configEnv: new Map(), shell: null, onbuild: false };
     if (base.type === "stage") {
       this.visit(base.index, from.location);
       const inherited = this.states.get(base.index)!;
@@ -324,7 +326,11 @@ class Evaluation {
           `move the triggered instructions into this stage, or ${stagedFalseHint}`,
         );
       }
-      state = { env: new Map(inherited.env), shell: inherited.shell, onbuild: false };
+      // BuildKit starts from the base stage's environment, then applies its image's Env over it:
+      // an ARG that an ENV of the same name preceded gives way to the ENV again.
+      const env = new Map(inherited.env);
+      for (const [name, variable] of inherited.configEnv) env.set(name, variable);
+      state = { env, configEnv: new Map(inherited.configEnv), shell: inherited.shell, onbuild: false };
       needs.push({ index: base.index, location: from.location });
     }
     return this.evaluateSteps(header, base, state, needs);
@@ -413,7 +419,9 @@ class Evaluation {
         });
         if (instruction.keyword === "ENV") {
           for (const [key, value] of pairs) {
-            scope.env.set(key.value, { value: value.value, template: value.kept.length > 0, fromArg: false });
+            const variable = { value: value.value, template: value.kept.length > 0, fromArg: false };
+            scope.env.set(key.value, variable);
+            scope.state.configEnv.set(key.value, variable);
           }
         }
         const strings = pairs.map(([key, value]) => [late.add(key), late.add(value)] as [() => string, () => string]);
