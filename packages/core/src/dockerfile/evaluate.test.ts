@@ -509,6 +509,8 @@ describe("evaluateDockerfile: steps", () => {
         "app/Dockerfile:2:6: COPY --chmod=u+x is not an octal mode (write an octal mode such as --chmod=0755)",
       ],
       ["FROM a\nENV A\n", "app/Dockerfile:2:1: ENV: ENV needs a name and a value (write ENV <name>=<value> ...)"],
+      ["FROM a\nENV =1\n", "app/Dockerfile:2:1: ENV =1 has no name (write ENV <name>=<value>)"],
+      ["FROM a\nARG =1\n", "app/Dockerfile:2:1: ARG =1 has no name (write ARG <name>=<default>)"],
       ["FROM a\nLABEL a=1 b\n", 'app/Dockerfile:2:1: LABEL: "b" is not name=value (write LABEL <name>=<value> ...)'],
       [
         "FROM a\nEXPOSE http\n",

@@ -407,6 +407,13 @@ class Evaluation {
           this.fail(location, `${instruction.keyword}: ${form}`, `write ${instruction.keyword} <name>=<value> ...`);
         // Every pair is expanded with the variables as they were before the instruction.
         const pairs = form.pairs.map(([name, value]) => {
+          if (name === "") {
+            this.fail(
+              location,
+              `${instruction.keyword} =${value} has no name`,
+              `write ${instruction.keyword} <name>=<value>`,
+            );
+          }
           const key = this.expand(instruction, name, scope.lookup, "keep");
           if (key.kept.length > 0) {
             this.fail(
@@ -734,6 +741,7 @@ class Evaluation {
     if (words.length === 0) this.fail(instruction.location, "ARG needs a name", "write ARG <name>[=<default>]");
     return words.map((word) => {
       const equals = word.indexOf("=");
+      if (equals === 0) this.fail(instruction.location, `ARG ${word} has no name`, "write ARG <name>=<default>");
       return equals < 0 ? [word, null] : [word.slice(0, equals), word.slice(equals + 1)];
     });
   }
