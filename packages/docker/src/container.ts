@@ -24,6 +24,8 @@ export interface ContainerSpec {
   /** Set only when the image's user must be overridden (to run as root). */
   user?: string;
   networkMode: string;
+  /** `host:ip` entries for the container's /etc/hosts (outside its file system: never committed). */
+  extraHosts?: string[];
   /** Labels of the container: its project and owner, so that a later run can tell a leftover (build-leftovers). */
   labels?: Record<string, string>;
 }
@@ -58,7 +60,10 @@ export class EngineContainer {
       Entrypoint: spec.entrypoint,
       AttachStdout: true,
       AttachStderr: true,
-      HostConfig: { NetworkMode: spec.networkMode },
+      HostConfig: {
+        NetworkMode: spec.networkMode,
+        ...(spec.extraHosts && spec.extraHosts.length > 0 ? { ExtraHosts: spec.extraHosts } : {}),
+      },
     };
     if (spec.user !== undefined) body.User = spec.user;
     if (spec.labels !== undefined) body.Labels = spec.labels;
@@ -171,10 +176,11 @@ export class EngineContainer {
    * Not cancellable in flight (the image would be left behind unnamed); the caller checks its
    * signal afterwards and removes the image.
    */
-  async commit(config: ContainerConfig): Promise<string> {
+  async commit(config: ContainerConfig, author?: string): Promise<string> {
+    const query = { container: this.id, pause: false, ...(author ? { author } : {}) };
     const committed = (await this.client.call(undefined, () =>
-      // Split as in create: the container and pause go in the query, the config is the body.
-      this.container.commit({ _query: { container: this.id, pause: false }, _body: config }),
+      // Split as in create: the container, pause and author go in the query, the config is the body.
+      this.container.commit({ _query: query, _body: config }),
     )) as { Id: string };
     return committed.Id;
   }

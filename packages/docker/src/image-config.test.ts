@@ -4,11 +4,14 @@ import { emptyDockerInstructions, UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import type { ContainerConfig } from "./image-config.js";
 import {
+  applyDockerfileChange,
   expandVariables,
   parseDuration,
   parseExposedPorts,
   parseHealthcheck,
+  resolveWorkdir,
   stageCommitConfig,
+  withShell,
 } from "./image-config.js";
 
 function instructions(fields: Partial<DockerInstructions>): DockerInstructions {
@@ -151,5 +154,80 @@ describe("parseHealthcheck", () => {
     expect(parseDuration("1.5s")).toBe(1.5e9);
     expect(() => parseDuration("")).toThrow(UsageError);
     expect(() => parseDuration("5")).toThrow(UsageError);
+  });
+});
+
+describe("applyDockerfileChange", () => {
+  const apply = (config: ContainerConfig, ...changes: Parameters<typeof applyDockerfileChange>[1][]) => {
+    const copy = structuredClone(config);
+    for (const change of changes) applyDockerfileChange(copy, change);
+    return copy;
+  };
+
+  it("ENV replaces in place and appends new names in order", () => {
+    const config = apply(
+      { Env: ["PATH=/bin", "HOME=/root"] },
+      {
+        keyword: "ENV",
+        env: [
+          ["A", "1"],
+          ["PATH", "/x:/bin"],
+        ],
+      },
+      { keyword: "ENV", env: [["A", "2"]] },
+    );
+    expect(config.Env).toEqual(["PATH=/x:/bin", "HOME=/root", "A=2"]);
+  });
+
+  it("WORKDIR is relative to the current one and cleaned", () => {
+    expect(resolveWorkdir("", "app")).toBe("/app");
+    expect(resolveWorkdir("/srv", "a/../b/")).toBe("/srv/b");
+    expect(resolveWorkdir("/srv", "/opt")).toBe("/opt");
+    expect(apply({ WorkingDir: "/srv" }, { keyword: "WORKDIR", path: "app" }).WorkingDir).toBe("/srv/app");
+  });
+
+  it("CMD and ENTRYPOINT: shell forms with the SHELL in effect; ENTRYPOINT clears CMD unless the stage set it", () => {
+    const shell = { Shell: ["/bin/bash", "-c"], Cmd: ["old"] };
+    expect(withShell({}, null, "x")).toEqual(["/bin/sh", "-c", "x"]);
+    expect(apply(shell, { keyword: "CMD", command: ["run"], shellForm: true, shell: null }).Cmd).toEqual([
+      "/bin/bash",
+      "-c",
+      "run",
+    ]);
+    expect(apply(shell, { keyword: "ENTRYPOINT", command: ["e"], shellForm: false, shell: null })).toMatchObject({
+      Entrypoint: ["e"],
+      Cmd: null,
+    });
+    expect(
+      apply(shell, { keyword: "ENTRYPOINT", command: ["e"], shellForm: false, shell: null, keepCmd: true }),
+    ).toMatchObject({ Entrypoint: ["e"], Cmd: ["old"] });
+  });
+
+  it("the rest: LABEL, USER, EXPOSE, VOLUME, HEALTHCHECK without zero durations, STOPSIGNAL, ONBUILD, SHELL", () => {
+    const config = apply(
+      { Labels: { a: "1" }, OnBuild: ["RUN a"], ExposedPorts: { "22/tcp": {} } },
+      { keyword: "LABEL", labels: [["b", "2"]] },
+      { keyword: "USER", user: "app" },
+      { keyword: "EXPOSE", ports: ["80/tcp"] },
+      { keyword: "VOLUME", paths: ["/data"] },
+      {
+        keyword: "HEALTHCHECK",
+        healthcheck: { test: ["CMD", "true"], interval: 5e9, timeout: 0, startPeriod: 0, startInterval: 0, retries: 2 },
+      },
+      { keyword: "STOPSIGNAL", signal: "SIGQUIT" },
+      { keyword: "ONBUILD", trigger: "RUN b" },
+      { keyword: "SHELL", shell: ["/bin/ash", "-c"] },
+      { keyword: "MAINTAINER", author: "me" },
+    );
+    expect(config).toEqual({
+      Labels: { a: "1", b: "2" },
+      User: "app",
+      ExposedPorts: { "22/tcp": {}, "80/tcp": {} },
+      Volumes: { "/data": {} },
+      Healthcheck: { Test: ["CMD", "true"], Interval: 5e9, Retries: 2 },
+      StopSignal: "SIGQUIT",
+      OnBuild: ["RUN a", "RUN b"],
+      Shell: ["/bin/ash", "-c"],
+    });
   });
 });

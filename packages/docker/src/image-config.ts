@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
 import { posix } from "node:path";
-import type { DockerInstructions } from "@stages/core";
+import type { DockerfileConfigChange, DockerInstructions } from "@stages/core";
 import { UsageError } from "@stages/core";
 
 /** The part of an image (or container) config a stage touches; other fields pass through. */
@@ -14,6 +14,9 @@ export interface ContainerConfig {
   Volumes?: Record<string, object> | null;
   WorkingDir?: string;
   Healthcheck?: HealthConfig | null;
+  StopSignal?: string;
+  OnBuild?: string[] | null;
+  Shell?: string[] | null;
   [key: string]: unknown;
 }
 
@@ -44,17 +47,113 @@ export function stageCommitConfig(
   base: ContainerConfig | null,
   labels: Readonly<Record<string, string>>,
   instructions: DockerInstructions | null,
+  change: DockerfileConfigChange | null = null,
 ): ContainerConfig {
   const config: ContainerConfig = structuredClone(base ?? {});
-  const merged: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.Labels ?? {})) {
-    merged[key] = key.startsWith(stagesLabelPrefix) ? "" : value;
-  }
-  config.Labels = merged;
+  config.Labels = withoutStageLabels(config.Labels);
   if (instructions !== null) applyInstructions(config, instructions);
+  if (change !== null) applyDockerfileChange(config, change);
   config.Labels = { ...config.Labels, ...labels };
   if (!config.Entrypoint || config.Entrypoint.length === 0) config.Entrypoint = [];
   return config;
+}
+
+/** The labels of a base with its `io.stages.*` ones set to "" (the engine cannot remove a label; "" reads as absent). */
+export function withoutStageLabels(
+  labels: Readonly<Record<string, string>> | null | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels ?? {})) result[key] = key.startsWith(stagesLabelPrefix) ? "" : value;
+  return result;
+}
+
+/** The shell BuildKit runs shell forms with when neither SHELL nor the image sets one. */
+export const defaultShell: readonly string[] = ["/bin/sh", "-c"];
+
+/** The argv of a shell-form command: the SHELL in effect, else the image's Shell, else `/bin/sh -c`. */
+export function withShell(config: ContainerConfig, shell: readonly string[] | null, commandLine: string): string[] {
+  const effective = shell ?? (config.Shell && config.Shell.length > 0 ? config.Shell : defaultShell);
+  return [...effective, commandLine];
+}
+
+/**
+ * Applies one evaluated Dockerfile metadata instruction as BuildKit's dispatcher does (values are
+ * expanded already). WORKDIR only sets the config: creating the directory is the builder's work.
+ */
+export function applyDockerfileChange(config: ContainerConfig, change: DockerfileConfigChange): void {
+  switch (change.keyword) {
+    case "ENV": {
+      const env = [...(config.Env ?? [])];
+      for (const [key, value] of change.env) {
+        // Replaced in place when present, appended otherwise (BuildKit's addEnv).
+        const index = env.findIndex((entry) => entry === key || entry.startsWith(`${key}=`));
+        if (index === -1) env.push(`${key}=${value}`);
+        else env[index] = `${key}=${value}`;
+      }
+      config.Env = env;
+      return;
+    }
+    case "LABEL":
+      config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(change.labels) };
+      return;
+    case "WORKDIR":
+      config.WorkingDir = resolveWorkdir(config.WorkingDir, change.path);
+      return;
+    case "USER":
+      config.User = change.user;
+      return;
+    case "EXPOSE": {
+      const ports = { ...(config.ExposedPorts ?? {}) };
+      for (const port of change.ports) ports[port] = {};
+      config.ExposedPorts = ports;
+      return;
+    }
+    case "VOLUME": {
+      const volumes = { ...(config.Volumes ?? {}) };
+      for (const path of change.paths) volumes[path] = {};
+      config.Volumes = volumes;
+      return;
+    }
+    case "CMD":
+    case "ENTRYPOINT": {
+      const command = change.shellForm ? withShell(config, change.shell, change.command[0] ?? "") : [...change.command];
+      if (change.keyword === "CMD") config.Cmd = command;
+      else {
+        config.Entrypoint = command;
+        if (change.keepCmd !== true) config.Cmd = null;
+      }
+      return;
+    }
+    case "HEALTHCHECK": {
+      const { healthcheck } = change;
+      // Zero durations are "inherit the default" and the engine omits them: left out as well.
+      const health: HealthConfig = { Test: [...healthcheck.test] };
+      if (healthcheck.interval !== 0) health.Interval = healthcheck.interval;
+      if (healthcheck.timeout !== 0) health.Timeout = healthcheck.timeout;
+      if (healthcheck.startPeriod !== 0) health.StartPeriod = healthcheck.startPeriod;
+      if (healthcheck.startInterval !== 0) health.StartInterval = healthcheck.startInterval;
+      if (healthcheck.retries !== 0) health.Retries = healthcheck.retries;
+      config.Healthcheck = health;
+      return;
+    }
+    case "STOPSIGNAL":
+      config.StopSignal = change.signal;
+      return;
+    case "ONBUILD":
+      config.OnBuild = [...(config.OnBuild ?? []), change.trigger];
+      return;
+    case "SHELL":
+      config.Shell = [...change.shell];
+      return;
+    case "MAINTAINER":
+      // The image's Author, not a config field: the builder passes it to the commit.
+      return;
+  }
+}
+
+/** WORKDIR's path against the current one, cleaned (BuildKit: `path.Join("/", current, path)` unless absolute). */
+export function resolveWorkdir(current: string | undefined, path: string): string {
+  return posix.resolve("/", current || "/", path);
 }
 
 /** Applies docker instructions as a Dockerfile would, in the order ENV, LABEL, then the rest. */
@@ -86,8 +185,7 @@ export function applyInstructions(config: ContainerConfig, instructions: DockerI
     config.Volumes = volumes;
   }
   if (instructions.WORKDIR !== null) {
-    const workdir = expandVariables(instructions.WORKDIR, env);
-    config.WorkingDir = posix.resolve(config.WorkingDir || "/", workdir);
+    config.WorkingDir = resolveWorkdir(config.WorkingDir, expandVariables(instructions.WORKDIR, env));
   }
   if (instructions.USER !== null) config.User = expandVariables(instructions.USER, env);
   if (instructions.ENTRYPOINT !== null) {

@@ -49,6 +49,8 @@ export interface RawImage {
   Created?: string;
   Size?: number;
   Config?: ContainerConfig | null;
+  /** MAINTAINER's value; a commit drops it unless passed on. */
+  Author?: string;
 }
 
 /** Inspects a local image by reference or id; null when the engine has no such image. */

@@ -33,6 +33,8 @@ import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
 import { putEntries, putGitPlan, readAccounts } from "./container-files.js";
+import { buildWholeDockerfile } from "./dockerfile-build.js";
+import { buildDockerfileStep, ensureScratchImage } from "./dockerfile-step.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { GitUpdatePlan } from "./git-plan.js";
@@ -127,19 +129,8 @@ async function buildStage(context: BuildContext, request: StageBuildRequest): Pr
   try {
     throwIfAborted(signal);
     await context.sweep(request.project);
-    const baseImage = await baseImageOf(context, request);
-    const base = await inspectRawImage(context.client, baseImage, signal);
-    if (base === null) {
-      throw new StageMissingError(
-        `[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`,
-        {
-          hint: "build (or pull) the stages before it first",
-        },
-      );
-    }
-    const work = await planWork(context, request, signal);
     const name = localStageName(request.project, request.signature);
-    const imageId = await runStageContainer(context, request, baseImage, base, work, subject);
+    const imageId = await buildImage(context, request, subject);
     try {
       throwIfAborted(signal);
       // Not cancelled in flight: the tag is the one step that makes the stage exist, and a stage
@@ -166,12 +157,39 @@ async function buildStage(context: BuildContext, request: StageBuildRequest): Pr
   }
 }
 
+/** Builds the stage's image and returns its id, not yet tagged. */
+async function buildImage(context: BuildContext, request: StageBuildRequest, subject: string): Promise<string> {
+  const { instructions, signal } = request;
+  // A whole Dockerfile has no base stage: its FROM lines name what it builds on.
+  if (instructions.kind === "dockerfileBuild") return buildWholeDockerfile(context, request, instructions, subject);
+  const baseImage = await baseImageOf(context, request);
+  const base = await inspectRawImage(context.client, baseImage, signal);
+  if (base === null) {
+    throw new StageMissingError(`[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`, {
+      hint: "build (or pull) the stages before it first",
+    });
+  }
+  if (instructions.kind === "dockerfile") {
+    const namePrefix = containerPrefix("build", request);
+    const engine = {
+      client: context.client,
+      git: context.git,
+      network: context.network,
+      ensureImage: (reference: string, forRequest: StageBuildRequest) =>
+        ensureBaseImage(context, reference, null, forRequest),
+    };
+    return buildDockerfileStep(engine, { request, instructions, baseImage, base, namePrefix, subject });
+  }
+  const work = await planWork(context, request, signal);
+  return runStageContainer(context, request, baseImage, base, work, subject);
+}
+
 /** The image the stage's container starts from. */
 async function baseImageOf(context: BuildContext, request: StageBuildRequest): Promise<string> {
   const { instructions } = request;
   if (instructions.kind === "from") {
     if (instructions.base.type === "stage") return localStageName(request.project, instructions.base.signature);
-    if (instructions.base.type === "scratch") throw new UsageError("[docker] FROM scratch is not supported yet");
+    if (instructions.base.type === "scratch") return ensureScratchImage(context.client, request.signal);
     return ensureBaseImage(context, instructions.base.reference, instructions.base.digest, request);
   }
   if (request.base === null) {
@@ -324,7 +342,7 @@ async function runStageContainer(
     if (runs) await runCommands(container, request, subject);
     throwIfAborted(signal);
     const config = stageCommitConfig(base.Config ?? null, request.labels, work.docker);
-    return await container.commit(config);
+    return await container.commit(config, base.Author);
   } finally {
     await container.remove();
   }

@@ -1,0 +1,443 @@
+import { posix } from "node:path";
+import type {
+  BuilderEvent,
+  DockerfileStep,
+  GitSource,
+  StageBuildRequest,
+  StageInstructions,
+  StagesError,
+} from "@stages/core";
+import { localStageName, StageBuildError, throwIfAborted, UsageError } from "@stages/core";
+import { completeStep } from "@stages/core/internal";
+import { containerLabels } from "./build-leftovers.js";
+import { ContainerStartError, EngineContainer } from "./container.js";
+import { putEntries, readAccounts } from "./container-files.js";
+import { EngineBuildFailure, runEngineBuild } from "./dockerfile-build.js";
+import { copyStep } from "./dockerfile-copy.js";
+import type { EngineClient } from "./engine-client.js";
+import { engineFailure } from "./engine-errors.js";
+import type { ContainerConfig } from "./image-config.js";
+import { resolveWorkdir, stageCommitConfig, withoutStageLabels, withShell } from "./image-config.js";
+import type { RawImage } from "./images.js";
+import { followProgress, inspectRawImage } from "./images.js";
+import { OutputTail } from "./output-tail.js";
+import type { AccountDatabase } from "./ownership.js";
+import { createTarStream } from "./tar.js";
+
+/** What the builder lends a Dockerfile step. */
+export interface StepEngine {
+  client: EngineClient;
+  git: GitSource;
+  /** The builder's network mode (a step's `--network` wins). */
+  network: string;
+  /** Makes sure an external image is in the engine (pulled with credentials when not); returns the name to use. */
+  ensureImage(reference: string, request: StageBuildRequest): Promise<string>;
+}
+
+/** One Dockerfile step to build on a base stage image. */
+export interface StepJob {
+  request: StageBuildRequest;
+  instructions: Extract<StageInstructions, { kind: "dockerfile" }>;
+  /** The base stage image's name and inspection. */
+  baseImage: string;
+  base: RawImage;
+  /** Prefix of the names of the containers the step makes. */
+  namePrefix: string;
+  /** How messages name the stage. */
+  subject: string;
+}
+
+type RunStep = Extract<DockerfileStep, { op: "run" }>;
+type ConfigStep = Extract<DockerfileStep, { op: "config" }>;
+type CopyStep = Extract<DockerfileStep, { op: "copy" }>;
+
+/** Lines of output a failed RUN's error shows. */
+const failureTailLines = 20;
+
+/**
+ * Builds one step of a staged Dockerfile (DESIGN §12) and returns the committed, untagged image id:
+ * a RUN in a container from the base stage, a metadata instruction as a commit of the base with the
+ * config changed, COPY/ADD through `copyStep`. A late step is first completed against the base's ENV.
+ */
+export async function buildDockerfileStep(engine: StepEngine, job: StepJob): Promise<string> {
+  const config = job.base.Config ?? {};
+  const imageEnv = envMap(config.Env);
+  const step = job.instructions.step.late
+    ? completeStep(job.instructions.step, (name) => imageEnv.get(name), job.instructions.escape)
+    : job.instructions.step;
+  switch (step.op) {
+    case "run":
+      return runStep(engine, job, step);
+    case "config":
+      return configStep(engine, job, step);
+    case "copy":
+      return copyIntoStage(engine, job, step);
+  }
+}
+
+/** COPY/ADD: the files put into a created container of the base (dockerfile-copy), then committed. */
+async function copyIntoStage(engine: StepEngine, job: StepJob, step: CopyStep): Promise<string> {
+  const config = job.base.Config ?? {};
+  const { request } = job;
+  const fromImage = await copySourceImage(engine, job, step);
+  const container = await EngineContainer.create(
+    engine.client,
+    {
+      image: job.baseImage,
+      namePrefix: job.namePrefix,
+      labels: containerLabels(request.project),
+      entrypoint: ["/bin/sh"],
+      networkMode: "none",
+    },
+    request.signal,
+  );
+  try {
+    await copyStep({
+      client: engine.client,
+      container,
+      step,
+      workingDir: config.WorkingDir ?? "",
+      context: job.instructions.context,
+      git: engine.git,
+      fromImage,
+      sourceContainer: {
+        namePrefix: job.namePrefix.replace("stages-build-", "stages-import-"),
+        labels: containerLabels(request.project),
+      },
+      subject: job.subject,
+      onWarning: (text) => request.onEvent?.({ type: "output", stream: "stderr", text: `${text}\n` }),
+      signal: request.signal,
+    });
+    throwIfAborted(request.signal);
+    return await container.commit(stageCommitConfig(config, request.labels, null), job.base.Author);
+  } finally {
+    await container.remove();
+  }
+}
+
+/** The image `COPY --from` reads: the local stage core names, or an external image (pulled when missing). */
+async function copySourceImage(engine: StepEngine, job: StepJob, step: CopyStep): Promise<string | null> {
+  const { from } = step;
+  if (from.type === "context") return null;
+  if (from.type === "image") return engine.ensureImage(from.reference, job.request);
+  if (from.type === "scratch") return ensureScratchImage(engine.client, job.request.signal);
+  if (job.instructions.copyFrom === null) {
+    throw new UsageError(`[docker] ${job.subject}: COPY --from at ${where(step)} came without its source stage`, {
+      hint: "this is a bug of stages: core must pass copyFrom for --from a build stage or image of the config",
+    });
+  }
+  return localStageName(job.request.project, job.instructions.copyFrom);
+}
+
+/** `file:line` of a step, for messages. */
+function where(step: DockerfileStep): string {
+  return `${step.location.file}:${step.location.line}`;
+}
+
+/**
+ * The argv of a RUN, as BuildKit runs it: the exec form as is; the shell form with the SHELL in
+ * effect (else the image's Shell, else `/bin/sh -c`); a command that is only one here-document runs
+ * the document as the script (one starting with `#!` by its interpreter); other here-documents are
+ * written back after the command line for the shell to read, as BuildKit does.
+ */
+export function runCommandOf(step: RunStep, config: ContainerConfig): string[] {
+  if (!step.shellForm) return [...step.command];
+  const line = step.command[0] ?? "";
+  if (step.heredocs.length === 0) return withShell(config, step.shell, line);
+  const [first] = step.heredocs;
+  if (step.heredocs.length === 1 && first !== undefined && isOnlyHeredoc(line, first.name)) {
+    if (first.content.startsWith("#!")) return shebangCommand(first.content, step);
+    return withShell(config, step.shell, first.content);
+  }
+  return withShell(config, step.shell, [line, ...step.heredocs.map((doc) => `${doc.content}${doc.name}`)].join("\n"));
+}
+
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`, `<<-'EOF'`: the command line is nothing but the document. */
+function isOnlyHeredoc(line: string, name: string): boolean {
+  const match = /^<<-?\s*(["']?)([^"'\s]+)\1$/.exec(line.trim());
+  return match !== null && match[2] === name;
+}
+
+/** Interpreters that take a program text after an option (`sh -c`, `python3 -c`). */
+const inlineInterpreters = /^(sh|bash|ash|dash|zsh|ksh|mksh|busybox sh|python[0-9.]*|perl|ruby)$/;
+
+/**
+ * A script with a `#!` line. BuildKit mounts it as a file and executes it; a container here has
+ * nowhere to put a file that stays out of the committed layer, so the interpreter gets the text
+ * inline (`-c`/`-e`), which gives the same result for the interpreters listed.
+ */
+function shebangCommand(content: string, step: RunStep): string[] {
+  const firstLine = content.slice(2, content.indexOf("\n") === -1 ? undefined : content.indexOf("\n")).trim();
+  const words = firstLine.split(/\s+/).filter((word) => word !== "");
+  const interpreter = words[0] ?? "";
+  const viaEnv = posix.basename(interpreter) === "env" && words.length > 1;
+  const program = posix.basename(viaEnv ? (words[1] as string) : interpreter);
+  if (!inlineInterpreters.test(program)) {
+    throw new UsageError(
+      `[docker] ${where(step)}: a RUN here-document run by "${firstLine}" is not supported by stages yet`,
+      { hint: "start the script with a shell, python, perl or ruby #! line, or pipe it: RUN <<EOF <interpreter>" },
+    );
+  }
+  const option = /^(perl|ruby)$/.test(program) ? "-e" : "-c";
+  return [...words, option, content];
+}
+
+/** The ARGs a RUN puts into its environment: those the image's ENV does not define (ENV wins, as in BuildKit). */
+export function argsForEnv(
+  args: readonly [string, string][],
+  env: readonly string[] | null | undefined,
+): [string, string][] {
+  const defined = envMap(env);
+  const result = new Map<string, string>();
+  for (const [name, value] of args) if (!defined.has(name)) result.set(name, value);
+  return [...result];
+}
+
+async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise<string> {
+  const config = job.base.Config ?? {};
+  const argv = runCommandOf(step, config);
+  const network = step.network ?? engine.network;
+  const args = argsForEnv(step.args, config.Env);
+  // An env the container is created with would stay in the image: the engine's commit merges the
+  // container's env into the image config. ARGs must not; the engine's builder runs those steps.
+  if (args.length > 0) return runWithEngineBuilder(engine, job, step, argv, args, network);
+  const container = await EngineContainer.create(
+    engine.client,
+    {
+      image: job.baseImage,
+      namePrefix: job.namePrefix,
+      labels: containerLabels(job.request.project),
+      entrypoint: argv,
+      networkMode: network,
+      extraHosts: [...job.instructions.addHost],
+    },
+    job.request.signal,
+  );
+  try {
+    await runContainer(container, job, step);
+    throwIfAborted(job.request.signal);
+    return await container.commit(stageCommitConfig(config, job.request.labels, null), job.base.Author);
+  } finally {
+    await container.remove();
+  }
+}
+
+async function runContainer(container: EngineContainer, job: StepJob, step: RunStep): Promise<void> {
+  const tail = new OutputTail(failureTailLines);
+  const emit = (event: BuilderEvent) => job.request.onEvent?.(event);
+  let exitCode: number;
+  try {
+    exitCode = await container.run({
+      signal: job.request.signal,
+      onOutput: (stream, text) => {
+        tail.push(text);
+        emit({ type: "output", stream, text });
+      },
+    });
+  } catch (error) {
+    if (error instanceof ContainerStartError) {
+      throw new StageBuildError(
+        `[docker] ${job.subject} failed at ${where(step)}: its container did not start: ${error.message}`,
+        { cause: error, hint: `fix the instruction at ${where(step)} (is the program or the USER in the image?)` },
+      );
+    }
+    throw error;
+  }
+  if (exitCode !== 0) throw runFailure(job, step, exitCode, tail.lines());
+}
+
+function runFailure(job: StepJob, step: RunStep, exitCode: number | null, lines: readonly string[]): StagesError {
+  const output = lines.length === 0 ? "  (no output)" : lines.map((line) => `  ${line}`).join("\n");
+  const code = exitCode === null ? "failed" : `exited with code ${exitCode}`;
+  return new StageBuildError(
+    `[docker] ${job.subject} failed at ${where(step)}: the RUN ${code}; last ${lines.length} lines of output:\n${output}`,
+    { hint: `fix the instruction at ${where(step)} and build again; the stages before it are kept` },
+  );
+}
+
+/**
+ * A RUN whose environment has ARGs, run by the engine's classic builder (`FROM base`, `ARG`s,
+ * `RUN [argv]`): it gives the command the ARGs without committing them, which a container made
+ * here cannot. The result keeps the base config, as BuildKit's RUN does.
+ */
+async function runWithEngineBuilder(
+  engine: StepEngine,
+  job: StepJob,
+  step: RunStep,
+  argv: string[],
+  args: [string, string][],
+  network: string,
+): Promise<string> {
+  if ((job.base.Config?.OnBuild ?? []).length > 0) {
+    // The classic builder would run them at FROM; BuildKit runs a base's triggers only in another build.
+    throw new StageBuildError(
+      `[docker] ${job.subject}: the RUN at ${where(step)} uses build args after an ONBUILD in the same Dockerfile, which stages cannot build yet`,
+      { hint: "move the ONBUILD instructions after the last RUN, or use staged: false" },
+    );
+  }
+  const dockerfile = [
+    `FROM ${job.baseImage}`,
+    ...args.map(([name]) => `ARG ${name}`),
+    `RUN ${JSON.stringify(argv)}`,
+    "",
+  ].join("\n");
+  const body = Buffer.from(dockerfile, "utf8");
+  const { stream } = createTarStream(
+    (async function* () {
+      yield { header: { name: "Dockerfile", type: "file" as const, mode: 0o644, size: body.length }, body };
+    })(),
+  );
+  try {
+    return await runEngineBuild(engine.client, {
+      context: stream,
+      dockerfile: "Dockerfile",
+      buildArgs: Object.fromEntries(args),
+      target: null,
+      network,
+      extraHosts: job.instructions.addHost,
+      labels: { ...withoutStageLabels(job.base.Config?.Labels), ...job.request.labels },
+      signal: job.request.signal,
+      forward: "run",
+      onOutput: (text) => job.request.onEvent?.({ type: "output", stream: "stdout", text }),
+    });
+  } catch (error) {
+    if (error instanceof EngineBuildFailure) {
+      if (error.exitCode !== null) throw runFailure(job, step, error.exitCode, error.tail);
+      throw new StageBuildError(`[docker] ${job.subject} failed at ${where(step)}: ${error.message}`, {
+        hint: `fix the instruction at ${where(step)} and build again`,
+      });
+    }
+    throw error;
+  }
+}
+
+/** A metadata instruction: the base committed with its config changed (WORKDIR also makes the directory). */
+async function configStep(engine: StepEngine, job: StepJob, step: ConfigStep): Promise<string> {
+  const config = job.base.Config ?? {};
+  const { change } = step;
+  const container = await EngineContainer.create(
+    engine.client,
+    {
+      image: job.baseImage,
+      namePrefix: job.namePrefix,
+      labels: containerLabels(job.request.project),
+      // Never started: the container only holds the commit.
+      entrypoint: ["/bin/sh"],
+      networkMode: "none",
+    },
+    job.request.signal,
+  );
+  try {
+    if (change.keyword === "WORKDIR") {
+      await makeWorkdir(container, resolveWorkdir(config.WorkingDir, change.path), config.User ?? "", job, step);
+    }
+    throwIfAborted(job.request.signal);
+    const author = change.keyword === "MAINTAINER" ? change.author : job.base.Author;
+    return await container.commit(stageCommitConfig(config, job.request.labels, null, change), author);
+  } finally {
+    await container.remove();
+  }
+}
+
+/**
+ * Creates the directories of a WORKDIR that are missing, 0755 and owned by the USER in effect, as
+ * BuildKit does (existing ones are left as they are).
+ */
+async function makeWorkdir(
+  container: EngineContainer,
+  path: string,
+  user: string,
+  job: StepJob,
+  step: ConfigStep,
+): Promise<void> {
+  if (path === "/") return;
+  const { signal } = job.request;
+  const parts = path.split("/").filter((part) => part !== "");
+  const missing: string[] = [];
+  for (let index = parts.length; index > 0; index -= 1) {
+    const prefix = `/${parts.slice(0, index).join("/")}`;
+    if (await container.pathExists(prefix, signal)) break;
+    missing.unshift(prefix);
+  }
+  if (missing.length === 0) return;
+  const owner = user === "" ? { uid: 0, gid: 0 } : userIds(user, await readAccounts(container, signal), job, step);
+  const entries = (async function* () {
+    for (const directory of missing) {
+      yield {
+        header: { name: directory.slice(1), type: "directory" as const, mode: 0o755, uid: owner.uid, gid: owner.gid },
+      };
+    }
+  })();
+  await putEntries(container, entries, signal);
+}
+
+/**
+ * `user[:group]` (names or ids) as numbers, by BuildKit's readUser: a numeric user alone is also the
+ * group, a name brings its primary group from /etc/passwd, a group overrides either.
+ */
+export function userIds(
+  user: string,
+  accounts: AccountDatabase,
+  job: { subject: string },
+  step: DockerfileStep,
+): { uid: number; gid: number } {
+  const [name = "", group] = user.split(":", 2);
+  const account = /^\d+$/.test(name) ? { uid: Number(name), gid: Number(name) } : accounts.users.get(name);
+  if (account === undefined) {
+    throw new StageBuildError(`[docker] ${job.subject}: user "${name}" of USER is not in /etc/passwd of the image`, {
+      hint: `create the user before ${where(step)} or use a numeric id`,
+    });
+  }
+  if (group === undefined || group === "") return account;
+  if (/^\d+$/.test(group)) return { uid: account.uid, gid: Number(group) };
+  const gid = accounts.groups.get(group);
+  if (gid === undefined) {
+    throw new StageBuildError(`[docker] ${job.subject}: group "${group}" of USER is not in /etc/group of the image`, {
+      hint: `create the group before ${where(step)} or use a numeric id`,
+    });
+  }
+  return { uid: account.uid, gid };
+}
+
+function envMap(env: readonly string[] | null | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of env ?? []) {
+    const equals = entry.indexOf("=");
+    if (equals === -1) map.set(entry, "");
+    else map.set(entry.slice(0, equals), entry.slice(equals + 1));
+  }
+  return map;
+}
+
+/** The local image `FROM scratch` stands for: no files, BuildKit's config of scratch (PATH, WorkingDir /). */
+export const scratchImage = "stages-internal/scratch:1";
+
+/**
+ * Makes sure the empty base image exists (imported once from an empty archive) and returns its
+ * name. Stages on it only ever create containers, never start them: there is nothing to run.
+ */
+export async function ensureScratchImage(client: EngineClient, signal: AbortSignal | undefined): Promise<string> {
+  if ((await inspectRawImage(client, scratchImage, signal)) !== null) return scratchImage;
+  const { stream, done } = createTarStream((async function* () {})());
+  const [repository, tag] = scratchImage.split(":") as [string, string];
+  try {
+    const [response] = await Promise.all([
+      client.stream(signal, (docker) =>
+        docker.importImage(stream, {
+          repo: repository,
+          tag,
+          changes: [`ENV PATH=${scratchPath}`, "WORKDIR /"],
+          abortSignal: signal,
+        }),
+      ),
+      done,
+    ]);
+    await followProgress(client, response, `import of ${scratchImage}`, () => {}, signal);
+  } catch (error) {
+    throw engineFailure(`cannot make the empty base image ${scratchImage}`, error);
+  }
+  return scratchImage;
+}
+
+/** BuildKit's PATH for an image without one (and for scratch). */
+const scratchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
