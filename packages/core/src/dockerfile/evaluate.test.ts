@@ -510,6 +510,8 @@ describe("evaluateDockerfile: steps", () => {
       ],
       ["FROM a\nENV A\n", "app/Dockerfile:2:1: ENV: ENV needs a name and a value (write ENV <name>=<value> ...)"],
       ["FROM a\nENV =1\n", "app/Dockerfile:2:1: ENV =1 has no name (write ENV <name>=<value>)"],
+      ["FROM a\nMAINTAINER\n", "app/Dockerfile:2:1: MAINTAINER needs a name (write MAINTAINER <name>)"],
+      ["FROM a\nWORKDIR\n", "app/Dockerfile:2:1: WORKDIR needs an argument (write WORKDIR <path>)"],
       ["FROM a\nARG =1\n", "app/Dockerfile:2:1: ARG =1 has no name (write ARG <name>=<default>)"],
       ["FROM a\nLABEL a=1 b\n", 'app/Dockerfile:2:1: LABEL: "b" is not name=value (write LABEL <name>=<value> ...)'],
       [

@@ -442,7 +442,10 @@ class Evaluation {
       case "WORKDIR":
       case "USER":
       case "STOPSIGNAL": {
-        if (instruction.text === "") this.fail(location, `${instruction.keyword} needs an argument`, null);
+        if (instruction.text === "") {
+          const what = { WORKDIR: "<path>", USER: "<user>[:<group>]", STOPSIGNAL: "<signal>" }[instruction.keyword];
+          this.fail(location, `${instruction.keyword} needs an argument`, `write ${instruction.keyword} ${what}`);
+        }
         const value = word(instruction.text);
         return late.config(location, (): DockerfileConfigChange => {
           if (instruction.keyword === "WORKDIR") return { keyword: "WORKDIR", path: value() };
@@ -513,6 +516,7 @@ class Evaluation {
         return { op: "config", location, change, late: false };
       }
       case "MAINTAINER":
+        if (instruction.text === "") this.fail(location, "MAINTAINER needs a name", "write MAINTAINER <name>");
         return { op: "config", location, change: { keyword: "MAINTAINER", author: instruction.text }, late: false };
       default:
         return this.fail(location, `unknown instruction ${instruction.keyword}`, null);
