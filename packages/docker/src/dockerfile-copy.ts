@@ -207,9 +207,7 @@ async function chownOwner(options: CopyStepOptions): Promise<Owner | null> {
   const accounts = named
     ? await readAccounts(options.container, options.signal)
     : { users: new Map(), groups: new Map() };
-  return resolveChown(chown, accounts, (text) =>
-    options.onWarning?.(`${options.subject}: ${text} (as BuildKit does)\n`),
-  );
+  return resolveChown(chown, accounts, (text) => options.onWarning?.(`${options.subject}: ${text} (as BuildKit does)`));
 }
 
 /** Everything a source writes through. */
@@ -229,6 +227,8 @@ interface CopyWriter {
  */
 class TargetTree {
   private readonly written = new Map<string, "directory" | "file">();
+  /** Directories the step makes: nothing is in them but what it writes (no need to ask the engine). */
+  private readonly created = new Set<string>();
   private readonly stats = new Map<string, Promise<PathStat | null>>();
   private readonly client: EngineClient;
   private readonly container: EngineContainer;
@@ -272,6 +272,7 @@ class TargetTree {
     const made = parent === resolved ? { path: resolved, entries: [] } : await this.mkdirAll(parent, owner, subject);
     const here = posix.join(made.path, posix.basename(resolved));
     this.written.set(here, "directory");
+    this.created.add(here);
     made.entries.push({ header: directoryHeader(here, newDirectoryMode, owner ?? { uid: 0, gid: 0 }) });
     return { path: here, entries: made.entries };
   }
@@ -284,9 +285,9 @@ class TargetTree {
   private writtenKind(path: string): "directory" | "file" | null | undefined {
     const kind = this.written.get(path);
     if (kind !== undefined) return kind;
-    // Under a file the step wrote, nothing exists.
+    // Under a file the step wrote nothing exists, and under a directory it made only what it wrote.
     for (let parent = posix.dirname(path); parent !== "/"; parent = posix.dirname(parent)) {
-      if (this.written.get(parent) === "file") return null;
+      if (this.written.get(parent) === "file" || this.created.has(parent)) return null;
     }
     return undefined;
   }
