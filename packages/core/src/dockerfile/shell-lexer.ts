@@ -1,17 +1,23 @@
 /*
  * BuildKit's shell lexer (frontend/dockerfile/shell/lex.go), rewritten from its documented behaviour and
  * test vectors: variable expansion of one word (`ProcessWord`) and of a word list split on unquoted
- * whitespace (`ProcessWords`, used for EXPOSE).
+ * whitespace (`ProcessWords`, used for EXPOSE). Checked against BuildKit's vectors and against
+ * BuildKit's own answers to generated words (test/vectors/buildkit/shell).
  *
  * Supported as BuildKit supports them: `$V`, `${V}`, `${V:-w}`, `${V-w}`, `${V:+w}`, `${V+w}`,
  * `${V:?m}`, `${V?m}`, `${V#p}`, `${V##p}`, `${V%p}`, `${V%%p}`, `${V/p/r}`, `${V//p/r}`; single quotes
  * (literal), double quotes (`$` expands, the escape character escapes `"`, `$` and itself), the escape
  * character (`\` or `` ` ``) outside quotes; positional and special parameters (`$1`, `$@`, ...) are
- * ordinary names the lookup does not know.
+ * ordinary names the lookup does not know. Its quirks too: in a list, `${V:-w}` (any form with a nested
+ * word) clears the word being built (`a${V:-b}` is `b`).
  *
  * `unknown: "keep"` leaves an undefined variable in the output, which is then a template in this same
  * syntax: expanding it again with the rest of the environment gives what one expansion with both would
- * give (the Dockerfile's ARG/ENV first, the base image's ENV at build time; see model.ts).
+ * give (the Dockerfile's ARG/ENV first, the base image's ENV at build time; see model.ts), errors
+ * included. To stay exact the template may hold `${+word}` (always empty: it expands `word` only for
+ * the errors BuildKit would raise there) and, in a list, `${/P/word}` with P = `*` (exactly `word`).
+ * Two cases are refused instead (ShellLexError): a pattern or replacement applied to a known variable
+ * that needs a kept one (`${KNOWN#$KEPT}`), and, with quotes off, a kept pattern whose text needs quotes.
  */
 import { StageBuildError } from "../errors.js";
 import { normalizePorts } from "./evaluate.js";
@@ -26,6 +32,11 @@ export interface ExpandOptions {
   escape: "\\" | "`";
   /** An undefined variable expands to "" (default), or is kept in a template (see the module comment). */
   unknown?: "empty" | "keep";
+  /**
+   * false: quotes are ordinary characters (BuildKit's SkipProcessQuotes, with which it expands the body
+   * of a COPY/ADD here-document, always with the escape `\`). Default true.
+   */
+  quotes?: boolean;
 }
 
 /** The result of one expansion: the value, or a template when some variable was kept. */
@@ -52,7 +63,7 @@ export function expandWord(text: string, lookup: VariableLookup, options: Expand
   const parts = lexer.word(undefined, false);
   const kept = [...lexer.kept];
   if (kept.length === 0) return { value: literalOf(parts), kept };
-  return { value: emit(parts, { kind: "top", escape: options.escape, words: false }), kept };
+  return { value: emit(parts, lexer.context("top", false)), kept };
 }
 
 /**
@@ -69,13 +80,13 @@ export function expandWords(
   const words = lexer.words();
   const kept = [...lexer.kept];
   if (kept.length === 0) return { words: words.map(literalOf), kept };
-  return { words: words.map((parts) => emit(parts, { kind: "top", escape: options.escape, words: true })), kept };
+  return { words: words.map((parts) => emit(parts, lexer.context("top", true))), kept };
 }
 
 /** A template that expands (with any lookup) to exactly `literal`, as one word or as one word of expandWords. */
 export function escapeTemplate(literal: string, escapeCharacter: "\\" | "`"): string {
-  if (literal === "") return "''";
-  return emit([{ type: "literal", text: literal }], { kind: "top", escape: escapeCharacter, words: true });
+  const context: Context = { kind: "top", escape: escapeCharacter, words: true, quotes: true, offset: 0 };
+  return emit([{ type: "literal", text: literal }], context);
 }
 
 /**
@@ -179,6 +190,8 @@ const digitPattern = /^\p{Nd}$/u;
 // POSIX special parameters; `0` is read as a number first.
 const specialParameters = new Set(["@", "*", "#", "?", "-", "$", "!", "0"]);
 const byteOrderMark = "\ufeff";
+/** `${+}`: always empty (no variable has an empty name); clears the word being built, as any `${V+w}`. */
+const emptyWord = "$" + "{+}";
 
 function isSpace(character: string): boolean {
   return spacePattern.test(character);
@@ -196,6 +209,9 @@ class Lexer {
   private position = 0;
   private readonly keep: boolean;
   private readonly escape: string;
+  private readonly quotes: boolean;
+  /** Expanding for expandWords: a word carried out of `${V:-word}` must not clear (see `carried`). */
+  private list = false;
 
   constructor(
     text: string,
@@ -215,6 +231,7 @@ class Lexer {
     if (this.characters[0] === byteOrderMark) this.position = 1;
     this.keep = options.unknown === "keep";
     this.escape = options.escape;
+    this.quotes = options.quotes ?? true;
   }
 
   private peek(): string | undefined {
@@ -238,10 +255,10 @@ class Lexer {
         return parts;
       }
       if (character === "$") parts.push(...this.dollar());
-      else if (character === "'") {
+      else if (character === "'" && this.quotes) {
         const text = this.singleQuote();
         if (text !== "") parts.push(literal(text));
-      } else if (character === '"') parts.push(...this.doubleQuote(raw));
+      } else if (character === '"' && this.quotes) parts.push(...this.doubleQuote(raw));
       else if (character === "<") parts.push(literal(this.heredocMarker()));
       else {
         this.next();
@@ -264,6 +281,7 @@ class Lexer {
    * built and clear it: `a${V:-b}` gives the single word `b`. We do the same, so EXPOSE agrees.
    */
   words(): Part[][] {
+    this.list = true;
     const words: Part[][] = [];
     let current: Part[] = [];
     const finishWord = () => {
@@ -272,7 +290,7 @@ class Lexer {
     };
     // Kept values may hold whitespace that ends a word before the clear: they stay, then `${+}` clears.
     const clearWord = () => {
-      if (hasKept(current)) current.push(guardOf([], this.escape));
+      if (hasKept(current)) current.push(guardOf([], this.context("brace", false)));
       else current = [];
     };
     for (let character = this.peek(); character !== undefined; character = this.peek()) {
@@ -291,10 +309,10 @@ class Lexer {
             else current.push(literal(piece));
           }
         }
-      } else if (character === "'") {
+      } else if (character === "'" && this.quotes) {
         const text = this.singleQuote();
         if (text !== "") current.push(literal(text));
-      } else if (character === '"') {
+      } else if (character === '"' && this.quotes) {
         const parts = this.doubleQuote(false);
         if (this.nestedWords !== nestedBefore) clearWord();
         if (!isBlank(parts)) current.push({ type: "quoted", parts });
@@ -447,17 +465,17 @@ class Lexer {
         if (hasKept(word)) fallible = true;
         else this.applyPattern(modifier, literalOf(word), "", start);
       }
-      const context: Context = { kind: pattern ? "raw" : "brace", escape: this.escape, words: false };
+      const context = this.context(pattern ? "raw" : "brace", false, start);
       return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false, fallible);
     }
     const unset = value === undefined || (nullIsUnset && value === "");
     // A word BuildKit expands and then drops still fails if it fails: a guard keeps what may fail later.
-    const guard = containsFallible(word) ? [guardOf(word, this.escape)] : [];
+    const guard = containsFallible(word) ? [guardOf(word, this.context("brace", false))] : [];
     switch (modifier) {
       case "-":
-        return unset ? carried(word, this.escape) : [...guard, literal(value ?? "")];
+        return unset ? this.carried(word, start) : [...guard, literal(value ?? "")];
       case "+":
-        return unset ? guard : carried(word, this.escape);
+        return unset ? guard : this.carried(word, start);
       case "?": {
         if (value === undefined || unset) {
           const message =
@@ -486,9 +504,9 @@ class Lexer {
     if (value === undefined && this.keep && name !== "") {
       const fallible = hasKept(pattern) || containsFallible(replacement);
       if (!hasKept(pattern)) shellPatternToRegex(literalOf(pattern), true, false, start);
-      const raw: Context = { kind: "raw", escape: this.escape, words: false };
-      // An empty pattern is written '' so that `/` + pattern + `/` is not read as `//`.
-      const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, raw) || "''"}/${emit(replacement, raw)}}`;
+      const raw = this.context("raw", false, start);
+      // An empty pattern is written `${+}` (empty too) so that `/` + pattern + `/` is not read as `//`.
+      const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, raw) || emptyWord}/${emit(replacement, raw)}}`;
       return this.keptOrEmpty(name, expression, false, fallible);
     }
     const regex = shellPatternToRegex(this.patternText(pattern, start), true, false, start);
@@ -513,6 +531,23 @@ class Lexer {
     return name === "" ? undefined : this.lookup(name);
   }
 
+  /** Where literal text of a template goes, for `emit`. */
+  context(kind: Context["kind"], words: boolean, offset = 0): Context {
+    return { kind, escape: this.escape, words, quotes: this.quotes, offset };
+  }
+
+  /**
+   * A word BuildKit expanded as part of `${V:-word}`: its `${...}` forms cleared only the word's own
+   * buffer. Written bare in a word of expandWords, they would clear that word, so the word is carried
+   * whole by `${/P/word}` with the pattern P = `*` (in "", the empty match of `*` is replaced by
+   * `word`), which clears once, where `${V:-word}` itself did.
+   */
+  private carried(word: Part[], start: number): Part[] {
+    if (!this.list || !flatten(word).some((part) => part.type === "kept" && !part.bare && !isSimple(part))) return word;
+    const expression = `\${/*/${emit(word, this.context("raw", false, start))}}`;
+    return [{ type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) }];
+  }
+
   private keptOrEmpty(name: string, expression: string, bare: boolean, fallible: boolean): Part[] {
     if (!this.keep) return [];
     this.kept.add(name);
@@ -532,26 +567,14 @@ function isBlank(parts: Part[]): boolean {
   return flatten(parts).every((part) => part.type === "literal" && part.text === "");
 }
 
-/**
- * A word BuildKit expanded as part of `${V:-word}`: its `${...}` forms cleared only the word's own
- * buffer. Written bare, they would clear the enclosing word of expandWords, so the word is carried
- * whole by `${/''/word}` (the replacement of an empty match in "", that is `word`), which clears once,
- * where `${V:-word}` itself did.
- */
-function carried(word: Part[], escapeCharacter: string): Part[] {
-  if (!flatten(word).some((part) => part.type === "kept" && !part.bare && !isSimple(part))) return word;
-  const expression = `\${/''/${emit(word, { kind: "raw", escape: escapeCharacter, words: false })}}`;
-  return [{ type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) }];
-}
-
 // `${NAME}`: no nested word, so it clears nothing.
 function isSimple(part: Extract<Part, { type: "kept" }>): boolean {
   return part.expression === `\${${part.name}}`;
 }
 
 // `${+word}`: expands `word` (so its errors happen) and gives "" (no variable has an empty name).
-function guardOf(word: Part[], escapeCharacter: string): Part {
-  const expression = `\${+${emit(word, { kind: "brace", escape: escapeCharacter, words: false })}}`;
+function guardOf(word: Part[], context: Context): Part {
+  const expression = `\${+${emit(word, context)}}`;
   return { type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) };
 }
 
@@ -582,6 +605,10 @@ interface Context {
   escape: string;
   /** Whitespace must not split (a word of expandWords). */
   words: boolean;
+  /** Quotes are special (see ExpandOptions.quotes). */
+  quotes: boolean;
+  /** Where the expression being written starts, for a refusal. */
+  offset: number;
 }
 
 function emit(parts: Part[], context: Context): string {
@@ -623,6 +650,13 @@ function escapeLiteral(text: string, context: Context): string {
   let result = "";
   if (context.kind === "raw") {
     // Escape characters stay in a raw word, so the only way to write a special character is quoting.
+    if (!context.quotes && /[$}/\\`]/.test(text)) {
+      throw new ShellLexError(
+        "cannot keep this pattern substitution for later: its pattern holds a character only quotes could keep, and quotes are not read here",
+        context.offset,
+      );
+    }
+    if (!context.quotes) return text;
     let open = false;
     for (const character of text) {
       if (character === "'") {
@@ -646,8 +680,7 @@ function escapeLiteral(text: string, context: Context): string {
   for (const character of text) {
     const special =
       character === "$" ||
-      character === "'" ||
-      character === '"' ||
+      (context.quotes && (character === "'" || character === '"')) ||
       character === context.escape ||
       character === byteOrderMark ||
       (context.kind === "brace" && character === "}") ||
