@@ -256,11 +256,24 @@ describe("evaluateDockerfile: stages", () => {
       target: "first",
     });
     expect(evaluated.stages.map((stage) => stage.name)).toEqual(["second", "first"]);
+    // Sources name build stages by their index in the file, whatever the order of evaluation.
     expect(
       copies("FROM a AS first\nCOPY --from=second /x /x\nFROM b AS second\n", { target: "first" })[0]!.from,
     ).toEqual({
       type: "stage",
-      index: 0,
+      index: 1,
+    });
+  });
+
+  it("names build stages by their index in the file when unused stages come before", () => {
+    const evaluated = evaluate("FROM a AS unused\nFROM b AS build\nFROM build\nCOPY --from=build /x /x\n");
+    expect(evaluated.stages.map((stage) => [stage.index, stage.base])).toEqual([
+      [1, { type: "image", reference: "b" }],
+      [2, { type: "stage", index: 1 }],
+    ]);
+    expect(copies("FROM a AS unused\nFROM b AS build\nFROM build\nCOPY --from=build /x /x\n")[0]!.from).toEqual({
+      type: "stage",
+      index: 1,
     });
   });
 

@@ -165,8 +165,7 @@ class Evaluation {
     for (const instruction of this.parsed.instructions.slice(0, first)) this.readMetaArg(instruction);
 
     this.visit(target, null);
-    const position = new Map(this.order.map((index, at) => [index, at]));
-    const stages = this.order.map((index) => renumber(this.evaluated.get(index)!, position));
+    const stages = this.order.map((index) => this.evaluated.get(index)!);
     const unusedArgs = Object.keys(this.options.args).filter(
       (name) => !this.declared.has(name) && !proxyArgNames.has(name),
     );
@@ -937,17 +936,4 @@ export function parseGoDuration(text: string): number | null {
 
 function stageLabel(header: StageHeader): string {
   return header.name ?? String(header.index);
-}
-
-/** A stage's sources point at positions in the evaluated list, not in the file. */
-function renumber(stage: DockerfileBuildStage, position: Map<number, number>): DockerfileBuildStage {
-  const map = (source: DockerfileSource): DockerfileSource =>
-    source.type === "stage" ? { type: "stage", index: position.get(source.index)! } : source;
-  return {
-    ...stage,
-    base: map(stage.base),
-    steps: stage.steps.map((step) =>
-      step.op === "copy" && step.from.type !== "context" ? { ...step, from: map(step.from) } : step,
-    ),
-  };
 }

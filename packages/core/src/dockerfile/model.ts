@@ -83,7 +83,7 @@ export type DockerfileSource =
   | { type: "image"; reference: string }
   /** `FROM scratch`: nothing. */
   | { type: "scratch" }
-  /** Another build stage of the same Dockerfile (by its index in `EvaluatedDockerfile.stages`). */
+  /** Another build stage of the same Dockerfile, by its index in the file (`DockerfileBuildStage.index`, as `--from=N`). */
   | { type: "stage"; index: number }
   /** An image (or artifact) of stages.yaml, named in FROM or `COPY --from` (config images win over registry names). */
   | { type: "configImage"; name: string };
