@@ -441,6 +441,28 @@ describe("completeStep", () => {
     });
   });
 
+  it("expands an unquoted here-document of COPY with quotes as characters and \\ as the escape", () => {
+    const heredoc = (content: string, expand: boolean) => ({ name: "EOF", content, expand, chomp: false });
+    const step: DockerfileStep = {
+      op: "copy",
+      location,
+      add: false,
+      sources: [],
+      heredocs: [heredoc("home='$HOME' \\$WHO `$WHO\n", true), heredoc("$HOME\n", false)],
+      destination: "/etc/app.conf",
+      from: { type: "context" },
+      chown: null,
+      chmod: null,
+      link: false,
+      late: true,
+    };
+    // The Dockerfile's escape character (here `) does not apply to the body.
+    expect(completeStep(step, image, "`")).toMatchObject({
+      heredocs: [heredoc("home='/root' $WHO `app\n", true), heredoc("$HOME\n", false)],
+      late: false,
+    });
+  });
+
   it("expands ENV and LABEL pairs, WORKDIR, USER, VOLUME and STOPSIGNAL", () => {
     const cases: [DockerfileConfigChange, DockerfileConfigChange][] = [
       [

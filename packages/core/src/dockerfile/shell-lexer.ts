@@ -96,20 +96,21 @@ export function escapeTemplate(literal: string, escapeCharacter: "\\" | "`"): st
  */
 export function completeStep(step: DockerfileStep, env: VariableLookup, escapeCharacter: "\\" | "`"): DockerfileStep {
   if (!step.late) return step;
-  const options: ExpandOptions = { escape: escapeCharacter, unknown: "empty" };
-  const fail = (message: string): never => {
-    throw new StageBuildError(`${where(step.location)}: ${message}`, {
-      hint: "the step expands variables of the base image's environment (docker image inspect shows it)",
-    });
-  };
-  const word = (text: string) => {
+  const attempt = <T>(run: () => T): T => {
     try {
-      return expandWord(text, env, options).value;
+      return run();
     } catch (error) {
-      if (error instanceof ShellLexError) return fail(error.message);
-      throw error;
+      if (!(error instanceof ShellLexError)) throw error;
+      return fail(step.location, error.message);
     }
   };
+  const options: ExpandOptions = { escape: escapeCharacter, unknown: "empty" };
+  const word = (text: string) => attempt(() => expandWord(text, env, options).value);
+  const list = (text: string) => attempt(() => expandWords(text, env, options).words);
+  // BuildKit expands a COPY/ADD here-document with quotes as ordinary characters and `\` as the escape,
+  // whatever the Dockerfile's escape character.
+  const bodyOptions: ExpandOptions = { escape: "\\", unknown: "empty", quotes: false };
+  const body = (text: string) => attempt(() => expandWord(text, env, bodyOptions).value);
   switch (step.op) {
     case "run":
       return { ...step, args: step.args.map(([name, value]) => [name, word(value)]), late: false };
@@ -117,25 +118,29 @@ export function completeStep(step: DockerfileStep, env: VariableLookup, escapeCh
       return {
         ...step,
         sources: step.sources.map(word),
+        heredocs: step.heredocs.map((heredoc) =>
+          heredoc.expand ? { ...heredoc, content: body(heredoc.content) } : heredoc,
+        ),
         destination: word(step.destination),
         chown: step.chown === null ? null : word(step.chown),
         late: false,
       };
     case "config":
-      return { ...step, change: completeChange(step.change, word, env, options, fail), late: false };
+      return { ...step, change: completeChange(step.change, word, list, step.location), late: false };
   }
 }
 
-function where(location: DockerfileLocation): string {
-  return `${location.file}:${location.line}`;
+function fail(location: DockerfileLocation, message: string): never {
+  throw new StageBuildError(`${location.file}:${location.line}: ${message}`, {
+    hint: "the step expands variables of the base image's environment (docker image inspect shows it)",
+  });
 }
 
 function completeChange(
   change: DockerfileConfigChange,
   word: (text: string) => string,
-  env: VariableLookup,
-  options: ExpandOptions,
-  fail: (message: string) => never,
+  list: (text: string) => string[],
+  location: DockerfileLocation,
 ): DockerfileConfigChange {
   switch (change.keyword) {
     case "ENV":
@@ -148,17 +153,8 @@ function completeChange(
       return { ...change, user: word(change.user) };
     case "EXPOSE": {
       // Each template is one word of BuildKit's ProcessWords; the ports are normalized once known.
-      const words = change.ports.flatMap((port) => {
-        try {
-          return expandWords(port, env, options).words;
-        } catch (error) {
-          if (error instanceof ShellLexError) return fail(error.message);
-          throw error;
-        }
-      });
-      const ports = normalizePorts(words);
-      if (typeof ports === "string") return fail(ports);
-      return { ...change, ports };
+      const ports = normalizePorts(change.ports.flatMap(list));
+      return { ...change, ports: typeof ports === "string" ? fail(location, ports) : ports };
     }
     case "VOLUME":
       return { ...change, paths: change.paths.map(word) };
