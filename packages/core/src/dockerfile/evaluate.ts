@@ -791,9 +791,9 @@ class Evaluation {
     instruction: DockerfileInstruction,
     text: string,
     lookup: (name: string) => string | undefined,
-    escape: "\\" | "`",
+    escapeCharacter: "\\" | "`",
   ): Expansion {
-    return this.expand(instruction, text, lookup, "keep", escape);
+    return this.expand(instruction, text, lookup, "keep", escapeCharacter);
   }
 
   private expand(
@@ -801,10 +801,10 @@ class Evaluation {
     text: string,
     lookup: (name: string) => string | undefined,
     unknown: "empty" | "keep",
-    escape: "\\" | "`" = this.escape,
+    escapeCharacter: "\\" | "`" = this.escape,
   ): Expansion {
     try {
-      return expandWord(text, lookup, { escape, unknown });
+      return expandWord(text, lookup, { escape: escapeCharacter, unknown });
     } catch (error) {
       if (error instanceof ShellLexError) {
         this.fail(
