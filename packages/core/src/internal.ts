@@ -20,6 +20,7 @@ export {
   matchCopySource,
   normalizeCopySource,
   selectCopySources,
+  selectCopySourcesReading,
 } from "./dockerfile/copy-sources.js";
 export { completeStep, escapeTemplate, expandWord, expandWords } from "./dockerfile/shell-lexer.js";
 export { errorMarker, hasErrorMarker, markError } from "./errors.js";

@@ -8,7 +8,7 @@ import {
   hasCopyWildcard,
   mapOrdered,
   normalizeCopySource,
-  selectCopySources,
+  selectCopySourcesReading,
 } from "@stages/core/internal";
 import { EngineContainer } from "./container.js";
 import { putEntries, readAccounts } from "./container-files.js";
@@ -397,15 +397,8 @@ async function planContext(options: CopyStepOptions, writer: CopyWriter): Promis
     });
   }
   const read = (path: string) => readContextFile(context.spec, path, { signal: options.signal });
-  const select = async (files: readonly GitFile[]) => {
-    // Symlinks to follow are read and the sources selected again, until every one is known.
-    const targets = new Map<string, string>();
-    for (;;) {
-      const selection = selectCopySources(step.sources, files, targets);
-      if (selection.links.length === 0) return selection;
-      for (const link of selection.links) targets.set(link, Buffer.from(await read(link)).toString("utf8"));
-    }
-  };
+  const readLink = async (path: string) => Buffer.from(await read(path)).toString("utf8");
+  const select = (files: readonly GitFile[]) => selectCopySourcesReading(step.sources, files, readLink);
   let files = context.files;
   let selection = await select(files);
   if (selection.missing.length > 0 && git.contextContent !== undefined) {

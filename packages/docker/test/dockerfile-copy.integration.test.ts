@@ -287,6 +287,10 @@ describe("COPY from the context", () => {
       "COPY sub /opt/existing/",
       "COPY nomatch* /empty/",
       "COPY file.txt top.txt /onefile",
+      "COPY exe.sh /etc/group",
+      "COPY top2.txt /",
+      "COPY a* /merged",
+      "COPY sub/in.txt sub/tool /tmp",
     ]);
   });
 

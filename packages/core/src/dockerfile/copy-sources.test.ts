@@ -6,6 +6,7 @@ import {
   matchCopySource,
   normalizeCopySource,
   selectCopySources,
+  selectCopySourcesReading,
 } from "./copy-sources.js";
 
 function gitFiles(...paths: string[]): GitFile[] {
@@ -296,6 +297,24 @@ describe("selectCopySources", () => {
       expect(selectCopySources(["dirlink/*.txt"], files, targets).perSource[0]?.matches).toEqual([
         { path: "linkdir/target.txt", dir: false },
       ]);
+    });
+
+    it("reads the links it must follow until none is left (selectCopySourcesReading)", async () => {
+      const read: string[] = [];
+      const selection = await selectCopySourcesReading(
+        ["dirlink/target.txt", "abs", "other.txt"],
+        files,
+        async (path) => {
+          read.push(path);
+          return targets.get(path) as string;
+        },
+      );
+      expect(read).toEqual(["dirlink", "abs"]);
+      expect(selection.links).toEqual([]);
+      expect(paths(selection)).toEqual(["abs", "dirlink", "linkdir/target.txt", "other.txt"]);
+      // A loop is read once per link, then reported missing.
+      const loop = await selectCopySourcesReading(["loop1"], files, async (path) => targets.get(path) as string);
+      expect(loop.missing).toEqual(["loop1"]);
     });
 
     it("fails on a dangling link or a loop, named or matched", () => {

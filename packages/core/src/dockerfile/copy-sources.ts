@@ -102,6 +102,24 @@ export function selectCopySources(
 }
 
 /**
+ * `selectCopySources` with every symlink it must follow read through `readLink` (the link's
+ * target, as GitSource.readContextFile gives it) until none is left.
+ */
+export async function selectCopySourcesReading(
+  sources: readonly string[],
+  files: readonly GitFile[],
+  readLink: (path: string) => Promise<string>,
+): Promise<CopySelection> {
+  const targets = new Map<string, string>();
+  for (;;) {
+    const selection = selectCopySources(sources, files, targets);
+    // Each round learns at least one target it did not know, so this ends.
+    if (selection.links.length === 0) return selection;
+    for (const link of selection.links) targets.set(link, await readLink(link));
+  }
+}
+
+/**
  * The matches of one source among `entries` (the files of an image's folder, say), or null when
  * BuildKit fails on it; directories are implicit too (any path some entry is under).
  */
