@@ -319,6 +319,16 @@ describe("COPY from the context", () => {
     );
   });
 
+  it("fails where BuildKit fails: a destination under a file, a wildcard under a missing folder", async () => {
+    const directory = contextDirectory({ "file.txt": "x\n" });
+    await expect(buildOurs(baseImage, directory, [copyLine("COPY file.txt /etc/group/x")])).rejects.toThrow(
+      /cannot make the directory \/etc\/group: a file is there/,
+    );
+    await expect(buildOurs(baseImage, directory, [copyLine("COPY nodir/*.txt /dst/")])).rejects.toThrow(
+      /"nodir\/\*.txt" is not in the build context/,
+    );
+  });
+
   it("writes heredocs as files named by their delimiter", async () => {
     const directory = contextDirectory({});
     const step: DockerfileCopyStep = {
@@ -367,6 +377,12 @@ describe("COPY --from", () => {
       dockerfile: [`${stage[0]} AS src`, stage[1], `FROM ${baseImage}`, ...theirs, ""].join("\n"),
       fromImages: { SOURCE: source },
     });
+    const directory = contextDirectory({});
+    for (const line of ["COPY --from=SOURCE /s/nothing /x/", "COPY --from=SOURCE /nodir/* /x/"]) {
+      await expect(buildOurs(baseImage, directory, [copyLine(line)], { SOURCE: source })).rejects.toThrow(
+        new RegExp(`COPY --from: "${line.split(" ")[2]?.replace("*", "\\*")}" is not in ${source}`),
+      );
+    }
   });
 });
 
