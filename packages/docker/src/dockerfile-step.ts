@@ -268,20 +268,38 @@ async function runWithEngineBuilder(
   args: [string, string][],
   network: string,
 ): Promise<string> {
+  const lines = [...args.map(([name]) => `ARG ${name}`), `RUN ${JSON.stringify(argv)}`];
+  try {
+    return await engineBuilderStep(engine, job, step, lines, Object.fromEntries(args), network);
+  } catch (error) {
+    if (error instanceof EngineBuildFailure && error.exitCode !== null) {
+      throw runFailure(job, step, error.exitCode, error.tail);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Builds `FROM <base>` plus `lines` with the engine's classic builder, which commits the config it
+ * computed as is (POST /commit merges the container's config into it). The result carries the stage
+ * labels. A base with ONBUILD triggers is refused: the classic builder would run them at FROM, and
+ * BuildKit runs a base's triggers only in another build.
+ */
+async function engineBuilderStep(
+  engine: StepEngine,
+  job: StepJob,
+  step: DockerfileStep,
+  lines: readonly string[],
+  buildArgs: Record<string, string>,
+  network: string,
+): Promise<string> {
   if ((job.base.Config?.OnBuild ?? []).length > 0) {
-    // The classic builder would run them at FROM; BuildKit runs a base's triggers only in another build.
     throw new StageBuildError(
-      `[docker] ${job.subject}: the RUN at ${where(step)} uses build args after an ONBUILD in the same Dockerfile, which stages cannot build yet`,
-      { hint: "move the ONBUILD instructions after the last RUN, or use staged: false" },
+      `[docker] ${job.subject}: the instruction at ${where(step)} comes after an ONBUILD of the same Dockerfile and needs the engine's builder, which would run the trigger`,
+      { hint: "move the ONBUILD instructions to the end of the build stage, or use staged: false" },
     );
   }
-  const dockerfile = [
-    `FROM ${job.baseImage}`,
-    ...args.map(([name]) => `ARG ${name}`),
-    `RUN ${JSON.stringify(argv)}`,
-    "",
-  ].join("\n");
-  const body = Buffer.from(dockerfile, "utf8");
+  const body = Buffer.from([`FROM ${job.baseImage}`, ...lines, ""].join("\n"), "utf8");
   const { stream } = createTarStream(
     (async function* () {
       yield { header: { name: "Dockerfile", type: "file" as const, mode: 0o644, size: body.length }, body };
@@ -291,7 +309,7 @@ async function runWithEngineBuilder(
     return await runEngineBuild(engine.client, {
       context: stream,
       dockerfile: "Dockerfile",
-      buildArgs: Object.fromEntries(args),
+      buildArgs,
       target: null,
       network,
       extraHosts: job.instructions.addHost,
@@ -301,8 +319,7 @@ async function runWithEngineBuilder(
       onOutput: (text) => job.request.onEvent?.({ type: "output", stream: "stdout", text }),
     });
   } catch (error) {
-    if (error instanceof EngineBuildFailure) {
-      if (error.exitCode !== null) throw runFailure(job, step, error.exitCode, error.tail);
+    if (error instanceof EngineBuildFailure && error.exitCode === null) {
       throw new StageBuildError(`[docker] ${job.subject} failed at ${where(step)}: ${error.message}`, {
         hint: `fix the instruction at ${where(step)} and build again`,
       });

@@ -1,9 +1,15 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here.
+
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DockerfileConfigChange, Signature } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inspectImage } from "../src/index.js";
+import { importRootfs, inspectImage } from "../src/index.js";
 import { configStep, DockerfileChain, runStep } from "./dockerfile-chain.js";
 import type { TestEngine } from "./engine.js";
-import { startTestEngine } from "./engine.js";
+import { makeBusyboxRootfs, startTestEngine } from "./engine.js";
 
 const baseImage = process.env.STAGES_TEST_BASE_IMAGE ?? "";
 const base = { type: "image" as const, reference: baseImage, digest: null };
@@ -110,7 +116,7 @@ const cases: [string, DockerfileConfigChange[], string[]][] = [
     ['SHELL ["/bin/sh", "-e", "-c"]', "CMD echo hi"],
   ],
   [
-    "HEALTHCHECK with options, then NONE",
+    "HEALTHCHECK with options",
     [
       {
         keyword: "HEALTHCHECK",
@@ -181,6 +187,39 @@ describe("metadata instructions equal BuildKit", () => {
     const inspected = await inspectImage(engine.connection, chain.image(last(stages)));
     expect(inspected?.labels["io.stages.signature"]).toBe(last(stages));
     expect(inspected?.labels["io.stages.stage"]).toBe("LABEL");
+  });
+});
+
+describe("a base whose WorkingDir does not exist", () => {
+  // (A container made for the comparison creates the WorkingDir, so only what a RUN sees is compared.)
+  it("a RUN there equals BuildKit's", async () => {
+    const rootfs = mkdtempSync(join(tmpdir(), "stages-missing-wd-"));
+    const reference = `stages-docker-test/missing-workdir:${randomBytes(3).toString("hex")}`;
+    try {
+      makeBusyboxRootfs(rootfs);
+      await importRootfs(engine.connection, { rootfs, reference, changes: ["WORKDIR /missing/dir", "ENV PATH=/bin"] });
+      const from = { type: "image" as const, reference, digest: null };
+      const run = await chain.build(from, [runStep("pwd > /pwd.txt")]);
+      await chain.expectSameAsBuildKit(last(run), `FROM ${reference}\nRUN pwd > /pwd.txt\n`);
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+      engine.docker(["rmi", "-f", reference]);
+    }
+  });
+});
+
+describe("late steps", () => {
+  it("are completed against the base image's ENV (a variable only the base defines)", async () => {
+    const late = (step: ReturnType<typeof configStep>) => ({ ...step, late: true });
+    const stages = await chain.build(base, [
+      late(configStep({ keyword: "ENV", env: [["PATH", "/opt/bin:$PATH"]] })),
+      late(configStep({ keyword: "LABEL", labels: [["path", "${PATH}"]] })),
+      runStep("echo $PATH > /path.txt"),
+    ]);
+    await chain.expectSameAsBuildKit(
+      last(stages),
+      `FROM ${baseImage}\nENV PATH=/opt/bin:$PATH\nLABEL path=\${PATH}\nRUN echo $PATH > /path.txt\n`,
+    );
   });
 });
 
