@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
-import { type EvaluateOptions, evaluateDockerfile, normalizePorts, parseGoDuration } from "./evaluate.js";
+import { type EvaluateOptions, evaluateDockerfile } from "./evaluate.js";
 import type { DockerfileBuildStage, DockerfileConfigChange, DockerfileStep, EvaluatedDockerfile } from "./model.js";
 import { parseDockerfile } from "./parse.js";
 import { completeStep } from "./shell-lexer.js";
@@ -584,19 +584,5 @@ describe("evaluateDockerfile: steps", () => {
     ]) {
       expect(evaluate(`# syntax=${syntax}\nFROM a\n`).stages).toHaveLength(1);
     }
-  });
-});
-
-describe("normalizePorts and parseGoDuration", () => {
-  it("normalizes ports", () => {
-    expect(normalizePorts(["80", "53/UDP", "1-2/sctp"])).toEqual(["80/tcp", "53/udp", "1/sctp", "2/sctp"]);
-    expect(normalizePorts(["70000"])).toBe("EXPOSE 70000 is not a valid port range");
-  });
-  it("parses Go durations", () => {
-    expect(parseGoDuration("1h2m3.5s")).toBe(3723.5e9);
-    expect(parseGoDuration("0")).toBe(0);
-    expect(parseGoDuration("10us")).toBe(10_000);
-    expect(parseGoDuration("5")).toBeNull();
-    expect(parseGoDuration("-1s")).toBe(-1e9);
   });
 });
