@@ -586,3 +586,58 @@ describe("evaluateDockerfile: steps", () => {
     }
   });
 });
+
+describe("parseDockerfile and evaluateDockerfile on any text", () => {
+  it("either succeed or throw a located ConfigError", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const fragments = [
+      "FROM a AS b\n",
+      "FROM b\n",
+      "ARG A=$B\n",
+      "ENV A=${A:-x} B c\n",
+      "RUN <<EOF\n",
+      "EOF\n",
+      "COPY --from=b <<-X /y\n",
+      "\tX\n",
+      "COPY --chown=$A:$U ['a', \"b\"] /c\n",
+      "EXPOSE $P 80-81/udp\n",
+      'HEALTHCHECK --interval=1s CMD ["x"]\n',
+      "ONBUILD ",
+      "LABEL a=\"b c\" d='e'\n",
+      "WORKDIR ${X:?missing}\n",
+      "# escape=`\n",
+      "\\\n",
+      "`\n",
+      " ",
+      "\n",
+      '"',
+      "'",
+      "$",
+      "{",
+      "}",
+      "[",
+      "]",
+      "--",
+      "=",
+    ];
+    for (let round = 0; round < 400; round++) {
+      let text = "";
+      const length = 1 + Math.floor(random() * 12);
+      for (let index = 0; index < length; index++) text += fragments[Math.floor(random() * fragments.length)];
+      try {
+        evaluateDockerfile(parseDockerfile(text, file), {
+          args: { A: "1" },
+          target: null,
+          configImages: new Set(["b"]),
+        });
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw new Error(`${JSON.stringify(text)} threw ${String(error)}`);
+        expect(error.problems[0]!.formatted).toMatch(/^app\/Dockerfile:\d+:\d+: /);
+      }
+    }
+  });
+});
