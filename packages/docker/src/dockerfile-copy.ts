@@ -244,7 +244,9 @@ class TargetTree {
   async lookUp(path: string): Promise<{ path: string; kind: "directory" | "file" | null }> {
     let current = path;
     for (let hop = 0; hop <= maxLinks; hop++) {
-      const resolved = await this.resolveParents(current);
+      const { resolved, parentIsDirectory } = await this.resolveParents(current);
+      // Nothing is under a file or a missing path (the engine would answer "not a directory").
+      if (!parentIsDirectory) return { path: resolved, kind: null };
       const kind = this.writtenKind(resolved);
       if (kind !== undefined) return { path: resolved, kind };
       const stat = await this.stat(resolved);
@@ -292,11 +294,12 @@ class TargetTree {
     return undefined;
   }
 
-  private async resolveParents(path: string): Promise<string> {
-    if (path === "/") return "/";
+  private async resolveParents(path: string): Promise<{ resolved: string; parentIsDirectory: boolean }> {
     const parent = posix.dirname(path);
-    const resolvedParent = parent === "/" ? "/" : (await this.lookUp(parent)).path;
-    return posix.join(resolvedParent, posix.basename(path));
+    if (parent === path) return { resolved: "/", parentIsDirectory: true };
+    if (parent === "/") return { resolved: path, parentIsDirectory: true };
+    const found = await this.lookUp(parent);
+    return { resolved: posix.join(found.path, posix.basename(path)), parentIsDirectory: found.kind === "directory" };
   }
 
   private stat(path: string): Promise<PathStat | null> {

@@ -306,7 +306,14 @@ describe("COPY from the context", () => {
       "COPY --chown=nosuchuser file.txt /c/7",
     ]);
     const directory = contextDirectory({ "file.txt": "x\n" });
-    await buildOurs(base, directory, [copyLine("COPY --chown=nosuchuser:staff file.txt /c/7")], {}, warnings);
+    const image = await buildOurs(
+      base,
+      directory,
+      [copyLine("COPY --chown=nosuchuser:staff file.txt /c/7")],
+      {},
+      warnings,
+    );
+    execFileSync("/usr/bin/docker", ["-H", host, "tag", image, tag("chown-warning")]);
     expect(warnings.join("")).toMatch(/user "nosuchuser" of --chown=nosuchuser:staff is not in \/etc\/passwd/);
   });
 
@@ -322,6 +329,9 @@ describe("COPY from the context", () => {
   it("fails where BuildKit fails: a destination under a file, a wildcard under a missing folder", async () => {
     const directory = contextDirectory({ "file.txt": "x\n" });
     await expect(buildOurs(baseImage, directory, [copyLine("COPY file.txt /etc/group/x")])).rejects.toThrow(
+      /cannot make the directory \/etc\/group: a file is there/,
+    );
+    await expect(buildOurs(baseImage, directory, [copyLine("COPY file.txt /etc/group/x/y/")])).rejects.toThrow(
       /cannot make the directory \/etc\/group: a file is there/,
     );
     await expect(buildOurs(baseImage, directory, [copyLine("COPY nodir/*.txt /dst/")])).rejects.toThrow(
