@@ -239,7 +239,10 @@ describe("parseDockerfile", () => {
     expect(problemOf("")).toBe("app/Dockerfile:1:1: the Dockerfile has no instructions (start it with FROM <image>)");
     expect(problemOf("# only a comment\n\n")).toMatch(/^app\/Dockerfile:1:1: the Dockerfile has no instructions/);
     expect(problemOf("FROM a\n\n  RUNN make\n")).toBe(
-      "app/Dockerfile:3:3: unknown instruction RUNN (Dockerfile instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
+      "app/Dockerfile:3:3: unknown instruction RUNN (did you mean RUN?)",
+    );
+    expect(problemOf("FROM a\nCOMPILE x\n")).toBe(
+      "app/Dockerfile:2:1: unknown instruction COMPILE (Dockerfile instructions are ADD, ARG, CMD, COPY, ENTRYPOINT, ENV, EXPOSE, FROM, HEALTHCHECK, LABEL, MAINTAINER, ONBUILD, RUN, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
     );
     expect(problemOf("FROM a\nONBUILD FROM b\n")).toBe(
       "app/Dockerfile:2:9: FROM is not allowed as an ONBUILD trigger (ONBUILD takes any other instruction)",

@@ -127,7 +127,6 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       if (trimLeft(next.text).length === 0) continue;
       ended = appendLine(joined, next, next.text, 0, escapeToken);
     }
-    const endOfLine = lines[index - 1]!.number;
     const instruction = parseInstruction(joined, 0, { file, firstLine: first.text, escapeToken, fail });
     const heredocOwner = instruction.keyword === "ONBUILD" ? instruction.trigger : instruction;
     if (
@@ -162,7 +161,8 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       heredocOwner.heredocs = heredocs;
       if (heredocOwner !== instruction) instruction.heredocs = heredocs;
     }
-    instruction.endLine = index > 0 ? lines[index - 1]!.number : endOfLine;
+    instruction.endLine = lines[index - 1]!.number;
+    if (instruction.trigger) instruction.trigger.endLine = instruction.endLine;
     instructions.push(instruction);
   }
 
@@ -182,11 +182,12 @@ function checkInstructions(instructions: readonly DockerfileInstruction[], fail:
     const { line, column } = instruction.location;
     for (const checked of [instruction, instruction.trigger]) {
       if (checked && !knownKeywords.has(checked.keyword)) {
+        const near = dockerfileKeywords.find((keyword) => editDistance(keyword, checked.keyword) <= 2);
         fail(
           checked.location.line,
           checked.location.column,
           `unknown instruction ${checked.keyword}`,
-          `Dockerfile instructions are ${dockerfileKeywords.join(", ")}`,
+          near ? `did you mean ${near}?` : `Dockerfile instructions are ${dockerfileKeywords.join(", ")}`,
         );
       }
     }
@@ -212,6 +213,20 @@ function checkInstructions(instructions: readonly DockerfileInstruction[], fail:
       );
     }
   }
+}
+
+/** Levenshtein distance, for "did you mean" on a misspelt instruction. */
+function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= left.length; row++) {
+    const current = [row];
+    for (let column = 1; column <= right.length; column++) {
+      const substitution = previous[column - 1]! + (left[row - 1] === right[column - 1] ? 0 : 1);
+      current.push(Math.min(previous[column]! + 1, current[column - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[right.length]!;
 }
 
 function splitLines(text: string): SourceLine[] {
