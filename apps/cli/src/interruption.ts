@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { exitCodes } from "./exit-codes.js";
 
 /** How long a second Ctrl-C still lets the cleanup of the first run before the process exits. */
@@ -33,6 +34,9 @@ export interface Interruption {
  */
 export function createInterruption(host: InterruptionHost, graceMs: number = secondSignalGraceMs): Interruption {
   const controller = new AbortController();
+  // Every adapter call in flight listens to this one signal (a project's stage lookups run side by
+  // side: a Dockerfile of 20 instructions is 20 at once): many listeners here are no leak.
+  setMaxListeners(0, controller.signal);
   let signals = 0;
   let finishedWith: number | null = null;
   return {

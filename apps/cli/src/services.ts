@@ -88,7 +88,8 @@ export async function createServices(
     credentials: createCredentialsProvider({ dockerConfigDir: dockerConfig, env }),
     log,
   };
-  const needsGit = project.config.images.some((image) => image.git.length > 0);
+  // Git mappings and Dockerfile build contexts are read from the work tree.
+  const needsGit = project.config.images.some((image) => image.git.length > 0 || image.dockerfile !== null);
   const git = needsGit ? await pick(plugins.gitSources, "git", "git source")(context) : undefined;
   if (git) context.git = git;
   for (const plugin of plugins.plugins) await plugin.hooks?.afterConfig?.(context);

@@ -240,6 +240,11 @@ shell: {install: [make]}
     });
   });
 
+  it("shows an instruction continued on several lines by its first line", async () => {
+    const project = await resolve(await load(stagesYaml(), { Dockerfile: "FROM alpine\nENV A=1 \\\n    B=2\n" }), context);
+    expect(project.images[0]?.stages[1]?.detail).toBe("stage 0: ENV A=1 (Dockerfile:2)");
+  });
+
   it("reads the context only for images that copy from it", async () => {
     const calls: DockerContextSpec[] = [];
     const config = await load(stagesYaml(), { Dockerfile: "FROM alpine\nRUN true\n" });

@@ -211,7 +211,11 @@ const detailLength = 60;
 /** `build: RUN make all (Dockerfile:7)`: the build stage, the instruction as written, where. */
 function describeStep(spec: DockerfileImageConfig, stage: DockerfileBuildStage, location: DockerfileLocation): string {
   const instruction = spec.parsed?.instructions.find((candidate) => candidate.location.line === location.line);
-  const text = (instruction?.original ?? "").replace(/\s+/g, " ").trim();
+  // The first line as written, without the escape that continues it on the next line.
+  let text = (instruction?.original ?? "").replace(/\s+/g, " ").trim();
+  const escapeCharacter = spec.parsed?.escape ?? "\\";
+  if (instruction && instruction.endLine > instruction.location.line && text.endsWith(escapeCharacter))
+    text = text.slice(0, -1).trimEnd();
   const shown = text.length > detailLength ? `${text.slice(0, detailLength - 1)}…` : text;
   const prefix = stage.name ?? `stage ${stage.index}`;
   return `${prefix}: ${shown} (${location.file}:${location.line})`;
