@@ -1,6 +1,6 @@
 import type { DockerfileStep } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { argsForEnv, runCommandOf, userIds } from "./dockerfile-step.js";
+import { argsForEnv, labelLine, runCommandOf, userIds } from "./dockerfile-step.js";
 import { parseAccounts } from "./ownership.js";
 
 type RunStep = Extract<DockerfileStep, { op: "run" }>;
@@ -107,5 +107,13 @@ describe("userIds", () => {
   it("names what is missing", () => {
     expect(() => userIds("nobody", accounts, job, step)).toThrow(/user "nobody" of USER is not in \/etc\/passwd/);
     expect(() => userIds("app:staff", accounts, job, step)).toThrow(/group "staff" of USER is not in \/etc\/group/);
+  });
+});
+
+describe("labelLine", () => {
+  it("quotes keys and values so that nothing is expanded or unescaped", () => {
+    expect(labelLine({ "io.stages.carried": '{"m":"a$b\\c"}', empty: "" })).toBe(
+      'LABEL "io.stages.carried"="{\\"m\\":\\"a\\$b\\\\c\\"}" "empty"=""',
+    );
   });
 });

@@ -299,7 +299,10 @@ async function engineBuilderStep(
       { hint: "move the ONBUILD instructions to the end of the build stage, or use staged: false" },
     );
   }
-  const body = Buffer.from([`FROM ${job.baseImage}`, ...lines, ""].join("\n"), "utf8");
+  // One LABEL line: the builder's `labels` option would add one commit (one container) per label.
+  const labels = { ...withoutStageLabels(job.base.Config?.Labels), ...job.request.labels };
+  const labelLines = Object.keys(labels).length === 0 ? [] : [labelLine(labels)];
+  const body = Buffer.from([`FROM ${job.baseImage}`, ...lines, ...labelLines, ""].join("\n"), "utf8");
   const { stream } = createTarStream(
     (async function* () {
       yield { header: { name: "Dockerfile", type: "file" as const, mode: 0o644, size: body.length }, body };
@@ -313,7 +316,7 @@ async function engineBuilderStep(
       target: null,
       network,
       extraHosts: job.instructions.addHost,
-      labels: { ...withoutStageLabels(job.base.Config?.Labels), ...job.request.labels },
+      labels: {},
       signal: job.request.signal,
       forward: "run",
       onOutput: (text) => job.request.onEvent?.({ type: "output", stream: "stdout", text }),
@@ -326,6 +329,17 @@ async function engineBuilderStep(
     }
     throw error;
   }
+}
+
+/**
+ * `LABEL "k"="v" ...` read back by the classic builder as exactly these pairs: in double quotes its
+ * lexer takes `\\`, `"` and `$` literally after a backslash (no variable is expanded).
+ */
+export function labelLine(labels: Readonly<Record<string, string>>): string {
+  const quote = (text: string) => `"${text.replace(/[\\"$]/g, (char) => `\\${char}`).replace(/\n/g, " ")}"`;
+  return `LABEL ${Object.entries(labels)
+    .map(([key, value]) => `${quote(key)}=${quote(value)}`)
+    .join(" ")}`;
 }
 
 /** A metadata instruction: the base committed with its config changed (WORKDIR also makes the directory). */

@@ -1,9 +1,11 @@
-import type { BuilderEvent, Signature } from "@stages/core";
+import type { BuilderEvent, ContentId, Signature } from "@stages/core";
 import { AbortedError, StageBuildError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inspectImage } from "../src/index.js";
 import { configStep, DockerfileChain, runStep } from "./dockerfile-chain.js";
 import type { TestEngine } from "./engine.js";
 import { startTestEngine } from "./engine.js";
+import { stageRequest } from "./stage-requests.js";
 
 const baseImage = process.env.STAGES_TEST_BASE_IMAGE ?? "";
 const base = { type: "image" as const, reference: baseImage, digest: null };
@@ -154,6 +156,33 @@ describe("RUN equals BuildKit", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("RUN stage labels", () => {
+  it("a RUN with build args carries exactly the stage labels, quotes and dollars included, and blanks the base's", async () => {
+    const [from] = await chain.build(base, []);
+    const request = stageRequest(chain.project, {
+      stage: "RUN",
+      base: from as Signature,
+      carried: { "git-a": '{"x":"$HOME \\ y"}' as ContentId },
+      instructions: {
+        kind: "dockerfile",
+        step: runStep("true", { args: [["A", "1"]] }),
+        escape: "\\",
+        context: null,
+        copyFrom: null,
+        addHost: [],
+      },
+    });
+    await chain.builder.build(request);
+    const labels = (await inspectImage(engine.connection, chain.image(request.signature)))?.labels ?? {};
+    const stages = Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith("io.stages.")));
+    const expected: Record<string, string> = { ...request.labels };
+    // The from stage's labels the RUN stage lacks read as "" (labels cannot be removed).
+    for (const key of Object.keys(stages)) expected[key] ??= "";
+    expect(stages).toEqual(expected);
+    expect(labels["io.stages.carried"]).toContain("$HOME \\\\ y");
   });
 });
 
