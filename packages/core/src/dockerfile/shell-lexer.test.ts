@@ -201,6 +201,8 @@ describe("keep: undefined variables stay as a template", () => {
 
   it("gives the plain value when nothing is kept", () => {
     expect(expandWord("'$A' $A", known, keep)).toEqual({ value: "$A a", kept: [] });
+    // A word that is dropped and cannot fail leaves nothing to keep.
+    expect(expandWord("${A:-$B}", known, keep)).toEqual({ value: "a", kept: [] });
   });
 
   it("keeps double quotes around a kept value in a list, so that it is not split", () => {

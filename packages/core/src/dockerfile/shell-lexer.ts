@@ -20,7 +20,7 @@
  * that needs a kept one (`${KNOWN#$KEPT}`), and, with quotes off, a kept pattern whose text needs quotes.
  */
 import { StageBuildError } from "../errors.js";
-import { normalizePorts } from "./evaluate.js";
+import { normalizePorts } from "./instruction-values.js";
 import type { DockerfileConfigChange, DockerfileLocation, DockerfileStep } from "./model.js";
 
 /** The value of a variable, or undefined when it is not set (set and empty is ""). */
@@ -61,9 +61,8 @@ export class ShellLexError extends Error {
 export function expandWord(text: string, lookup: VariableLookup, options: ExpandOptions): Expansion {
   const lexer = new Lexer(text, lookup, options);
   const parts = lexer.word(undefined, false);
-  const kept = [...lexer.kept];
-  if (kept.length === 0) return { value: literalOf(parts), kept };
-  return { value: emit(parts, lexer.context("top", false)), kept };
+  if (!hasKept(parts)) return { value: literalOf(parts), kept: [] };
+  return { value: emit(parts, lexer.context("top", false)), kept: namesOf(parts) };
 }
 
 /**
@@ -78,9 +77,8 @@ export function expandWords(
 ): { words: string[]; kept: string[] } {
   const lexer = new Lexer(text, lookup, options);
   const words = lexer.words();
-  const kept = [...lexer.kept];
-  if (kept.length === 0) return { words: words.map(literalOf), kept };
-  return { words: words.map((parts) => emit(parts, lexer.context("top", true))), kept };
+  if (!hasKept(words.flat())) return { words: words.map(literalOf), kept: [] };
+  return { words: words.map((parts) => emit(parts, lexer.context("top", true))), kept: namesOf(words.flat()) };
 }
 
 /** A template that expands (with any lookup) to exactly `literal`, as one word or as one word of expandWords. */
@@ -174,8 +172,9 @@ type Part =
    * A kept variable expression; `bare` is the `$NAME` form (braces are added when a name character
    * follows); `fallible` when expanding it later may fail (`${V?}`, a pattern made of kept variables).
    * Name "" is not a variable: `${+word}` (a guard, or `${+}` to clear a word; see `words()`).
+   * `names`: the variables the expression holds (its own and those of its words).
    */
-  | { type: "kept"; name: string; expression: string; bare: boolean; fallible: boolean }
+  | { type: "kept"; name: string; expression: string; bare: boolean; fallible: boolean; names: string[] }
   /** A double-quoted section of a word of expandWords (its kept values must not be split again). */
   | { type: "quoted"; parts: Part[] };
 
@@ -190,14 +189,24 @@ const byteOrderMark = "\ufeff";
 const emptyWord = "$" + "{+}";
 
 function isSpace(character: string): boolean {
+  const code = character.charCodeAt(0);
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return spacePattern.test(character);
 }
 function isNameCharacter(character: string): boolean {
-  return letterPattern.test(character) || digitPattern.test(character) || character === "_";
+  const code = character.charCodeAt(0);
+  if (code < 0x80) {
+    return (
+      (code >= 0x30 && code <= 0x39) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x61 && code <= 0x7a) ||
+      code === 0x5f
+    );
+  }
+  return letterPattern.test(character) || digitPattern.test(character);
 }
 
 class Lexer {
-  readonly kept = new Set<string>();
   /** Counts nested words (`${V:-word}` and the like); see `words()` for why. */
   nestedWords = 0;
   private readonly characters: string[];
@@ -253,17 +262,17 @@ class Lexer {
       if (character === "$") parts.push(...this.dollar());
       else if (character === "'" && this.quotes) {
         const text = this.singleQuote();
-        if (text !== "") parts.push(literal(text));
+        if (text !== "") addLiteral(parts, text);
       } else if (character === '"' && this.quotes) parts.push(...this.doubleQuote(raw));
-      else if (character === "<") parts.push(literal(this.heredocMarker()));
+      else if (character === "<") addLiteral(parts, this.heredocMarker());
       else {
         this.next();
         if (character === this.escape) {
-          if (raw) parts.push(literal(character));
+          if (raw) addLiteral(parts, character);
           const escaped = this.next();
           if (escaped === undefined) break;
-          parts.push(literal(escaped));
-        } else parts.push(literal(character));
+          addLiteral(parts, escaped);
+        } else addLiteral(parts, character);
       }
     }
     if (stop !== undefined) {
@@ -302,25 +311,25 @@ class Lexer {
           }
           for (const piece of part.text) {
             if (isSpace(piece)) finishWord();
-            else current.push(literal(piece));
+            else addLiteral(current, piece);
           }
         }
       } else if (character === "'" && this.quotes) {
         const text = this.singleQuote();
-        if (text !== "") current.push(literal(text));
+        if (text !== "") addLiteral(current, text);
       } else if (character === '"' && this.quotes) {
         const parts = this.doubleQuote(false);
         if (this.nestedWords !== nestedBefore) clearWord();
         if (!isBlank(parts)) current.push({ type: "quoted", parts });
-      } else if (character === "<") current.push(literal(this.heredocMarker()));
+      } else if (character === "<") addLiteral(current, this.heredocMarker());
       else {
         this.next();
         if (character === this.escape) {
           const escaped = this.next();
           if (escaped === undefined) break;
-          current.push(literal(escaped));
+          addLiteral(current, escaped);
         } else if (isSpace(character)) finishWord();
-        else current.push(literal(character));
+        else addLiteral(current, character);
       }
     }
     finishWord();
@@ -361,13 +370,13 @@ class Lexer {
       this.next();
       let text = character;
       if (character === this.escape) {
-        if (raw) parts.push(literal(character));
+        if (raw) addLiteral(parts, character);
         const following = this.peek();
         if (following === undefined) continue;
         // Only these are escaped inside double quotes; any other escape character stays.
         if (following === '"' || following === "$" || following === this.escape) text = this.next() ?? "";
       }
-      parts.push(literal(text));
+      addLiteral(parts, text);
     }
   }
 
@@ -462,7 +471,7 @@ class Lexer {
         else this.applyPattern(modifier, literalOf(word), "", start);
       }
       const context = this.context(pattern ? "raw" : "brace", false, start);
-      return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false, fallible);
+      return this.keptOrEmpty(name, `\${${name}${written}${emit(word, context)}}`, false, fallible, word);
     }
     const unset = value === undefined || (nullIsUnset && value === "");
     // A word BuildKit expands and then drops still fails if it fails: a guard keeps what may fail later.
@@ -503,7 +512,7 @@ class Lexer {
       const raw = this.context("raw", false, start);
       // An empty pattern is written `${+}` (empty too) so that `/` + pattern + `/` is not read as `//`.
       const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, raw) || emptyWord}/${emit(replacement, raw)}}`;
-      return this.keptOrEmpty(name, expression, false, fallible);
+      return this.keptOrEmpty(name, expression, false, fallible, [...pattern, ...replacement]);
     }
     const regex = shellPatternToRegex(this.patternText(pattern, start), true, false, start);
     return [literal(replaceMatches(value ?? "", regex, this.patternText(replacement, start), all))];
@@ -512,8 +521,8 @@ class Lexer {
   // A pattern is applied to a known value: it cannot wait for a variable expanded later.
   private patternText(parts: Part[], start: number): string {
     if (hasKept(parts)) {
-      const names = flatten(parts).flatMap((part) => (part.type === "kept" && part.name !== "" ? [part.name] : []));
-      const subject = names.length > 0 ? [...new Set(names)].join(", ") : "a variable the Dockerfile does not define";
+      const names = namesOf(parts);
+      const subject = names.length > 0 ? names.join(", ") : "a variable the Dockerfile does not define";
       throw new ShellLexError(
         `cannot apply this pattern substitution before ${subject} is known: define it in the Dockerfile (ARG or ENV)`,
         start,
@@ -541,18 +550,24 @@ class Lexer {
   private carried(word: Part[], start: number): Part[] {
     if (!this.list || !flatten(word).some((part) => part.type === "kept" && !part.bare && !isSimple(part))) return word;
     const expression = `\${/*/${emit(word, this.context("raw", false, start))}}`;
-    return [{ type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) }];
+    return [
+      { type: "kept", name: "", expression, bare: false, fallible: containsFallible(word), names: namesOf(word) },
+    ];
   }
 
-  private keptOrEmpty(name: string, expression: string, bare: boolean, fallible: boolean): Part[] {
+  private keptOrEmpty(name: string, expression: string, bare: boolean, fallible: boolean, inner: Part[] = []): Part[] {
     if (!this.keep) return [];
-    this.kept.add(name);
-    return [{ type: "kept", name, expression, bare, fallible }];
+    return [{ type: "kept", name, expression, bare, fallible, names: [...new Set([name, ...namesOf(inner)])] }];
   }
 }
 
 function hasKept(parts: Part[]): boolean {
   return flatten(parts).some((part) => part.type === "kept");
+}
+
+/** The kept variables of parts, in order, once each. */
+function namesOf(parts: Part[]): string[] {
+  return [...new Set(flatten(parts).flatMap((part) => (part.type === "kept" ? part.names : [])))];
 }
 
 function containsFallible(parts: Part[]): boolean {
@@ -571,11 +586,18 @@ function isSimple(part: Extract<Part, { type: "kept" }>): boolean {
 // `${+word}`: expands `word` (so its errors happen) and gives "" (no variable has an empty name).
 function guardOf(word: Part[], context: Context): Part {
   const expression = `\${+${emit(word, context)}}`;
-  return { type: "kept", name: "", expression, bare: false, fallible: containsFallible(word) };
+  return { type: "kept", name: "", expression, bare: false, fallible: containsFallible(word), names: namesOf(word) };
 }
 
 function literal(text: string): Part {
   return { type: "literal", text };
+}
+
+// Consecutive literal text is one part.
+function addLiteral(parts: Part[], text: string): void {
+  const last = parts[parts.length - 1];
+  if (last?.type === "literal") last.text += text;
+  else if (text !== "") parts.push(literal(text));
 }
 
 function unsupported(modifier: string, start: number): ShellLexError {
