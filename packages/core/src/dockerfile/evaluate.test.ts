@@ -403,6 +403,23 @@ describe("evaluateDockerfile: steps", () => {
     expect(literal!.heredocs[0]!.content).toBe("$NAME\n");
   });
 
+  it("leaves a here-document body for completeStep when the COPY is late, expanded once either way", () => {
+    const home = (name: string) => (name === "HOME" ? "/root" : undefined);
+    const [finalBody, lateBody] = copies(
+      "FROM a\nARG NAME=world\nCOPY <<EOF $HOME/x\nsay \"$NAME\" 'x' \\$HOME a\\\\b\nEOF\nCOPY <<EOF /y\n$HOME/'a'\nEOF\n",
+    );
+    expect(finalBody!.late).toBe(true);
+    expect(completeStep(finalBody!, home, "\\")).toMatchObject({
+      destination: "/root/x",
+      heredocs: [{ content: "say \"world\" 'x' $HOME a\\b\n" }],
+    });
+    expect(lateBody!.late).toBe(true);
+    expect(completeStep(lateBody!, home, "\\")).toMatchObject({ heredocs: [{ content: "/root/'a'\n" }] });
+    // The body's template is in the body's own syntax (escape `\\`), not the Dockerfile's.
+    const [backtick] = copies("# escape=`\nFROM a\nARG NAME=world\nCOPY <<EOF $HOME/x\na `$NAME $NAME\nEOF\n");
+    expect(completeStep(backtick!, home, "`")).toMatchObject({ heredocs: [{ content: "a `world world\n" }] });
+  });
+
   it("makes a COPY with a base image variable late, every string a template", () => {
     const [copy] = copies('FROM a\nARG F="it\'s"\nCOPY ["$F", "$HOME/"]\n');
     expect(copy!.late).toBe(true);

@@ -22,7 +22,6 @@
 import { createProblem } from "../config/problems.js";
 import { ConfigError } from "../errors.js";
 import {
-  literalQuotes,
   nonEnvArgs,
   normalizePorts,
   parseGoDuration,
@@ -96,6 +95,11 @@ const flagRules: Record<string, { accepted: Record<string, "string" | "boolean">
     unsupported: [],
   },
 };
+
+/** A here-document body as a template of completeStep (quotes off, escape `\\`): only `\\` and `$` are special. */
+function bodyTemplate(value: string): string {
+  return value.replace(/[\\$]/g, "\\$&");
+}
 
 /** A variable of a stage: its value is final, or a template (it depends on the base image's ENV). */
 interface Variable {
@@ -583,7 +587,7 @@ class Evaluation {
           continue;
         }
         // BuildKit expands an unquoted COPY here-document with quotes taken literally and `\` escaping.
-        const content = late.add(this.expandWith(instruction, literalQuotes(heredoc.content), scope.lookup, "\\"));
+        const content = late.add(this.expandBody(instruction, heredoc.content, scope.lookup), bodyTemplate);
         heredocs.push(() => ({ ...heredoc, content: content() }));
         continue;
       }
@@ -781,14 +785,13 @@ class Evaluation {
     }
   }
 
-  /** Expands a COPY here-document's body (BuildKit lexes it with `\\` whatever the escape directive). */
-  private expandWith(
+  /** Expands a COPY here-document's body: quotes are ordinary characters, the escape is `\\` whatever the directive. */
+  private expandBody(
     instruction: DockerfileInstruction,
     text: string,
     lookup: (name: string) => string | undefined,
-    escapeCharacter: "\\" | "`",
   ): Expansion {
-    return this.expand(instruction, text, lookup, "keep", escapeCharacter);
+    return this.expand(instruction, text, lookup, "keep", { escape: "\\", quotes: false });
   }
 
   private expand(
@@ -796,10 +799,10 @@ class Evaluation {
     text: string,
     lookup: (name: string) => string | undefined,
     unknown: "empty" | "keep",
-    escapeCharacter: "\\" | "`" = this.escape,
+    lexing: { escape: "\\" | "`"; quotes: boolean } = { escape: this.escape, quotes: true },
   ): Expansion {
     try {
-      return expandWord(text, lookup, { escape: escapeCharacter, unknown });
+      return expandWord(text, lookup, { ...lexing, unknown });
     } catch (error) {
       if (error instanceof ShellLexError) {
         this.fail(
@@ -848,10 +851,10 @@ class LateStrings {
     return this.expansions.some((expansion) => expansion.kept.length > 0);
   }
 
-  add(expansion: Expansion): () => string {
+  /** `template` writes a final value as a template that completeStep expands back to it. */
+  add(expansion: Expansion, template = (value: string) => escapeTemplate(value, this.escapeToken)): () => string {
     this.expansions.push(expansion);
-    return () =>
-      this.isLate && expansion.kept.length === 0 ? escapeTemplate(expansion.value, this.escapeToken) : expansion.value;
+    return () => (this.isLate && expansion.kept.length === 0 ? template(expansion.value) : expansion.value);
   }
 
   resolve<T>(read: () => T): T {

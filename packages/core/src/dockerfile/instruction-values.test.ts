@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { literalQuotes, normalizePorts, parseGoDuration, platformArgs } from "./instruction-values.js";
+import { normalizePorts, parseGoDuration, platformArgs } from "./instruction-values.js";
 
 describe("normalizePorts and parseGoDuration", () => {
   it("normalizes ports", () => {
@@ -15,7 +15,7 @@ describe("normalizePorts and parseGoDuration", () => {
   });
 });
 
-describe("platformArgs and literalQuotes", () => {
+describe("platformArgs", () => {
   it("defines BuildKit's platform args", () => {
     expect(Object.fromEntries(platformArgs("linux/arm/v7"))).toEqual({
       BUILDPLATFORM: "linux/arm/v7",
@@ -29,8 +29,5 @@ describe("platformArgs and literalQuotes", () => {
       TARGETARCH: "arm",
       TARGETVARIANT: "v7",
     });
-  });
-  it("escapes the quotes that are not escaped yet", () => {
-    expect(literalQuotes(`a "b" 'c' \\"d\\$e`)).toBe(`a \\"b\\" \\'c\\' \\"d\\$e`);
   });
 });

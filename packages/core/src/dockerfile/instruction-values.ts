@@ -1,6 +1,6 @@
 /*
  * Values of Dockerfile instructions as BuildKit reads them: the predefined args, EXPOSE's ports, Go
- * durations of HEALTHCHECK, the body of a COPY here-document for the lexer.
+ * durations of HEALTHCHECK.
  */
 
 /** Build args docker passes to RUN without an ARG (and never reports as unused). */
@@ -21,22 +21,6 @@ export const proxyArgNames = new Set<string>(proxyArgs);
 
 /** BuildKit's ARGs that configure the build and never reach the environment. */
 export const nonEnvArgs = new Set(["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"]);
-
-/**
- * A here-document body for the lexer with its quotes taken literally (BuildKit's SkipProcessQuotes):
- * each quote not already escaped gets a `\\`.
- */
-export function literalQuotes(content: string): string {
-  let result = "";
-  for (let position = 0; position < content.length; position++) {
-    const character = content[position]!;
-    if (character === "\\" && position + 1 < content.length) {
-      result += character + content[++position]!;
-    } else if (character === "'" || character === '"') result += `\\${character}`;
-    else result += character;
-  }
-  return result;
-}
 
 /** The platform args BuildKit defines for a platform (`linux/arm64/v8`). */
 export function platformArgs(platform: string): [string, string][] {
