@@ -19,7 +19,7 @@ import { engineFailure } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
 import { resolveWorkdir, stageCommitConfig, withoutStageLabels, withShell } from "./image-config.js";
 import type { RawImage } from "./images.js";
-import { followProgress, inspectRawImage } from "./images.js";
+import { followProgress, inspectRawImage, removeImageWith } from "./images.js";
 import { OutputTail } from "./output-tail.js";
 import type { AccountDatabase } from "./ownership.js";
 import { createTarStream } from "./tar.js";
@@ -282,8 +282,8 @@ async function runWithEngineBuilder(
 /**
  * Builds `FROM <base>` plus `lines` with the engine's classic builder, which commits the config it
  * computed as is (POST /commit merges the container's config into it). The result carries the stage
- * labels. A base with ONBUILD triggers is refused: the classic builder would run them at FROM, and
- * BuildKit runs a base's triggers only in another build.
+ * labels. The classic builder would run a base's ONBUILD triggers at FROM (BuildKit runs them only in
+ * another build): such a base is first committed without them, and the lines give them back.
  */
 async function engineBuilderStep(
   engine: StepEngine,
@@ -293,16 +293,18 @@ async function engineBuilderStep(
   buildArgs: Record<string, string>,
   network: string,
 ): Promise<string> {
-  if ((job.base.Config?.OnBuild ?? []).length > 0) {
-    throw new StageBuildError(
-      `[docker] ${job.subject}: the instruction at ${where(step)} comes after an ONBUILD of the same Dockerfile and needs the engine's builder, which would run the trigger`,
-      { hint: "move the ONBUILD instructions to the end of the build stage, or use staged: false" },
-    );
-  }
+  const triggers = job.base.Config?.OnBuild ?? [];
+  const from = triggers.length === 0 ? job.baseImage : await withoutTriggers(engine, job);
   // One LABEL line: the builder's `labels` option would add one commit (one container) per label.
   const labels = { ...withoutStageLabels(job.base.Config?.Labels), ...job.request.labels };
-  const labelLines = Object.keys(labels).length === 0 ? [] : [labelLine(labels)];
-  const body = Buffer.from([`FROM ${job.baseImage}`, ...lines, ...labelLines, ""].join("\n"), "utf8");
+  const text = [
+    `FROM ${from}`,
+    ...lines,
+    ...triggers.map((trigger) => `ONBUILD ${trigger}`),
+    ...(Object.keys(labels).length === 0 ? [] : [labelLine(labels)]),
+    "",
+  ].join("\n");
+  const body = Buffer.from(text, "utf8");
   const { stream } = createTarStream(
     (async function* () {
       yield { header: { name: "Dockerfile", type: "file" as const, mode: 0o644, size: body.length }, body };
@@ -319,15 +321,39 @@ async function engineBuilderStep(
       labels: {},
       signal: job.request.signal,
       forward: "run",
-      onOutput: (text) => job.request.onEvent?.({ type: "output", stream: "stdout", text }),
+      onOutput: (output) => job.request.onEvent?.({ type: "output", stream: "stdout", text: output }),
     });
   } catch (error) {
+    // The trigger-less base is no use to anyone else.
+    if (from !== job.baseImage) await removeImageWith(engine.client, from, undefined).catch(() => {});
     if (error instanceof EngineBuildFailure && error.exitCode === null) {
       throw new StageBuildError(`[docker] ${job.subject} failed at ${where(step)}: ${error.message}`, {
         hint: `fix the instruction at ${where(step)} and build again`,
       });
     }
     throw error;
+  }
+}
+
+/** The base committed with no ONBUILD triggers (an untagged image id); the rest of its config as is. */
+async function withoutTriggers(engine: StepEngine, job: StepJob): Promise<string> {
+  const container = await EngineContainer.create(
+    engine.client,
+    {
+      image: job.baseImage,
+      namePrefix: job.namePrefix,
+      labels: containerLabels(job.request.project),
+      entrypoint: ["/bin/sh"],
+      networkMode: "none",
+    },
+    job.request.signal,
+  );
+  try {
+    const config = stageCommitConfig(job.base.Config ?? null, {}, null);
+    config.OnBuild = [];
+    return await container.commit(config, job.base.Author);
+  } finally {
+    await container.remove();
   }
 }
 

@@ -159,6 +159,20 @@ describe("RUN equals BuildKit", () => {
   });
 });
 
+describe("RUN after ONBUILD", () => {
+  it("a RUN with build args after ONBUILD runs no trigger and keeps them recorded", async () => {
+    const stages = await chain.build(base, [
+      configStep({ keyword: "ONBUILD", trigger: "RUN touch /triggered" }),
+      runStep("echo $A > /a.txt", { args: [["A", "1"]] }),
+      runStep("echo plain > /b.txt"),
+    ]);
+    await chain.expectSameAsBuildKit(
+      last(stages),
+      `FROM ${baseImage}\nONBUILD RUN touch /triggered\nARG A=1\nRUN echo $A > /a.txt\nRUN echo plain > /b.txt\n`,
+    );
+  });
+});
+
 describe("RUN stage labels", () => {
   it("a RUN with build args carries exactly the stage labels, quotes and dollars included, and blanks the base's", async () => {
     const [from] = await chain.build(base, []);
