@@ -176,6 +176,14 @@ describe("shared through a registry", () => {
       const pushed = await stages(["push", "--json", repository], { cwd: directory, env: onA });
       expect(pushed.code, pushed.stderr).toBe(0);
 
+      // The plan says it before anything runs: the last stage is pulled, nothing is built.
+      const planned = await stages(["plan", "--json", "--repo", repository], { cwd: directory, env: onB });
+      expect(planned.code, planned.stderr).toBe(0);
+      const builds = planned.json.images[0].stages.map((stage: { build: string }) => stage.build);
+      expect(builds.at(-1)).toBe("pulled");
+      expect(builds.slice(0, -1).every((action: string) => action === "cached")).toBe(true);
+      expect(planned.json.images[0].stages.every((stage: { remote: boolean }) => stage.remote)).toBe(true);
+
       const onHostB = await build(directory, onB, "--repo", repository);
       const moved = rows(onHostB).filter((row) => row.action !== "cached");
       expect(moved).toEqual([
