@@ -123,7 +123,8 @@ export async function copyStep(options: CopyStepOptions): Promise<void> {
         signal,
       );
     }
-    const writer: CopyWriter = { target, destination, owner, chmod: step.chmod, subject: options.subject };
+    const warn = (text: string) => options.onWarning?.(`${options.subject}: ${text}`);
+    const writer: CopyWriter = { warn, target, destination, owner, chmod: step.chmod, subject: options.subject };
     // Everything that asks the engine about the target is planned before the archive is sent: the
     // engine locks the container while it extracts, and a stat waiting for that lock would wait forever.
     const parts =
@@ -212,6 +213,8 @@ async function chownOwner(options: CopyStepOptions): Promise<Owner | null> {
 
 /** Everything a source writes through. */
 interface CopyWriter {
+  /** Tells the user something that is no error. */
+  warn: (text: string) => void;
   target: TargetTree;
   destination: CopyDestination;
   owner: Owner | null;
@@ -680,6 +683,7 @@ function imageEntry(
     gid: owner.gid,
     mtime: header.mtime,
     linkname: header.linkname ?? "",
+    pax: xattrsOf(header, path, writer.warn),
   } satisfies TarEntryInput["header"];
   if (header.type === "link") {
     // A hard link to a file copied in this same match stays one; the engine names it by archive path.
@@ -689,6 +693,34 @@ function imageEntry(
   }
   if (header.type === "file") return { header: { ...base, size: header.size }, body: entry.body };
   return { header: { ...base, size: 0 } };
+}
+
+const xattrPrefix = "SCHILY.xattr.";
+
+/**
+ * The extended attributes of an archive entry (PAX `SCHILY.xattr.*` records, a file capability
+ * say), which BuildKit's copy and untar keep. The tar reader decodes values as UTF-8, so a value
+ * that is not (U+FFFD shows) cannot be written back as it was: it is left out, with a warning.
+ */
+function xattrsOf(
+  header: TarEntry["header"],
+  path: string,
+  warn: (text: string) => void,
+): Record<string, string> | undefined {
+  const xattrs: Record<string, string> = {};
+  let any = false;
+  for (const [key, value] of Object.entries(header.pax ?? {})) {
+    if (!key.startsWith(xattrPrefix)) continue;
+    if (value.includes("\uFFFD")) {
+      warn(
+        `the extended attribute ${key.slice(xattrPrefix.length)} of ${path} is not copied (stages cannot carry its bytes yet)`,
+      );
+      continue;
+    }
+    xattrs[key] = value;
+    any = true;
+  }
+  return any ? xattrs : undefined;
 }
 
 /** The name of an archive entry without its first component (GET archive names entries from the base name). */
@@ -804,14 +836,15 @@ async function readPrefix(stream: Readable, size: number): Promise<Buffer> {
  */
 async function planExtract(archive: { open: () => Promise<Readable> }, writer: CopyWriter): Promise<Part[]> {
   const made = await writer.target.mkdirAll(writer.destination.path, writer.owner, writer.subject);
-  return [staticPart(made.entries), () => archiveEntries(archive, made.path, writer.subject)];
+  return [staticPart(made.entries), () => archiveEntries(archive, made.path, writer)];
 }
 
 async function* archiveEntries(
   archive: { open: () => Promise<Readable> },
   into: string,
-  subject: string,
+  writer: CopyWriter,
 ): AsyncGenerator<TarEntryInput> {
+  const { subject } = writer;
   for await (const entry of readTar(await archive.open())) {
     const { header } = entry;
     const relative = normalizeArchiveName(header.name);
@@ -823,7 +856,13 @@ async function* archiveEntries(
     }
     if (relative === "") continue;
     const path = posix.join(into, relative);
-    const rewritten: TarEntryInput["header"] = { ...header, name: entryName(path), mode: (header.mode ?? 0) & 0o7777 };
+    const rewritten: TarEntryInput["header"] = {
+      ...header,
+      name: entryName(path),
+      mode: (header.mode ?? 0) & 0o7777,
+      // The old name and link of PAX records would win over the new ones: only xattrs come along.
+      pax: xattrsOf(header, path, writer.warn),
+    };
     if (header.type === "link") {
       const target = normalizeArchiveName(header.linkname ?? "");
       if (target === null || target === "") continue;

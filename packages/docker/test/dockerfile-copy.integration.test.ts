@@ -371,6 +371,12 @@ describe("COPY --from", () => {
     writeFileSync(join(stageDirectory, "Dockerfile"), `${stage.join("\n")}\n`);
     const source = tag("from-source");
     await buildWithBuildKit(host, stageDirectory, { tag: source });
+    // An image with a file capability, as `setcap cap_net_raw+ep` leaves it.
+    const caps = tag("from-caps");
+    execFileSync("/usr/bin/docker", ["-H", host, "import", "-", caps], {
+      input: await sampleTar(),
+      stdio: ["pipe", "ignore", "pipe"],
+    });
     const lines = [
       "COPY --from=SOURCE /s /f1",
       "COPY --from=SOURCE /s/* /f3/",
@@ -380,12 +386,15 @@ describe("COPY --from", () => {
       "COPY --from=SOURCE /s/dl /f7",
       "COPY --from=SOURCE /s/e /f8/",
       "COPY --from=SOURCE /etc/pass* /f9/",
+      "COPY --from=CAPS /ping /caps/",
     ];
     // BuildKit's side names a stage of the same Dockerfile for half of them, the image for the rest.
-    const theirs = lines.map((line, index) => line.replace("SOURCE", index % 2 === 0 ? "src" : source));
+    const theirs = lines.map((line, index) =>
+      line.replace("SOURCE", index % 2 === 0 ? "src" : source).replace("CAPS", caps),
+    );
     await expectLikeBuildKit("from", baseImage, {}, lines, {
       dockerfile: [`${stage[0]} AS src`, stage[1], `FROM ${baseImage}`, ...theirs, ""].join("\n"),
-      fromImages: { SOURCE: source },
+      fromImages: { SOURCE: source, CAPS: caps },
     });
     const directory = contextDirectory({});
     for (const line of ["COPY --from=SOURCE /s/nothing /x/", "COPY --from=SOURCE /nodir/* /x/"]) {
@@ -395,6 +404,10 @@ describe("COPY --from", () => {
     }
   });
 });
+
+const capabilityKey = "SCHILY.xattr.security.capability";
+/** `cap_net_raw+ep` as the kernel stores it (vfs_cap_data revision 2). */
+const netRaw = String.fromCharCode(1, 0, 0, 2, 0, 0x20, 0, 0, ...new Array(12).fill(0));
 
 /** A tar archive with owners, modes, a symlink, a hard link and a root entry, as people ship them. */
 async function sampleTar(): Promise<Buffer> {
@@ -406,6 +419,9 @@ async function sampleTar(): Promise<Buffer> {
   pack.entry({ name: "./d/b.txt", mode: 0o4755, uid: 0, gid: 0 }, "b\n");
   pack.entry({ name: "./l", type: "symlink", linkname: "a.txt", mode: 0o777, ...owner });
   pack.entry({ name: "./h", type: "link", linkname: "./a.txt", mode: 0o640, ...owner });
+  // A name longer than a tar header holds (a PAX record) and a file capability (an xattr).
+  pack.entry({ name: `./${"long-directory-name/".repeat(6)}file.txt`, mode: 0o644, ...owner }, "long\n");
+  pack.entry({ name: "./ping", mode: 0o755, uid: 0, gid: 0, pax: { [capabilityKey]: netRaw } }, "ping\n");
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack as unknown as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -416,7 +432,7 @@ describe("ADD", () => {
   it("extracts local tar archives (plain, gzip, bzip2, xz; found by content) and copies other files, as BuildKit does", async () => {
     const plain = await sampleTar();
     const compress = (program: string) => execFileSync(program, ["-c"], { input: plain });
-    await expectLikeBuildKit(
+    const { theirs } = await expectLikeBuildKit(
       "add",
       baseImage,
       {
@@ -444,5 +460,10 @@ describe("ADD", () => {
         "ADD --chmod=0600 file.txt t.tgz /mixed/",
       ],
     );
+    // The comparison covers the capability: BuildKit's image has it.
+    const snapshot = await imageSnapshot(host, theirs);
+    expect(snapshot.files.find((file) => file.path === "/p/ping")?.xattrs).toEqual({
+      "security.capability": Buffer.from(netRaw, "latin1").toString("base64"),
+    });
   });
 });
