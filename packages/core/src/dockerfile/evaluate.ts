@@ -45,9 +45,6 @@ import type {
 import { splitDockerfileWords, splitNameValues } from "./parse.js";
 import { type Expansion, escapeTemplate, expandWord, expandWords, ShellLexError } from "./shell-lexer.js";
 
-// Where shell-lexer.ts's completeStep first found it; instruction-values.ts is its home.
-export { normalizePorts } from "./instruction-values.js";
-
 /** What a Dockerfile is evaluated for. */
 export interface EvaluateOptions {
   /** Build args: they override ARG defaults. */
