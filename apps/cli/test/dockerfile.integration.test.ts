@@ -211,3 +211,51 @@ describe("shared through a registry", () => {
     },
   );
 });
+
+describe("images of the config, both ways", () => {
+  it(
+    "a Dockerfile FROMs a stapel image and a stapel image imports from a Dockerfile image",
+    { timeout: 240_000 },
+    async () => {
+      const directory = makeRepository({
+        "stages.yaml": `project: ${uniqueName("mix")}
+configVersion: 1
+---
+image: tools
+from: ${environment.baseImage}
+shell:
+  install: [echo stapel-tool > /tool.txt]
+---
+image: web
+dockerfile: Dockerfile
+context: web
+---
+image: bundle
+fromImage: web
+import:
+- image: web
+  add: /srv/page.txt
+  to: /bundle/page.txt
+  after: install
+shell:
+  install: [cat /tool.txt /srv/page.txt > /both.txt]
+`,
+        "web/Dockerfile": "FROM tools\nCOPY page.txt /srv/page.txt\nRUN cat /tool.txt >> /srv/page.txt\n",
+        "web/page.txt": "page\n",
+      });
+      cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+      const built = await build(directory, onA);
+      const names = built.json.images.map((image: { name: string }) => image.name);
+      expect(names).toEqual(["tools", "web", "bundle"]);
+      const bundle = built.json.images[2].stages.at(-1).signature;
+      const project = readFileSync(join(directory, "stages.yaml"), "utf8").match(/project: (\S+)/)?.[1];
+      const image = `stages-storage/${project}:${bundle}`;
+      expect(docker(environment.dockerHostA, "run", "--rm", "--network", "none", image, "cat", "/both.txt")).toBe(
+        "stapel-tool\npage\nstapel-tool",
+      );
+      expect(
+        docker(environment.dockerHostA, "run", "--rm", "--network", "none", image, "cat", "/bundle/page.txt"),
+      ).toBe("page\nstapel-tool");
+    },
+  );
+});
