@@ -566,6 +566,7 @@ class SourceImage {
   readonly container: EngineContainer;
   readonly image: string;
   private readonly signal: AbortSignal | undefined;
+  private view: Promise<InitLayerView> | null = null;
 
   constructor(client: EngineClient, container: EngineContainer, image: string, signal: AbortSignal | undefined) {
     this.client = client;
@@ -578,6 +579,16 @@ class SourceImage {
   async resolve(path: string): Promise<{ path: string; directory: boolean } | null> {
     let current = path;
     for (let hop = 0; hop <= maxLinks; hop++) {
+      if (shadowedPaths.has(current)) {
+        const real = (await this.initLayerView()).get(current);
+        if (real !== undefined) {
+          if (real === null) return null;
+          if (real.header.type !== "symlink") return { path: current, directory: real.header.type === "directory" };
+          const link = real.header.linkname ?? "";
+          current = posix.join(link.startsWith("/") ? "/" : posix.dirname(current), link);
+          continue;
+        }
+      }
       const stat = await statPath(this.client, this.container, current, this.signal);
       if (stat === null) return null;
       if (!stat.symlink) return { path: current, directory: stat.directory };
@@ -586,11 +597,171 @@ class SourceImage {
     return null;
   }
 
+  /**
+   * The archive of `path` as the image has it: a container shows the engine's init layer
+   * (/etc/hosts, /.dockerenv, /proc, ...) over the image's files, so entries at those paths are
+   * replaced by the image's own (read from its layers) or dropped when the image has none.
+   */
   async archive(path: string): Promise<AsyncGenerator<TarEntry>> {
     const stream = await this.container.getArchive(path, this.signal);
     if (stream === null) throw new Error(`${path} vanished from ${this.image}`);
-    return readTar(stream);
+    const entries = readTar(stream);
+    const touched = [...shadowedPaths].some((shadowed) => shadowed === path || isUnder(shadowed, path));
+    return touched ? this.corrected(entries, path, await this.initLayerView()) : entries;
   }
+
+  private async *corrected(
+    entries: AsyncGenerator<TarEntry>,
+    root: string,
+    view: InitLayerView,
+  ): AsyncGenerator<TarEntry> {
+    const dropped: string[] = [];
+    for await (const entry of entries) {
+      const relative = stripFirst(entry.header.name);
+      const path = relative === "" ? root : posix.join(root, relative);
+      if (dropped.some((directory) => isUnder(path, directory))) continue;
+      const real = shadowedPaths.has(path) ? view.get(path) : undefined;
+      if (real === undefined) {
+        yield entry;
+        continue;
+      }
+      if (real === null) {
+        dropped.push(path);
+        continue;
+      }
+      const body = Object.assign(Readable.from(real.body === null ? [] : [real.body]), {});
+      yield { header: { ...real.header, name: entry.header.name }, body };
+    }
+  }
+
+  private initLayerView(): Promise<InitLayerView> {
+    this.view ??= readInitLayerView(this.client, this.image, this.signal);
+    return this.view;
+  }
+}
+
+/** True when `path` is strictly below `directory` (absolute paths). */
+function isUnder(path: string, directory: string): boolean {
+  return directory === "/" ? path !== "/" : path.startsWith(`${directory}/`);
+}
+
+/**
+ * What the engine's init layer (daemon/initlayer, Engine 20.10) puts into every container, over the
+ * image's own files: these files and directories, and the folders they are in.
+ */
+const initLayerPaths = [
+  "/dev/pts",
+  "/dev/shm",
+  "/proc",
+  "/sys",
+  "/.dockerenv",
+  "/etc/resolv.conf",
+  "/etc/hosts",
+  "/etc/hostname",
+  "/dev/console",
+  "/etc/mtab",
+];
+const shadowedPaths = new Set([...initLayerPaths, "/dev", "/etc"]);
+
+/** The image's own entry at each shadowed path (null: the image has none); a path left out keeps the container's. */
+type InitLayerView = Map<string, { header: TarEntry["header"]; body: Buffer | null } | null>;
+
+/**
+ * Reads the image's layers (`docker save`, streamed; only the shadowed paths are kept) and applies
+ * them in order, whiteouts and opaque folders included, to know what the image has at each
+ * shadowed path.
+ */
+async function readInitLayerView(
+  client: EngineClient,
+  image: string,
+  signal: AbortSignal | undefined,
+): Promise<InitLayerView> {
+  const stream = await client.stream(signal, (docker) => docker.getImage(image).get());
+  const layers = new Map<string, LayerFindings>();
+  let order: string[] | null = null;
+  for await (const entry of readTar(stream)) {
+    const name = entry.header.name.replace(/^(\.\/)+/, "");
+    if (name === "manifest.json") {
+      const manifest = JSON.parse((await collect(entry.body)).toString("utf8")) as { Layers?: string[] }[];
+      order = manifest[0]?.Layers ?? [];
+    } else if (name.endsWith("/layer.tar")) {
+      layers.set(name, await scanLayer(entry.body));
+    }
+  }
+  if (order === null) throw new Error(`the saved image ${image} has no manifest.json`);
+  const view: InitLayerView = new Map([...shadowedPaths].map((path) => [path, null]));
+  for (const layerName of order) {
+    const layer = layers.get(layerName);
+    if (layer === undefined) throw new Error(`the saved image ${image} lacks its layer ${layerName}`);
+    for (const path of shadowedPaths) {
+      const ancestors = ancestorsOf(path);
+      const hidden =
+        layer.whiteouts.has(path) ||
+        ancestors.some((ancestor) => layer.whiteouts.has(ancestor) || layer.opaque.has(ancestor)) ||
+        ancestors.some((ancestor) => {
+          const replaced = layer.entries.get(ancestor);
+          return replaced !== undefined && replaced.header.type !== "directory";
+        });
+      if (hidden) view.set(path, null);
+      const found = layer.entries.get(path);
+      if (found !== undefined) view.set(path, found);
+    }
+  }
+  // A hard link's content is elsewhere in the image: keep what the container shows for it.
+  for (const [path, entry] of view) if (entry?.header.type === "link") view.delete(path);
+  return view;
+}
+
+interface LayerFindings {
+  entries: Map<string, { header: TarEntry["header"]; body: Buffer | null }>;
+  whiteouts: Set<string>;
+  opaque: Set<string>;
+}
+
+/** The entries, whiteouts and opaque markers of one layer at the shadowed paths (and their folders). */
+async function scanLayer(body: TarEntry["body"]): Promise<LayerFindings> {
+  const findings: LayerFindings = { entries: new Map(), whiteouts: new Set(), opaque: new Set() };
+  // The layer is a tar inside the saved image's tar: read it through a pipe fed until its end.
+  const input = new PassThrough();
+  const pump = (async () => {
+    for await (const chunk of body) {
+      if (input.destroyed) continue;
+      if (!input.write(chunk)) {
+        await new Promise<void>((resume) => {
+          input.once("drain", resume);
+          input.once("close", resume);
+        });
+      }
+    }
+    input.end();
+  })();
+  for await (const entry of readTar(input)) {
+    const path = `/${entry.header.name.replace(/^(\.\/)+/, "").replace(/^\/+|\/+$/g, "")}`;
+    const base = posix.basename(path);
+    if (base === ".wh..wh..opq") {
+      findings.opaque.add(posix.dirname(path));
+    } else if (base.startsWith(".wh.")) {
+      findings.whiteouts.add(posix.join(posix.dirname(path), base.slice(4)));
+    } else if (shadowedPaths.has(path)) {
+      const content = entry.header.type === "file" ? await collect(entry.body) : null;
+      findings.entries.set(path, { header: { ...entry.header }, body: content });
+    }
+  }
+  await pump;
+  return findings;
+}
+
+function ancestorsOf(path: string): string[] {
+  const ancestors: string[] = [];
+  for (let parent = posix.dirname(path); parent !== "/"; parent = posix.dirname(parent)) ancestors.push(parent);
+  ancestors.push("/");
+  return ancestors;
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 async function planImage(options: CopyStepOptions, writer: CopyWriter, image: SourceImage): Promise<Part[]> {

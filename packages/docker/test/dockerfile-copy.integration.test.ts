@@ -387,6 +387,11 @@ describe("COPY --from", () => {
       "COPY --from=SOURCE /s/e /f8/",
       "COPY --from=SOURCE /etc/pass* /f9/",
       "COPY --from=CAPS /ping /caps/",
+      // What the engine's init layer shows in a container (/etc/hosts, /.dockerenv, /proc...) is not the image's.
+      "COPY --from=CAPS / /caps-all/",
+      "COPY --from=SOURCE / /whole/",
+      "COPY --from=SOURCE /etc /etc-copy",
+      "COPY --from=SOURCE /etc/ho* /hosts/",
     ];
     // BuildKit's side names a stage of the same Dockerfile for half of them, the image for the rest.
     const theirs = lines.map((line, index) =>
