@@ -454,7 +454,7 @@ describe("evaluateDockerfile: steps", () => {
       { keyword: "VOLUME", paths: ["/c d"] },
       { keyword: "SHELL", shell: ["/bin/ash", "-eo", "pipefail", "-c"] },
       { keyword: "CMD", command: ["run --fast"], shellForm: true, shell: ["/bin/ash", "-eo", "pipefail", "-c"] },
-      { keyword: "ENTRYPOINT", command: ["/init"], shellForm: false, shell: null },
+      { keyword: "ENTRYPOINT", command: ["/init"], shellForm: false, shell: null, keepCmd: true },
       { keyword: "ONBUILD", trigger: "RUN make" },
       { keyword: "MAINTAINER", author: "me" },
     ]);
@@ -463,6 +463,22 @@ describe("evaluateDockerfile: steps", () => {
   it("records an ONBUILD trigger with its here-documents", () => {
     expect(changes("FROM a\nONBUILD RUN <<EOF\nmake\nEOF\n")).toEqual([
       { keyword: "ONBUILD", trigger: "RUN <<EOF\nmake\nEOF" },
+    ]);
+  });
+
+  it("tells ENTRYPOINT whether a CMD came earlier in the same build stage", () => {
+    const text = 'FROM a AS base\nCMD ["x"]\nENTRYPOINT ["e"]\nFROM base\nENTRYPOINT ["f"]\nCMD ["y"]\n';
+    expect(
+      evaluate(text).stages.map((stage) => stage.steps.map((step) => step.op === "config" && step.change)),
+    ).toEqual([
+      [
+        { keyword: "CMD", command: ["x"], shellForm: false, shell: null },
+        { keyword: "ENTRYPOINT", command: ["e"], shellForm: false, shell: null, keepCmd: true },
+      ],
+      [
+        { keyword: "ENTRYPOINT", command: ["f"], shellForm: false, shell: null, keepCmd: false },
+        { keyword: "CMD", command: ["y"], shellForm: false, shell: null },
+      ],
     ]);
   });
 

@@ -114,6 +114,8 @@ interface StageState {
   configEnv: Map<string, Variable>;
   shell: string[] | null;
   onbuild: boolean;
+  /** A CMD came in this build stage (not inherited: BuildKit tracks it per stage). */
+  cmd: boolean;
 }
 
 interface StageHeader {
@@ -310,7 +312,7 @@ class Evaluation {
     const earlier = this.byName.get(baseName);
     const base: DockerfileSource =
       earlier !== undefined && earlier < header.index ? { type: "stage", index: earlier } : this.image(baseName);
-    let state: StageState = { env: new Map(), configEnv: new Map(), shell: null, onbuild: false };
+    let state: StageState = { env: new Map(), configEnv: new Map(), shell: null, onbuild: false, cmd: false };
     if (base.type === "stage") {
       this.visit(base.index, from.location);
       const inherited = this.states.get(base.index)!;
@@ -325,7 +327,7 @@ class Evaluation {
       // an ARG that an ENV of the same name preceded gives way to the ENV again.
       const env = new Map(inherited.env);
       for (const [name, variable] of inherited.configEnv) env.set(name, variable);
-      state = { env, configEnv: new Map(inherited.configEnv), shell: inherited.shell, onbuild: false };
+      state = { env, configEnv: new Map(inherited.configEnv), shell: inherited.shell, onbuild: false, cmd: false };
       needs.push({ index: base.index, location: from.location });
     }
     return this.evaluateSteps(header, base, state, needs);
@@ -487,6 +489,9 @@ class Evaluation {
           shellForm,
           shell: shellForm ? scope.state.shell : null,
         };
+        // ENTRYPOINT clears the CMD unless one came earlier in this build stage.
+        if (instruction.keyword === "ENTRYPOINT") change.keepCmd = scope.state.cmd;
+        else scope.state.cmd = true;
         return { op: "config", location, change, late: false };
       }
       case "SHELL": {
