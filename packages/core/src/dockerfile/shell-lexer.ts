@@ -22,6 +22,16 @@
 import { StageBuildError } from "../errors.js";
 import { normalizePorts } from "./instruction-values.js";
 import type { DockerfileConfigChange, DockerfileLocation, DockerfileStep } from "./model.js";
+import {
+  byteOrderMark,
+  compileShellPattern,
+  isDigit,
+  isNameCharacter,
+  replaceMatches,
+  ShellPatternError,
+  trimPrefix,
+  trimSuffix,
+} from "./shell-pattern.js";
 
 /** The value of a variable, or undefined when it is not set (set and empty is ""). */
 export type VariableLookup = (name: string) => string | undefined;
@@ -180,11 +190,8 @@ type Part =
 
 // Go's unicode.IsSpace: what ProcessWords splits on.
 const spacePattern = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/u;
-const letterPattern = /^\p{L}$/u;
-const digitPattern = /^\p{Nd}$/u;
 // POSIX special parameters; `0` is read as a number first.
 const specialParameters = new Set(["@", "*", "#", "?", "-", "$", "!", "0"]);
-const byteOrderMark = "\ufeff";
 /** `${+}`: always empty (no variable has an empty name); clears the word being built, as any `${V+w}`. */
 const emptyWord = "$" + "{+}";
 
@@ -192,18 +199,6 @@ function isSpace(character: string): boolean {
   const code = character.charCodeAt(0);
   if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return spacePattern.test(character);
-}
-function isNameCharacter(character: string): boolean {
-  const code = character.charCodeAt(0);
-  if (code < 0x80) {
-    return (
-      (code >= 0x30 && code <= 0x39) ||
-      (code >= 0x41 && code <= 0x5a) ||
-      (code >= 0x61 && code <= 0x7a) ||
-      code === 0x5f
-    );
-  }
-  return letterPattern.test(character) || digitPattern.test(character);
 }
 
 class Lexer {
@@ -396,8 +391,8 @@ class Lexer {
   private name(): string {
     let name = "";
     for (let character = this.peek(); character !== undefined; character = this.peek()) {
-      if (name === "" && digitPattern.test(character)) {
-        for (let digit = this.peek(); digit !== undefined && digitPattern.test(digit); digit = this.peek()) {
+      if (name === "" && isDigit(character)) {
+        for (let digit = this.peek(); digit !== undefined && isDigit(digit); digit = this.peek()) {
           name += this.next();
         }
         return name;
@@ -497,7 +492,9 @@ class Lexer {
   private applyPattern(modifier: string, pattern: string, value: string, start: number): string {
     const greedy = pattern.startsWith(modifier);
     const text = greedy ? pattern.slice(modifier.length) : pattern;
-    return modifier === "%" ? trimSuffix(text, value, greedy, start) : trimPrefix(text, value, greedy, start);
+    return this.pattern(start, () =>
+      modifier === "%" ? trimSuffix(text, value, greedy) : trimPrefix(text, value, greedy),
+    );
   }
 
   private replace(name: string, start: number): Part[] {
@@ -508,14 +505,23 @@ class Lexer {
     const value = this.lookupName(name);
     if (value === undefined && this.keep && name !== "") {
       const fallible = hasKept(pattern) || containsFallible(replacement);
-      if (!hasKept(pattern)) shellPatternToRegex(literalOf(pattern), true, false, start);
+      if (!hasKept(pattern)) this.pattern(start, () => compileShellPattern(literalOf(pattern), true, false));
       const raw = this.context("raw", false, start);
       // An empty pattern is written `${+}` (empty too) so that `/` + pattern + `/` is not read as `//`.
       const expression = `\${${name}${all ? "//" : "/"}${emit(pattern, raw) || emptyWord}/${emit(replacement, raw)}}`;
       return this.keptOrEmpty(name, expression, false, fallible, [...pattern, ...replacement]);
     }
-    const regex = shellPatternToRegex(this.patternText(pattern, start), true, false, start);
+    const regex = this.pattern(start, () => compileShellPattern(this.patternText(pattern, start), true, false));
     return [literal(replaceMatches(value ?? "", regex, this.patternText(replacement, start), all))];
+  }
+
+  private pattern<T>(start: number, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof ShellPatternError) throw new ShellLexError(error.message, start);
+      throw error;
+    }
   }
 
   // A pattern is applied to a known value: it cannot wait for a variable expanded later.
@@ -704,135 +710,6 @@ function escapeLiteral(text: string, context: Context): string {
       (context.kind === "brace" && character === "}") ||
       (context.words && isSpace(character));
     result += special ? context.escape + character : character;
-  }
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Patterns of `#`, `%` and `/`: `*` any string (shortest or longest), `?` one character, `\` escapes
-// `*`, `?` and `\` (and is dropped before `}` and `/`); no bracket expressions. Go's `.` is any
-// character but a newline.
-
-function shellPatternToRegex(pattern: string, greedy: boolean, anchored: boolean, start: number): RegExp {
-  const characters = [...pattern];
-  // BuildKit reads the pattern with a new text/scanner, which skips a byte order mark at its start.
-  if (characters[0] === byteOrderMark) characters.shift();
-  let source = anchored ? "^" : "";
-  for (let index = 0; index < characters.length; index++) {
-    let character = characters[index] ?? "";
-    if (character === "*") {
-      source += greedy ? "[^\\n]*" : "[^\\n]*?";
-      continue;
-    }
-    if (character === "?") {
-      source += "[^\\n]";
-      continue;
-    }
-    if (character === "\\") {
-      const following = characters[index + 1];
-      if (following === "}" || following === "/") continue;
-      index++;
-      if (following !== "*" && following !== "?" && following !== "\\") {
-        throw new ShellLexError(
-          `invalid pattern (${pattern}) in substitution: invalid escape '\\${following ?? ""}'`,
-          start,
-        );
-      }
-      source += "\\";
-      character = following;
-    } else if ("[]{}.+()|^$".includes(character)) source += "\\";
-    source += character;
-  }
-  return new RegExp(source, "gu");
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean, start: number): string {
-  const regex = shellPatternToRegex(pattern, greedy, true, start);
-  const match = regex.exec(value);
-  return match === null ? value : value.slice(match.index + match[0].length);
-}
-
-function trimSuffix(pattern: string, value: string, greedy: boolean, start: number): string {
-  // The shortest match at the end is the shortest match at the start of both reversed.
-  return reverse(trimPrefix(reversePattern(pattern), reverse(value), greedy, start));
-}
-
-function reverse(text: string): string {
-  return [...text].reverse().join("");
-}
-
-// Reverses a pattern but keeps each `\x` pair in order.
-function reversePattern(pattern: string): string {
-  const characters = [...pattern];
-  const pieces: string[] = [];
-  for (let index = 0; index < characters.length; index++) {
-    const character = characters[index] ?? "";
-    if (character === "\\" && index !== characters.length - 1) {
-      pieces.push(character + (characters[index + 1] ?? ""));
-      index++;
-    } else pieces.push(character);
-  }
-  return pieces.reverse().join("");
-}
-
-// Go's Regexp.ReplaceAllString (with `$0`/`${0}` the match, `$$` a dollar, other `$name` empty, and an
-// empty match right after a match not replaced) or, for one replacement, the first match replaced literally.
-function replaceMatches(value: string, regex: RegExp, replacement: string, all: boolean): string {
-  if (!all) {
-    regex.lastIndex = 0;
-    const match = regex.exec(value);
-    if (match === null) return value;
-    return value.slice(0, match.index) + replacement + value.slice(match.index + match[0].length);
-  }
-  let result = "";
-  let lastMatchEnd = 0;
-  let searchPosition = 0;
-  while (searchPosition <= value.length) {
-    regex.lastIndex = searchPosition;
-    const match = regex.exec(value);
-    if (match === null) break;
-    const matchStart = match.index;
-    const matchEnd = matchStart + match[0].length;
-    result += value.slice(lastMatchEnd, matchStart);
-    if (matchEnd > lastMatchEnd || matchStart === 0) result += expandReplacement(replacement, match[0]);
-    lastMatchEnd = matchEnd;
-    const code = value.codePointAt(searchPosition);
-    const width = code === undefined ? 0 : code > 0xffff ? 2 : 1;
-    if (searchPosition + width > matchEnd) searchPosition += width;
-    else if (searchPosition + 1 > matchEnd) searchPosition++;
-    else searchPosition = matchEnd;
-  }
-  return result + value.slice(lastMatchEnd);
-}
-
-function expandReplacement(template: string, match: string): string {
-  let result = "";
-  const characters = [...template];
-  for (let index = 0; index < characters.length; index++) {
-    const character = characters[index];
-    if (character !== "$") {
-      result += character;
-      continue;
-    }
-    if (characters[index + 1] === "$") {
-      result += "$";
-      index++;
-      continue;
-    }
-    let cursor = index + 1;
-    const brace = characters[cursor] === "{";
-    if (brace) cursor++;
-    let name = "";
-    while (cursor < characters.length && isNameCharacter(characters[cursor] ?? "")) name += characters[cursor++];
-    const closed = !brace || characters[cursor] === "}";
-    if (name === "" || !closed) {
-      result += "$";
-      continue;
-    }
-    if (brace) cursor++;
-    index = cursor - 1;
-    // No group can exist (every parenthesis is escaped): only the whole match has a value.
-    if (name === "0") result += match;
   }
   return result;
 }
