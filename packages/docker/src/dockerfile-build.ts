@@ -4,16 +4,19 @@ import type {
   DockerContextFiles,
   GitFile,
   GitSource,
+  RegistryCredentialsProvider,
   StageBuildRequest,
   StageInstructions,
   StagesError,
 } from "@stages/core";
-import { EngineError, StageBuildError } from "@stages/core";
+import { EngineError, parseReference, StageBuildError } from "@stages/core";
 import type Dockerode from "dockerode";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure, isHttpStatus } from "./engine-errors.js";
 import { OutputTail } from "./output-tail.js";
 import { JsonLinesDecoder } from "./progress.js";
+import type { RegistryAuthConfig } from "./registry-auth.js";
+import { registryAuthFor } from "./registry-auth.js";
 import type { TarEntryInput } from "./tar.js";
 import { createTarStream } from "./tar.js";
 
@@ -27,6 +30,8 @@ export interface EngineBuildOptions {
   target: string | null;
   network: string;
   extraHosts: readonly string[];
+  /** Credentials by registry for the images the builder pulls (`X-Registry-Config`). */
+  registryConfig?: Record<string, RegistryAuthConfig>;
   /** Labels the result carries (the classic builder adds them as LABEL instructions at the end). */
   labels: Readonly<Record<string, string>>;
   signal: AbortSignal | undefined;
@@ -134,6 +139,9 @@ export async function runEngineBuild(client: EngineClient, options: EngineBuildO
         options.context as unknown as NodeJS.ReadableStream,
         {
           ...query,
+          ...(options.registryConfig && Object.keys(options.registryConfig).length > 0
+            ? { registryconfig: options.registryConfig }
+            : {}),
           abortSignal: signal,
         } as unknown as Dockerode.ImageBuildOptions,
       ),
@@ -281,7 +289,12 @@ function indent(lines: readonly string[]): string {
  * stage's selection of context files plus the Dockerfile; the result carries the stage labels.
  */
 export async function buildWholeDockerfile(
-  engine: { client: EngineClient; git: GitSource; network: string },
+  engine: {
+    client: EngineClient;
+    git: GitSource;
+    network: string;
+    registryAuth: RegistryCredentialsProvider | undefined;
+  },
   request: StageBuildRequest,
   instructions: Extract<StageInstructions, { kind: "dockerfileBuild" }>,
   subject: string,
@@ -295,8 +308,10 @@ export async function buildWholeDockerfile(
     signal,
   );
   try {
+    const registryConfig = await registryConfigFor(engine.registryAuth, baseReferences(instructions.dockerfile));
     const [imageId] = await Promise.all([
       runEngineBuild(engine.client, {
+        registryConfig,
         context: stream,
         dockerfile: instructions.path,
         buildArgs: instructions.args,
@@ -317,4 +332,50 @@ export async function buildWholeDockerfile(
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * The images a Dockerfile's FROM and `COPY --from` lines name (as written, when no variable is in
+ * them), which the classic builder pulls when the engine lacks them. Build stage names are left out.
+ */
+export function baseReferences(dockerfile: string): string[] {
+  const joined = dockerfile.replace(/\\\r?\n/g, " ");
+  const stages = new Set<string>();
+  const references = new Set<string>();
+  for (const line of joined.split(/\r?\n/)) {
+    const from = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      references.add(from[1] as string);
+      if (from[2] !== undefined) stages.add((from[2] as string).toLowerCase());
+    }
+    if (/^\s*(COPY|ADD)\s/i.test(line))
+      for (const copy of line.matchAll(/--from=(\S+)/gi)) references.add(copy[1] as string);
+  }
+  return [...references].filter(
+    (reference) =>
+      !reference.includes("$") &&
+      !/^\d+$/.test(reference) &&
+      reference.toLowerCase() !== "scratch" &&
+      !stages.has(reference.toLowerCase()),
+  );
+}
+
+/** `X-Registry-Config` for the registries of `references` the provider has credentials for. */
+async function registryConfigFor(
+  provider: RegistryCredentialsProvider | undefined,
+  references: readonly string[],
+): Promise<Record<string, RegistryAuthConfig>> {
+  const config: Record<string, RegistryAuthConfig> = {};
+  if (!provider) return config;
+  for (const text of references) {
+    let reference: ReturnType<typeof parseReference>;
+    try {
+      reference = parseReference(text);
+    } catch {
+      continue; // Not a reference: the builder reports it.
+    }
+    const auth = await registryAuthFor(provider, reference);
+    if (typeof auth.serveraddress === "string") config[auth.serveraddress] = auth;
+  }
+  return config;
 }

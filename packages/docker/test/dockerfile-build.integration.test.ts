@@ -12,7 +12,8 @@ import type {
 } from "@stages/core";
 import { AbortedError, StageBuildError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inspectImage } from "../src/index.js";
+import { baseReferences } from "../src/dockerfile-build.js";
+import { createDockerImageTransfer, createDockerStageBuilder, inspectImage } from "../src/index.js";
 import { buildWithBuildKit, expectSameImage } from "./compare-images.js";
 import { DockerfileChain } from "./dockerfile-chain.js";
 import type { TestEngine } from "./engine.js";
@@ -180,6 +181,52 @@ describe("staged: false (the engine's builder)", () => {
       "ls /ctx",
     ]);
     expect(listing.trim().split("\n")).toEqual(["Dockerfile", "only.txt"]);
+  });
+
+  it("pulls a FROM image of a registry that needs credentials with the builder's credentials", async () => {
+    const registry = process.env.STAGES_TEST_REGISTRY_AUTH ?? "";
+    const username = process.env.STAGES_TEST_REGISTRY_USER ?? "";
+    const password = process.env.STAGES_TEST_REGISTRY_PASSWORD ?? "";
+    if (!registry || !username || !password) throw new Error("STAGES_TEST_REGISTRY_AUTH and its user are required");
+    const registryAuth = async (host: string) => (host === registry ? { username, password } : null);
+    const [from] = await chain.build({ type: "image", reference: baseImage, digest: null }, []);
+    const reference = `${registry}/stages-dfile/${chain.project}:base`;
+    await createDockerImageTransfer({ connection: engine.connection, registryAuth }).push({
+      project: chain.project,
+      signature: from as Signature,
+      reference,
+    });
+    const dockerfile = `FROM ${reference}\nRUN echo pulled > /pulled.txt\n`;
+    const { selection } = context({ Dockerfile: dockerfile });
+    const anonymous = await chain.builder.build(wholeRequest(dockerfile, selection)).catch((error: unknown) => error);
+    expect(StageBuildError.isInstance(anonymous)).toBe(true);
+    const builder = createDockerStageBuilder({ connection: engine.connection, git: chain.git, registryAuth });
+    const request = wholeRequest(dockerfile, selection);
+    await builder.build(request);
+    expect(engine.docker(["run", "--rm", "--entrypoint", "cat", chain.image(request.signature), "/pulled.txt"])).toBe(
+      "pulled\n",
+    );
+    engine.docker(["rmi", reference]);
+  });
+
+  it("names the images FROM and COPY --from pull, not build stages or variables", () => {
+    expect(
+      baseReferences(
+        [
+          "ARG V=1",
+          "FROM --platform=linux/amd64 alpine:3 AS build",
+          "FROM build AS second",
+          "FROM \\",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable.
+          "  registry.example.com/team/app:${V}",
+          "FROM scratch",
+          "COPY --from=build /a /a",
+          "COPY --chown=1 --from=busybox:1 /bin/sh /sh",
+          "COPY --from=0 /b /b",
+          "FROM localhost:5000/base",
+        ].join("\n"),
+      ),
+    ).toEqual(["alpine:3", "busybox:1", "localhost:5000/base"]);
   });
 
   it("a failing instruction is located, with its exit code; nothing is left", async () => {
