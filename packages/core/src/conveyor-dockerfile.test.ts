@@ -240,6 +240,14 @@ shell: {install: [make]}
     });
   });
 
+  it("accepts under staged: false what only the engine's builder can do, and refuses it staged", async () => {
+    const text = "FROM alpine\nADD https://example.com/a.tgz /a.tgz\n";
+    const staged = await load(stagesYaml(), { Dockerfile: text }).catch((caught: unknown) => caught);
+    expect((staged as Error).message).toMatch(/^Dockerfile:2:\d+: .*staged: false/);
+    const whole = await load(stagesYaml("staged: false\n"), { Dockerfile: text });
+    expect(whole.images[0]?.dockerfile?.evaluated).not.toBeNull();
+  });
+
   it("shows an instruction continued on several lines by its first line", async () => {
     const project = await resolve(await load(stagesYaml(), { Dockerfile: "FROM alpine\nENV A=1 \\\n    B=2\n" }), context);
     expect(project.images[0]?.stages[1]?.detail).toBe("stage 0: ENV A=1 (Dockerfile:2)");

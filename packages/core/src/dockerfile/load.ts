@@ -61,7 +61,12 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
       const parsed = parseDockerfile(content, path);
       // An image does not name itself: FROM app inside app's Dockerfile is the registry's app.
       const others = new Set([...names].filter((name) => name !== image.name));
-      const evaluated = evaluateDockerfile(parsed, { args: spec.args, target: spec.target, configImages: others });
+      const evaluated = evaluateDockerfile(parsed, {
+        args: spec.args,
+        target: spec.target,
+        configImages: others,
+        staged: spec.staged,
+      });
       if (!spec.staged) {
         const named = evaluated.stages.flatMap((stage) => configImagesOf(stage));
         if (named.length > 0) {
