@@ -475,6 +475,18 @@ export const scratchImage = "stages-internal/scratch:1";
  */
 export async function ensureScratchImage(client: EngineClient, signal: AbortSignal | undefined): Promise<string> {
   if ((await inspectRawImage(client, scratchImage, signal)) !== null) return scratchImage;
+  // Stages building at once import it once.
+  let importing = scratchImports.get(client);
+  if (!importing) {
+    importing = importScratchImage(client, signal).finally(() => scratchImports.delete(client));
+    scratchImports.set(client, importing);
+  }
+  return importing;
+}
+
+const scratchImports = new WeakMap<EngineClient, Promise<string>>();
+
+async function importScratchImage(client: EngineClient, signal: AbortSignal | undefined): Promise<string> {
   const { stream, done } = createTarStream((async function* () {})());
   const [repository, tag] = scratchImage.split(":") as [string, string];
   try {
