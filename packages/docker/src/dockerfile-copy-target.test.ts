@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { applyChmod, copyDestination } from "./dockerfile-copy-target.js";
+
+describe("copyDestination", () => {
+  it.each([
+    ["/dst", "", { path: "/dst", directory: false }],
+    ["/dst/", "", { path: "/dst", directory: true }],
+    ["dst", "", { path: "/dst", directory: false }],
+    ["dst", "/w", { path: "/w/dst", directory: false }],
+    ["dst/", "/w/", { path: "/w/dst", directory: true }],
+    [".", "/w", { path: "/w", directory: true }],
+    ["./", "/w", { path: "/w", directory: true }],
+    ["", "/w", { path: "/w", directory: true }],
+    // BuildKit joins (and so cleans) before looking at the written form: "x/." is no directory.
+    ["x/.", "/w", { path: "/w/x", directory: false }],
+    ["../up", "/w/a", { path: "/w/up", directory: false }],
+    ["/", "/w", { path: "/", directory: true }],
+    ["//a//b/", "/w", { path: "/a/b", directory: true }],
+    ["rel", "w", { path: "/w/rel", directory: false }],
+  ])("%j in %j is %j", (written, workingDir, expected) => {
+    expect(copyDestination(written, workingDir)).toEqual(expected);
+  });
+});
+
+describe("applyChmod", () => {
+  it("replaces the permission bits and keeps setuid, setgid and sticky of the source", () => {
+    expect(applyChmod(0o644, null)).toBe(0o644);
+    expect(applyChmod(0o100755, null)).toBe(0o755);
+    expect(applyChmod(0o644, 0o600)).toBe(0o600);
+    expect(applyChmod(0o4750, 0o755)).toBe(0o4755);
+    // --chmod=4755 does not set setuid: BuildKit takes the permission bits only.
+    expect(applyChmod(0o644, 0o4755)).toBe(0o755);
+  });
+});
