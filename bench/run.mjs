@@ -449,7 +449,7 @@ if (only.has(8)) {
     "docker build (classic)",
     changed.stages,
     changed.classic,
-    "stages re-runs COPY src/, RUN build, COPY --from=build /app/dist (3 instructions); the classic builder also re-sends the whole context",
+    "stages rebuilds 7 stages (COPY src/, RUN build, both COPY --from=build: a COPY --from signs the source stage, not the files it copies; USER, EXPOSE, CMD: chained after them); the classic builder 6 (its COPY --from=build /app/node_modules stays cached by content) and it sends the whole context every time",
   );
   record(
     "8b. Dockerfile, one source changed",
@@ -457,7 +457,7 @@ if (only.has(8)) {
     "docker build (BuildKit)",
     changed.stages,
     changed.buildkit,
-    "BuildKit re-runs the same 3 instructions",
+    "BuildKit re-runs 3 instructions (COPY src/, RUN build, COPY --from=build /app/dist) and snapshots no config-only one",
   );
 }
 
