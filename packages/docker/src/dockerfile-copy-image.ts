@@ -130,7 +130,7 @@ const initLayerPaths = [
 const shadowedPaths = new Set([...initLayerPaths, "/dev", "/etc"]);
 
 /** The image's own entry at each shadowed path (null: the image has none); a path left out keeps the container's. */
-type InitLayerView = Map<string, { header: TarEntry["header"]; body: Buffer | null } | null>;
+export type InitLayerView = Map<string, { header: TarEntry["header"]; body: Buffer | null } | null>;
 
 /**
  * Reads the image's layers (`docker save`, streamed; only the shadowed paths are kept) and applies
@@ -155,10 +155,19 @@ async function readInitLayerView(
     }
   }
   if (order === null) throw new Error(`the saved image ${image} has no manifest.json`);
+  return composeInitLayerView(
+    order.map((layerName) => {
+      const layer = layers.get(layerName);
+      if (layer === undefined) throw new Error(`the saved image ${image} lacks its layer ${layerName}`);
+      return layer;
+    }),
+  );
+}
+
+/** Applies the layers' findings bottom up: what the image has at each shadowed path. */
+export function composeInitLayerView(layers: readonly LayerFindings[]): InitLayerView {
   const view: InitLayerView = new Map([...shadowedPaths].map((path) => [path, null]));
-  for (const layerName of order) {
-    const layer = layers.get(layerName);
-    if (layer === undefined) throw new Error(`the saved image ${image} lacks its layer ${layerName}`);
+  for (const layer of layers) {
     for (const path of shadowedPaths) {
       const ancestors = ancestorsOf(path);
       const hidden =
@@ -178,14 +187,15 @@ async function readInitLayerView(
   return view;
 }
 
-interface LayerFindings {
+/** What one layer has at the shadowed paths: entries (with file contents), whiteouts, opaque folders. */
+export interface LayerFindings {
   entries: Map<string, { header: TarEntry["header"]; body: Buffer | null }>;
   whiteouts: Set<string>;
   opaque: Set<string>;
 }
 
 /** The entries, whiteouts and opaque markers of one layer at the shadowed paths (and their folders). */
-async function scanLayer(body: TarEntry["body"]): Promise<LayerFindings> {
+export async function scanLayer(body: AsyncIterable<Buffer>): Promise<LayerFindings> {
   const findings: LayerFindings = { entries: new Map(), whiteouts: new Set(), opaque: new Set() };
   // The layer is a tar inside the saved image's tar: read it through a pipe fed until its end.
   const input = new PassThrough();

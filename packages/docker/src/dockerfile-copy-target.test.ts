@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyChmod, copyDestination } from "./dockerfile-copy-target.js";
+import { applyChmod, copyDestination, xattrsOf } from "./dockerfile-copy-target.js";
+import type { TarEntry } from "./tar.js";
 
 describe("copyDestination", () => {
   it.each([
@@ -30,5 +31,26 @@ describe("applyChmod", () => {
     expect(applyChmod(0o4750, 0o755)).toBe(0o4755);
     // --chmod=4755 does not set setuid: BuildKit takes the permission bits only.
     expect(applyChmod(0o644, 0o4755)).toBe(0o755);
+  });
+});
+
+describe("xattrsOf", () => {
+  it("keeps the extended attributes of an entry and nothing else of its PAX records", () => {
+    const warnings: string[] = [];
+    const header = {
+      name: "ping",
+      pax: {
+        path: "an/old/long/name",
+        "SCHILY.xattr.security.capability": "\u0001\u0000\u0000\u0002",
+        "SCHILY.xattr.user.broken": "a\uFFFDb",
+      },
+    } as unknown as TarEntry["header"];
+    expect(xattrsOf(header, "/bin/ping", (text) => warnings.push(text))).toEqual({
+      "SCHILY.xattr.security.capability": "\u0001\u0000\u0000\u0002",
+    });
+    expect(warnings).toEqual([
+      "the extended attribute user.broken of /bin/ping is not copied (stages cannot carry its bytes yet)",
+    ]);
+    expect(xattrsOf({ name: "x" } as TarEntry["header"], "/x", () => {})).toBeUndefined();
   });
 });
