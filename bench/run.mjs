@@ -9,7 +9,7 @@
 // --baseline-cli runs another build of the CLI (e.g. an older commit's apps/cli/dist/main.js) as
 // one more subject of the start-up (7) and no-op build (1) scenarios, interleaved with this one.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { arch, cpus, release, totalmem } from "node:os";
+import { arch, cpus, loadavg, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -32,6 +32,8 @@ const { values: options } = parseArgs({
   },
 });
 const runs = Number(options.runs);
+// Other work on the machine moves every number: the load average is reported with the results.
+const loadAtStart = loadavg()[0];
 const only = new Set(options.only.split(",").map(Number));
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -464,7 +466,7 @@ if (only.has(8)) {
 await proxy.close();
 
 // The table, the machine, the command.
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()} ${arch()}, Node ${process.version}, Docker Engine ${(await docker(environment.dockerHostA, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()} ${arch()}, Node ${process.version}, Docker Engine ${(await docker(environment.dockerHostA, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
 const bytes = (value) =>
   value === undefined
     ? ""
