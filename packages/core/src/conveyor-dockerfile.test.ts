@@ -26,11 +26,18 @@ function storage(held: Iterable<Signature> = []): StagesStorage {
   };
 }
 
-/** A git source whose build contexts hold `files` (path → blob id), every file 0644. */
+/**
+ * A git source whose build contexts hold `files` (path → blob id), every file 0644; a value
+ * `-> target` is a symlink to target.
+ */
 function contextSource(files: Record<string, string>, calls: DockerContextSpec[] = []): GitSource {
   const list: GitFile[] = Object.entries(files)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([path, blobId]) => ({ path, mode: 0o100644, blobId }));
+    .map(([path, blobId]) =>
+      blobId.startsWith("-> ")
+        ? { path, mode: 0o120000, blobId: blobId.slice(3).padEnd(40, "0") }
+        : { path, mode: 0o100644, blobId },
+    );
   return {
     specificationVersion: "v1",
     content: async () => {
@@ -39,6 +46,7 @@ function contextSource(files: Record<string, string>, calls: DockerContextSpec[]
     dependenciesChecksum: async () => "0".repeat(64),
     diff: async () => null,
     readFile: async () => new Uint8Array(),
+    readContextFile: async (_spec, path) => new TextEncoder().encode((files[path] ?? "").replace(/^-> /, "")),
     contextContent: async (spec) => {
       calls.push(spec);
       return { mappingId: "context", contentId: contextSelectionId(list) as ContentId, files: list };
@@ -248,8 +256,28 @@ shell: {install: [make]}
     expect(whole.images[0]?.dockerfile?.evaluated).not.toBeNull();
   });
 
+  it("follows a symlink a COPY source goes through: the target's files are inputs", async () => {
+    const files = {
+      current: "-> releases/v2",
+      "releases/v2/app.js": "1".repeat(40),
+      "releases/v1/app.js": "2".repeat(40),
+    };
+    const config = await load(stagesYaml(), { Dockerfile: "FROM alpine\nCOPY current/ /app/\n" });
+    const copied = (await resolve(config, files)).images[0]?.stages[1];
+    expect(copied?.instructions).toMatchObject({
+      context: { files: [{ path: "current" }, { path: "releases/v2/app.js" }] },
+    });
+    const changed = (await resolve(config, { ...files, "releases/v2/app.js": "3".repeat(40) })).images[0]?.stages[1];
+    expect(changed?.signature).not.toBe(copied?.signature);
+    const other = (await resolve(config, { ...files, "releases/v1/app.js": "3".repeat(40) })).images[0]?.stages[1];
+    expect(other?.signature).toBe(copied?.signature);
+  });
+
   it("shows an instruction continued on several lines by its first line", async () => {
-    const project = await resolve(await load(stagesYaml(), { Dockerfile: "FROM alpine\nENV A=1 \\\n    B=2\n" }), context);
+    const project = await resolve(
+      await load(stagesYaml(), { Dockerfile: "FROM alpine\nENV A=1 \\\n    B=2\n" }),
+      context,
+    );
     expect(project.images[0]?.stages[1]?.detail).toBe("stage 0: ENV A=1 (Dockerfile:2)");
   });
 

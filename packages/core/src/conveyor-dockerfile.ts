@@ -5,7 +5,7 @@ import type { DockerfileImageConfig, ImageConfig, SourcePosition } from "./confi
 import { createProblem } from "./config/problems.js";
 import type { StageTemplate } from "./conveyor.js";
 import { normalizeBaseReference } from "./conveyor.js";
-import { selectCopySources } from "./dockerfile/copy-sources.js";
+import { selectCopySources, selectCopySourcesReading } from "./dockerfile/copy-sources.js";
 import type { DockerfileBuildStage, DockerfileLocation, DockerfileStep } from "./dockerfile/model.js";
 import { ConfigError, InvalidReferenceError } from "./errors.js";
 import { sha256Hex } from "./signature.js";
@@ -39,6 +39,11 @@ export interface DockerfileFacts {
   context: MappingContent | null;
   /** Last-stage signature of each config image (key: image name). */
   imageSignatures: ReadonlyMap<string, Signature>;
+  /**
+   * The target of a symlink of the context (its content as git stores it). A COPY source that is or
+   * goes through a symlink copies what it points to, as BuildKit: the target's files are inputs too.
+   */
+  readLink?: ((path: string) => Promise<string>) | undefined;
 }
 
 /** The context spec of a Dockerfile image (what the git source lists). */
@@ -115,12 +120,12 @@ export function planDockerfileWhole(image: ImageConfig, facts: DockerfileFacts):
  * `stageSignatures` has the last-stage signature of every build stage resolved before this one (by
  * index in the file): the ones it starts from or copies from come first in `evaluated.stages`.
  */
-export function planDockerfileBuildStage(
+export async function planDockerfileBuildStage(
   image: ImageConfig,
   stage: DockerfileBuildStage,
   facts: DockerfileFacts,
   stageSignatures: ReadonlyMap<number, Signature>,
-): StageTemplate[] {
+): Promise<StageTemplate[]> {
   const { spec, stages } = evaluatedOf(image);
   const escapeCharacter = spec.evaluated?.escape ?? "\\";
   const stageSignature = (index: number): Signature => {
@@ -144,7 +149,7 @@ export function planDockerfileBuildStage(
     if (step.op === "copy") {
       const from = step.from;
       if (from.type === "context") {
-        context = selectContext(image, spec, step, facts);
+        context = await selectContext(image, spec, step, facts);
         deps.from = { context: contextSelectionId(context.files) };
       } else if (from.type === "stage") {
         copyFrom = stageSignature(from.index);
@@ -247,12 +252,12 @@ function stepDeps(step: DockerfileStep, spec: DockerfileImageConfig): { [key: st
   return deps;
 }
 
-function selectContext(
+async function selectContext(
   image: ImageConfig,
   spec: DockerfileImageConfig,
   step: Extract<DockerfileStep, { op: "copy" }>,
   facts: DockerfileFacts,
-): { spec: DockerContextSpec; files: readonly GitFile[] } {
+): Promise<{ spec: DockerContextSpec; files: readonly GitFile[] }> {
   const keyword = step.add ? "ADD" : "COPY";
   if (facts.context === null) throw new Error(`the build context of "${image.name}" was not resolved`);
   if (step.late) {
@@ -262,7 +267,14 @@ function selectContext(
       "declare it with ARG or ENV in the Dockerfile (a variable of the base image cannot select context files)",
     );
   }
-  const selection = selectCopySources(step.sources, facts.context.files);
+  const files = facts.context.files;
+  const readLink = facts.readLink;
+  const selection = readLink
+    ? await selectCopySourcesReading(step.sources, files, readLink)
+    : selectCopySources(step.sources, files);
+  if (selection.links.length > 0) {
+    throw new Error(`the context symlinks ${selection.links.join(", ")} must be read to select ${keyword} sources`);
+  }
   if (selection.missing.length > 0) {
     const where = spec.context === "" ? "the project directory" : spec.context;
     throw located(

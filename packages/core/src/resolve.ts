@@ -41,6 +41,8 @@ export interface FactsProvider {
   baseDigest(reference: string, options?: CallOptions): Promise<string>;
   /** The files of a Dockerfile image's build context (after .dockerignore). */
   dockerContext(spec: DockerContextSpec, options?: CallOptions): Promise<MappingContent>;
+  /** The bytes of one file of a build context (a symlink gives its target). */
+  dockerContextFile(spec: DockerContextSpec, path: string, options?: CallOptions): Promise<Uint8Array>;
 }
 
 /** Where a facts provider gets its answers; a fact whose source is missing fails when it is needed. */
@@ -49,6 +51,8 @@ export interface FactSources {
   /** What resolves registry digests of base images: the stage builder asks its engine. */
   baseDigests?: Pick<StageBuilder, "resolveBaseDigest"> | undefined;
 }
+
+const textDecoder = new TextDecoder();
 
 /**
  * Makes the facts provider of one run. A base digest is asked once per reference and run, so every
@@ -72,6 +76,15 @@ export function createFactsProvider(sources: FactSources): FactsProvider {
         });
       }
       return source.contextContent(spec, options);
+    },
+    dockerContextFile(spec, path, options) {
+      const source = git(`the build context "${spec.directory || "."}"`);
+      if (!source.readContextFile) {
+        throw new UsageError("the git source cannot read files of a Dockerfile build context", {
+          hint: "use a git source that implements readContextFile (the built-in one does)",
+        });
+      }
+      return source.readContextFile(spec, path, options);
     },
     baseDigest(reference, options) {
       const resolver = sources.baseDigests;
@@ -332,7 +345,7 @@ export async function resolveDockerfileImage(
   const pending: Awaited<ReturnType<typeof resolveChain>> = [];
   const stageSignatures = new Map<number, Signature>();
   for (const stage of spec.evaluated.stages) {
-    const chainStages = await resolveChain(planDockerfileBuildStage(image, stage, facts, stageSignatures), chain);
+    const chainStages = await resolveChain(await planDockerfileBuildStage(image, stage, facts, stageSignatures), chain);
     const last = chainStages.at(-1);
     if (last) stageSignatures.set(stage.index, last.stage.signature);
     pending.push(...chainStages);
@@ -355,12 +368,15 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
     const results = await Promise.all(
       level.map(async (image) => {
         if (image.dockerfile !== null) {
+          const spec = dockerContextSpec(image.dockerfile);
           const context = readsDockerContext(image.dockerfile)
-            ? await options.facts.dockerContext(dockerContextSpec(image.dockerfile), { signal: options.signal })
+            ? await options.facts.dockerContext(spec, { signal: options.signal })
             : null;
+          const readLink = async (path: string) =>
+            textDecoder.decode(await options.facts.dockerContextFile(spec, path, { signal: options.signal }));
           return resolveDockerfileImage(
             image,
-            { context, imageSignatures: signatures },
+            { context, imageSignatures: signatures, readLink },
             {
               storages: options.storages,
               remoteLookup: options.remoteLookup,
