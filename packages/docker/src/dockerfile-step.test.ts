@@ -61,6 +61,7 @@ describe("runCommandOf", () => {
       "-eu",
       "-c",
       shell,
+      "/dev/pipes/EOF",
     ]);
     expect(() => runCommandOf(run("<<EOF", { heredocs: [doc("EOF", "#!/usr/bin/awk -f\n{}\n")] }), {})).toThrow(
       /Dockerfile:3: a RUN here-document run by "\/usr\/bin\/awk -f" is not supported/,

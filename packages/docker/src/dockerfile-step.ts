@@ -146,7 +146,7 @@ export function runCommandOf(step: RunStep, config: ContainerConfig): string[] {
   if (step.heredocs.length === 0) return withShell(config, step.shell, line);
   const [first] = step.heredocs;
   if (step.heredocs.length === 1 && first !== undefined && isOnlyHeredoc(line, first.name)) {
-    if (first.content.startsWith("#!")) return shebangCommand(first.content, step);
+    if (first.content.startsWith("#!")) return shebangCommand(first.content, first.name, step);
     return withShell(config, step.shell, first.content);
   }
   return withShell(config, step.shell, [line, ...step.heredocs.map((doc) => `${doc.content}${doc.name}`)].join("\n"));
@@ -158,28 +158,30 @@ function isOnlyHeredoc(line: string, name: string): boolean {
   return match !== null && match[2] === name;
 }
 
-/** Interpreters that take a program text after an option (`sh -c`, `python3 -c`). */
-const inlineInterpreters = /^(sh|bash|ash|dash|zsh|ksh|mksh|busybox sh|python[0-9.]*|perl|ruby)$/;
+/** Shells: `-c` takes the program, and the word after it becomes `$0`. */
+const shells = /^(sh|bash|ash|dash|zsh|ksh|mksh)$/;
+/** Other interpreters that take a program text after an option. */
+const inlineInterpreters = /^(python[0-9.]*|perl|ruby)$/;
 
 /**
- * A script with a `#!` line. BuildKit mounts it as a file and executes it; a container here has
- * nowhere to put a file that stays out of the committed layer, so the interpreter gets the text
- * inline (`-c`/`-e`), which gives the same result for the interpreters listed.
+ * A script with a `#!` line. BuildKit mounts it as `/dev/pipes/<name>` and executes it; a container
+ * here has nowhere to put a file that stays out of the committed layer, so the interpreter gets the
+ * text inline (`-c`/`-e`), which gives the same result for the interpreters listed (a shell also
+ * gets BuildKit's path as `$0`).
  */
-function shebangCommand(content: string, step: RunStep): string[] {
-  const firstLine = content.slice(2, content.indexOf("\n") === -1 ? undefined : content.indexOf("\n")).trim();
+function shebangCommand(content: string, name: string, step: RunStep): string[] {
+  const end = content.indexOf("\n");
+  const firstLine = content.slice(2, end === -1 ? undefined : end).trim();
   const words = firstLine.split(/\s+/).filter((word) => word !== "");
   const interpreter = words[0] ?? "";
   const viaEnv = posix.basename(interpreter) === "env" && words.length > 1;
   const program = posix.basename(viaEnv ? (words[1] as string) : interpreter);
-  if (!inlineInterpreters.test(program)) {
-    throw new UsageError(
-      `[docker] ${where(step)}: a RUN here-document run by "${firstLine}" is not supported by stages yet`,
-      { hint: "start the script with a shell, python, perl or ruby #! line, or pipe it: RUN <<EOF <interpreter>" },
-    );
-  }
-  const option = /^(perl|ruby)$/.test(program) ? "-e" : "-c";
-  return [...words, option, content];
+  if (shells.test(program)) return [...words, "-c", content, `/dev/pipes/${name}`];
+  if (inlineInterpreters.test(program)) return [...words, /^(perl|ruby)$/.test(program) ? "-e" : "-c", content];
+  throw new UsageError(
+    `[docker] ${where(step)}: a RUN here-document run by "${firstLine}" is not supported by stages yet`,
+    { hint: "start the script with a shell, python, perl or ruby #! line, or pipe it: RUN <<EOF <interpreter>" },
+  );
 }
 
 /** The ARGs a RUN puts into its environment: those the image's ENV does not define (ENV wins, as in BuildKit). */

@@ -152,7 +152,7 @@ describe("RUN equals BuildKit", () => {
         `FROM ${baseImage}`,
         "RUN echo one > /h1 && echo two >> /h1",
         `RUN printf 'body /root\\nline 2\\n' > /h2`,
-        "RUN echo shebang /bin/sh > /h3",
+        "RUN echo shebang /dev/pipes/SCRIPT > /h3",
         "",
       ].join("\n"),
     );
