@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is Dockerfile variable syntax here, not a template.
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
-import { type EvaluateOptions, evaluateDockerfile } from "./evaluate.js";
+import { type EvaluateOptions, evaluateDockerfile, parseAndEvaluateDockerfile } from "./evaluate.js";
 import type { DockerfileBuildStage, DockerfileConfigChange, DockerfileStep, EvaluatedDockerfile } from "./model.js";
 import { parseDockerfile } from "./parse.js";
 import { completeStep } from "./shell-lexer.js";
@@ -22,6 +22,29 @@ function problemOf(text: string, options: Partial<EvaluateOptions> = {}): string
     evaluate(text, options);
   } catch (error) {
     if (ConfigError.isInstance(error)) return error.problems[0]!.formatted;
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+/** Every problem, formatted, in the order of the ConfigError. */
+function problemsOf(text: string, options: Partial<EvaluateOptions> = {}): string[] {
+  try {
+    evaluate(text, options);
+  } catch (error) {
+    if (ConfigError.isInstance(error)) return error.problems.map((problem) => problem.formatted);
+    throw error;
+  }
+  throw new Error("no error");
+}
+
+/** Every problem of parseAndEvaluateDockerfile (parser's and evaluation's), as file:line:column: message. */
+function allProblemsOf(text: string, options: Partial<EvaluateOptions> = {}): string[] {
+  try {
+    parseAndEvaluateDockerfile(text, file, { args: {}, target: null, configImages: new Set(), ...options });
+  } catch (error) {
+    if (ConfigError.isInstance(error))
+      return error.problems.map((problem) => problem.formatted.replace(/ \(.*\)$/, ""));
     throw error;
   }
   throw new Error("no error");
@@ -620,6 +643,132 @@ describe("evaluateDockerfile: steps", () => {
   });
 });
 
+describe("evaluateDockerfile: every problem at once", () => {
+  const unsupported = "(remove it: neither staged builds nor the engine's classic builder (staged: false) support it)";
+
+  it("reports the problems of several instructions, not only the first", () => {
+    expect(problemsOf("FROM a\nRUN --mount=type=cache,target=/x echo hi\nCOPY --parents a /b\n")).toEqual([
+      `app/Dockerfile:2:5: RUN --mount is not supported ${unsupported}`,
+      `app/Dockerfile:3:6: COPY --parents is not supported ${unsupported}`,
+    ]);
+  });
+
+  it("reports them in file order, whatever the order the stages are evaluated in", () => {
+    // Stage two is needed first, but evaluated after stage one (its base); flags are checked before steps.
+    const text = [
+      "FROM a AS one",
+      "WORKDIR",
+      "FROM one AS two",
+      "COPY --chmod=99 x /y",
+      "RUN --network=bogus --security=x make",
+      "HEALTHCHECK --interval=x --retries=-1 CMD true",
+      "EXPOSE nope",
+      "ENV =x",
+      "COPY --from=two a /b",
+      "COPY --link=maybe --link a /b",
+      "USER",
+      "",
+    ].join("\n");
+    expect(problemsOf(text).map((problem) => problem.replace(/ \(.*\)$/, ""))).toEqual([
+      "app/Dockerfile:2:1: WORKDIR needs an argument",
+      "app/Dockerfile:4:6: COPY --chmod=99 is not an octal mode",
+      "app/Dockerfile:5:5: RUN --network=bogus is not a network mode",
+      "app/Dockerfile:5:21: RUN --security is not supported",
+      "app/Dockerfile:6:13: HEALTHCHECK --interval=x is not a duration",
+      "app/Dockerfile:6:26: HEALTHCHECK --retries cannot be negative",
+      "app/Dockerfile:7:1: EXPOSE nope is not a port",
+      "app/Dockerfile:8:1: ENV =x has no name",
+      "app/Dockerfile:9:6: circular dependency between build stages: two → two",
+      "app/Dockerfile:10:6: COPY --link=maybe is not true or false",
+      "app/Dockerfile:10:19: COPY --link is given twice",
+      "app/Dockerfile:11:1: USER needs an argument",
+    ]);
+  });
+
+  it("reports a flag's problem once: the step reads as if the flag were not written", () => {
+    expect(problemsOf("FROM a\nCOPY --from a /b\nRUN --network make\nHEALTHCHECK --timeout CMD x\n")).toEqual([
+      "app/Dockerfile:2:6: COPY --from needs a value (write --from=<value>)",
+      "app/Dockerfile:3:5: RUN --network needs a value (write --network=<value>)",
+      "app/Dockerfile:4:13: HEALTHCHECK --timeout needs a value (write --timeout=<value>)",
+    ]);
+    expect(problemsOf("FROM --platform a\nRUN --mount=x y\n")).toEqual([
+      "app/Dockerfile:1:6: FROM --platform needs a value (write --platform=<value>)",
+      `app/Dockerfile:2:5: RUN --mount is not supported ${unsupported}`,
+    ]);
+  });
+
+  it("goes on after a stage's FROM has a problem: later stages keep their place", () => {
+    // Stage 0 is not needed (its WORKDIR is not evaluated); stage 2, needed by its index, is.
+    expect(problemsOf("FROM a AS 1x\nWORKDIR\nFROM b AS 1x\nFROM c d e f\nUSER\nFROM e\nCOPY --from=2 a /b\n")).toEqual(
+      [
+        `app/Dockerfile:1:1: invalid build stage name "1x" (a stage name starts with a letter and has only letters, digits, '-', '_' and '.')`,
+        `app/Dockerfile:3:1: invalid build stage name "1x" (a stage name starts with a letter and has only letters, digits, '-', '_' and '.')`,
+        "app/Dockerfile:4:1: FROM needs an image and optionally AS <name> (write FROM <image> [AS <name>])",
+        "app/Dockerfile:5:1: USER needs an argument (write USER <user>[:<group>])",
+      ],
+    );
+    // FROM without an image is one problem, not also an empty base.
+    expect(problemsOf("FROM\nUSER\n")).toEqual([
+      "app/Dockerfile:1:1: FROM needs an image and optionally AS <name> (write FROM <image> [AS <name>])",
+      "app/Dockerfile:2:1: USER needs an argument (write USER <user>[:<group>])",
+    ]);
+    expect(problemsOf("ARG B\nFROM $B\nUSER\nFROM a AS x\nFROM b AS X\nFROM x\nWORKDIR\nCOPY --from=0 a /b\n")).toEqual(
+      [
+        "app/Dockerfile:2:1: the base image of FROM $B is empty (give the variable a value (ARG before the first FROM))",
+        "app/Dockerfile:3:1: USER needs an argument (write USER <user>[:<group>])",
+        'app/Dockerfile:5:1: duplicate build stage name "x" (give every stage its own AS name)',
+        "app/Dockerfile:7:1: WORKDIR needs an argument (write WORKDIR <path>)",
+      ],
+    );
+  });
+
+  it("reports the problems of the meta args and of every ADD source", () => {
+    expect(problemsOf("ARG =x\nARG A=${B\nFROM a\nADD http://x/a https://x/b /c\n")).toEqual([
+      "app/Dockerfile:1:1: ARG =x has no name (write ARG <name>=<default>)",
+      "app/Dockerfile:2:1: ARG: syntax error: missing '}' in ${B (check the quotes and braces of the line)",
+      'app/Dockerfile:4:1: ADD of a URL (http://x/a) is not supported in a staged build (set "staged: false" for this image to build it with the engine\'s builder)',
+      'app/Dockerfile:4:1: ADD of a URL (https://x/b) is not supported in a staged build (set "staged: false" for this image to build it with the engine\'s builder)',
+    ]);
+  });
+
+  it("stops at a problem that leaves nothing to evaluate, with the problems found before it", () => {
+    // A foreign frontend reads another language: nothing else is judged.
+    expect(allProblemsOf("# syntax=example.com/x:1\nFROM a\nRUN --mount=x y\n")).toEqual([
+      "app/Dockerfile:1:1: the syntax directive names the frontend example.com/x:1: stages reads Dockerfiles by the rules of docker/dockerfile:1",
+    ]);
+    // Flags are checked in every stage before the target is looked for.
+    expect(allProblemsOf("FROM a\nRUN --mount=x y\n", { target: "x" })).toEqual([
+      'app/Dockerfile:1:1: target build stage "x" is not in the Dockerfile',
+      "app/Dockerfile:2:5: RUN --mount is not supported",
+    ]);
+    expect(allProblemsOf("ARG A\n")).toEqual(["app/Dockerfile:1:1: the Dockerfile has no FROM"]);
+    // The parser said why there is no FROM: evaluation adds nothing.
+    expect(allProblemsOf("FORM a\nRUN b\n")).toEqual([
+      "app/Dockerfile:1:1: unknown instruction FORM",
+      "app/Dockerfile:2:1: RUN before the first FROM: there is no build stage yet",
+    ]);
+  });
+
+  it("parseAndEvaluateDockerfile reports the parser's problems and the evaluation's together, once each", () => {
+    const text = 'FROM a\nRUNN make\nCOPY --parents a /b\nRUN ["a", 1]\nONBUILD FROM x\nWORKDIR\nRUN <<EOF\necho\n';
+    expect(allProblemsOf(text)).toEqual([
+      "app/Dockerfile:2:1: unknown instruction RUNN",
+      "app/Dockerfile:3:6: COPY --parents is not supported",
+      "app/Dockerfile:4:1: when using JSON array syntax, arrays must be comprised of strings only",
+      "app/Dockerfile:5:9: FROM is not allowed as an ONBUILD trigger",
+      "app/Dockerfile:6:1: WORKDIR needs an argument",
+      "app/Dockerfile:7:1: unterminated here-document <<EOF",
+    ]);
+    const { parsed, evaluated } = parseAndEvaluateDockerfile("FROM a\nRUN make\n", file, {
+      args: {},
+      target: null,
+      configImages: new Set(),
+    });
+    expect(parsed.instructions).toHaveLength(2);
+    expect(evaluated.stages[0]!.steps).toMatchObject([{ op: "run", command: ["make"] }]);
+  });
+});
+
 describe("parseDockerfile and evaluateDockerfile on any text", () => {
   it("either succeed or throw a located ConfigError", () => {
     let seed = 7;
@@ -669,8 +818,30 @@ describe("parseDockerfile and evaluateDockerfile on any text", () => {
         });
       } catch (error) {
         if (!ConfigError.isInstance(error)) throw new Error(`${JSON.stringify(text)} threw ${String(error)}`);
-        expect(error.problems[0]!.formatted).toMatch(/^app\/Dockerfile:\d+:\d+: /);
+        expectLocatedInOrder(error.problems.map((problem) => problem.formatted));
+      }
+      try {
+        parseAndEvaluateDockerfile(text, file, { args: { A: "1" }, target: null, configImages: new Set(["b"]) });
+      } catch (error) {
+        if (!ConfigError.isInstance(error)) throw new Error(`${JSON.stringify(text)} threw ${String(error)}`);
+        expectLocatedInOrder(error.problems.map((problem) => problem.formatted));
       }
     }
   });
 });
+
+/** Every problem has a place, the places in file order, no problem twice. */
+function expectLocatedInOrder(problems: string[]): void {
+  expect(problems.length).toBeGreaterThan(0);
+  const places = problems.map((problem) => {
+    const match = /^app\/Dockerfile:(\d+):(\d+): /.exec(problem);
+    expect(match, problem).not.toBeNull();
+    return [Number(match![1]), Number(match![2])] as const;
+  });
+  for (let index = 1; index < places.length; index++) {
+    const [line, column] = places[index]!;
+    const [previousLine, previousColumn] = places[index - 1]!;
+    expect(line > previousLine || (line === previousLine && column >= previousColumn), problems.join("\n")).toBe(true);
+  }
+  expect(new Set(problems).size).toBe(problems.length);
+}

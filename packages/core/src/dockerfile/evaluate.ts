@@ -18,8 +18,13 @@
  *   (which then holds this Dockerfile's earlier ENVs too). For the same reason an ENV whose value is a
  *   template is itself kept when used. An ARG whose value is a template cannot be (ARGs are not in the
  *   image): using one outside RUN is refused.
+ *
+ * Every problem is reported at once, in file order (as stages.yaml's): a problem abandons the
+ * instruction it is in and evaluation goes on with the next one. Only a problem that leaves nothing
+ * to evaluate stops it (no FROM, a foreign `# syntax=`, an unknown target).
  */
-import { createProblem } from "../config/problems.js";
+import type { ConfigProblem } from "../config/model.js";
+import { createProblem, sortProblems } from "../config/problems.js";
 import { ConfigError } from "../errors.js";
 import {
   nonEnvArgs,
@@ -42,7 +47,7 @@ import type {
   EvaluatedDockerfile,
   ParsedDockerfile,
 } from "./model.js";
-import { splitDockerfileWords, splitNameValues } from "./parse.js";
+import { readDockerfile, splitDockerfileWords, splitNameValues } from "./parse.js";
 import { type Expansion, escapeTemplate, expandWord, expandWords, ShellLexError } from "./shell-lexer.js";
 
 /** What a Dockerfile is evaluated for. */
@@ -125,13 +130,39 @@ interface StageHeader {
   instructions: DockerfileInstruction[];
 }
 
-/** Evaluates a parsed Dockerfile: the build stages the target needs, dependencies first, each with its steps. */
+/**
+ * Evaluates a parsed Dockerfile: the build stages the target needs, dependencies first, each with its
+ * steps. Throws ConfigError with every problem found, in file order.
+ */
 export function evaluateDockerfile(parsed: ParsedDockerfile, options: EvaluateOptions): EvaluatedDockerfile {
-  return new Evaluation(parsed, options).run();
+  return new Evaluation(parsed, options, new Set(), []).run();
 }
+
+/**
+ * Parses and evaluates a Dockerfile, reporting the problems of both at once: the instructions the
+ * parser found a problem in are left out of the evaluation (it would report the same cause again).
+ */
+export function parseAndEvaluateDockerfile(
+  text: string,
+  file: string,
+  options: EvaluateOptions,
+): { parsed: ParsedDockerfile; evaluated: EvaluatedDockerfile } {
+  const reading = readDockerfile(text, file);
+  if (reading.parsed === null) throw new ConfigError(reading.problems);
+  const evaluated = new Evaluation(reading.parsed, options, reading.flawed, reading.problems).run();
+  return { parsed: reading.parsed, evaluated };
+}
+
+/** Thrown by `fail`, after it recorded the problem: the instruction being evaluated is abandoned. */
+class Abandoned extends Error {}
 
 class Evaluation {
   private readonly escape: "\\" | "`";
+  private readonly problems: ConfigProblem[];
+  /** The instructions evaluated: the parser's without those it found a problem in. */
+  private readonly instructions: DockerfileInstruction[];
+  /** Flags checkFlags reported: the steps read as if they were not written (so they report nothing more). */
+  private readonly badFlags = new Set<DockerfileFlag>();
   private readonly platform: string;
   private readonly meta = new Map<string, string>();
   private readonly declared = new Set<string>();
@@ -145,24 +176,29 @@ class Evaluation {
   constructor(
     private readonly parsed: ParsedDockerfile,
     private readonly options: EvaluateOptions,
+    flawed: ReadonlySet<DockerfileInstruction>,
+    earlier: readonly ConfigProblem[],
   ) {
     this.escape = parsed.escape;
     this.platform = options.platform ?? defaultPlatform;
+    this.problems = [...earlier];
+    this.instructions = parsed.instructions.filter((instruction) => !flawed.has(instruction));
   }
 
   run(): EvaluatedDockerfile {
     this.checkSyntaxDirective();
-    const first = this.parsed.instructions.findIndex((instruction) => instruction.keyword === "FROM");
+    const first = this.instructions.findIndex((instruction) => instruction.keyword === "FROM");
     this.splitStages(first);
-    for (const instruction of this.parsed.instructions) this.checkFlags(instruction);
+    for (const instruction of this.instructions) this.checkFlags(instruction);
     const target = this.targetIndex();
     const targetName = this.options.target ?? this.headers.at(-1)!.name ?? "default";
     for (const [name, value] of [...platformArgs(this.platform), ["TARGETSTAGE", targetName] as const]) {
       this.meta.set(name, this.options.args[name] ?? value);
     }
-    for (const instruction of this.parsed.instructions.slice(0, first)) this.readMetaArg(instruction);
+    for (const instruction of this.instructions.slice(0, first)) this.attempt(() => this.readMetaArg(instruction));
 
     this.visit(target, null);
+    if (this.problems.length > 0) throw this.error();
     const stages = this.order.map((index) => this.evaluated.get(index)!);
     const unusedArgs = Object.keys(this.options.args).filter(
       (name) => !this.declared.has(name) && !proxyArgNames.has(name),
@@ -170,10 +206,39 @@ class Evaluation {
     return { file: this.parsed.file, escape: this.escape, stages, unusedArgs };
   }
 
-  // --- errors ---
+  // --- problems ---
 
+  /** Records a problem; evaluation goes on. */
+  private report(location: DockerfileLocation, message: string, hint: string | null = null): void {
+    const problem = createProblem("error", location, message, hint);
+    // The same problem is told once, however many ways evaluation comes to it.
+    if (!this.problems.some((known) => known.formatted === problem.formatted)) this.problems.push(problem);
+  }
+
+  /** Records a problem and abandons the instruction being evaluated (`attempt` goes on after it). */
   private fail(location: DockerfileLocation, message: string, hint: string | null = null): never {
-    throw new ConfigError([createProblem("error", location, message, hint)]);
+    this.report(location, message, hint);
+    throw new Abandoned(message);
+  }
+
+  /** Records a problem after which there is nothing to evaluate: throws every problem found so far. */
+  private stop(location: DockerfileLocation, message: string, hint: string | null = null): never {
+    this.report(location, message, hint);
+    throw this.error();
+  }
+
+  private error(): ConfigError {
+    return new ConfigError(sortProblems(this.problems));
+  }
+
+  /** Runs one instruction's evaluation; undefined when it was abandoned (its problem is recorded). */
+  private attempt<T>(evaluate: () => T): T | undefined {
+    try {
+      return evaluate();
+    } catch (error) {
+      if (error instanceof Abandoned) return undefined;
+      throw error;
+    }
   }
 
   private at(line: number, column = 1): DockerfileLocation {
@@ -188,7 +253,8 @@ class Evaluation {
     const image = syntax.replace(/^docker\.io\//, "").replace(/@sha256:[0-9a-f]+$/, "");
     if (/^docker\/dockerfile(:1([.-][\w.-]*)?|:latest|:labs)?$/.test(image)) return;
     const line = this.parsed.text.split("\n").findIndex((text) => /^\s*#\s*syntax\s*=/i.test(text));
-    this.fail(
+    // Another frontend reads another language: nothing after this can be judged by Dockerfile rules.
+    this.stop(
       this.at(line + 1),
       `the syntax directive names the frontend ${syntax}: stages reads Dockerfiles by the rules of docker/dockerfile:1`,
       `remove the directive (or write # syntax=docker/dockerfile:1), or ${stagedFalseHint}`,
@@ -209,15 +275,20 @@ class Evaluation {
   }
 
   private splitStages(first: number): void {
-    if (first < 0) this.fail(this.at(1), "the Dockerfile has no FROM", "start the build stage with FROM <image>");
-    for (const instruction of this.parsed.instructions.slice(first)) {
+    if (first < 0) {
+      // Unless the parser already said why: every instruction but ARG is before the first FROM (or is FORM).
+      if (this.parsed.instructions.some((instruction) => instruction.keyword !== "ARG")) throw this.error();
+      this.stop(this.at(1), "the Dockerfile has no FROM", "start the build stage with FROM <image>");
+    }
+    for (const instruction of this.instructions.slice(first)) {
       if (instruction.keyword !== "FROM") {
         this.headers.at(-1)!.instructions.push(instruction);
         continue;
       }
       const words = instruction.text === "" ? [] : instruction.text.split(whitespace);
+      // A stage with a problem still takes its place: later stages and --from=<index> count it.
       if (words.length !== 1 && !(words.length === 3 && words[1]!.toLowerCase() === "as")) {
-        this.fail(
+        this.report(
           instruction.location,
           "FROM needs an image and optionally AS <name>",
           "write FROM <image> [AS <name>]",
@@ -227,16 +298,16 @@ class Evaluation {
       const index = this.headers.length;
       if (name !== null) {
         if (!stageNamePattern.test(name)) {
-          this.fail(
+          this.report(
             instruction.location,
             `invalid build stage name "${words[2]}"`,
             "a stage name starts with a letter and has only letters, digits, '-', '_' and '.'",
           );
+        } else if (this.byName.has(name)) {
+          this.report(instruction.location, `duplicate build stage name "${name}"`, "give every stage its own AS name");
         }
-        if (this.byName.has(name)) {
-          this.fail(instruction.location, `duplicate build stage name "${name}"`, "give every stage its own AS name");
-        }
-        this.byName.set(name, index);
+        // The first stage of a name keeps it (an invalid one too: references to it are no images).
+        if (!this.byName.has(name)) this.byName.set(name, index);
       }
       this.headers.push({ index, name, from: instruction, instructions: [] });
     }
@@ -248,7 +319,7 @@ class Evaluation {
     const index = this.byName.get(target.toLowerCase());
     if (index === undefined) {
       const names = [...this.byName.keys()];
-      this.fail(
+      this.stop(
         this.at(1),
         `target build stage "${target}" is not in the Dockerfile`,
         names.length === 0 ? "name a stage with FROM <image> AS <name>" : `its stages are ${names.join(", ")}`,
@@ -274,7 +345,8 @@ class Evaluation {
     this.visiting.push(index);
     const needs: { index: number; location: DockerfileLocation }[] = [];
     const stage = this.evaluateStage(header, needs);
-    for (const need of needs) this.visit(need.index, need.location);
+    // A cycle abandons only the need that closes it.
+    for (const need of needs) this.attempt(() => this.visit(need.index, need.location));
     this.visiting.pop();
     this.evaluated.set(index, stage);
     this.order.push(index);
@@ -288,20 +360,25 @@ class Evaluation {
   ): DockerfileBuildStage {
     const from = header.from;
     const metaLookup = (name: string) => this.meta.get(name);
-    const baseName = this.expand(from, from.text.split(whitespace)[0]!, metaLookup, "empty").value;
-    const platform = from.flags.find((flag) => flag.name === "platform");
+    // A FROM with a problem still evaluates its stage's instructions (from an image named "" if need be).
+    const named = this.attempt(() => this.expand(from, from.text.split(whitespace)[0]!, metaLookup, "empty").value);
+    const baseName = named ?? "";
+    const platform = this.flag(from, "platform");
     if (platform) {
-      const value = this.expand(from, platform.value ?? "", metaLookup, "empty").value;
-      if (value.toLowerCase() !== this.platform.toLowerCase()) {
-        this.fail(
-          platform.location,
-          `FROM --platform=${platform.value ?? ""} asks for ${value || "no platform"}, but stages builds for the engine's platform (${this.platform})`,
-          "remove --platform, or write --platform=$BUILDPLATFORM",
-        );
-      }
+      this.attempt(() => {
+        const value = this.expand(from, platform.value ?? "", metaLookup, "empty").value;
+        if (value.toLowerCase() !== this.platform.toLowerCase()) {
+          this.report(
+            platform.location,
+            `FROM --platform=${platform.value ?? ""} asks for ${value || "no platform"}, but stages builds for the engine's platform (${this.platform})`,
+            "remove --platform, or write --platform=$BUILDPLATFORM",
+          );
+        }
+      });
     }
-    if (baseName === "") {
-      this.fail(
+    // A FROM without an image was reported by splitStages.
+    if (named === "" && from.text !== "") {
+      this.report(
         from.location,
         `the base image of FROM ${from.text} is empty`,
         "give the variable a value (ARG before the first FROM)",
@@ -317,7 +394,7 @@ class Evaluation {
       this.visit(base.index, from.location);
       const inherited = this.states.get(base.index)!;
       if (inherited.onbuild && this.options.staged !== false) {
-        this.fail(
+        this.report(
           from.location,
           `build stage ${stageLabel(this.headers[base.index]!)} has ONBUILD triggers, which stages does not run for a stage of the same Dockerfile`,
           `move the triggered instructions into this stage, or ${stagedFalseHint}`,
@@ -358,10 +435,11 @@ class Evaluation {
     };
     for (const instruction of header.instructions) {
       templateArgs.clear();
-      const step = this.step(instruction, { env, state, lookup, needs });
+      const step = this.attempt(() => this.step(instruction, { env, state, lookup, needs }));
+      if (step === undefined) continue;
       if (templateArgs.size > 0) {
         const name = [...templateArgs][0]!;
-        this.fail(
+        this.report(
           instruction.location,
           `${instruction.keyword} uses ARG ${name}, whose value depends on the base image's environment`,
           `give ${name} a value that does not use the base image's variables, or use them directly`,
@@ -524,18 +602,17 @@ class Evaluation {
   }
 
   private runStep(instruction: DockerfileInstruction, scope: StepScope): DockerfileStep {
-    const network = instruction.flags.find((flag) => flag.name === "network");
+    const network = this.flag(instruction, "network");
     let networkValue: string | null = null;
     if (network) {
       const value = network.value ?? "";
       if (!["default", "none", "host"].includes(value)) {
-        this.fail(
+        this.report(
           network.location,
           `RUN --network=${value} is not a network mode`,
           "write --network=default, none or host",
         );
-      }
-      networkValue = value === "default" ? null : value;
+      } else networkValue = value === "default" ? null : value;
     }
     const late = new LateStrings(this.escape);
     const args: [string, () => string][] = [];
@@ -597,18 +674,19 @@ class Evaluation {
       const git = /^(git@|git:\/\/|ssh:\/\/)/.test(source) || (url && /\.git(#.*)?$/.test(source));
       if (add && (git || (url && this.options.staged !== false))) {
         const remote = !git;
-        this.fail(
+        this.report(
           location,
           remote
             ? `ADD of a URL (${source}) is not supported in a staged build`
             : `ADD of a git repository (${source}) is not supported`,
           remote ? stagedFalseHint : unsupportedHint,
         );
+        continue;
       }
       sources.push(word(source));
     }
     const destination = word(written.at(-1)!);
-    const flag = (name: string) => instruction.flags.find((found) => found.name === name);
+    const flag = (name: string) => this.flag(instruction, name);
     const chownFlag = flag("chown");
     // An empty --chown= is no --chown (BuildKit's default value).
     const chown = chownFlag && (chownFlag.value ?? "") !== "" ? word(chownFlag.value ?? "") : null;
@@ -618,13 +696,12 @@ class Evaluation {
       const value = this.expand(instruction, chmodFlag.value ?? "", scope.lookup, "keep");
       // Symbolic modes (u+x), which newer BuildKit takes, have no number to sign and apply here.
       if (value.kept.length > 0 || !/^[0-7]+$/.test(value.value) || Number.parseInt(value.value, 8) > 0o7777) {
-        this.fail(
+        this.report(
           chmodFlag.location,
           `${keyword} --chmod=${chmodFlag.value ?? ""} is not an octal mode`,
           "write an octal mode such as --chmod=0755",
         );
-      }
-      chmod = Number.parseInt(value.value, 8);
+      } else chmod = Number.parseInt(value.value, 8);
     }
     const link = this.booleanFlag(flag("link"));
     let from: { type: "context" } | DockerfileSource = { type: "context" };
@@ -704,7 +781,7 @@ class Evaluation {
       );
     }
     const duration = (name: string): number => {
-      const flag = instruction.flags.find((found) => found.name === name);
+      const flag = this.flag(instruction, name);
       if (!flag) return 0;
       const value = parseGoDuration(flag.value ?? "");
       if (value === null)
@@ -718,22 +795,26 @@ class Evaluation {
         this.fail(flag.location, `HEALTHCHECK --${name} cannot be less than 1ms`, null);
       return value;
     };
-    const retriesFlag = instruction.flags.find((found) => found.name === "retries");
-    let retries = 0;
-    if (retriesFlag) {
-      const value = retriesFlag.value ?? "";
-      if (!/^[+-]?\d+$/.test(value))
-        this.fail(retriesFlag.location, `HEALTHCHECK --retries=${value} is not a number`, null);
-      retries = Number(value);
-      if (retries < 0) this.fail(retriesFlag.location, "HEALTHCHECK --retries cannot be negative", null);
-    }
+    const retries = (): number => {
+      const flag = this.flag(instruction, "retries");
+      if (!flag) return 0;
+      const value = flag.value ?? "";
+      if (!/^[+-]?\d+$/.test(value)) this.fail(flag.location, `HEALTHCHECK --retries=${value} is not a number`, null);
+      if (Number(value) < 0) this.fail(flag.location, "HEALTHCHECK --retries cannot be negative", null);
+      return Number(value);
+    };
+    // Each flag's problem is its own: every one is reported.
+    const checked = (read: () => number): number => this.attempt(read) ?? 0;
+    const values = {
+      interval: checked(() => duration("interval")),
+      timeout: checked(() => duration("timeout")),
+      startPeriod: checked(() => duration("start-period")),
+      startInterval: checked(() => duration("start-interval")),
+      retries: checked(retries),
+    };
     return {
       test,
-      interval: duration("interval"),
-      timeout: duration("timeout"),
-      startPeriod: duration("start-period"),
-      startInterval: duration("start-interval"),
-      retries,
+      ...values,
     };
   }
 
@@ -750,7 +831,15 @@ class Evaluation {
     });
   }
 
-  /** BuildKit's flag rules (BFlags): known names only, each once, string flags with a value, booleans true or false. */
+  /** The first flag of that name the instruction has, unless checkFlags reported it. */
+  private flag(instruction: DockerfileInstruction, name: string): DockerfileFlag | undefined {
+    return instruction.flags.find((found) => found.name === name && !this.badFlags.has(found));
+  }
+
+  /**
+   * BuildKit's flag rules (BFlags): known names only, each once, string flags with a value, booleans
+   * true or false. Every flag's problem is reported (one per flag).
+   */
   private checkFlags(instruction: DockerfileInstruction): void {
     const keyword = instruction.keyword;
     const rules = flagRules[keyword] ?? { accepted: {}, unsupported: [] };
@@ -758,33 +847,40 @@ class Evaluation {
     if (keyword === "HEALTHCHECK" && /^none(\s|$)/i.test(instruction.text)) return;
     const seen = new Set<string>();
     for (const flag of instruction.flags) {
-      const type = rules.accepted[flag.name];
-      if (rules.unsupported.includes(flag.name)) {
-        this.fail(flag.location, `${keyword} --${flag.name} is not supported`, unsupportedHint);
-      }
-      if (type === undefined) {
-        const names = Object.keys(rules.accepted);
-        this.fail(
-          flag.location,
-          `unknown flag --${flag.name} for ${keyword}`,
-          names.length === 0
-            ? `${keyword} takes no flags`
-            : `${keyword} takes ${names.map((name) => `--${name}`).join(", ")}`,
-        );
-      }
-      if (seen.has(flag.name)) this.fail(flag.location, `${keyword} --${flag.name} is given twice`, "keep one");
+      const problem = this.flagProblem(keyword, flag, rules, seen);
       seen.add(flag.name);
-      if (type === "string" && flag.value === null) {
-        this.fail(flag.location, `${keyword} --${flag.name} needs a value`, `write --${flag.name}=<value>`);
-      }
-      if (type === "boolean" && flag.value !== null && !/^(true|false)$/i.test(flag.value)) {
-        this.fail(
-          flag.location,
-          `${keyword} --${flag.name}=${flag.value} is not true or false`,
-          `write --${flag.name}`,
-        );
-      }
+      if (problem === null) continue;
+      this.badFlags.add(flag);
+      this.report(flag.location, problem[0], problem[1]);
     }
+  }
+
+  /** What is wrong with one flag (message and hint), or null. */
+  private flagProblem(
+    keyword: string,
+    flag: DockerfileFlag,
+    rules: { accepted: Record<string, "string" | "boolean">; unsupported: string[] },
+    seen: ReadonlySet<string>,
+  ): [string, string] | null {
+    const type = rules.accepted[flag.name];
+    if (rules.unsupported.includes(flag.name)) return [`${keyword} --${flag.name} is not supported`, unsupportedHint];
+    if (type === undefined) {
+      const names = Object.keys(rules.accepted);
+      return [
+        `unknown flag --${flag.name} for ${keyword}`,
+        names.length === 0
+          ? `${keyword} takes no flags`
+          : `${keyword} takes ${names.map((name) => `--${name}`).join(", ")}`,
+      ];
+    }
+    if (seen.has(flag.name)) return [`${keyword} --${flag.name} is given twice`, "keep one"];
+    if (type === "string" && flag.value === null) {
+      return [`${keyword} --${flag.name} needs a value`, `write --${flag.name}=<value>`];
+    }
+    if (type === "boolean" && flag.value !== null && !/^(true|false)$/i.test(flag.value)) {
+      return [`${keyword} --${flag.name}=${flag.value} is not true or false`, `write --${flag.name}`];
+    }
+    return null;
   }
 
   /** Expands a COPY here-document's body: quotes are ordinary characters, the escape is `\\` whatever the directive. */

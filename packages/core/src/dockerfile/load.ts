@@ -7,8 +7,7 @@ import type {
 } from "../config/model.js";
 import { createProblem } from "../config/problems.js";
 import { ConfigError } from "../errors.js";
-import { evaluateDockerfile } from "./evaluate.js";
-import { parseDockerfile } from "./parse.js";
+import { parseAndEvaluateDockerfile } from "./evaluate.js";
 import { configImagesOf } from "./references.js";
 
 /** Reads the text of a file of the project; null when there is no such file. Core does no I/O itself. */
@@ -58,10 +57,9 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
       continue;
     }
     try {
-      const parsed = parseDockerfile(content, path);
       // An image does not name itself: FROM app inside app's Dockerfile is the registry's app.
       const others = new Set([...names].filter((name) => name !== image.name));
-      const evaluated = evaluateDockerfile(parsed, {
+      const { parsed, evaluated } = parseAndEvaluateDockerfile(content, path, {
         args: spec.args,
         target: spec.target,
         configImages: others,

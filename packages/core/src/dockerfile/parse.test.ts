@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
 import type { DockerfileInstruction } from "./model.js";
-import { parseDockerfile, splitDockerfileWords, splitNameValues } from "./parse.js";
+import { parseDockerfile, readDockerfile, splitDockerfileWords, splitNameValues } from "./parse.js";
 
 declare global {
   interface ImportMeta {
@@ -144,6 +144,18 @@ function problemOf(text: string): string {
   throw new Error("no error");
 }
 
+/** Every problem, as file:line:column: message (without the hint). */
+function problemsOf(text: string): string[] {
+  try {
+    parseDockerfile(text, "app/Dockerfile");
+  } catch (error) {
+    if (ConfigError.isInstance(error))
+      return error.problems.map((problem) => problem.formatted.replace(/ \(.*\)$/, ""));
+    throw error;
+  }
+  throw new Error("no error");
+}
+
 describe("parseDockerfile", () => {
   it("fills the model: keyword, flags, json, text, location, endLine, original", () => {
     const parsed = parseDockerfile(
@@ -254,6 +266,58 @@ describe("parseDockerfile", () => {
     expect(problemOf("FROM a\nRUN <<EOF\necho\n")).toBe(
       "app/Dockerfile:2:1: unterminated here-document <<EOF (end it with a line holding only EOF)",
     );
+  });
+
+  it("reports every problem at once, in file order", () => {
+    const text = [
+      "# escape=x",
+      "# escape=`",
+      "RUNN a",
+      "RUN b",
+      "COPY a b",
+      "FROM a",
+      "ONBUILD FROM b",
+      "ONBUILD",
+      'RUN ["a", 1]',
+      "ONBUILD RUN [1]",
+      "COMPILE x",
+      "RUN <<EOF",
+      "echo",
+      "",
+    ].join("\n");
+    expect(problemsOf(text)).toEqual([
+      'app/Dockerfile:1:1: invalid escape character "x" in the escape directive',
+      "app/Dockerfile:2:1: only one escape parser directive can be used",
+      "app/Dockerfile:3:1: unknown instruction RUNN",
+      // One problem for every instruction before the first FROM: they have one cause.
+      "app/Dockerfile:4:1: RUN before the first FROM: there is no build stage yet",
+      "app/Dockerfile:7:9: FROM is not allowed as an ONBUILD trigger",
+      "app/Dockerfile:8:1: ONBUILD needs an instruction to run later",
+      "app/Dockerfile:9:1: when using JSON array syntax, arrays must be comprised of strings only",
+      "app/Dockerfile:10:9: when using JSON array syntax, arrays must be comprised of strings only",
+      "app/Dockerfile:11:1: unknown instruction COMPILE",
+      "app/Dockerfile:12:1: unterminated here-document <<EOF",
+    ]);
+  });
+
+  it("readDockerfile keeps reading after a problem and names the instructions it is in", () => {
+    const reading = readDockerfile('FROM a\nRUNN make\nRUN ["a", 1]\nONBUILD FROM b\nRUN ok\n', "D");
+    expect(reading.problems.map((problem) => problem.line)).toEqual([2, 3, 4]);
+    expect(reading.parsed!.instructions.map((instruction) => instruction.keyword)).toEqual([
+      "FROM",
+      "RUNN",
+      "RUN",
+      "ONBUILD",
+      "RUN",
+    ]);
+    expect([...reading.flawed].map((instruction) => instruction.location.line).sort()).toEqual([2, 3, 4]);
+    // A bad escape directive leaves the default escape: the rest reads as BuildKit's default would.
+    expect(readDockerfile("# escape=x\nFROM a\nRUN a \\\n b\n", "D").parsed!.instructions[1]!.text).toBe("a  b");
+    const empty = readDockerfile("# nothing\n", "D");
+    expect(empty.parsed).toBeNull();
+    expect(empty.problems.map((problem) => problem.formatted)).toEqual([
+      "D:1:1: the Dockerfile has no instructions (start it with FROM <image>)",
+    ]);
   });
 
   it("splits ENV and LABEL as BuildKit does", () => {

@@ -8,7 +8,8 @@
  * arguments. The instruction text is what stage signatures are computed over and what the build runs,
  * so it has to be BuildKit's exactly; the rules are small enough to follow directly.
  */
-import { createProblem } from "../config/problems.js";
+import type { ConfigProblem } from "../config/model.js";
+import { createProblem, sortProblems } from "../config/problems.js";
 import { ConfigError } from "../errors.js";
 import type {
   DockerfileFlag,
@@ -68,11 +69,34 @@ interface JoinedLine {
   positions: { line: number; column: number }[];
 }
 
-/** Parses a Dockerfile as BuildKit does; throws ConfigError with the place of the first problem. */
+/** Parses a Dockerfile as BuildKit does; throws ConfigError with every problem found, in file order. */
 export function parseDockerfile(text: string, file: string): ParsedDockerfile {
+  const reading = readDockerfile(text, file);
+  if (reading.problems.length > 0) throw new ConfigError(reading.problems);
+  return reading.parsed!;
+}
+
+/**
+ * What reading a Dockerfile found. A problem stops the reading only when nothing after it can be read
+ * (no instructions at all); otherwise the instruction it is in is `flawed` (evaluation skips it, so
+ * that it reports no second problem for the same cause) and the reading goes on.
+ */
+export interface DockerfileReading {
+  /** Null when the reading stopped. */
+  parsed: ParsedDockerfile | null;
+  /** Every problem, in file order. */
+  problems: ConfigProblem[];
+  /** Instructions with a problem of their own (an ONBUILD's is the ONBUILD). */
+  flawed: ReadonlySet<DockerfileInstruction>;
+}
+
+/** Parses a Dockerfile as BuildKit does, collecting every problem instead of stopping at the first. */
+export function readDockerfile(text: string, file: string): DockerfileReading {
   const lines = splitLines(text);
-  const fail = (line: number, column: number, message: string, hint: string | null): never => {
-    throw new ConfigError([createProblem("error", { file, line, column }, message, hint)]);
+  const problems: ConfigProblem[] = [];
+  const flawed = new Set<DockerfileInstruction>();
+  const report: Report = (line, column, message, hint) => {
+    problems.push(createProblem("error", { file, line, column }, message, hint));
   };
 
   let escapeToken: "\\" | "`" = "\\";
@@ -89,20 +113,22 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       return;
     }
     if (seenDirectives.has(name)) {
-      fail(line.number, 1, `only one ${name} parser directive can be used`, "remove the repeated directive");
+      report(line.number, 1, `only one ${name} parser directive can be used`, "remove the repeated directive");
+      return;
     }
     seenDirectives.add(name);
     const value = match[2] ?? "";
     if (name === "escape") {
-      if (value !== "\\" && value !== "`") {
-        fail(
+      // A bad escape character leaves `\\`: the rest is read as BuildKit's default would.
+      if (value === "\\" || value === "`") escapeToken = value;
+      else {
+        report(
           line.number,
           1,
           `invalid escape character "${value}" in the escape directive`,
           "write # escape=\\ or # escape=`",
         );
       }
-      escapeToken = value as "\\" | "`";
     } else if (name === "syntax") {
       syntax = value;
     }
@@ -127,7 +153,8 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
       if (trimLeft(next.text).length === 0) continue;
       ended = appendLine(joined, next, next.text, 0, escapeToken);
     }
-    const instruction = parseInstruction(joined, 0, { file, firstLine: first.text, escapeToken, fail });
+    const instructionProblems = problems.length;
+    const instruction = parseInstruction(joined, 0, { file, firstLine: first.text, escapeToken, report });
     const heredocOwner = instruction.keyword === "ONBUILD" ? instruction.trigger : instruction;
     if (
       heredocOwner &&
@@ -149,12 +176,14 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
           content += body.raw;
         }
         if (!terminated) {
-          fail(
+          report(
             first.number,
             instruction.location.column,
             `unterminated here-document <<${found.name}`,
             `end it with a line holding only ${found.name}`,
           );
+          // It took the rest of the file: there is nothing left for the next ones.
+          break;
         }
         heredocs.push({ ...found, content: found.chomp ? content.replace(/^\t+/gm, "") : content });
       }
@@ -163,54 +192,72 @@ export function parseDockerfile(text: string, file: string): ParsedDockerfile {
     }
     instruction.endLine = lines[index - 1]!.number;
     if (instruction.trigger) instruction.trigger.endLine = instruction.endLine;
+    if (problems.length > instructionProblems) flawed.add(instruction);
     instructions.push(instruction);
   }
 
   if (instructions.length === 0) {
-    fail(1, 1, "the Dockerfile has no instructions", "start it with FROM <image>");
+    report(1, 1, "the Dockerfile has no instructions", "start it with FROM <image>");
+    return { parsed: null, problems: sortProblems(problems), flawed };
   }
-  checkInstructions(instructions, fail);
-  return { file, escape: escapeToken, syntax, text, instructions };
+  checkInstructions(instructions, report, flawed);
+  return {
+    parsed: { file, escape: escapeToken, syntax, text, instructions },
+    problems: sortProblems(problems),
+    flawed,
+  };
 }
 
-type Fail = (line: number, column: number, message: string, hint: string | null) => never;
+type Report = (line: number, column: number, message: string, hint: string | null) => void;
 
 /** Unknown instructions and instructions before the first FROM (BuildKit's instruction parser refuses both). */
-function checkInstructions(instructions: readonly DockerfileInstruction[], fail: Fail): void {
+function checkInstructions(
+  instructions: readonly DockerfileInstruction[],
+  report: Report,
+  flawed: Set<DockerfileInstruction>,
+): void {
   let seenFrom = false;
+  let beforeFrom = false;
   for (const instruction of instructions) {
     const { line, column } = instruction.location;
+    const fault = (at: DockerfileLocation, message: string, hint: string): void => {
+      report(at.line, at.column, message, hint);
+      flawed.add(instruction);
+    };
     for (const checked of [instruction, instruction.trigger]) {
       if (checked && !knownKeywords.has(checked.keyword)) {
         const near = dockerfileKeywords.find((keyword) => editDistance(keyword, checked.keyword) <= 2);
-        fail(
-          checked.location.line,
-          checked.location.column,
+        fault(
+          checked.location,
           `unknown instruction ${checked.keyword}`,
           near ? `did you mean ${near}?` : `Dockerfile instructions are ${dockerfileKeywords.join(", ")}`,
         );
       }
     }
-    if (instruction.keyword === "ONBUILD") {
-      const trigger = instruction.trigger;
-      if (!trigger) fail(line, column, "ONBUILD needs an instruction to run later", "write ONBUILD <instruction>");
-      if (trigger.keyword === "ONBUILD" || trigger.keyword === "FROM" || trigger.keyword === "MAINTAINER") {
-        fail(
-          trigger.location.line,
-          trigger.location.column,
-          `${trigger.keyword} is not allowed as an ONBUILD trigger`,
-          "ONBUILD takes any other instruction",
-        );
-      }
+    const trigger = instruction.trigger;
+    if (instruction.keyword === "ONBUILD" && !trigger) {
+      fault(instruction.location, "ONBUILD needs an instruction to run later", "write ONBUILD <instruction>");
+    }
+    if (trigger && (trigger.keyword === "ONBUILD" || trigger.keyword === "FROM" || trigger.keyword === "MAINTAINER")) {
+      fault(
+        trigger.location,
+        `${trigger.keyword} is not allowed as an ONBUILD trigger`,
+        "ONBUILD takes any other instruction",
+      );
     }
     if (instruction.keyword === "FROM") seenFrom = true;
-    else if (!seenFrom && instruction.keyword !== "ARG") {
-      fail(
-        line,
-        column,
-        `${instruction.keyword} before the first FROM: there is no build stage yet`,
-        "start the build stage with FROM <image>; only ARG may come before the first FROM",
-      );
+    else if (!seenFrom && instruction.keyword !== "ARG" && knownKeywords.has(instruction.keyword)) {
+      // The instructions before the first FROM have one cause (FROM is missing or late): one problem, at the first.
+      if (!beforeFrom) {
+        report(
+          line,
+          column,
+          `${instruction.keyword} before the first FROM: there is no build stage yet`,
+          "start the build stage with FROM <image>; only ARG may come before the first FROM",
+        );
+      }
+      beforeFrom = true;
+      flawed.add(instruction);
     }
   }
 }
@@ -279,9 +326,9 @@ function appendLine(
 function parseInstruction(
   joined: JoinedLine,
   start: number,
-  context: { file: string; firstLine: string; escapeToken: string; fail: Fail },
+  context: { file: string; firstLine: string; escapeToken: string; report: Report },
 ): DockerfileInstruction {
-  const { file, firstLine, escapeToken, fail } = context;
+  const { file, firstLine, escapeToken, report } = context;
   const line = joined.text;
   let from = start;
   while (from < line.length && isSpace(line[from]!)) from++;
@@ -319,11 +366,11 @@ function parseInstruction(
 
   let json: string[] | null = null;
   if (jsonKeywords.has(keyword))
-    json = parseJsonArray(text, () => fail(location.line, location.column, notStringArray, null));
+    json = parseJsonArray(text, () => report(location.line, location.column, notStringArray, null));
   else if (keyword === "HEALTHCHECK") {
     // The JSON form is the command after the type word (`HEALTHCHECK CMD ["a"]`).
     const command = text.replace(/^\S+\s*/u, "");
-    json = parseJsonArray(command, () => fail(location.line, location.column, notStringArray, null));
+    json = parseJsonArray(command, () => report(location.line, location.column, notStringArray, null));
   }
 
   return {
@@ -339,8 +386,11 @@ function parseInstruction(
   };
 }
 
-/** The elements of a JSON string array, null when the text is not a JSON array (then it is the shell form). */
-function parseJsonArray(text: string, notStrings: () => never): string[] | null {
+/**
+ * The elements of a JSON string array, null when the text is not a JSON array (then it is the shell
+ * form) or, after `notStrings` reported it, an array of something else.
+ */
+function parseJsonArray(text: string, notStrings: () => void): string[] | null {
   if (!text.startsWith("[")) return null;
   let value: unknown;
   try {
@@ -349,7 +399,10 @@ function parseJsonArray(text: string, notStrings: () => never): string[] | null 
     return null;
   }
   if (!Array.isArray(value)) return null;
-  if (!value.every((element) => typeof element === "string")) notStrings();
+  if (!value.every((element) => typeof element === "string")) {
+    notStrings();
+    return null;
+  }
   return value as string[];
 }
 
