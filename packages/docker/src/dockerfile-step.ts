@@ -17,7 +17,7 @@ import { copyStep } from "./dockerfile-copy.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
-import { resolveWorkdir, stageCommitConfig, withoutStageLabels, withShell } from "./image-config.js";
+import { envMap, resolveWorkdir, stageCommitConfig, withoutStageLabels, withShell } from "./image-config.js";
 import type { RawImage } from "./images.js";
 import { followProgress, inspectRawImage, removeImageWith } from "./images.js";
 import { OutputTail } from "./output-tail.js";
@@ -456,16 +456,6 @@ export function userIds(
     });
   }
   return { uid: account.uid, gid };
-}
-
-function envMap(env: readonly string[] | null | undefined): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const entry of env ?? []) {
-    const equals = entry.indexOf("=");
-    if (equals === -1) map.set(entry, "");
-    else map.set(entry.slice(0, equals), entry.slice(equals + 1));
-  }
-  return map;
 }
 
 /** The local image `FROM scratch` stands for: no files, BuildKit's config of scratch (PATH, WorkingDir /). */

@@ -197,7 +197,8 @@ export function applyInstructions(config: ContainerConfig, instructions: DockerI
   if (instructions.HEALTHCHECK !== null) config.Healthcheck = parseHealthcheck(instructions.HEALTHCHECK);
 }
 
-function envMap(env: readonly string[] | null | undefined): Map<string, string> {
+/** An image's `NAME=value` env as a map (a bare `NAME` is empty). */
+export function envMap(env: readonly string[] | null | undefined): Map<string, string> {
   const map = new Map<string, string>();
   for (const entry of env ?? []) {
     const equals = entry.indexOf("=");
