@@ -208,6 +208,33 @@ describe("evaluateDockerfile: variables", () => {
     );
   });
 
+  it("refuses a RUN given an ARG template whose variable an ENV changed since the ARG (BuildKit expands it at the ARG)", () => {
+    // BuildKit: A is the base image's PATH; completing $PATH at the RUN would give /x.
+    expect(problemsOf("FROM a\nARG A=$PATH\nENV PATH=/x\nRUN echo $A\nRUN again\n")).toEqual([
+      "app/Dockerfile:4:1: RUN gets ARG A (line 2), whose value uses the base image's PATH: BuildKit expands it at the ARG line, before ENV PATH (line 3) changed it, which stages cannot reproduce (set A with ENV instead (expanded at its line; it then stays in the image), or give A a value that does not use PATH)",
+    ]);
+    // Through a stage that FROMs the ARG's stage too.
+    expect(problemsOf("FROM a AS base\nARG A=x${HOME}\nFROM base\nENV HOME=/h\nRUN echo\n")).toEqual([
+      expect.stringMatching(/^app\/Dockerfile:5:1: RUN gets ARG A \(line 2\).* ENV HOME \(line 4\)/),
+    ]);
+  });
+
+  it("gives RUN an ARG template while no ENV changed its variables; a stage's ENV does not reach its siblings", () => {
+    const home = (name: string) => (name === "PATH" ? "/bin" : undefined);
+    const [run] = runs("FROM a\nENV PATH=/x\nARG A=$PATH B=$HOME\nENV HOME2=1\nARG B=1\nENV HOME=/h\nRUN echo\n");
+    expect(run!.args).toEqual([
+      ["A", "/x"],
+      ["B", "1"],
+    ]);
+    const [late] = runs("FROM a\nARG A=$PATH\nENV P=/x\nRUN echo\n");
+    expect(completeStep(late!, home, "\\")).toMatchObject({ args: [["A", "/bin"]] });
+    // c changes PATH after b's ARG; e, another stage FROM b, still gets A as BuildKit does.
+    const text =
+      "FROM a AS b\nARG A=$PATH\nFROM b AS e\nRUN two\nFROM b AS c\nENV PATH=/x\nFROM c\nCOPY --from=e / /\n";
+    const sibling = evaluate(text).stages.find((stage) => stage.name === "e")!;
+    expect(sibling.steps[0]).toMatchObject({ op: "run", args: [["A", "$PATH"]], late: true });
+  });
+
   it("gives RUN the ARGs declared so far with values, and the proxy args given", () => {
     const [first, second] = runs("FROM a\nARG A=1\nARG B\nRUN one\nARG C=3\nENV A=env\nRUN two\n", {
       args: { HTTP_PROXY: "http://proxy", B: "2" },
@@ -441,6 +468,17 @@ describe("evaluateDockerfile: steps", () => {
     // The body's template is in the body's own syntax (escape `\\`), not the Dockerfile's.
     const [backtick] = copies("# escape=`\nFROM a\nARG NAME=world\nCOPY <<EOF $HOME/x\na `$NAME $NAME\nEOF\n");
     expect(completeStep(backtick!, home, "`")).toMatchObject({ heredocs: [{ content: "a `world world\n" }] });
+  });
+
+  it("reads quotes in a here-document's patterns as ordinary characters, in a late step and with # escape=`", () => {
+    const home = (name: string) => (name === "HOME" ? "/root" : undefined);
+    // The pattern 'x' (quotes included) does not match x; HOME comes from the image. BuildKit: x/root.
+    const [known] = copies("FROM a\nARG N=x\nCOPY <<EOF /x\n${N#'x'}$HOME\nEOF\n");
+    expect(known!.late).toBe(true);
+    expect(completeStep(known!, home, "\\")).toMatchObject({ heredocs: [{ content: "x/root\n" }] });
+    // N is 'x' (quotes included): the pattern matches it whole. A kept variable's pattern keeps its quotes; `\\` escapes in the body whatever the directive.
+    const [kept] = copies("# escape=`\nFROM a\nARG N=\"'x'\"\nCOPY <<EOF /x\n${HOME%'t'}${N#'x'} \\$N `$N\nEOF\n");
+    expect(completeStep(kept!, home, "`")).toMatchObject({ heredocs: [{ content: "/root $N `'x'\n" }] });
   });
 
   it("makes a COPY with a base image variable late, every string a template", () => {

@@ -17,7 +17,9 @@
  *   `completeStep` finishes at build time against the environment of the image the step runs on
  *   (which then holds this Dockerfile's earlier ENVs too). For the same reason an ENV whose value is a
  *   template is itself kept when used. An ARG whose value is a template cannot be (ARGs are not in the
- *   image): using one outside RUN is refused.
+ *   image): using one outside RUN is refused. RUN gets it as a template finished against the image it
+ *   runs on, which agrees with BuildKit (it expands the ARG at its line) until an ENV sets a variable
+ *   the template kept: a RUN after that is refused.
  *
  * Every problem is reported at once, in file order (as stages.yaml's): a problem abandons the
  * instruction it is in and evaluation goes on with the next one. Only a problem that leaves nothing
@@ -109,6 +111,16 @@ interface Variable {
   template: boolean;
   /** Set by ARG (it reaches RUN, not the image's config), else by ENV. */
   fromArg: boolean;
+  /**
+   * An ARG whose value is a template: BuildKit expands it at the ARG line, completeStep at each RUN,
+   * against the image the RUN runs on. The two agree until an ENV sets a variable the template kept;
+   * `changedBy` is the first such ENV (a RUN given the ARG after it is refused).
+   */
+  templateArg?: {
+    declared: DockerfileLocation;
+    kept: readonly string[];
+    changedBy: { name: string; location: DockerfileLocation } | null;
+  };
 }
 
 /** What a stage leaves to the stages that `FROM` it. */
@@ -172,6 +184,8 @@ class Evaluation {
   private readonly evaluated = new Map<number, DockerfileBuildStage>();
   private readonly visiting: number[] = [];
   private readonly order: number[] = [];
+  /** The ARG templates whose changed variables a RUN was refused for (each is told once). */
+  private readonly changedArgsReported = new Set<Variable>();
 
   constructor(
     private readonly parsed: ParsedDockerfile,
@@ -465,6 +479,7 @@ class Evaluation {
           else if (written !== null) {
             const expanded = this.expand(instruction, written, scope.lookup, "keep");
             variable = { value: expanded.value, template: expanded.kept.length > 0, fromArg: true };
+            if (variable.template) variable.templateArg = { declared: location, kept: expanded.kept, changedBy: null };
           } else if (this.meta.has(name)) variable = { value: this.meta.get(name)!, template: false, fromArg: true };
           // Without a value the ARG changes nothing (an earlier value of the name stays).
           if (variable && !nonEnvArgs.has(name)) scope.env.set(name, variable);
@@ -505,6 +520,7 @@ class Evaluation {
             scope.env.set(key.value, variable);
             scope.state.configEnv.set(key.value, variable);
           }
+          for (const [key] of pairs) this.markChangedArgs(scope.env, key.value, location);
         }
         const strings = pairs.map(([key, value]) => [late.add(key), late.add(value)] as [() => string, () => string]);
         const resolved = () => strings.map(([key, value]) => [key(), value()] as [string, string]);
@@ -601,7 +617,35 @@ class Evaluation {
     }
   }
 
+  /**
+   * An ENV set `name`: ARG templates that kept it would now be completed with the new value, where
+   * BuildKit expanded them with the old one. Variables are replaced, not changed (stages share them).
+   */
+  private markChangedArgs(env: Map<string, Variable>, name: string, location: DockerfileLocation): void {
+    for (const [argName, variable] of env) {
+      const templateArg = variable.templateArg;
+      if (!variable.fromArg || !templateArg || templateArg.changedBy || !templateArg.kept.includes(name)) continue;
+      env.set(argName, { ...variable, templateArg: { ...templateArg, changedBy: { name, location } } });
+    }
+  }
+
+  /** A RUN gets every ARG: refused when one is a template whose variables an ENV changed since (once per ARG). */
+  private checkChangedArgs(instruction: DockerfileInstruction, env: Map<string, Variable>): void {
+    for (const [name, variable] of env) {
+      const changedBy = variable.templateArg?.changedBy;
+      if (!variable.fromArg || !changedBy || this.changedArgsReported.has(variable)) continue;
+      this.changedArgsReported.add(variable);
+      const declared = variable.templateArg!.declared;
+      this.report(
+        instruction.location,
+        `RUN gets ARG ${name} (line ${declared.line}), whose value uses the base image's ${changedBy.name}: BuildKit expands it at the ARG line, before ENV ${changedBy.name} (line ${changedBy.location.line}) changed it, which stages cannot reproduce`,
+        `set ${name} with ENV instead (expanded at its line; it then stays in the image), or give ${name} a value that does not use ${changedBy.name}`,
+      );
+    }
+  }
+
   private runStep(instruction: DockerfileInstruction, scope: StepScope): DockerfileStep {
+    this.checkChangedArgs(instruction, scope.env);
     const network = this.flag(instruction, "network");
     let networkValue: string | null = null;
     if (network) {
