@@ -1,4 +1,4 @@
 export * from "./copy-sources.js";
-export { type EvaluateOptions, evaluateDockerfile } from "./evaluate.js";
-export { parseDockerfile } from "./parse.js";
+export { type EvaluateOptions, evaluateDockerfile, parseAndEvaluateDockerfile } from "./evaluate.js";
+export { type DockerfileReading, parseDockerfile, readDockerfile } from "./parse.js";
 export * from "./shell-lexer.js";
