@@ -26,6 +26,8 @@ export interface ContainerSpec {
   networkMode: string;
   /** `host:ip` entries for the container's /etc/hosts (outside its file system: never committed). */
   extraHosts?: string[];
+  /** The container's host name (the engine's default is its id). */
+  hostname?: string;
   /** Labels of the container: its project and owner, so that a later run can tell a leftover (build-leftovers). */
   labels?: Record<string, string>;
 }
@@ -66,6 +68,7 @@ export class EngineContainer {
       },
     };
     if (spec.user !== undefined) body.User = spec.user;
+    if (spec.hostname !== undefined) body.Hostname = spec.hostname;
     if (spec.labels !== undefined) body.Labels = spec.labels;
     try {
       // docker-modem sends an options object both as query and as body unless it is split into

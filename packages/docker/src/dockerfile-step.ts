@@ -212,6 +212,8 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
       entrypoint: argv,
       networkMode: network,
       extraHosts: [...job.instructions.addHost],
+      // BuildKit's: a command that records the host name gives the same file, not a container id.
+      hostname: "buildkitsandbox",
     },
     job.request.signal,
   );

@@ -36,6 +36,11 @@ describe("RUN equals BuildKit", () => {
     );
   });
 
+  it("the host name is BuildKit's", async () => {
+    const stages = await chain.build(base, [runStep("hostname > /h")]);
+    await chain.expectSameAsBuildKit(last(stages), `FROM ${baseImage}\nRUN hostname > /h\n`);
+  });
+
   it("exec form, and the base's CMD and ENTRYPOINT kept", async () => {
     const stages = await chain.build(base, [
       configStep({ keyword: "ENTRYPOINT", command: ["/bin/echo"], shellForm: false, shell: null }),
