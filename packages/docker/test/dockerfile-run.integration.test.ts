@@ -164,6 +164,20 @@ describe("RUN equals BuildKit", () => {
   });
 });
 
+describe("RUN --network", () => {
+  it("a step's network wins over the builder's (none here), in a container and with build args", async () => {
+    const count = "ls /sys/class/net | wc -l > /interfaces";
+    for (const args of [[], [["A", "1"]]] as [string, string][][]) {
+      const none = await chain.build(base, [runStep(count, { args })]);
+      const host = await chain.build(base, [runStep(count, { args, network: "host" })]);
+      const read = (signature: Signature) =>
+        Number(engine.docker(["run", "--rm", "--entrypoint", "cat", chain.image(signature), "/interfaces"]).trim());
+      expect(read(last(none))).toBe(1);
+      expect(read(last(host))).toBeGreaterThan(1);
+    }
+  });
+});
+
 describe("RUN after ONBUILD", () => {
   it("a RUN with build args after ONBUILD runs no trigger and keeps them recorded", async () => {
     const stages = await chain.build(base, [
