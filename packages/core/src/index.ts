@@ -27,6 +27,7 @@ export {
 } from "./adapters/image-transfer.js";
 export {
   type Lock,
+  type LockAcquireOptions,
   type LockHandle,
   type LockSpecificationVersion,
   lockSpecificationVersion,

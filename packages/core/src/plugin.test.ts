@@ -30,7 +30,7 @@ describe("plugins", () => {
     expect(() => createPluginRegistry([one, two])).toThrow(/already registered/);
   });
 
-  it("keeps one specification version per contract, all v1 today", () => {
+  it("keeps one specification version per contract (Lock v2 since abandonWhen)", () => {
     expect([
       pluginSpecificationVersion,
       stagesStorageSpecificationVersion,
@@ -38,7 +38,7 @@ describe("plugins", () => {
       imageTransferSpecificationVersion,
       gitSourceSpecificationVersion,
       lockSpecificationVersion,
-    ]).toEqual(["v1", "v1", "v1", "v1", "v1", "v1"]);
+    ]).toEqual(["v1", "v1", "v1", "v1", "v1", "v2"]);
   });
 
   it("checks every adapter a factory makes against its own contract's version", async () => {
@@ -52,7 +52,7 @@ describe("plugins", () => {
       builders: { old: () => ({ specificationVersion: "v0" }) as never },
       transfers: { none: () => ({}) as never },
       gitSources: { fine: () => ({ specificationVersion: "v1" }) as never },
-      locks: { future: () => ({ specificationVersion: "v2" }) as never },
+      locks: { future: () => ({ specificationVersion: "v3" }) as never },
     });
     const registry = createPluginRegistry([plugin]);
     const context = { project: "p", directory: "/", settings: {}, log: () => {} };
@@ -64,7 +64,7 @@ describe("plugins", () => {
     await expect(registry.builders.get("old")?.(context)).rejects.toThrow(/StageBuilder specification v0/);
     await expect(registry.transfers.get("none")?.(context)).rejects.toThrow(/ImageTransfer specification undefined/);
     await expect(registry.locks.get("future")?.(context, "x")).rejects.toSatisfy(
-      (error) => PluginError.isInstance(error) && /Lock specification v2/.test(String(error)),
+      (error) => PluginError.isInstance(error) && /Lock specification v3/.test(String(error)),
     );
   });
 });

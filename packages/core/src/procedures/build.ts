@@ -70,7 +70,17 @@ async function carryOutBuild(plan: StagesPlan, options: BuildOptions): Promise<M
   };
 
   const buildStage = async (stage: ResolvedStage): Promise<void> => {
-    const handle = await options.lock?.acquire(`stage:${project}:${stage.signature}`, { signal: options.signal });
+    const remote = options.remote;
+    const handle = await options.lock?.acquire(`stage:${project}:${stage.signature}`, {
+      signal: options.signal,
+      ...(remote ? { abandonWhen: () => remote.storage.has(stage.signature, { signal: options.signal }) } : {}),
+    });
+    if (handle === null) {
+      // Another host built and pushed it while this one waited.
+      await pullStage(stage);
+      taken.set(stage.signature, "pulled");
+      return;
+    }
     try {
       // Another host may have built it while this one waited for the lock.
       if (handle && (await options.local.has(stage.signature, { signal: options.signal }))) {
