@@ -1,7 +1,10 @@
+import type { Writable } from "node:stream";
 import {
   AbortedError,
   ConfigError,
+  createSecretRedactor,
   type ProcedureResult,
+  type SecretRedactor,
   StagesError,
   type StagesEvent,
   UsageError as StagesUsageError,
@@ -10,6 +13,7 @@ import { Command, Option } from "clipanion";
 import type { CommandContext } from "./context.js";
 import { exitCodes } from "./exit-codes.js";
 import { loadProject, type Project } from "./project.js";
+import { redactingStream } from "./redacting-stream.js";
 import { createRenderer, type Renderer } from "./render.js";
 import { createServices, type Services } from "./services.js";
 
@@ -19,6 +23,10 @@ export interface Session {
   services: Services;
   renderer: Renderer;
   signal: AbortSignal;
+  /** The command's environment (flags' fallbacks such as STAGES_LOCK). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Secrets of the run (the lock URL's password): blanked out of stderr, stdout and --json. */
+  redactor: SecretRedactor;
   /** Passes events to the renderer and to plugin hooks. */
   onEvent(event: StagesEvent): void;
 }
@@ -52,8 +60,11 @@ export abstract class ProjectCommand extends Command<CommandContext> {
 
   async execute(): Promise<number> {
     const env = this.context.env;
+    const redactor = createSecretRedactor();
+    const stderr = redactingStream(this.context.stderr, redactor);
+    const stdout = redactingStream(this.context.stdout, redactor);
     const renderer = createRenderer({
-      stream: this.context.stderr,
+      stream: stderr,
       live: this.context.interactive && env.CI !== "true" && !this.json,
       color: this.context.interactive && env.NO_COLOR === undefined && env.TERM !== "dumb",
     });
@@ -71,6 +82,8 @@ export abstract class ProjectCommand extends Command<CommandContext> {
         services,
         renderer,
         signal: this.context.signal,
+        env,
+        redactor,
         onEvent: (event) => {
           renderer.onEvent(event);
           for (const hook of hooks) hook.onEvent?.(event);
@@ -82,20 +95,19 @@ export abstract class ProjectCommand extends Command<CommandContext> {
         for (const hook of hooks)
           await hook.afterProcedure?.(this.path.join(" "), result as ProcedureResult, services.context);
       }
-      if (this.json) this.context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (this.json) stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else {
         const summary = this.summarize(result);
-        if (summary) this.context.stdout.write(summary.endsWith("\n") ? summary : `${summary}\n`);
+        if (summary) stdout.write(summary.endsWith("\n") ? summary : `${summary}\n`);
       }
       return exitCodes.ok;
     } catch (error) {
       renderer.close();
-      return this.report(error);
+      return this.report(error, stderr, stdout);
     }
   }
 
-  private report(error: unknown): number {
-    const stderr = this.context.stderr;
+  private report(error: unknown, stderr: Writable, stdout: Writable): number {
     const interrupted = AbortedError.isInstance(error) || this.context.signal.aborted;
     const code = interrupted
       ? exitCodes.interrupted
@@ -122,7 +134,7 @@ export abstract class ProjectCommand extends Command<CommandContext> {
       stderr.write("  (run with --debug to see where it happened)\n");
     if (this.json) {
       const stagesCode = StagesError.isInstance(error) ? error.code : interrupted ? "ABORTED" : "INTERNAL";
-      this.context.stdout.write(`${JSON.stringify({ error: { code: stagesCode, message } }, null, 2)}\n`);
+      stdout.write(`${JSON.stringify({ error: { code: stagesCode, message } }, null, 2)}\n`);
     }
     return code;
   }
