@@ -153,6 +153,17 @@ describe("createRedisLock when Redis cannot be used", () => {
     expect(messages[0]).toMatch(/127\.0\.0\.1:5849.*ECONNREFUSED.*building without the lock/);
   });
 
+  it("tells that a database the server does not have cannot be used, rather than locking in database 0", async () => {
+    const messages: string[] = [];
+    const url = `${sharedRedisUrl().replace(/\/\d*$/, "")}/99`;
+    const lock = lockOf({ url, onUnavailable: (message) => messages.push(message) });
+    const key = uniqueKey("database");
+    expect(await lock.acquire(key)).not.toBeNull();
+    expect(await redis.exists(`${redisLockKeyPrefix}${key}`)).toBe(0);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("DB index is out of range");
+  });
+
   it("gives up within connectTimeoutMs on a server that accepts connections and never answers", async () => {
     const silent = createServer(() => {});
     await new Promise<void>((resolve) => silent.listen(5842, "127.0.0.1", resolve));
@@ -217,15 +228,24 @@ describe("createRedisLock when Redis cannot be used", () => {
       const lock = lockOf({ url: own.url, ttlMs: 600, onUnavailable: (message) => messages.push(message) });
       const first = held(await lock.acquire("one"));
       const second = held(await lock.acquire("two"));
+      // Waiters polling for a held key at the moment Redis goes: they go on unlocked too.
+      const waiters = [1, 2, 3].map(() => lockOf({ url: own.url, ttlMs: 600 }).acquire("one"));
+      const otherInstance = lockOf({ url: own.url, onUnavailable: (message) => messages.push(message) });
+      const waiting = [otherInstance.acquire("one"), otherInstance.acquire("one"), otherInstance.acquire("two")];
+      await sleep(200);
       await own.stop();
-      await sleep(500);
-      expect(messages).toHaveLength(1);
+      const started = Date.now();
+      expect((await Promise.all([...waiters, ...waiting])).every((handle) => handle !== null)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await sleep(300);
+      // Once per lock instance: this one and otherInstance.
+      expect(messages).toHaveLength(2);
       expect(messages[0]).toContain("127.0.0.1:5841");
       expect(messages[0]).toContain("building without the lock");
       await first.release();
       await second.release();
       expect(await lock.acquire("three")).not.toBeNull();
-      expect(messages).toHaveLength(1);
+      expect(messages).toHaveLength(2);
     } finally {
       await own.stop();
     }

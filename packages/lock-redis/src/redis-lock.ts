@@ -285,6 +285,9 @@ async function openClient(address: RedisAddress, timeoutMs: number): Promise<Red
   });
   try {
     await withTimeout(client.connect(), timeoutMs);
+    // ioredis reports a failed SELECT (a database the server does not have) as an event and
+    // connects anyway, to database 0: the lock would silently live elsewhere than the URL says.
+    if (reason !== undefined) throw reason;
     return client;
   } catch (error) {
     client.disconnect();
