@@ -153,6 +153,7 @@ export type {
   PublishMethod,
   StageAction,
   StageEventSubject,
+  StageNote,
   StageResult,
   StagesEvent,
   TagResult,

@@ -35,6 +35,8 @@ export interface MemoryStageBuilder extends StageBuilder {
 export function createMemoryStageBuilder(options: {
   local: MemoryStagesStorage;
   digests?: Record<string, string>;
+  /** Runs while a stage builds, before it is stored: to make builds take time, or to act meanwhile. */
+  whileBuilding?: (request: StageBuildRequest) => Promise<void>;
 }): MemoryStageBuilder {
   const builds: StageBuildRequest[] = [];
   let failing: string | null = null;
@@ -69,6 +71,8 @@ export function createMemoryStageBuilder(options: {
       if (failing === request.stage) {
         throw new StageBuildError(`${request.image ?? "~"}/${request.stage}: command exited with code 1`);
       }
+      await options.whileBuilding?.(request);
+      throwIfAborted(request.signal);
       request.onEvent?.({ type: "output", stream: "stdout", text: `built ${request.stage}\n` });
       return options.local.putLabels(`sha256:${sha256Hex(`image:${request.signature}`)}`, request.labels);
     },

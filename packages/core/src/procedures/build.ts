@@ -1,18 +1,19 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
-import type { Lock } from "../adapters/lock.js";
+import type { Lock, LockHandle } from "../adapters/lock.js";
 import type { StageBuilder } from "../adapters/stage-builder.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
-import { throwIfAborted } from "../errors.js";
-import { stageLabelsFor } from "../naming.js";
+import { StageMissingError, throwIfAborted, UsageError } from "../errors.js";
+import { remoteStageReference, stageLabelsFor } from "../naming.js";
 import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction, stageSubject } from "./events.js";
 import { OncePerKey } from "./limit.js";
-import { planBuild, type StagesPlan } from "./plans.js";
+import { buildNeedsOf, planBuild, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
+import { createStagePusher, type StagePusher } from "./stage-pusher.js";
 import { transferStage } from "./transfer-stage.js";
 
 export interface BuildOptions extends CallOptions {
@@ -25,118 +26,221 @@ export interface BuildOptions extends CallOptions {
   facts: FactsProvider;
   /** With a remote storage, stages another host pushed are pulled instead of built. */
   remote?: { storage: StagesStorage; repository: string; transfer: ImageTransfer };
-  /** Serializes the building of one signature across hosts. */
+  /**
+   * Push every stage of the selected images (and their dependencies) that is on this host and not in
+   * REPO, each built stage as soon as it is built, in the background while the next one builds
+   * (needs `remote`). The build ends when every push has.
+   */
+  push?: boolean;
+  /** With `push`: push a stage built here even when another host pushed its tag meanwhile. */
+  force?: boolean;
+  /** Serializes the building of one signature across hosts (key `stage:<project>:<signature>`). */
   lock?: Lock;
   /** How many images build at once. */
   parallel?: number;
   onEvent?: EventListener;
 }
 
-/** The build procedure (DESIGN §7): resolve, plan (`planBuild`), then carry the plan out. */
+/**
+ * The build procedure (DESIGN §7, §14): resolve, plan (`planBuild`), then carry the plan out. With
+ * `push` the result lists, per stage, whether this build pushed it (`pushed`) and whether another
+ * host pushed it first while it was built here (`adopted`).
+ */
 export async function build(options: BuildOptions): Promise<ProcedureResult> {
+  if (options.push && !options.remote)
+    throw new UsageError("a build that pushes needs a remote: there is no REPO to push the stages to", {
+      hint: "give the build a REPO (stages build --repo REPO --push)",
+    });
+  if (options.force && !options.push)
+    throw new UsageError("force only applies to a build that pushes", { hint: "add --push, or drop --force" });
   const project = await resolveProject({
     config: options.config,
     images: options.images,
     storages: { local: options.local, remote: options.remote?.storage },
     facts: options.facts,
-    remoteLookup: "when-missing",
+    // Pushing: whether REPO has a local stage decides whether it is pushed.
+    remoteLookup: options.push ? "always" : "when-missing",
     signal: options.signal,
   });
   const plan = planBuild(project, options.remote !== undefined);
-  const taken = await carryOutBuild(plan, options);
-  return procedureResult(plan, taken);
+  const { taken, pusher } = await carryOutBuild(plan, options);
+  const result = procedureResult(plan, taken);
+  if (pusher) {
+    for (const image of result.images) {
+      for (const stage of image.stages) {
+        stage.pushed = pusher.pushed.has(stage.signature);
+        if (pusher.adopted.has(stage.signature)) stage.adopted = true;
+      }
+    }
+  }
+  return result;
 }
 
 /**
  * Carries a build plan out: each `pulled` stage is pulled, each `built` one is built once the
- * stages it needs are local. Returns the actions that differ from the plan: with a lock, another
- * host may have built a stage while this one waited for it.
+ * stages it needs are local, and with `push` each local stage REPO lacks is pushed. Returns the
+ * actions that differ from the plan: another host may have pushed a stage before this one built
+ * it, or cleanup may have deleted one it meant to pull.
  */
-async function carryOutBuild(plan: StagesPlan, options: BuildOptions): Promise<Map<Signature, StageAction>> {
+async function carryOutBuild(
+  plan: StagesPlan,
+  options: BuildOptions,
+): Promise<{ taken: Map<Signature, StageAction>; pusher: StagePusher | null }> {
   const emit = emitter(options.onEvent);
   const project = plan.project.config.meta.project;
+  const remote = options.remote;
   const taken = new Map<Signature, StageAction>();
   const once = new OncePerKey<void>();
+  const bySignature = new Map<Signature, ResolvedStage>();
+  for (const image of plan.project.images) for (const stage of image.stages) bySignature.set(stage.signature, stage);
+  const context = remote && {
+    project,
+    repository: remote.repository,
+    transfer: remote.transfer,
+    signal: options.signal,
+    emit,
+  };
+  const pusher =
+    options.push && remote && context
+      ? createStagePusher({ ...context, remote: remote.storage, force: options.force ?? false })
+      : null;
 
-  const pullStage = async (stage: ResolvedStage): Promise<void> => {
-    const remote = options.remote!;
-    await transferStage("pull", stage, {
-      project,
-      repository: remote.repository,
-      transfer: remote.transfer,
-      signal: options.signal,
-      emit,
+  const remoteHas = (signature: Signature): Promise<boolean> =>
+    remote ? remote.storage.has(signature, { signal: options.signal }) : Promise.resolve(false);
+
+  /**
+   * Pulls a stage; one REPO no longer has (cleanup deleted it between lookup and pull) is a cache
+   * miss, built here from its base instead of failing the build.
+   */
+  const pullOrBuild = async (stage: ResolvedStage): Promise<void> => {
+    try {
+      await transferStage("pull", stage, context!);
+      taken.set(stage.signature, "pulled");
+    } catch (error) {
+      if (!StageMissingError.isInstance(error)) throw error;
+      noteVanished(stage);
+      await buildFromBase(stage);
+    }
+  };
+
+  const noteVanished = (stage: ResolvedStage) =>
+    emit({
+      type: "stage-note",
+      note: "vanished",
+      text: `${remoteStageReference(remote!.repository, stage.signature)} is gone from the registry (cleanup?): building it here`,
+      ...stageSubject(stage),
     });
+
+  const buildFromBase = async (stage: ResolvedStage): Promise<void> => {
+    for (const need of buildNeedsOf(stage)) await ensure(need);
+    await buildStage(stage);
   };
 
   const buildStage = async (stage: ResolvedStage): Promise<void> => {
-    const remote = options.remote;
-    const handle = await options.lock?.acquire(`stage:${project}:${stage.signature}`, {
-      signal: options.signal,
-      ...(remote ? { abandonWhen: () => remote.storage.has(stage.signature, { signal: options.signal }) } : {}),
-    });
-    if (handle === null) {
+    let handle: LockHandle | null | undefined;
+    if (options.lock) {
+      handle = await options.lock.acquire(`stage:${project}:${stage.signature}`, {
+        signal: options.signal,
+        ...(remote ? { abandonWhen: () => remoteHas(stage.signature) } : {}),
+      });
       // Another host built and pushed it while this one waited.
-      await pullStage(stage);
-      taken.set(stage.signature, "pulled");
-      return;
+      if (handle === null) return pullOrBuild(stage);
     }
+    let handedOver = false;
     try {
       // Another host may have built it while this one waited for the lock.
       if (handle && (await options.local.has(stage.signature, { signal: options.signal }))) {
         taken.set(stage.signature, "cached");
         return;
       }
-      if (handle && options.remote && (await options.remote.storage.has(stage.signature, { signal: options.signal }))) {
-        await pullStage(stage);
-        taken.set(stage.signature, "pulled");
-        return;
+      // Double-checked: one HEAD right before building; another host may have pushed it since the lookup.
+      if (remote && (await remoteHas(stage.signature))) {
+        try {
+          await transferStage("pull", stage, context!);
+          taken.set(stage.signature, "pulled");
+          return;
+        } catch (error) {
+          if (!StageMissingError.isInstance(error)) throw error;
+          noteVanished(stage);
+        }
       }
-      const started = Date.now();
-      const subject = stageSubject(stage);
-      emit({ type: "stage-started", work: "build", ...subject });
-      await options.builder.build({
+      await runBuilder(stage);
+      taken.set(stage.signature, "built");
+      if (pusher) {
+        // With a lock, the push ends before the release: a host waiting for it then pulls the stage.
+        pusher.push(stage, { built: true, handle: handle ?? undefined });
+        handedOver = true;
+      }
+    } finally {
+      if (!handedOver) await handle?.release();
+    }
+  };
+
+  const runBuilder = async (stage: ResolvedStage): Promise<void> => {
+    const started = Date.now();
+    const subject = stageSubject(stage);
+    emit({ type: "stage-started", work: "build", ...subject });
+    await options.builder.build({
+      project,
+      image: stage.image,
+      stage: stage.name,
+      signature: stage.signature,
+      base: stage.prev,
+      instructions: stage.instructions,
+      labels: stageLabelsFor({
         project,
         image: stage.image,
         stage: stage.name,
         signature: stage.signature,
-        base: stage.prev,
-        instructions: stage.instructions,
-        labels: stageLabelsFor({
-          project,
-          image: stage.image,
-          stage: stage.name,
-          signature: stage.signature,
-          parent: stage.prev,
-          carried: stage.carriedAfter,
-        }),
-        signal: options.signal,
-        onEvent: (event) => {
-          if (event.type === "output")
-            emit({ type: "stage-output", stream: event.stream, text: event.text, ...subject });
-          else emit({ type: "transfer-progress", reference: "", progress: event.progress, ...subject });
-        },
-      });
-      emit({ type: "stage-finished", action: "built", durationMs: Date.now() - started, ...subject });
-    } finally {
-      await handle?.release();
-    }
+        parent: stage.prev,
+        carried: stage.carriedAfter,
+      }),
+      signal: options.signal,
+      onEvent: (event) => {
+        if (event.type === "output") emit({ type: "stage-output", stream: event.stream, text: event.text, ...subject });
+        else emit({ type: "transfer-progress", reference: "", progress: event.progress, ...subject });
+      },
+    });
+    emit({ type: "stage-finished", action: "built", durationMs: Date.now() - started, ...subject });
   };
 
+  /** Makes a stage local: as the plan says, or — for one the plan did not need — however it can be had now. */
   const ensure = (signature: Signature): Promise<void> =>
     once.run(signature, async () => {
       throwIfAborted(options.signal);
       const step = plan.steps.get(signature);
-      if (!step || step.action === "cached") return;
-      if (step.action === "pulled") return pullStage(step.stage);
+      if (!step) {
+        // Needed only because a stage after it vanished from REPO.
+        const stage = bySignature.get(signature);
+        if (!stage) throw new StageMissingError(`stage ${signature.slice(0, 12)} is not part of the resolved project`);
+        if (await options.local.has(signature, { signal: options.signal })) return;
+        if (await remoteHas(signature)) return pullOrBuild(stage);
+        return buildFromBase(stage);
+      }
+      if (step.action === "cached") return;
+      if (step.action === "pulled") return pullOrBuild(step.stage);
       // Its base first, then the images it needs, one after the other as the plan lists them.
       for (const need of step.needs) await ensure(need);
       await buildStage(step.stage);
     });
 
-  await forEachLimited(plan.images, options.parallel ?? 1, async (image) => {
-    const last = image.stages.at(-1);
-    if (last) await ensure(last.signature);
-  });
-  return taken;
+  // Stages already on this host that REPO lacks go out at once, while the build goes on.
+  if (pusher) {
+    for (const stage of bySignature.values())
+      if (stage.presence.local && stage.presence.remote === false) pusher.push(stage, { built: false });
+  }
+  let failure: { error: unknown } | null = null;
+  try {
+    await forEachLimited(plan.images, options.parallel ?? 1, async (image) => {
+      const last = image.stages.at(-1);
+      if (last) await ensure(last.signature);
+    });
+  } catch (error) {
+    failure = { error };
+  }
+  // Every push ends before the build does, even a failed one's.
+  const pushFailure = (await pusher?.finish()) ?? null;
+  if (failure) throw failure.error;
+  if (pushFailure) throw pushFailure.error;
+  return { taken, pusher };
 }

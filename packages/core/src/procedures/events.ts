@@ -5,6 +5,14 @@ import type { StageName } from "../stage-name.js";
 /** What happened to a stage: build `cached|pulled|built`, push `pushed|skipped|missing`, pull `pulled|local|skipped`. */
 export type StageAction = "cached" | "pulled" | "built" | "pushed" | "skipped" | "missing" | "local";
 
+/**
+ * Something a build met while sharing stages with other hosts (`build` with a remote):
+ * - `adopted`: built here, but another host pushed the same signature meanwhile; its tag is kept (not
+ *   overwritten without `force`) and the build goes on from the local stage (same signature = same inputs);
+ * - `vanished`: REPO no longer had a stage the build meant to pull (cleanup deleted it): built here instead.
+ */
+export type StageNote = "adopted" | "vanished";
+
 /** How a final name was given to an image: copied inside the registry, or pushed from this host. */
 export type PublishMethod = "registry-copy" | "push";
 
@@ -23,6 +31,7 @@ export type StagesEvent =
   | ({ type: "stage-finished"; action: StageAction; durationMs: number } & StageEventSubject)
   | ({ type: "stage-output"; stream: "stdout" | "stderr"; text: string } & StageEventSubject)
   | ({ type: "transfer-progress"; reference: string; progress: TransferProgress } & StageEventSubject)
+  | ({ type: "stage-note"; note: StageNote; text: string } & StageEventSubject)
   | { type: "publish-started"; image: string | null; reference: string; method: PublishMethod }
   | {
       type: "publish-finished";
@@ -55,6 +64,13 @@ export interface StageResult {
   action: StageAction;
   /** Dockerfile stages: the build stage, instruction and line (`build: RUN make (Dockerfile:7)`). */
   detail?: string;
+  /**
+   * Builds with `push` only: whether this build pushed the stage to `REPO:image-stage-<signature>`
+   * (false: REPO had it already, another host pushed it first, or it is not on this host).
+   */
+  pushed?: boolean;
+  /** Builds with `push` only, when true: built here while another host pushed it first (see `StageNote`). */
+  adopted?: boolean;
 }
 
 /** One final name in a publish result. */

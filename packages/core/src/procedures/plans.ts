@@ -44,6 +44,11 @@ function sourcesOf(stage: ResolvedStage): Signature[] {
   return [];
 }
 
+/** What must be local before `stage` is built: its base first, then the stages its instructions read. */
+export function buildNeedsOf(stage: ResolvedStage): Signature[] {
+  return [...(stage.prev !== null ? [stage.prev] : []), ...sourcesOf(stage)];
+}
+
 /**
  * The build plan (DESIGN §7): for each selected image, from the last stage backwards, the newest
  * stage present locally is `cached`, or — with a remote — one present there is `pulled`; the stages
@@ -61,8 +66,7 @@ export function planBuild(project: ResolvedProject, useRemote: boolean): StagesP
     if (stage.presence.local) steps.set(stage.signature, { stage, action: "cached", needs: [] });
     else if (useRemote && stage.presence.remote) steps.set(stage.signature, { stage, action: "pulled", needs: [] });
     else {
-      const sources = sourcesOf(stage);
-      const needs = [...(stage.prev !== null ? [stage.prev] : []), ...sources];
+      const needs = buildNeedsOf(stage);
       steps.set(stage.signature, { stage, action: "built", needs });
       for (const need of needs) visit(need);
     }
