@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { AbortedError, type LockHandle } from "@stages/core";
+import { AbortedError, type LockHandle, UsageError } from "@stages/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type OwnRedis, sharedRedisUrl, startOwnRedis, uniqueKey } from "../test/redis-server.js";
@@ -104,6 +104,17 @@ describe("createRedisLock against the test environment's Redis", () => {
     // The lock itself still works for other keys.
     await held(await lock.acquire(uniqueKey("after-lost"))).release();
     await redis.del(`${redisLockKeyPrefix}${key}`);
+  });
+
+  it("frees the keys still held when it is closed (a command stopped midway), so others need not wait out the TTL", async () => {
+    const key = uniqueKey("closed");
+    const lock = createRedisLock({ url: sharedRedisUrl() });
+    const handle = held(await lock.acquire(key));
+    await lock.close();
+    expect(await redis.exists(`${redisLockKeyPrefix}${key}`)).toBe(0);
+    // The build's own release after close is harmless.
+    await handle.release();
+    await expect(lock.acquire(key)).rejects.toSatisfy((error: unknown) => UsageError.isInstance(error));
   });
 
   it("stops a waiter once abandonWhen says the work was done elsewhere, without taking the key", async () => {

@@ -168,8 +168,11 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const key of held) key.stop();
+      // Keys still held belong to work that was stopped (an abort, a failure): free them now rather
+      // than make every other host wait out the TTL.
+      const releasing = [...held].map((key) => key.release());
       held.clear();
+      await Promise.all(releasing);
       if (connecting) await connecting;
       if (!client) return;
       try {
