@@ -184,6 +184,26 @@ function pushReference(text: string): ImageReference & { tag: string } {
   return withDefaultTag(reference) as ImageReference & { tag: string };
 }
 
+/**
+ * What registries (distribution, Harbor, GitLab, ...) answer, through the engine, for a tag or
+ * digest they do not have: `manifest for R not found: manifest unknown` (also for a repository
+ * that was never pushed to). Credentials problems say unauthorized or denied instead: not matched.
+ */
+const missingPattern =
+  /\bmanifest unknown\b|\bmanifest for \S+ not found\b|\bname unknown\b|repository name not known/i;
+
+/**
+ * A pull of a reference the registry does not have is core's StageMissingError (the ImageTransfer
+ * contract): a build then builds the stage instead, e.g. when cleanup deleted it after the lookup.
+ */
+function missingReference(error: unknown, reference: string): Error | null {
+  if (!EngineError.isInstance(error) || !missingPattern.test(error.message)) return null;
+  return new StageMissingError(`[docker] ${reference} is not in the registry: ${error.message}`, {
+    hint: "the stage was deleted from the registry (cleanup?) or never pushed; build it (stages build)",
+    cause: error,
+  });
+}
+
 async function pullStage(context: TransferContext, request: StageTransferRequest): Promise<StageDescriptor> {
   const { client } = context;
   const { signal, project } = request;
@@ -205,7 +225,9 @@ async function pullStage(context: TransferContext, request: StageTransferRequest
       pullImageWith(client, pulled, auth, request.onProgress, attempt.signal, (message) => {
         if (isProgressMessage(message)) attempt.progressed();
       }),
-    );
+    ).catch((error: unknown) => {
+      throw missingReference(error, request.reference) ?? error;
+    });
     const image = await inspectRawImage(client, pulled, undefined);
     if (image === null) throw new EngineError(`[docker] ${pulled} is missing right after it was pulled`);
     id = image.Id;

@@ -210,12 +210,32 @@ describe("docker image transfer", () => {
     expect(await inspectImage(engine.connection, reference)).toBeNull();
   });
 
-  it("pulls a missing tag as an EngineError", async () => {
+  it("pulls a tag the registry lacks, or a repository never pushed to, as a StageMissingError", async () => {
+    const signature = randomSignature();
+    for (const reference of [
+      remoteStageReference(repository, signature),
+      remoteStageReference(`${registry.address}/${project}-never-pushed`, signature),
+    ]) {
+      const failure = await transfer.pull({ project, signature, reference }).catch((error: unknown) => error);
+      expect(StageMissingError.isInstance(failure)).toBe(true);
+      expect((failure as Error).message).toContain(`${reference} is not in the registry`);
+      expect((failure as Error).message).toMatch(/manifest unknown/);
+      expect(await inspectImage(engine.connection, reference)).toBeNull();
+    }
+  });
+
+  it("pulls a stage deleted from the registry (cleanup) as a StageMissingError", async () => {
+    const reference = remoteStageReference(repository, stage.signature);
+    await transfer.push({ project, signature: stage.signature, reference });
+    const digest = await registryDigest(reference);
+    const [, path, tag] = /^[^/]+\/(.+):([^:]+)$/.exec(reference) ?? [];
+    const response = await fetch(`http://${registry.address}/v2/${path}/manifests/${digest}`, { method: "DELETE" });
+    expect(response.status).toBe(202);
+    expect(tag).toBe(`image-stage-${stage.signature}`);
     const failure = await transfer
-      .pull({ project, signature: randomSignature(), reference: `${repository}:no-such-tag` })
+      .pull({ project, signature: stage.signature, reference })
       .catch((error: unknown) => error);
-    expect(EngineError.isInstance(failure)).toBe(true);
-    expect((failure as Error).message).toMatch(/not found|manifest unknown/);
+    expect(StageMissingError.isInstance(failure)).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@ import {
   type ImageTransfer,
   imageTransferSpecificationVersion,
   type Signature,
-  StagesError,
+  StageMissingError,
   type StagesStorage,
   type TransferProgress,
 } from "@stages/core";
@@ -70,7 +70,7 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
       expect(after?.labels).toEqual(before?.labels);
     });
 
-    it("fails clearly for a reference the registry lacks", async () => {
+    it("fails with StageMissingError for a reference the registry lacks", async () => {
       const failure = await fixture.transfer
         .pull({
           project: fixture.project,
@@ -81,7 +81,7 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
           () => null,
           (error: unknown) => error,
         );
-      expect(StagesError.isInstance(failure)).toBe(true);
+      expect(StageMissingError.isInstance(failure)).toBe(true);
     });
 
     it("copies registry-side to another name with the same digest, when it can", async () => {

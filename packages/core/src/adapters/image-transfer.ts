@@ -29,7 +29,11 @@ export interface ImageTransfer {
   readonly specificationVersion: ImageTransferSpecificationVersion;
   /** Pushes the local stage to `reference` (tag, push, remove the temporary alias). Returns the manifest digest. */
   push(request: StageTransferRequest): Promise<{ digest: string }>;
-  /** Pulls `reference` and stores it locally as the stage `signature`. Layers present are not fetched. */
+  /**
+   * Pulls `reference` and stores it locally as the stage `signature`. Layers present are not fetched.
+   * A pull of a reference the registry does not have throws StageMissingError (the build then builds
+   * the stage: cleanup may delete a tag between the lookup and the pull).
+   */
   pull(request: StageTransferRequest): Promise<StageDescriptor>;
   /** Copies registry-side (blobs mounted, manifest put): no layer passes through this host. Optional capability. */
   copy?(request: CopyRequest): Promise<{ digest: string }>;
