@@ -262,7 +262,10 @@ function holdKey(options: {
 
 /** Opens one connection: no reconnection, no offline queue, every step bounded by `timeoutMs`. */
 async function openClient(address: RedisAddress, timeoutMs: number): Promise<Redis> {
-  const { Redis } = await import("ioredis");
+  // ioredis is CommonJS: a bundle that splits it into a chunk of its own (the CLI's) gives that
+  // chunk no named exports, only `default` (module.exports, which carries `Redis` too).
+  const ioredis = await import("ioredis");
+  const Redis = ioredis.Redis ?? ioredis.default.Redis;
   const client = new Redis({
     host: address.host,
     port: address.port,
