@@ -272,7 +272,9 @@ async function openClient(address: RedisAddress, timeoutMs: number): Promise<Red
     username: address.username,
     password: address.password,
     db: address.db,
-    ...(address.tls ? { tls: { servername: address.host } } : {}),
+    // Node checks the certificate against the host (and sends it as SNI unless it is an IP address);
+    // a private CA is trusted through NODE_EXTRA_CA_CERTS.
+    ...(address.tls ? { tls: {} } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

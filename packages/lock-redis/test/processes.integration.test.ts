@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisLock, redisLockKeyPrefix } from "../src/redis-lock.js";
-import { sharedRedisUrl, uniqueKey } from "./redis-server.js";
+import { sharedRedisUrl, startOwnRedis, testCertificate, uniqueKey } from "./redis-server.js";
 
 interface HolderEvent {
   event: string;
@@ -43,8 +43,9 @@ afterAll(async () => {
 function startHolder(
   args: string[],
   onEvent: (event: HolderEvent) => void = () => {},
+  env: NodeJS.ProcessEnv = process.env,
 ): { child: ChildProcess; done: Promise<HolderEvent[]> } {
-  const child = spawn(process.execPath, [holderScript, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [holderScript, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   const events: HolderEvent[] = [];
   let stdout = "";
   let stderr = "";
@@ -115,6 +116,27 @@ describe("the Redis lock across processes", () => {
       await handle?.release();
     } finally {
       await lock.close();
+    }
+  });
+
+  it("reaches a TLS Redis (rediss://) whose CA is trusted through NODE_EXTRA_CA_CERTS; an untrusted one is one message", async () => {
+    const own = await startOwnRedis({ port: 5845, tls: true });
+    try {
+      const { NODE_EXTRA_CA_CERTS: _, ...withoutCa } = process.env;
+      const trusted = await startHolder([own.url, "tls", "5000", "0"], () => {}, {
+        ...withoutCa,
+        NODE_EXTRA_CA_CERTS: testCertificate,
+      }).done;
+      expect(trusted.map((event) => event.event)).toEqual(["acquired", "released"]);
+
+      const untrusted = await startHolder([own.url, "tls", "5000", "0"], () => {}, withoutCa).done;
+      expect(untrusted.map((event) => event.event)).toEqual([
+        expect.stringMatching(/^unavailable .*localhost:5845.*certificate.*building without the lock$/),
+        "acquired",
+        "released",
+      ]);
+    } finally {
+      await own.stop();
     }
   });
 });

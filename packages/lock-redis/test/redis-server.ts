@@ -1,5 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
+import { join } from "node:path";
+import { connect as connectTls } from "node:tls";
+
+/** A self-signed certificate for localhost and 127.0.0.1, its own CA (give it as NODE_EXTRA_CA_CERTS). */
+export const testCertificate = join(import.meta.dirname, "fixtures", "redis-test.crt");
+const testCertificateKey = join(import.meta.dirname, "fixtures", "redis-test.key");
 
 /** A redis-server of the test's own (ports 5840–5849), for tests that stop Redis or need a password. */
 export interface OwnRedis {
@@ -9,8 +15,15 @@ export interface OwnRedis {
 }
 
 /** Starts redis-server on 127.0.0.1:`port`, without persistence; resolves once it answers PING. */
-export async function startOwnRedis(options: { port: number; password?: string }): Promise<OwnRedis> {
-  const args = ["--bind", "127.0.0.1", "--port", String(options.port), "--save", "", "--appendonly", "no"];
+export async function startOwnRedis(options: { port: number; password?: string; tls?: boolean }): Promise<OwnRedis> {
+  const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  if (options.tls) {
+    // TLS only, with the test certificate (CN localhost, 127.0.0.1, valid until 2126); clients need no certificate.
+    args.push("--port", "0", "--tls-port", String(options.port), "--tls-auth-clients", "no");
+    args.push("--tls-cert-file", testCertificate, "--tls-key-file", testCertificateKey);
+  } else {
+    args.push("--port", String(options.port));
+  }
   if (options.password) args.push("--requirepass", options.password);
   const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -18,7 +31,7 @@ export async function startOwnRedis(options: { port: number; password?: string }
     stderr += chunk.toString();
   });
   const deadline = Date.now() + 10_000;
-  while (!(await answers(options.port))) {
+  while (!(await answers(options.port, options.tls ?? false))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`redis-server on port ${options.port} did not start (port in use?): ${stderr}`);
@@ -26,7 +39,7 @@ export async function startOwnRedis(options: { port: number; password?: string }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
-    url: `redis://127.0.0.1:${options.port}`,
+    url: `${options.tls ? "rediss://localhost" : "redis://127.0.0.1"}:${options.port}`,
     port: options.port,
     stop: () => stopProcess(child),
   };
@@ -41,15 +54,18 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Whether something on the port speaks RESP (a PING gets +PONG or an auth error). */
-function answers(port: number): Promise<boolean> {
+function answers(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = tls
+      ? connectTls({ host: "127.0.0.1", port, rejectUnauthorized: false })
+      : connect({ host: "127.0.0.1", port });
+    const ready = tls ? "secureConnect" : "connect";
     socket.setTimeout(1000, () => {
       socket.destroy();
       resolve(false);
     });
     socket.on("error", () => resolve(false));
-    socket.on("connect", () => socket.write("PING\r\n"));
+    socket.on(ready, () => socket.write("PING\r\n"));
     socket.on("data", (chunk) => {
       socket.destroy();
       resolve(/^(\+PONG|-NOAUTH)/.test(chunk.toString()));
