@@ -169,18 +169,36 @@ describe("build with push, many hosts at once (memory adapters)", () => {
   });
 
   it("a host waiting for the lock gives up and pulls once the holder pushed the stage", async () => {
-    const lock = createMemoryLock({ pollMs: 1000 * 60 });
-    const a = makeHost(registry, slowly);
+    const lock = createMemoryLock({ pollMs: 2 });
+    const a = slowPushes(makeHost(registry, slowly));
     const b = makeHost(registry);
-    // A takes every lock first; B, waiting, polls REPO (abandonWhen) until A's pushes land.
     const [ra, rb] = await Promise.all([
       buildOn(a, { push: true, lock, images: ["tools"] }),
-      sleep(1).then(() => buildOn(b, { push: true, lock, images: ["tools"], onEvent: () => {} })),
+      sleep(1).then(() => buildOn(b, { push: true, lock, images: ["tools"] })),
     ]);
     expect(stagesOf(ra).map((stage) => stage.action)).toEqual(["built", "built"]);
     expect(b.builder.builds).toHaveLength(0);
     expect(stagesOf(rb).at(-1)?.action).toBe("pulled");
     expect(signatures(ra)).toEqual(signatures(rb));
+  });
+
+  it("stops waiting for a lock another host keeps once the stage is in REPO (abandonWhen), and pulls it", async () => {
+    const lock = createMemoryLock({ pollMs: 2 });
+    const scratch = makeHost(registry);
+    const install = stagesOf(await buildOn(scratch, { images: ["tools"], remote: undefined })).at(-1)!;
+    // A host that took the lock of `install` and went silent (its lock not yet expired).
+    const silent = await lock.acquire(`stage:taxi:${install.signature}`);
+    const b = makeHost(registry);
+    const waiting = buildOn(b, { push: true, lock, images: ["tools"] });
+    await sleep(30);
+    expect(b.builder.builds.map((request) => request.stage)).toEqual(["from"]);
+    // Meanwhile a host without the lock pushes it.
+    await buildOn(makeHost(registry), { push: true, images: ["tools"] });
+    const result = await waiting;
+    expect(lock.abandoned).toEqual([`stage:taxi:${install.signature}`]);
+    expect(stagesOf(result).at(-1)).toMatchObject({ action: "pulled", pushed: false });
+    expect(b.builder.builds).toHaveLength(1);
+    await silent?.release();
   });
 
   it("without a lock, two hosts at once agree on every signature and REPO ends complete", async () => {

@@ -1,5 +1,6 @@
 export * from "./git-source-suite.js";
 export * from "./image-transfer-suite.js";
+export * from "./lock-suite.js";
 export * from "./memory-adapters.js";
 export * from "./memory-lock.js";
 export * from "./memory-storage.js";

@@ -1,7 +1,9 @@
 import { computeSignature, descriptorFromLabels, type Signature, stageLabelsFor } from "@stages/core";
 import { testGitSource } from "./git-source-suite.js";
 import { testImageTransfer } from "./image-transfer-suite.js";
+import { testLock } from "./lock-suite.js";
 import { createMemoryGitSource, createMemoryTransfer } from "./memory-adapters.js";
+import { createMemoryLock } from "./memory-lock.js";
 import { createMemoryStagesStorage } from "./memory-storage.js";
 import { testStagesStorage } from "./stages-storage-suite.js";
 
@@ -56,4 +58,10 @@ testImageTransfer("memory", async () => {
     repository: registry.repository,
     removeLocal: (stage) => local.delete(stage),
   };
+});
+
+testLock("memory", async () => {
+  // Two hosts share one lock service: in memory, one object seen through two names.
+  const lock = createMemoryLock();
+  return { lock, other: lock };
 });
