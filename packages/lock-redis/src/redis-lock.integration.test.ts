@@ -117,6 +117,20 @@ describe("createRedisLock against the test environment's Redis", () => {
     await expect(lock.acquire(key)).rejects.toSatisfy((error: unknown) => UsageError.isInstance(error));
   });
 
+  it("rejects a waiter when its lock is closed, without telling that Redis is unavailable", async () => {
+    const key = uniqueKey("close-waiter");
+    const holder = held(await lockOf().acquire(key));
+    const messages: string[] = [];
+    const lock = createRedisLock({ url: sharedRedisUrl(), pollMs: 50, onUnavailable: (m) => messages.push(m) });
+    const waiting = lock.acquire(key).catch((error: unknown) => error);
+    await sleep(150);
+    await lock.close();
+    expect(UsageError.isInstance(await waiting)).toBe(true);
+    expect(messages).toEqual([]);
+    expect(await redis.exists(`${redisLockKeyPrefix}${key}`)).toBe(1);
+    await holder.release();
+  });
+
   it("stops a waiter once abandonWhen says the work was done elsewhere, without taking the key", async () => {
     const key = uniqueKey("abandon");
     const holder = held(await lockOf().acquire(key));

@@ -74,7 +74,8 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
   const held = new Set<HeldKey>();
 
   const markUnavailable = (cause: string) => {
-    if (unavailable) return;
+    // After close, a failing command is the closing, not Redis.
+    if (unavailable || closed) return;
     unavailable = true;
     for (const key of held) key.stop();
     options.onUnavailable?.(
@@ -118,25 +119,29 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
     async acquire(key: string, acquireOptions: LockAcquireOptions = {}): Promise<LockHandle | null> {
       const { signal, abandonWhen } = acquireOptions;
       throwIfAborted(signal);
-      if (closed) {
-        throw new UsageError(`[lock-redis] acquire("${key}") after the lock was closed`, {
-          hint: "acquire every key before closing the lock",
-        });
-      }
       const wait = positive(acquireOptions.pollMs, pollMs, "pollMs");
       const redisKey = `${redisLockKeyPrefix}${key}`;
       const token = `${hostname()}:${process.pid}:${randomBytes(16).toString("hex")}`;
       for (;;) {
+        // Checked every round: a waiter whose lock closes must not go on to build unlocked.
+        if (closed) throw closedError(key);
         if (unavailable) return unlockedHandle;
         const redis = await connect();
+        if (closed) throw closedError(key);
         if (redis === null || unavailable) return unlockedHandle;
         throwIfAborted(signal);
         let answer: string | null;
         try {
           answer = await redis.set(redisKey, token, "PX", ttlMs, "NX");
         } catch (error) {
+          if (closed) throw closedError(key);
           markUnavailable(describe(error));
           return unlockedHandle;
+        }
+        if (answer === "OK" && closed) {
+          // Taken while the lock closed (close's QUIT queued behind this SET): nobody will release it.
+          await redis.eval(releaseScript, 1, redisKey, token).catch(() => {});
+          throw closedError(key);
         }
         if (answer === "OK") {
           const entry = holdKey({
@@ -183,6 +188,12 @@ export function createRedisLock(options: RedisLockOptions): RedisLock {
       client.disconnect();
     },
   };
+}
+
+function closedError(key: string): InstanceType<typeof UsageError> {
+  return new UsageError(`[lock-redis] acquire("${key}") after the lock was closed`, {
+    hint: "close the lock only once every acquire has ended (abort waiters first)",
+  });
 }
 
 interface HeldKey {
