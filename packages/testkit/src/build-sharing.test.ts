@@ -3,6 +3,7 @@ import {
   createFactsProvider,
   loadConfigOrThrow,
   type ProcedureResult,
+  StageBuildError,
   type StageBuildRequest,
   type StagesEvent,
   UsageError,
@@ -286,6 +287,15 @@ describe("build with push, many hosts at once (memory adapters)", () => {
     expect(actions[stagesOf(result).at(-2)!.name]).toBe("pulled");
     expect(b.events).toContainEqual(expect.objectContaining({ type: "stage-note", note: "vanished" }));
     expect(await b.local.has(last.signature)).toBe(true);
+  });
+
+  it("a failing stage fails the build only once the pushes of the stages before it ended", async () => {
+    const a = slowPushes(makeHost(registry));
+    a.builder.failStage("install");
+    await expect(buildOn(a, { push: true, images: ["tools"] })).rejects.toSatisfy(StageBuildError.isInstance);
+    const from = a.builder.builds.find((request) => request.stage === "from")!;
+    expect(await registry.stages.has(from.signature)).toBe(true);
+    expect(a.events.at(-1)).toMatchObject({ type: "stage-finished", action: "pushed", signature: from.signature });
   });
 
   it("fails after the other pushes finished when one push fails", async () => {
