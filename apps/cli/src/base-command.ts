@@ -17,6 +17,9 @@ import { redactingStream } from "./redacting-stream.js";
 import { createRenderer, type Renderer } from "./render.js";
 import { createServices, type Services } from "./services.js";
 
+// Commands import it from here, next to the command they extend.
+export { summarizeProcedure } from "./summary.js";
+
 /** What a command's `run` gets: the loaded project, its adapters, and where to report. */
 export interface Session {
   project: Project;
@@ -138,16 +141,4 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     }
     return code;
   }
-}
-
-/** The summary table of a procedure result: one line per stage. */
-export function summarizeProcedure(result: ProcedureResult): string {
-  const lines: string[] = [];
-  for (const image of result.images) {
-    lines.push(`${image.name ?? "~"}:`);
-    for (const stage of image.stages)
-      lines.push(`  ${(stage.detail ?? stage.name).padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}`);
-    for (const tag of image.tags ?? []) lines.push(`  -> ${tag.reference} (${tag.method})`);
-  }
-  return lines.join("\n");
 }

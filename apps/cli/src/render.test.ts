@@ -65,4 +65,16 @@ describe("renderer", () => {
     renderer.close();
     expect(output.text()).toContain("pushed");
   });
+
+  it("prints a stage note (another host pushed the stage first, or it vanished from REPO) in both modes", () => {
+    for (const live of [false, true]) {
+      const output = sink();
+      const renderer = createRenderer({ stream: output.stream, live, color: false });
+      renderer.onEvent({ type: "stage-note", note: "adopted", text: "another host pushed it", ...subject });
+      renderer.close();
+      expect(output.text(), `live: ${live}`).toContain(
+        "[backend] install              aaaaaaaaaaaa  adopted: another host pushed it\n",
+      );
+    }
+  });
 });

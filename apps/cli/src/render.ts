@@ -90,6 +90,9 @@ export function createRenderer(options: RendererOptions): Renderer {
               );
             }
             break;
+          case "stage-note":
+            options.stream.write(`${stageLine(event, `${paint("33", event.note)}: ${event.text}`)}\n`);
+            break;
           case "publish-started":
             break;
           case "publish-finished":
@@ -171,6 +174,9 @@ export function createRenderer(options: RendererOptions): Renderer {
           }
           break;
         }
+        case "stage-note":
+          permanent(stageLine(event, `${paint("33", event.note)}: ${event.text}`));
+          break;
         case "publish-started":
           active.set(`publish:${event.reference}`, {
             label: `${paint("1", `[${imageLabel(event.image)}]`)} publishing ${event.reference} (${event.method})…`,

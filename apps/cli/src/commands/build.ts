@@ -1,13 +1,20 @@
-import { build, type ProcedureResult } from "@stages/core";
+import { build, type ProcedureResult, UsageError } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { lockUrlOf, openLock } from "../lock.js";
 import { projectFacts } from "./procedure-options.js";
 
 export const parallelOption = () =>
   Option.String("--parallel", "1", {
     description: "How many images build at once",
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(1)]),
+  });
+
+export const lockOption = () =>
+  Option.String("--lock", {
+    description:
+      "Redis lock (redis://[user:pass@]host:port[/db], or $STAGES_LOCK; empty: none): each stage is built by one host at a time; $STAGES_LOCK_TTL_MS sets how long a dead holder keeps it (default 30000)",
   });
 
 /** `stages build`: build what changed, reusing every stage found locally or in --repo. */
@@ -19,11 +26,20 @@ export class BuildCommand extends ProjectCommand {
       For each image (dependencies first) stages computes the conveyor and its signatures, finds from the last stage backwards the newest stage present locally — or, with \`--repo\`, in the registry, and then pulls just that one — and builds only the stages after it.
 
       Every stage is reported as \`cached\`, \`pulled\` or \`built\`. A failed or interrupted build keeps every stage finished before it: run it again to continue.
+
+      With \`--push\` (needs \`--repo\`) every stage of the selected images that REPO lacks is pushed to \`REPO:image-stage-<signature>\`, each as soon as it is built, while the next one builds. Before building a stage stages checks REPO again and pulls it if another host pushed it meanwhile; a stage another host pushed while this one built it is not overwritten (\`--force\` pushes it anyway). Many hosts can build the same project into one REPO at once without a lock: some of them may build the same stage, none breaks another.
+
+      \`--lock\` (or \`STAGES_LOCK\`) adds a Redis lock per stage so that each stage is built by one host only: a host waiting for a stage another one builds pulls it from REPO as soon as it is there. Without \`--repo\` the lock still serializes builds, but a waiter cannot watch REPO and builds the stage itself once the lock is free. If Redis is unreachable, stages says so once and builds without the lock. A host killed while holding a stage's lock keeps it until the lock's TTL runs out (\`STAGES_LOCK_TTL_MS\`, default 30000).
     `,
     examples: [
       ["Build every image of the project", "stages build"],
       ["Build one image, reusing stages another host pushed", "stages build backend --repo registry.example.com/taxi"],
       ["Build without network in build containers", "stages build --network none"],
+      ["Build and share each stage as soon as it is built", "stages build --repo registry.example.com/taxi --push"],
+      [
+        "Many CI hosts at once, each stage built once",
+        "stages build --repo registry.example.com/taxi --push --lock redis://:secret@redis.example.com:6379",
+      ],
     ],
   });
 
@@ -31,10 +47,32 @@ export class BuildCommand extends ProjectCommand {
   repo = Option.String("--repo", {
     description: "Stages cache in a registry: pull the newest stage found there instead of building",
   });
+  push = Option.Boolean("--push", false, {
+    description: "Push every stage REPO lacks as soon as it is built (needs --repo)",
+  });
+  force = Option.Boolean("--force", false, {
+    description: "With --push: push built stages even over a tag another host pushed meanwhile",
+  });
+  lock = lockOption();
   parallel = parallelOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
-    return runBuild(session, { images: this.images, repo: this.repo, parallel: this.parallel });
+    if (this.push && !this.repo)
+      throw new UsageError("--push needs --repo: there is no registry to push the stages to", {
+        hint: "add --repo REPO (e.g. --repo registry.example.com/team/app), or drop --push",
+      });
+    if (this.force && !this.push)
+      throw new UsageError("--force only changes what --push does", {
+        hint: "add --push --repo REPO, or drop --force",
+      });
+    return runBuild(session, {
+      images: this.images,
+      repo: this.repo,
+      parallel: this.parallel,
+      push: this.push,
+      force: this.force,
+      lock: this.lock,
+    });
   }
 
   override summarize(result: object): string {
@@ -45,7 +83,33 @@ export class BuildCommand extends ProjectCommand {
 /** Runs the build procedure with the session's adapters (shared by build and build-and-publish). */
 export async function runBuild(
   session: Session,
-  options: { images: readonly string[]; repo: string | undefined; parallel: number },
+  options: {
+    images: readonly string[];
+    repo: string | undefined;
+    parallel: number;
+    push?: boolean;
+    force?: boolean;
+    /** --lock; STAGES_LOCK when not given. */
+    lock?: string | undefined;
+  },
+): Promise<ProcedureResult> {
+  const lock = await openLock({
+    url: lockUrlOf(options.lock, session.env),
+    env: session.env,
+    redactor: session.redactor,
+    warn: (line) => session.renderer.info(line),
+  });
+  try {
+    return await buildWith(session, options, lock);
+  } finally {
+    await lock?.close();
+  }
+}
+
+async function buildWith(
+  session: Session,
+  options: Parameters<typeof runBuild>[1],
+  lock: Awaited<ReturnType<typeof openLock>>,
 ): Promise<ProcedureResult> {
   const { services } = session;
   const remote = options.repo
@@ -62,6 +126,9 @@ export async function runBuild(
     builder: await services.builder(),
     facts: await projectFacts(session),
     ...(remote ? { remote } : {}),
+    ...(lock ? { lock } : {}),
+    push: options.push ?? false,
+    force: options.force ?? false,
     parallel: options.parallel,
     signal: session.signal,
     onEvent: session.onEvent,

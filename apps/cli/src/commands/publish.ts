@@ -2,7 +2,7 @@ import { type ProcedureResult, publish } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
 import { resolveTags } from "../tags.js";
-import { parallelOption, runBuild } from "./build.js";
+import { lockOption, parallelOption, runBuild } from "./build.js";
 import { repositoryProcedureOptions } from "./procedure-options.js";
 
 const publishDetails = `
@@ -84,7 +84,7 @@ export class BuildAndPublishCommand extends PublishingCommand {
   static override usage = Command.Usage({
     description: "Build the images, reusing REPO's stages cache, then publish them",
     details: `
-      The same as \`stages build --repo REPO\` followed by \`stages publish REPO\` with the same images and tag options.
+      The same as \`stages build --repo REPO --push\` followed by \`stages publish REPO\` with the same images and tag options: each stage REPO lacks is pushed as soon as it is built, so every final name is then a registry-side copy. \`--lock\` (or \`STAGES_LOCK\`) is the build's Redis lock (see \`stages build --help\`).
       ${publishDetails}
     `,
     examples: [
@@ -96,11 +96,12 @@ export class BuildAndPublishCommand extends PublishingCommand {
   });
 
   parallel = parallelOption();
+  lock = lockOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
     const images = this.arguments.slice(0, -1);
     const repo = this.arguments.at(-1)!;
-    const built = await runBuild(session, { images, repo, parallel: this.parallel });
+    const built = await runBuild(session, { images, repo, parallel: this.parallel, push: true, lock: this.lock });
     const published = await this.publishImages(session, images, repo);
     // One document: the build's stage actions, the published names.
     return {

@@ -1,0 +1,15 @@
+import type { ProcedureResult } from "@stages/core";
+
+/** The summary table of a procedure result: one line per stage. */
+export function summarizeProcedure(result: ProcedureResult): string {
+  const lines: string[] = [];
+  for (const image of result.images) {
+    lines.push(`${image.name ?? "~"}:`);
+    for (const stage of image.stages)
+      lines.push(
+        `  ${(stage.detail ?? stage.name).padEnd(22)} ${stage.signature.slice(0, 12)}  ${stage.action}${stage.pushed ? ", pushed" : ""}${stage.adopted ? " (another host pushed it first)" : ""}`,
+      );
+    for (const tag of image.tags ?? []) lines.push(`  -> ${tag.reference} (${tag.method})`);
+  }
+  return lines.join("\n");
+}
