@@ -193,42 +193,76 @@ describe("tar streams", () => {
     expect(asked).toBeLessThan(1000);
   });
 
-  it("ends the archive with the error of a body that fails", async () => {
-    const { stream, done } = createTarStream(
-      listed([
-        { header: { name: "a", type: "file" }, body: Buffer.from("a") },
-        {
-          header: { name: "b", type: "file", size: 10 },
-          body: (async function* () {
-            yield Buffer.from("12345");
-            throw new Error("context read failed");
-          })(),
-        },
-      ]),
-    );
-    await expect(readTarFiles(stream)).rejects.toThrow();
-    await expect(done).rejects.toThrow("context read failed");
-  });
+  const bodyKinds = {
+    "an async iterable": (chunks: () => AsyncGenerator<Buffer>) => chunks(),
+    "a Node stream": (chunks: () => AsyncGenerator<Buffer>) => Readable.from(chunks()),
+  };
 
-  it("closes the body being written when the reader gives up", async () => {
-    let closed = false;
-    const { stream, done } = createTarStream(
-      listed([
-        {
-          header: { name: "big", type: "file", size: 100 * 65536 },
-          body: (async function* () {
-            try {
-              for (let index = 0; index < 100; index++) yield Buffer.alloc(65536, 3);
-            } finally {
-              closed = true;
-            }
-          })(),
-        },
-      ]),
-    );
-    await new Promise<void>((resolve) => stream.once("data", () => resolve()));
-    stream.destroy();
-    await expect(done).rejects.toThrow();
-    await vi.waitFor(() => expect(closed).toBe(true), { timeout: 2000 });
-  });
+  for (const [kind, bodyOf] of Object.entries(bodyKinds)) {
+    it(`ends the archive with the error of a body that fails (${kind})`, async () => {
+      const { stream, done } = createTarStream(
+        listed([
+          { header: { name: "a", type: "file" }, body: Buffer.from("a") },
+          {
+            header: { name: "b", type: "file", size: 10 },
+            body: bodyOf(async function* () {
+              yield Buffer.from("12345");
+              throw new Error("context read failed");
+            }),
+          },
+        ]),
+      );
+      await expect(readTarFiles(stream)).rejects.toThrow();
+      await expect(done).rejects.toThrow("context read failed");
+    });
+
+    it(`closes the body being written when the reader gives up (${kind})`, async () => {
+      let closed = false;
+      const { stream, done } = createTarStream(
+        listed([
+          {
+            header: { name: "big", type: "file", size: 100 * 65536 },
+            body: bodyOf(async function* () {
+              try {
+                for (let index = 0; index < 100; index++) yield Buffer.alloc(65536, 3);
+              } finally {
+                closed = true;
+              }
+            }),
+          },
+        ]),
+      );
+      await new Promise<void>((resolve) => stream.once("data", () => resolve()));
+      stream.destroy();
+      await expect(done).rejects.toThrow();
+      await vi.waitFor(() => expect(closed).toBe(true), { timeout: 2000 });
+    });
+
+    it(`writes large bodies whole while the reader is slower (${kind})`, async () => {
+      const { stream, done } = createTarStream(
+        listed([
+          {
+            header: { name: "big", type: "file", size: 64 * 65536 },
+            body: bodyOf(async function* () {
+              for (let index = 0; index < 64; index++) yield Buffer.alloc(65536, index);
+            }),
+          },
+          { header: { name: "after", type: "file" }, body: Buffer.from("end") },
+        ]),
+      );
+      const slow = new Readable({ read() {} });
+      const files = readTarFiles(slow);
+      for await (const chunk of stream) {
+        await sleep(1);
+        slow.push(chunk);
+      }
+      slow.push(null);
+      const read = await files;
+      await done;
+      const big = read.get("big");
+      expect(big?.byteLength).toBe(64 * 65536);
+      expect([big?.[0], big?.[65536 * 10], big?.[64 * 65536 - 1]]).toEqual([0, 10, 63]);
+      expect(read.get("after")?.toString()).toBe("end");
+    });
+  }
 });
