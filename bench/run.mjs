@@ -19,7 +19,7 @@ import { changeSource, ensureLargeTree, git, writeProject } from "./lib/project.
 import { startCountingProxy } from "./lib/proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const allScenarios = "1,2,3,4,5,6,7,8";
+const allScenarios = "1,2,3,4,5,6,7,8,9";
 const root = resolve(here, "..");
 const { values: options } = parseArgs({
   options: {
@@ -460,6 +460,54 @@ if (only.has(8)) {
     changed.stages,
     changed.buildkit,
     "BuildKit re-runs 3 instructions (COPY src/, RUN build, COPY --from=build /app/dist) and snapshots no config-only one",
+  );
+}
+
+if (only.has(9)) {
+  // Issue 13: hosts A and B build the same cold project (nothing local, nothing in REPO) at the
+  // same moment with `build --repo --push`, without and with the Redis lock. Each round is a new
+  // project and REPO (cold stages); the base image stays on both engines.
+  log("scenario 9: two hosts build one cold project at once, without and with --lock");
+  let coldRound = 0;
+  const bothHosts = async (lock) => {
+    const name = `bench9${run_id}${coldRound++}`;
+    const directory = join(work, "distributed", name);
+    writeProject(directory, { project: name, baseImage });
+    const repository = `${proxy.address}/bench-${run_id}-${name}`;
+    const args = ["build", "--json", "--network", "none", "--repo", repository, "--push", ...lock];
+    const started = process.hrtime.bigint();
+    const finished = await Promise.all([onA, onB].map((env) => stages(args, { cwd: directory, env })));
+    const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+    // Each built stage ran its commands once on its host: the total over both hosts.
+    const built = finished
+      .flatMap((result) => JSON.parse(result.stdout).images.flatMap((image) => image.stages))
+      .filter((stage) => stage.action === "built").length;
+    for (const env of [onA, onB]) {
+      const images = (
+        await docker(env.DOCKER_HOST, ["images", `stages-storage/${name}`, "--format", "{{.Repository}}:{{.Tag}}"])
+      ).stdout
+        .split("\n")
+        .filter(Boolean);
+      if (images.length > 0) await docker(env.DOCKER_HOST, ["rmi", "-f", ...images], { allowFailure: true });
+    }
+    const perHost = JSON.parse(finished[0].stdout).images.flatMap((image) => image.stages).length;
+    return { milliseconds, built, perHost };
+  };
+  const cold = await measure(
+    {
+      "without lock": { run: () => bothHosts([]) },
+      "with --lock": { run: () => bothHosts(["--lock", environment.redisUrl]) },
+    },
+    { runs, log },
+  );
+  const stagesBuilt = (name) => cold.samples[name].map((sample) => sample.built).join(", ");
+  record(
+    "9. two hosts, one cold project at once",
+    "with --lock",
+    "without lock",
+    cold["with --lock"],
+    cold["without lock"],
+    `wall time until both hosts are done; stages built in total over both hosts (${cold["with --lock"].perHost} stages a host), by round: with --lock ${stagesBuilt("with --lock")}, without ${stagesBuilt("without lock")}; paired difference with − without ${signed(pairedDifference(cold, "with --lock", "without lock"))} ms`,
   );
 }
 
