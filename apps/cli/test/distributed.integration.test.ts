@@ -290,4 +290,19 @@ describe("two hosts building one project into one REPO", () => {
     expect(bad.json.error.message).toMatch(/redis:\/\//);
     expect(`${bad.stdout}${bad.stderr}`).not.toContain("bad-pass-77aa");
   });
+
+  it("build-and-publish pushes each stage as it is built, so every final name is a registry-side copy", async () => {
+    const { directory, repository } = newProject("bap");
+    const result = await stages(
+      ["build-and-publish", "--json", "--network", "none", repository, "--tag-custom", "v1"],
+      {
+        cwd: directory,
+        env: onA,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const stagesOfApp = result.json.images[0].stages as { action: string; pushed: boolean }[];
+    expect(stagesOfApp.map((stage) => [stage.action, stage.pushed])).toEqual(stagesOfApp.map(() => ["built", true]));
+    expect(result.json.images[0].tags.map((tag: { method: string }) => tag.method)).toEqual(["registry-copy"]);
+  });
 });
