@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBaseImage } from "./base-image.js";
 import { engineAnswers, startEngine } from "./engine.js";
@@ -7,6 +6,7 @@ import { runDirectory, stateDirectory } from "./paths.js";
 import { isAlive, stopProcess } from "./process.js";
 import { redisAnswers, startRedis } from "./redis.js";
 import { registryAnswers, startRegistry } from "./registry.js";
+import { removeRunDirectory } from "./run-directory.js";
 import { sshdAnswers, sshdFiles, startSshd, writeKnownHosts } from "./sshd.js";
 import { type ComponentState, type EnvironmentState, readState, withStateLock, writeState } from "./state.js";
 
@@ -142,7 +142,7 @@ export async function down(options: { only?: string[]; env?: NodeJS.ProcessEnv }
       stopped.push(name);
     }
     writeState(stateDir, state);
-    if (Object.keys(state.components).length === 0) rmSync(runDirectory(stateDir), { recursive: true, force: true });
+    if (Object.keys(state.components).length === 0) removeRunDirectory(runDirectory(stateDir));
     return stopped;
   });
 }
