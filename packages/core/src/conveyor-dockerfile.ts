@@ -89,27 +89,18 @@ export function planDockerfileWhole(image: ImageConfig, facts: DockerfileFacts):
   if (text === undefined) throw new Error(`image "${image.name}" has no parsed Dockerfile`);
   if (facts.context === null) throw new Error(`the build context of "${image.name}" was not resolved`);
   const context = { spec: dockerContextSpec(spec), files: facts.context.files };
-  const instructions: StageInstructions = {
-    kind: "dockerfileBuild",
+  const build = {
     dockerfile: text,
     path: spec.path,
     target: spec.target,
     args: spec.args,
     addHost: spec.addHost,
     network: spec.network,
-    context,
   };
+  const instructions: StageInstructions = { kind: "dockerfileBuild", ...build, context };
   return {
     name: "dockerfile",
-    deps: {
-      dockerfile: text,
-      path: spec.path,
-      target: spec.target,
-      args: spec.args,
-      addHost: spec.addHost,
-      network: spec.network,
-      context: facts.context.contentId,
-    },
+    deps: { ...build, context: facts.context.contentId },
     git: "none",
     instructions: () => instructions,
   };

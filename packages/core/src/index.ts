@@ -209,6 +209,7 @@ export {
   type ResolvedImage,
   type ResolvedProject,
   type ResolvedStage,
+  type ResolveImageOptions,
   type ResolveProjectOptions,
   type ResolveStorages,
   resolveDockerfileImage,

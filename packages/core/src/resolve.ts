@@ -297,6 +297,16 @@ async function settle(
   return pending.map((entry, index) => ({ ...entry.stage, presence: presences[index] as StagePresence }));
 }
 
+/** How one image is resolved. */
+export interface ResolveImageOptions extends CallOptions {
+  storages: ResolveStorages;
+  remoteLookup?: RemoteLookup | undefined;
+  /** The project the stages belong to: an input of every signature. */
+  project: string;
+  /** Position of the image in the configuration. */
+  order: number;
+}
+
 /**
  * Computes the signatures of one image's conveyor stage by stage: each stage's signature needs the
  * git content the previous stage carries, which for a reused stage is what storage says it carries.
@@ -304,14 +314,7 @@ async function settle(
 export async function resolveImage(
   image: ImageConfig,
   facts: ConveyorFacts,
-  options: CallOptions & {
-    storages: ResolveStorages;
-    remoteLookup?: RemoteLookup | undefined;
-    /** The project the stages belong to: an input of every signature. */
-    project: string;
-    /** Position of the image in the configuration. */
-    order: number;
-  },
+  options: ResolveImageOptions,
 ): Promise<ResolvedImage> {
   const chain = { ...options, remoteLookup: options.remoteLookup ?? "when-missing", image, facts };
   const stages = await settle(await resolveChain(planConveyor(image, facts), chain));
@@ -326,12 +329,7 @@ export async function resolveImage(
 export async function resolveDockerfileImage(
   image: ImageConfig,
   facts: DockerfileFacts,
-  options: CallOptions & {
-    storages: ResolveStorages;
-    remoteLookup?: RemoteLookup | undefined;
-    project: string;
-    order: number;
-  },
+  options: ResolveImageOptions,
 ): Promise<ResolvedImage> {
   const chain = { ...options, remoteLookup: options.remoteLookup ?? "when-missing", image, facts: null };
   const spec = image.dockerfile;
