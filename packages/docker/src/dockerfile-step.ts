@@ -339,9 +339,9 @@ async function engineBuilderStep(
   }
 }
 
-/** The base committed with no ONBUILD triggers (an untagged image id); the rest of its config as is. */
-async function withoutTriggers(engine: StepEngine, job: StepJob): Promise<string> {
-  const container = await EngineContainer.create(
+/** A container of the base stage that is never started: it only holds a commit. */
+function holdingContainer(engine: StepEngine, job: StepJob): Promise<EngineContainer> {
+  return EngineContainer.create(
     engine.client,
     {
       image: job.baseImage,
@@ -352,6 +352,11 @@ async function withoutTriggers(engine: StepEngine, job: StepJob): Promise<string
     },
     job.request.signal,
   );
+}
+
+/** The base committed with no ONBUILD triggers (an untagged image id); the rest of its config as is. */
+async function withoutTriggers(engine: StepEngine, job: StepJob): Promise<string> {
+  const container = await holdingContainer(engine, job);
   try {
     const config = stageCommitConfig(job.base.Config ?? null, {}, null);
     config.OnBuild = [];
@@ -376,18 +381,7 @@ export function labelLine(labels: Readonly<Record<string, string>>): string {
 async function configStep(engine: StepEngine, job: StepJob, step: ConfigStep): Promise<string> {
   const config = job.base.Config ?? {};
   const { change } = step;
-  const container = await EngineContainer.create(
-    engine.client,
-    {
-      image: job.baseImage,
-      namePrefix: job.namePrefix,
-      labels: containerLabels(job.request.project),
-      // Never started: the container only holds the commit.
-      entrypoint: ["/bin/sh"],
-      networkMode: "none",
-    },
-    job.request.signal,
-  );
+  const container = await holdingContainer(engine, job);
   try {
     if (change.keyword === "WORKDIR") {
       await makeWorkdir(container, resolveWorkdir(config.WorkingDir, change.path), config.User ?? "", job, step);
