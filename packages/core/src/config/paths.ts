@@ -1,5 +1,5 @@
 /** Splits a path into its segments, dropping empty and "." ones and resolving ".." (never above the root). */
-function resolveSegments(path: string): string[] {
+export function resolveSegments(path: string): string[] {
   const segments: string[] = [];
   for (const segment of path.split("/")) {
     if (segment === "" || segment === ".") continue;

@@ -1,4 +1,5 @@
 import type { GitFile } from "../adapters/git-source.js";
+import { resolveSegments } from "../config/paths.js";
 
 /*
  * Which files a COPY or ADD source selects, by BuildKit's rules (the Dockerfile frontend of Engine
@@ -135,7 +136,7 @@ export function matchCopySource(source: string, entries: readonly CopyTreeEntry[
 
 /** The source as BuildKit's frontend cleans it (`filepath.Join("/", source)`), without the leading `/`: "" is the root. */
 export function normalizeCopySource(source: string): string {
-  return cleanSegments(source).join("/");
+  return resolveSegments(source).join("/");
 }
 
 /** True when a path has a wildcard BuildKit expands (`*`, `?`, `[` not escaped by a backslash). */
@@ -148,21 +149,11 @@ export function hasCopyWildcard(path: string): boolean {
   return false;
 }
 
-function cleanSegments(path: string): string[] {
-  const segments: string[] = [];
-  for (const segment of path.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(segment);
-  }
-  return segments;
-}
-
 function buildTree(entries: readonly (CopyTreeEntry & { link: boolean })[]): TreeNode {
   const root: TreeNode = { children: new Map(), link: false };
   for (const entry of entries) {
     let node = root;
-    const segments = cleanSegments(entry.path);
+    const segments = resolveSegments(entry.path);
     segments.forEach((segment, index) => {
       const last = index === segments.length - 1;
       // A path that is both a file and a folder cannot come from one file system; the folder wins.
@@ -253,7 +244,7 @@ function followMatch(context: MatchContext, path: string): CopyMatch | null | "l
 }
 
 function matchInTree(source: string, context: MatchContext): CopyMatch[] | null {
-  const segments = cleanSegments(source);
+  const segments = resolveSegments(source);
   const firstWild = segments.findIndex(hasCopyWildcard);
   if (firstWild === -1) {
     const match = followMatch(context, segments.join("/"));
