@@ -77,40 +77,6 @@ function commit(directory: string, path: string, content: string): void {
 const build = (directory: string, env: Record<string, string>, ...args: string[]) =>
   stages(["build", "--json", "--network", "none", ...args], { cwd: directory, env });
 
-/** `stages` with its stderr watched as it comes (the whole of it so far, each time). */
-function stagesWatched(
-  args: string[],
-  options: { cwd: string; env: Record<string, string> },
-  onStderr: (stderr: string) => void,
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binary, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-      onStderr(stderr);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      let json: unknown = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        // not JSON
-      }
-      resolve({ code: code ?? -1, stdout, stderr, json });
-    });
-  });
-}
-
 /** Signature → action of every stage of a result. */
 const actions = (result: RunResult) => new Map(allStages(result).map((stage) => [stage.signature, stage.action]));
 
@@ -216,8 +182,12 @@ describe("two hosts building one project into one REPO", () => {
     });
     // B starts while A holds the lock, then A dies without releasing it.
     let markerSeen = 0;
-    const taker = stagesWatched(args, { cwd: directory, env: { ...onB, ...env } }, (stderr) => {
-      if (!markerSeen && /\| marker-install-/.test(stderr)) markerSeen = Date.now();
+    const taker = stages(args, {
+      cwd: directory,
+      env: { ...onB, ...env },
+      onStderr: (stderr) => {
+        if (!markerSeen && /\| marker-install-/.test(stderr)) markerSeen = Date.now();
+      },
     });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     holder.kill("SIGKILL");

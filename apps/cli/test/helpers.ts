@@ -20,7 +20,12 @@ export interface RunResult {
 /** Runs the built `stages` binary, as a user would. */
 export function stages(
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined> },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    /** Called with the whole stderr so far each time more of it comes. */
+    onStderr?: (stderr: string) => void;
+  },
 ): Promise<RunResult> {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`pnpm build\` first (pnpm test does)`);
   return new Promise((resolvePromise, reject) => {
@@ -36,6 +41,7 @@ export function stages(
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
+      options.onStderr?.(stderr);
     });
     child.on("error", reject);
     child.on("close", (code) => {
