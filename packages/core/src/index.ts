@@ -9,6 +9,7 @@ export type {
   RegistryCredentialsProvider,
   TransferProgress,
 } from "./adapters/common.js";
+export type { GitCommitInfo, GitHead, GitHistory, GitReference } from "./adapters/git-history.js";
 export {
   type DockerContextSpec,
   type GitDiff,
@@ -18,6 +19,16 @@ export {
   gitSourceSpecificationVersion,
   type MappingContent,
 } from "./adapters/git-source.js";
+export type {
+  CommitRecord,
+  ForeignTag,
+  HostHousekeeping,
+  LocalStageUse,
+  RegistryHousekeeping,
+  StageDeletion,
+  StageLease,
+  StorageUsage,
+} from "./adapters/housekeeping.js";
 export {
   type CopyRequest,
   type ImageTransfer,
@@ -52,6 +63,10 @@ export {
 // Config parsing.
 export {
   type BaseSpec,
+  type CleanupConfig,
+  type CleanupLimit,
+  type CleanupPolicy,
+  type CleanupReferenceMatcher,
   type ConfigProblem,
   type ConfigResult,
   type DockerfileImageConfig,

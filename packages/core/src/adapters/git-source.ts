@@ -1,6 +1,7 @@
 import type { GitMapping } from "../config/model.js";
 import type { ContentId } from "../signature-type.js";
 import type { CallOptions } from "./common.js";
+import type { GitHistory } from "./git-history.js";
 
 /** One file a git mapping selects. */
 export interface GitFile {
@@ -69,4 +70,6 @@ export interface GitSource {
   contextContent?(spec: DockerContextSpec, options?: CallOptions): Promise<MappingContent>;
   /** The bytes of one file of a context (a symlink gives its target). */
   readContextFile?(spec: DockerContextSpec, path: string, options?: CallOptions): Promise<Uint8Array>;
+  /** Branches, tags and commits, for cleanup policies and commit records (DESIGN §15). Optional capability. */
+  readonly history?: GitHistory;
 }

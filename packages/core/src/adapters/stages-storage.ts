@@ -1,6 +1,7 @@
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
 import type { CallOptions } from "./common.js";
+import type { HostHousekeeping, RegistryHousekeeping } from "./housekeeping.js";
 
 /** What a stages storage knows of one stored stage. */
 export interface StageDescriptor {
@@ -48,4 +49,8 @@ export interface StagesStorage {
   list(options?: CallOptions): Promise<StageDescriptor[]>;
   /** Removes the stage; removing an absent stage is not an error. */
   delete(signature: Signature, options?: CallOptions): Promise<void>;
+  /** Remote storages: the records and leases cleanup reads (DESIGN §15). Optional capability. */
+  readonly housekeeping?: RegistryHousekeeping;
+  /** Engine-backed local storages: what host cleanup reads. Optional capability. */
+  readonly host?: HostHousekeeping;
 }

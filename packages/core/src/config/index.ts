@@ -1,5 +1,9 @@
 export type {
   BaseSpec,
+  CleanupConfig,
+  CleanupLimit,
+  CleanupPolicy,
+  CleanupReferenceMatcher,
   ConfigProblem,
   ConfigResult,
   DockerfileImageConfig,

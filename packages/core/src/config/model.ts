@@ -24,6 +24,46 @@ export interface ProjectMeta {
   configVersion: number;
   /** npm package names (or paths) of plugins to load. */
   plugins: string[];
+  /** `cleanup:` as written (DESIGN §15); absent: werf's default policies (`cleanupPolicies(meta)`). */
+  cleanup?: CleanupConfig;
+}
+
+/** A limit on references or on the images per reference (werf's `limit` and `imagesPerReference`). */
+export interface CleanupLimit {
+  /** `last: N`; null when not given (werf's -1: no limit by count). */
+  last: number | null;
+  /** `in: 168h` in milliseconds; null when not given. */
+  inMs: number | null;
+  /** How `last` and `in` combine when both are given (werf's default: And). */
+  operator: "And" | "Or";
+}
+
+/** `branch:`/`tag:` of a policy: a name, or a Go regular expression written `/.../`. */
+export type CleanupReferenceMatcher = { kind: "name"; name: string } | { kind: "regexp"; source: string };
+
+/** One of `cleanup.keepPolicies`. */
+export interface CleanupPolicy {
+  references: {
+    kind: "branch" | "tag";
+    match: CleanupReferenceMatcher;
+    /** `references.limit`; null: every matching reference. */
+    limit: CleanupLimit | null;
+  };
+  /** `imagesPerReference` (per image of the config); werf's default when absent: `last: 1`. */
+  imagesPerReference: CleanupLimit;
+  /** Where the policy is written (null for the defaults). */
+  position: SourcePosition | null;
+}
+
+/** `cleanup:` of the meta document. */
+export interface CleanupConfig {
+  keepPolicies: CleanupPolicy[];
+  /** Hours; stages created within them are kept. werf's default: 2. */
+  keepImagesBuiltWithinLastNHours: number;
+  /** `disableKeepPolicies` / `disableGitHistoryBasedPolicy`: no git history policy keeps anything. */
+  disableGitHistoryBasedPolicy: boolean;
+  /** `disableBuiltWithinLastNHoursPolicy`. */
+  disableBuiltWithinLastNHoursPolicy: boolean;
 }
 
 export interface GitMapping {
