@@ -12,6 +12,12 @@ import { type ComponentState, type EnvironmentState, readState, withStateLock, w
 
 export { type EchoedRequest, type EchoRegistry, startEchoRegistry } from "./echo-registry.js";
 export { stateDirectory } from "./paths.js";
+export {
+  type GarbageCollection,
+  type ScratchRegistry,
+  type ScratchRegistryOptions,
+  startScratchRegistry,
+} from "./scratch-registry.js";
 
 /** What tests read to reach the servers. */
 export interface TestEnvironment {
