@@ -255,3 +255,23 @@ export {
 } from "./stage-name.js";
 // Tags.
 export { assertValidTag, isValidTag, type SlugifiedTag, slugifyTag, tagMaxLength } from "./tag.js";
+// Host cleanup and host purge: the local stage images of a project on one engine.
+export {
+  cleanupHost,
+  defaultAllowedVolumeUsage,
+  defaultKeepBuiltWithinHours,
+  defaultVolumeUsageMargin,
+  type HostCleanupEvent,
+  type HostCleanupOptions,
+  type HostCleanupResult,
+  type HostPurgeOptions,
+  type HostSelection,
+  type HostSelectionInput,
+  type HostStageDecision,
+  type HostStageReason,
+  type HostStageReport,
+  type HostUsageReport,
+  purgeHost,
+  selectHostRemovals,
+  usagePercent,
+} from "./procedures/host-cleanup.js";

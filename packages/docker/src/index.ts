@@ -13,6 +13,8 @@ export {
   formatDockerEndpoint,
   resolveDockerEndpoint,
 } from "./docker-options.js";
+export type { DockerHostHousekeepingOptions } from "./host-housekeeping.js";
+export { createDockerHostHousekeeping } from "./host-housekeeping.js";
 export type { HealthConfig } from "./image-config.js";
 export { parseHealthcheck } from "./image-config.js";
 export type { DockerImageTransferOptions } from "./image-transfer.js";
@@ -26,6 +28,9 @@ export type { DockerStageBuilderOptions } from "./stage-builder.js";
 export { createDockerStageBuilder } from "./stage-builder.js";
 export type { DockerStagesStorageOptions } from "./stages-storage.js";
 export { createDockerStagesStorage } from "./stages-storage.js";
+export { stateDirectoryFromEnv } from "./state-directory.js";
+export type { FileSystemStats } from "./storage-usage.js";
+export { measureLocalStorage, usageFromStatfs, usedPercent } from "./storage-usage.js";
 export type { EngineTransferPolicy } from "./transfer-retry.js";
 export { defaultEngineTransferPolicy } from "./transfer-retry.js";
 

@@ -29,7 +29,12 @@ export const dockerPlugin = definePlugin({
   specificationVersion: pluginSpecificationVersion,
   storages: {
     local: {
-      docker: (context) => createDockerStagesStorage({ connection: connectionFor(context), project: context.project }),
+      docker: (context) =>
+        createDockerStagesStorage({
+          connection: connectionFor(context),
+          project: context.project,
+          stateDirectory: context.settings["stages.stateDir"],
+        }),
     },
   },
   builders: {

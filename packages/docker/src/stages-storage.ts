@@ -14,13 +14,20 @@ import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
 import { EngineHttpError, isHttpStatus } from "./engine-errors.js";
+import { createDockerHostHousekeeping } from "./host-housekeeping.js";
 import type { RawImage } from "./images.js";
 import { inspectRawImage } from "./images.js";
+import { stateDirectoryFromEnv } from "./state-directory.js";
 
 /** Options of `createDockerStagesStorage`. */
 export interface DockerStagesStorageOptions {
   connection: DockerConnection;
   project: string;
+  /**
+   * Per-user state directory for host cleanup (last use of stages, holds of running commands);
+   * default `~/.local/state/stages` (the CLI passes `stateDirectoryFromEnv`'s answer).
+   */
+  stateDirectory?: string | undefined;
 }
 
 /**
@@ -46,6 +53,11 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
     specificationVersion: stagesStorageSpecificationVersion,
     kind: "local",
     description: `docker ${connection.endpoint} (${repository})`,
+    host: createDockerHostHousekeeping({
+      client,
+      project,
+      stateDirectory: options.stateDirectory ?? stateDirectoryFromEnv({}),
+    }),
 
     async get(signature, callOptions) {
       try {

@@ -103,6 +103,11 @@ export interface LocalStageUse {
   signature: Signature;
   /** Engine image id. */
   id: string;
+  /**
+   * The previous stage (`io.stages.parent`), when known: removing a stage whose child stays frees
+   * nothing, so host cleanup keeps the parents of the stages it keeps.
+   */
+  parent?: Signature | null;
   /** ISO 8601: the newest of its creation, its last tagging and its last use by a stages command. */
   lastUsedAt: string;
   createdAt: string | null;
@@ -123,4 +128,9 @@ export interface HostHousekeeping {
   remove(signature: Signature, options?: CallOptions): Promise<boolean>;
   /** Records that this command uses these stages (they count as used now and are held until it exits). */
   touch(signatures: readonly Signature[], options?: CallOptions): Promise<void>;
+  /**
+   * Removes what killed runs of the project left (build containers of dead owners, untagged
+   * commits nothing uses); host purge calls it. Optional. Returns container names and image ids.
+   */
+  sweepLeftovers?(options?: CallOptions): Promise<{ containers: string[]; images: string[] }>;
 }
