@@ -18,6 +18,8 @@ export type StagesErrorCode =
   | "PLUGIN_FAILED"
   | "ABORTED"
   | "STAGE_MISSING"
+  /** A registry refused to delete (405 / UNSUPPORTED): a StorageError subclass of @stages/registry. */
+  | "DELETE_UNSUPPORTED"
   | "USAGE";
 
 /** Options every StagesError accepts. */

@@ -112,7 +112,10 @@ export interface RegistryClient {
   /** Every tag (all pages). */
   listTags(repository: string, options?: TagListOptions): Promise<string[]>;
   iterateTags(repository: string, options?: TagListOptions): AsyncIterable<string>;
-  /** Registry-side copy within one registry: blobs mounted, manifest put unchanged (same digest). */
+  /**
+   * Registry-side copy within one registry: blobs mounted, manifest put unchanged (same digest); within
+   * one repository the manifest gets bytes (and a digest) of its own.
+   */
   copy(from: string, to: string, options?: CopyOptions): Promise<CopyResult>;
 }
 

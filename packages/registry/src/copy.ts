@@ -43,9 +43,25 @@ interface CopyState {
 }
 
 /**
+ * The same manifest in other bytes: the JSON re-serialized (compact, else with a 2-, 3-, ... space
+ * indentation: the first form that differs from `bytes`). Deterministic, so copies of one source
+ * share one digest, which is never the source's. Field order and values are kept, and an engine
+ * pulls it as the same image (same config, same layers).
+ */
+export function distinctManifestBytes(bytes: Uint8Array): Uint8Array {
+  const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  for (let indentation = 0; indentation <= 8; indentation++) {
+    const candidate = new TextEncoder().encode(JSON.stringify(value, null, indentation));
+    if (Buffer.compare(candidate, bytes) !== 0) return candidate;
+  }
+  throw new RegistryError("[registry] cannot give a manifest copy bytes of its own");
+}
+
+/**
  * Copies a manifest registry-side: its blobs are mounted from the source repository (child
  * manifests of an index are copied first), then the manifest bytes are put unchanged under the
- * target name, so the digest stays the same. Within one repository only the manifest is put.
+ * target name, so the digest stays the same. Within one repository only the manifest is put, in
+ * bytes of its own (`distinctManifestBytes`), so that the copy has a digest of its own.
  */
 export async function copyManifest(
   http: RegistryHttp,
@@ -72,8 +88,13 @@ export async function copyManifest(
     options,
     result: { mountedBlobs: 0, transferredBlobs: 0, copiedManifests: 0 },
   };
-  if (from.repository !== to.repository) await copyContent(state, source);
-  const stored = await putManifest(http, to, source.bytes, {
+  const sameRepository = from.repository === to.repository;
+  if (!sameRepository) await copyContent(state, source);
+  // Within one repository the copy gets bytes of its own, hence a digest of its own: Distribution's
+  // DELETE by digest removes every tag of that digest, so deleting the stage (cleanup) would take a
+  // published tag sharing it along.
+  const bytes = sameRepository && to.digest === null ? distinctManifestBytes(source.bytes) : source.bytes;
+  const stored = await putManifest(http, to, bytes, {
     mediaType: source.descriptor.mediaType,
     signal: options.signal,
   });

@@ -1,4 +1,11 @@
-import { RegistryError, StagesError, type StagesErrorOptions } from "@stages/core";
+import {
+  AuthenticationError,
+  RegistryError,
+  StagesError,
+  type StagesErrorCode,
+  type StagesErrorOptions,
+  StorageError,
+} from "@stages/core";
 import { errorMarker, hasErrorMarker, markError } from "@stages/core/internal";
 
 /** One entry of the `errors` array of a registry's error body. */
@@ -82,4 +89,72 @@ export function connectionFailureReason(error: unknown): string {
     current = (current as { cause?: unknown }).cause;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+const deleteUnsupportedMarker = errorMarker("DeleteUnsupportedError");
+
+/**
+ * The registry does not delete manifests through the registry API (405, or an `UNSUPPORTED` error
+ * code): a StorageError whose code is `DELETE_UNSUPPORTED` and whose hint names the setting or the
+ * registry's own API that is needed.
+ */
+export class DeleteUnsupportedError extends StorageError {
+  override readonly code: StagesErrorCode = "DELETE_UNSUPPORTED";
+  constructor(message: string, options?: StagesErrorOptions) {
+    super(message, options);
+    markError(this, deleteUnsupportedMarker);
+    this.name = "DeleteUnsupportedError";
+  }
+  /** True for a DeleteUnsupportedError from any copy of @stages/registry. */
+  static override isInstance(value: unknown): value is DeleteUnsupportedError {
+    return hasErrorMarker(value, deleteUnsupportedMarker);
+  }
+}
+
+/**
+ * What to do when `registry` (`host[:port]`) refuses deletes, by what the host name says it is
+ * (the registry table of the README). Distribution and registries built on it need delete enabled.
+ */
+export function deleteUnsupportedHint(registry: string): string {
+  const host = registry.replace(/:\d+$/, "").toLowerCase();
+  if (host === "docker.io" || host === "registry-1.docker.io" || host === "index.docker.io") {
+    return "Docker Hub does not delete through the registry API; delete tags with Docker Hub's own API or web UI";
+  }
+  if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host) || host === "public.ecr.aws") {
+    return "Amazon ECR deletes images through its own API (BatchDeleteImage, `aws ecr batch-delete-image`), not the registry API";
+  }
+  if (host === "gcr.io" || host.endsWith(".gcr.io") || host.endsWith("-docker.pkg.dev")) {
+    return "Google Artifact Registry refuses to delete a digest that is still tagged; delete it with `gcloud artifacts docker images delete IMAGE@DIGEST --delete-tags`";
+  }
+  if (host === "registry.gitlab.com" || host.includes("gitlab")) {
+    return "GitLab deletes registry images with a token of the api scope (a CI job token is not enough), or through the GitLab API and its cleanup policies";
+  }
+  return "the registry does not allow deleting manifests; on CNCF Distribution enable it with REGISTRY_STORAGE_DELETE_ENABLED=true (storage.delete.enabled: true in its config), on other registries use their own API or cleanup";
+}
+
+/**
+ * Turns a failed DELETE of `repository@digest` into what the user must change: DeleteUnsupportedError
+ * for 405 / UNSUPPORTED, an AuthenticationError naming the `delete` right for 401 / 403; anything
+ * else is returned unchanged.
+ */
+export function deleteFailure(error: unknown, registry: string, repository: string): unknown {
+  if (RegistryResponseError.isInstance(error)) {
+    const unsupported = error.status === 405 || error.details.some((detail) => detail.code === "UNSUPPORTED");
+    if (unsupported) {
+      return new DeleteUnsupportedError(`${error.message} (deleting from ${registry}/${repository})`, {
+        cause: error,
+        hint: deleteUnsupportedHint(registry),
+        status: error.status,
+      });
+    }
+    return error;
+  }
+  if (AuthenticationError.isInstance(error)) {
+    return new AuthenticationError(`${error.message}: deleting from ${registry}/${repository} needs the delete right`, {
+      cause: error,
+      hint: `log in to ${registry} as a user allowed to delete in ${repository} (token auth: the scope repository:${repository}:delete; Harbor: a maintainer or project admin; GitLab: a token of the api scope)`,
+      ...(error.status === undefined ? {} : { status: error.status }),
+    });
+  }
+  return error;
 }

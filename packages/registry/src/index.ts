@@ -11,12 +11,15 @@ export {
 } from "./credentials.js";
 export { sha256Digest } from "./digest.js";
 export {
+  DeleteUnsupportedError,
+  deleteUnsupportedHint,
   isTransientFailure,
   RegistryConnectionError,
   type RegistryErrorDetail,
   RegistryResponseError,
 } from "./errors.js";
 export type { RegistryEvent, RegistryEventListener } from "./events.js";
+export { createRegistryHousekeeping, type RegistryHousekeepingOptions } from "./housekeeping.js";
 export { createLayer, createTar, type Layer, type LayerEntry } from "./layer.js";
 export {
   type FetchedImageManifest,
@@ -47,6 +50,14 @@ export {
   type PushedImage,
   pushImage,
 } from "./push-image.js";
+export {
+  isBookkeepingTag,
+  leaseMediaType,
+  leaseTagPrefix,
+  mergeRecords,
+  recordsMediaType,
+  recordsTagPrefix,
+} from "./record-objects.js";
 export type { RetryOptions } from "./retry.js";
 export { createRegistryStagesStorage, type RegistryStagesStorageOptions } from "./stages-storage.js";
 export type { TagListOptions } from "./tags.js";

@@ -2,18 +2,19 @@ import {
   type CallOptions,
   descriptorFromLabels,
   parseStageTag,
-  RegistryError,
   remoteStageReference,
   type Signature,
   type StageDescriptor,
   type StagesStorage,
-  StorageError,
   stagesStorageSpecificationVersion,
 } from "@stages/core";
 import { forEachLimited } from "@stages/core/internal";
 import type { RegistryClient } from "./client.js";
+import { deleteFailure } from "./errors.js";
+import { createRegistryHousekeeping } from "./housekeeping.js";
 import { isImageIndex } from "./media-types.js";
 import { parseRepositoryName } from "./parse-reference.js";
+import { createStorageGuard } from "./storage-guard.js";
 
 export interface RegistryStagesStorageOptions {
   client: RegistryClient;
@@ -39,21 +40,7 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
   const repository = `${name.registry}/${name.repository}`;
   const description = `registry ${repository}`;
 
-  // Generic registry failures become StorageError; authentication, digest and abort errors keep their own codes.
-  const guard = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (!RegistryError.isInstance(error)) throw error;
-      // The registry's message stays whole (messages are never edited); the storage adds where it happened.
-      throw new StorageError(`${error.message} (while ${what} in ${description})`, {
-        cause: error,
-        hint: error.hint,
-        retryable: error.retryable,
-        ...(error.status === undefined ? {} : { status: error.status }),
-      });
-    }
-  };
+  const guard = createStorageGuard(description);
 
   const get = async (signature: Signature, callOptions: CallOptions = {}): Promise<StageDescriptor | null> => {
     const reference = remoteStageReference(repository, signature);
@@ -93,6 +80,12 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
     specificationVersion: stagesStorageSpecificationVersion,
     kind: "remote",
     description,
+    housekeeping: createRegistryHousekeeping({
+      client,
+      repository,
+      project,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    }),
     get: (signature, callOptions) => guard(`reading stage ${signature}`, () => get(signature, callOptions)),
     has: (signature, callOptions = {}) =>
       guard(`looking up stage ${signature}`, async () => {
@@ -121,7 +114,11 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
           signal: callOptions.signal,
         });
         if (found === null) return;
-        await client.deleteManifest(`${repository}@${found.digest}`, { signal: callOptions.signal });
+        try {
+          await client.deleteManifest(`${repository}@${found.digest}`, { signal: callOptions.signal });
+        } catch (error) {
+          throw deleteFailure(error, name.registry, name.repository);
+        }
       }),
   };
 }

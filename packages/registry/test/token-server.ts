@@ -26,6 +26,8 @@ export interface TokenServerOptions {
   refreshToken?: string;
   /** Allow anonymous pull tokens. Default false. */
   anonymousPull?: boolean;
+  /** Actions never granted, even to the user (e.g. `delete`: a user who may push but not delete). */
+  deniedActions?: readonly string[];
   service?: string;
   issuer?: string;
 }
@@ -158,6 +160,8 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     let access = parseScopes(scopes);
     if (!authenticated)
       access = access.map((entry) => ({ ...entry, actions: entry.actions.filter((action) => action === "pull") }));
+    const denied = options.deniedActions ?? [];
+    access = access.map((entry) => ({ ...entry, actions: entry.actions.filter((action) => !denied.includes(action)) }));
     const token = sign(username ?? "", access);
     issued.push(token);
     response.writeHead(200, { "content-type": "application/json" });
