@@ -121,7 +121,7 @@ export function deleteUnsupportedHint(registry: string): string {
     return "Docker Hub does not delete through the registry API; delete tags with Docker Hub's own API or web UI";
   }
   if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host) || host === "public.ecr.aws") {
-    return "Amazon ECR deletes images through its own API (BatchDeleteImage, `aws ecr batch-delete-image`), not the registry API";
+    return "Amazon ECR deletes images with its own API too (BatchDeleteImage, `aws ecr batch-delete-image`); older ECR did not support DELETE of the registry API";
   }
   if (host === "gcr.io" || host.endsWith(".gcr.io") || host.endsWith("-docker.pkg.dev")) {
     return "Google Artifact Registry refuses to delete a digest that is still tagged; delete it with `gcloud artifacts docker images delete IMAGE@DIGEST --delete-tags`";

@@ -13,7 +13,7 @@ import {
 } from "@stages/core";
 import { forEachLimited } from "@stages/core/internal";
 import type { RegistryClient } from "./client.js";
-import { deleteFailure } from "./errors.js";
+import { DeleteUnsupportedError, deleteFailure, deleteUnsupportedHint } from "./errors.js";
 import { isImageIndex } from "./media-types.js";
 import { parseRepositoryName } from "./parse-reference.js";
 import {
@@ -283,7 +283,17 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
         if (found === null) return "absent";
         // Pushed again since planning (another host rebuilt it): it is in use, keep it.
         if (found.digest !== digest) return "changed";
-        return (await deleteDigest(digest, signal)) ? "deleted" : "absent";
+        if (await deleteDigest(digest, signal)) return "deleted";
+        // A 404 is "gone already" only if it is: registries without the delete API (older ECR)
+        // answer DELETE with a plain 404 and keep the manifest.
+        const after = await client.headManifest(remoteStageReference(repository, signature), signal ? { signal } : {});
+        if (after?.digest === digest) {
+          throw new DeleteUnsupportedError(
+            `[registry] ${name.registry} answered 404 to DELETE ${name.repository}@${digest} but still serves it`,
+            { hint: deleteUnsupportedHint(name.registry), status: 404 },
+          );
+        }
+        return "absent";
       }),
   };
 }

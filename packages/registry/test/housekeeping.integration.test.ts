@@ -26,6 +26,7 @@ import {
   type RegistryEvent,
 } from "../src/index.js";
 import { bookkeepingObject, encodeRecords, recordsMediaType, recordsTag } from "../src/record-objects.js";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import { type RegistryServer, startRegistryServer } from "./registry-server.js";
 import { startTokenServer, type TokenServer } from "./token-server.js";
 
@@ -326,6 +327,30 @@ describe("deleting stages", () => {
     await cleaner.addRecords([record()]);
     await cleaner.readRecords();
     await expect(cleaner.compactRecords([record()])).rejects.toMatchObject({ code: "DELETE_UNSUPPORTED" });
+  });
+});
+
+describe("a registry that answers DELETE with a plain 404 (as older ECR did)", () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await startFaultProxy({ host: "127.0.0.1", port: registry.port });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("is not taken for a stage that was gone already", async () => {
+    const repository = `${registry.address}/delete/not-found`;
+    const pushed = await pushStage(repository, "taxi", signature("8"));
+    proxy.inject({ fault: { kind: "status", status: 404 }, method: "DELETE", times: Number.POSITIVE_INFINITY });
+    const throughProxy = createRegistryClient({ env: {}, useDockerConfig: false });
+    const viaProxy = `${proxy.host}/delete/not-found`;
+    const failure = await housekeeping(viaProxy, "taxi", throughProxy)
+      .deleteStage(signature("8"), pushed.digest)
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: "DELETE_UNSUPPORTED" });
+    expect((failure as Error).message).toContain("still serves it");
+    expect(proxy.applied.map((fault) => fault.method)).toEqual(["DELETE"]);
   });
 });
 
