@@ -57,6 +57,12 @@ export interface CleanupPolicy {
 
 /** `cleanup:` of the meta document. */
 export interface CleanupConfig {
+  /**
+   * werf's `disable: true`: cleanup deletes no stage (werf then removes only its own metadata).
+   * The git history and time rules are still evaluated for reports.
+   */
+  disabled: boolean;
+  /** The policies as written; werf's defaults when `keepPolicies` is absent or empty (as werf does). */
   keepPolicies: CleanupPolicy[];
   /** Hours; stages created within them are kept. werf's default: 2. */
   keepImagesBuiltWithinLastNHours: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.js";
+import { defaultCleanupConfig } from "./cleanup-defaults.js";
 import { formatProblem, loadConfigOrThrow, parseConfig } from "./index.js";
 import { errorsOf, metaText } from "./test-support.js";
 
@@ -56,10 +57,10 @@ describe("parseConfig", () => {
     const result = parseConfig(werfYaml, { file: "werf.yaml" });
     expect(result.errors).toEqual([]);
     expect(result.warnings.map((problem) => problem.formatted)).toEqual([
-      'werf.yaml:3:1: warning: ignored key "cleanup": stages has no cleanup policies (remove it if only stages reads this file)',
+      "werf.yaml:4:17: warning: an empty cleanup.keepPolicies means werf's default policies (to keep nothing by git history, write disableGitHistoryBasedPolicy: true)",
     ]);
     expect(result.config).toEqual({
-      meta: { project: "taxi", configVersion: 1, plugins: [] },
+      meta: { project: "taxi", configVersion: 1, plugins: [], cleanup: defaultCleanupConfig },
       images: [
         {
           name: "backend",

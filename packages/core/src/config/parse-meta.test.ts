@@ -63,7 +63,7 @@ describe("project meta", () => {
     ]);
   });
 
-  it("ignores werf's deploy, cleanup, gitWorktree and build with a warning", () => {
+  it("ignores werf's deploy, gitWorktree and build with a warning", () => {
     const result = parseConfig(
       `project: taxi\nconfigVersion: 1\ndeploy: {helmRelease: x}\ncleanup: {}\ngitWorktree: {forceShallowClone: true}\nbuild: {staged: true}\n${image}`,
     );
@@ -71,7 +71,6 @@ describe("project meta", () => {
     expect(result.config).not.toBeNull();
     expect(result.warnings.map((problem) => problem.formatted)).toEqual([
       'stages.yaml:3:1: warning: ignored key "deploy": stages builds and publishes, it does not deploy (remove it if only stages reads this file)',
-      'stages.yaml:4:1: warning: ignored key "cleanup": stages has no cleanup policies (remove it if only stages reads this file)',
       'stages.yaml:5:1: warning: ignored key "gitWorktree": stages reads the work tree as it is, without fetching or unshallowing (remove it if only stages reads this file)',
       'stages.yaml:6:1: warning: ignored key "build": werf\'s build settings do not apply to stages (remove it if only stages reads this file)',
     ]);

@@ -1,6 +1,7 @@
 import { isMap, isScalar, type Node } from "yaml";
 import type { ProjectMeta } from "./model.js";
 import { isProjectName, nameHint } from "./names.js";
+import { parseCleanup } from "./parse-cleanup.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, plainKeys, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readText, readTextList } from "./yaml-values.js";
@@ -10,7 +11,7 @@ const keepForWerf = "remove it if only stages reads this file";
 const metaSpec: SectionSpec = {
   where: "in the project meta",
   word: "key",
-  known: ["project", "configVersion", "plugins"],
+  known: ["project", "configVersion", "plugins", "cleanup"],
   unsupported: {
     image: { reason: "images belong in their own documents", hint: "end the project meta with --- before image:" },
     artifact: {
@@ -20,7 +21,6 @@ const metaSpec: SectionSpec = {
   },
   ignored: {
     deploy: { reason: "stages builds and publishes, it does not deploy", hint: keepForWerf },
-    cleanup: { reason: "stages has no cleanup policies", hint: keepForWerf },
     gitWorktree: { reason: "stages reads the work tree as it is, without fetching or unshallowing", hint: keepForWerf },
     build: { reason: "werf's build settings do not apply to stages", hint: keepForWerf },
   },
@@ -61,8 +61,12 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
     context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
   }
 
+  // `cleanup:` with no value is werf's defaults, as an absent one.
+  const cleanup = parseCleanup(context, sectionValue(section, "cleanup"));
+
   if (project === null || !versionIsOne) return null;
-  return { project, configVersion: 1, plugins };
+  // Absent `cleanup:` stays absent: `cleanupPolicies(meta)` gives werf's defaults.
+  return cleanup === null ? { project, configVersion: 1, plugins } : { project, configVersion: 1, plugins, cleanup };
 }
 
 /** werf's `build.platform` would change what is built: refusing it beats ignoring it. */
