@@ -1,7 +1,10 @@
-import { RegistryError } from "@stages/core";
+import { AuthenticationError, RegistryError, type StagesError, StorageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
 import {
   connectionFailureReason,
+  DeleteUnsupportedError,
+  deleteFailure,
+  deleteUnsupportedHint,
   describeDetails,
   isRetryableStatus,
   isTransientFailure,
@@ -81,5 +84,46 @@ describe("registry errors", () => {
     expect(new RegistryConnectionError("x", "ECONNRESET").retryable).toBe(true);
     expect(isTransientFailure(new RegistryError("x", { retryable: true }))).toBe(true);
     expect(isTransientFailure(new RegistryError("x"))).toBe(false);
+  });
+});
+
+describe("refused deletes", () => {
+  const unsupported = (status: number, code: string) =>
+    new RegistryResponseError(`[registry] ${status} from r for DELETE /v2/a/manifests/sha256:x: ${code}`, status, [
+      { code, message: "refused" },
+    ]);
+
+  it("405, UNSUPPORTED and GOOGLE_MANIFEST_DANGLING_TAG become DeleteUnsupportedError (a StorageError, code DELETE_UNSUPPORTED)", () => {
+    for (const [status, code] of [
+      [405, "UNSUPPORTED"],
+      [400, "UNSUPPORTED"],
+      [400, "GOOGLE_MANIFEST_DANGLING_TAG"],
+      [405, "METHOD_NOT_ALLOWED"],
+    ] as const) {
+      const converted = deleteFailure(unsupported(status, code), "localhost:5000", "taxi");
+      expect(DeleteUnsupportedError.isInstance(converted)).toBe(true);
+      expect(StorageError.isInstance(converted)).toBe(true);
+      expect(converted).toMatchObject({ code: "DELETE_UNSUPPORTED", status });
+      expect((converted as Error).message).toContain("deleting from localhost:5000/taxi");
+    }
+  });
+
+  it("leaves other answers alone, and names the delete right on 401/403", () => {
+    const other = unsupported(500, "UNKNOWN");
+    expect(deleteFailure(other, "r", "a")).toBe(other);
+    const denied = deleteFailure(new AuthenticationError("[registry] 403 from r: access denied"), "r", "a/b");
+    expect(AuthenticationError.isInstance(denied)).toBe(true);
+    expect((denied as Error).message).toContain("needs the delete right");
+    expect((denied as StagesError).hint).toContain("repository:a/b:delete");
+  });
+
+  it("hints what each registry needs", () => {
+    expect(deleteUnsupportedHint("localhost:5000")).toContain("REGISTRY_STORAGE_DELETE_ENABLED=true");
+    expect(deleteUnsupportedHint("registry-1.docker.io")).toContain("Docker Hub");
+    expect(deleteUnsupportedHint("docker.io")).toContain("Docker Hub");
+    expect(deleteUnsupportedHint("123456789012.dkr.ecr.eu-west-1.amazonaws.com")).toContain("BatchDeleteImage");
+    expect(deleteUnsupportedHint("europe-docker.pkg.dev")).toContain("--delete-tags");
+    expect(deleteUnsupportedHint("eu.gcr.io")).toContain("GOOGLE_MANIFEST_DANGLING_TAG");
+    expect(deleteUnsupportedHint("registry.gitlab.com")).toContain("api scope");
   });
 });

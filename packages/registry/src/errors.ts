@@ -124,7 +124,7 @@ export function deleteUnsupportedHint(registry: string): string {
     return "Amazon ECR deletes images with its own API too (BatchDeleteImage, `aws ecr batch-delete-image`); older ECR did not support DELETE of the registry API";
   }
   if (host === "gcr.io" || host.endsWith(".gcr.io") || host.endsWith("-docker.pkg.dev")) {
-    return "Google Artifact Registry refuses to delete a digest that is still tagged; delete it with `gcloud artifacts docker images delete IMAGE@DIGEST --delete-tags`";
+    return "Google Container Registry and Artifact Registry refuse to delete a digest that a tag still names (GOOGLE_MANIFEST_DANGLING_TAG); delete such images with `gcloud artifacts docker images delete IMAGE@DIGEST --delete-tags`";
   }
   if (host === "registry.gitlab.com" || host.includes("gitlab")) {
     return "GitLab deletes registry images with a token of the api scope (a CI job token is not enough), or through the GitLab API and its cleanup policies";
@@ -139,7 +139,10 @@ export function deleteUnsupportedHint(registry: string): string {
  */
 export function deleteFailure(error: unknown, registry: string, repository: string): unknown {
   if (RegistryResponseError.isInstance(error)) {
-    const unsupported = error.status === 405 || error.details.some((detail) => detail.code === "UNSUPPORTED");
+    // GCR and Artifact Registry refuse a digest that a tag still names (400 GOOGLE_MANIFEST_DANGLING_TAG).
+    const unsupported =
+      error.status === 405 ||
+      error.details.some((detail) => detail.code === "UNSUPPORTED" || detail.code === "GOOGLE_MANIFEST_DANGLING_TAG");
     if (unsupported) {
       return new DeleteUnsupportedError(`${error.message} (deleting from ${registry}/${repository})`, {
         cause: error,

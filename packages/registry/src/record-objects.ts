@@ -6,8 +6,8 @@ import { mediaTypes } from "./media-types.js";
 /*
  * The bookkeeping objects cleanup keeps in REPO next to the stages (DESIGN §15). Each is a small OCI
  * image manifest with no layers whose config blob carries the JSON: blobs have no size limit where
- * manifests have one (4 MiB on Distribution), and a manifest with a custom config media type is what
- * Distribution 2.8 and the OCI artifact guidance accept. Tags carry a short hash of the project, so
+ * manifests are limited (this client reads at most 4 MiB of one), and a manifest with a custom
+ * config media type is what Distribution 2.8 and the OCI artifact guidance accept. Tags carry a short hash of the project, so
  * that projects sharing a REPO never read, compact or delete each other's objects.
  */
 
