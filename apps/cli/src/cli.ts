@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { Builtins, Cli, type CommandClass } from "clipanion";
 import { BuildCommand } from "./commands/build.js";
+import { HostCleanupCommand, HostPurgeCommand } from "./commands/host.js";
 import { ListCommand } from "./commands/list.js";
 import { PlanCommand } from "./commands/plan.js";
 import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
@@ -20,6 +21,8 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
   BuildAndPublishCommand,
   PlanCommand,
   ListCommand,
+  HostCleanupCommand,
+  HostPurgeCommand,
 ];
 
 /** Creates the clipanion app with the built-in commands and those of the given plugins. */

@@ -14,7 +14,7 @@ import {
   type StagesStorage,
   UsageError,
 } from "@stages/core";
-import dockerPlugin from "@stages/docker";
+import dockerPlugin, { stateDirectoryFromEnv } from "@stages/docker";
 import gitPlugin from "@stages/git";
 import registryPlugin, { createCredentialsProvider } from "@stages/registry";
 import { readDockerEnvironment } from "./docker-environment.js";
@@ -83,6 +83,8 @@ export async function createServices(
       "docker.network": settings.network,
       "docker.config": dockerConfig,
       "registry.insecure": settings.insecureRegistries.join(","),
+      // Where host cleanup's journal of last uses and the holds of running commands live.
+      "stages.stateDir": stateDirectoryFromEnv(env),
       path: env.PATH,
     },
     credentials: createCredentialsProvider({ dockerConfigDir: dockerConfig, env }),

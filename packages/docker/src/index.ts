@@ -28,7 +28,7 @@ export type { DockerStageBuilderOptions } from "./stage-builder.js";
 export { createDockerStageBuilder } from "./stage-builder.js";
 export type { DockerStagesStorageOptions } from "./stages-storage.js";
 export { createDockerStagesStorage } from "./stages-storage.js";
-export { stateDirectoryFromEnv } from "./state-directory.js";
+export { engineKey, stateDirectoryFromEnv } from "./state-directory.js";
 export type { FileSystemStats } from "./storage-usage.js";
 export { measureLocalStorage, usageFromStatfs, usedPercent } from "./storage-usage.js";
 export type { EngineTransferPolicy } from "./transfer-retry.js";

@@ -1,0 +1,195 @@
+import {
+  cleanupHost,
+  defaultAllowedVolumeUsage,
+  defaultKeepBuiltWithinHours,
+  defaultVolumeUsageMargin,
+  type HostCleanupEvent,
+  type HostCleanupResult,
+  type HostUsageReport,
+  purgeHost,
+  type StorageUsage,
+} from "@stages/core";
+import { measureLocalStorage } from "@stages/docker";
+import { Command, Option } from "clipanion";
+import * as t from "typanion";
+import { ProjectCommand, type Session } from "../base-command.js";
+
+const percent = t.cascade(t.isNumber(), [t.isInInclusiveRange(0, 100)]);
+
+function formatBytes(bytes: number | null): string {
+  if (bytes === null) return "?";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function formatUsage(usage: HostUsageReport | null): string {
+  return usage === null
+    ? "not measured"
+    : `${formatBytes(usage.usedBytes)} of ${formatBytes(usage.totalBytes)} (${usage.usedPercent} %) at ${usage.path}`;
+}
+
+const reasonText: Record<string, string> = {
+  container: "a container uses it",
+  held: "a running stages command holds it",
+  "built-recently": "built recently",
+  "parent-of-kept": "a kept stage is built on it",
+  "below-threshold": "storage below the threshold",
+  "target-reached": "storage down to the target",
+  "in-use": "came into use before its removal",
+  "least-recently-used": "least recently used",
+  purge: "purge",
+};
+
+/** The report of host cleanup and host purge: usage before and after, every stage with its fate and why. */
+export function summarizeHostCleanup(result: HostCleanupResult): string {
+  const lines = [`host ${result.operation}${result.dryRun ? " (dry run)" : ""} of ${result.storage}`];
+  lines.push(`  usage before: ${formatUsage(result.usageBefore)}`);
+  if (result.operation === "cleanup") {
+    lines.push(
+      `  threshold: ${result.allowedVolumeUsage} %, cleaning down to ${Math.max(0, (result.allowedVolumeUsage ?? 0) - (result.margin ?? 0))} %; stages built within ${result.keepBuiltWithinHours} h are kept`,
+    );
+  }
+  const verb = result.dryRun ? "would remove" : "removed";
+  lines.push(`${verb} ${result.removed} stage${result.removed === 1 ? "" : "s"}, kept ${result.kept}:`);
+  for (const stage of result.stages) {
+    const users = [
+      stage.containers.length > 0 ? `containers: ${stage.containers.join(", ")}` : "",
+      stage.heldBy.length > 0 ? `held by: ${stage.heldBy.join(", ")}` : "",
+    ].filter(Boolean);
+    lines.push(
+      `  ${stage.signature.slice(0, 12)}  ${stage.action.padEnd(12)} ${(reasonText[stage.reason] ?? stage.reason).padEnd(34)} last used ${stage.lastUsedAt.slice(0, 19)}  ${formatBytes(stage.size).padStart(10)}${users.length > 0 ? `  (${users.join("; ")})` : ""}`,
+    );
+  }
+  if (result.leftovers && (result.leftovers.containers.length > 0 || result.leftovers.images.length > 0)) {
+    lines.push(
+      `build leftovers removed: ${result.leftovers.containers.length} container(s), ${result.leftovers.images.length} untagged image(s)`,
+    );
+  }
+  if (!result.dryRun) lines.push(`  usage after: ${formatUsage(result.usageAfter)}`);
+  return lines.join("\n");
+}
+
+/** Shared by both commands: the engine's storage measured at a path instead of its data root. */
+function measureAt(path: string | undefined): (() => Promise<StorageUsage | null>) | undefined {
+  return path === undefined ? undefined : () => measureLocalStorage(path);
+}
+
+function onHostEvent(session: Session): (event: HostCleanupEvent) => void {
+  return (event) =>
+    session.renderer.info(
+      `${event.type === "host-stage-removed" ? "removed" : "kept (came into use)"} ${event.signature.slice(0, 12)}`,
+    );
+}
+
+/** `stages host cleanup`: LRU removal of the project's local stages above a storage threshold (DESIGN §15). */
+export class HostCleanupCommand extends ProjectCommand {
+  static override paths = [["host", "cleanup"]];
+  static override usage = Command.Usage({
+    category: "Host",
+    description: "Remove the least recently used local stages when the engine's storage is too full",
+    details: `
+      When the file system of the Docker Engine's data root (\`DockerRootDir\` of \`docker info\`) is used above \`--allowed-volume-usage\` percent (werf's default 70), removes this project's local stage images, least recently used first, until it is used at or below that threshold minus \`--allowed-volume-usage-margin\` (default 5), or nothing removable is left. Usage is measured again after each round of removals.
+
+      A stage's last use is the newest of its creation, its last tagging and the last stages command that used it on this host (a journal under \`$STAGES_STATE_DIR\`, else \`$XDG_STATE_HOME/stages\`, else \`~/.local/state/stages\`). Never removed: a stage a container (in any state) uses, one a running stages command holds, one built within \`--keep-built-within\` hours (default 2, werf's \`keepImagesBuiltWithinLastNHours\`), and the stages those are built on. Removal untags \`stages-storage/<project>:<signature>\` without force; the engine frees the layers no other image uses.
+
+      A remote engine (ssh://, tcp://) cannot be measured from here: run host cleanup on the engine's host, give \`--docker-server-storage-path\` where its data root is mounted, or pass \`--allowed-volume-usage 0\` to remove every removable stage.
+
+      \`--dry-run\` reports what would be removed and changes nothing.
+    `,
+    examples: [
+      ["Clean up when the storage is above 70 %", "stages host cleanup"],
+      ["See what would go at 50 %", "stages host cleanup --allowed-volume-usage 50 --dry-run"],
+      [
+        "Remove every unprotected stage older than an hour",
+        "stages host cleanup --allowed-volume-usage 0 --keep-built-within 1",
+      ],
+    ],
+  });
+
+  allowedVolumeUsage = Option.String("--allowed-volume-usage,--allowed-docker-storage-volume-usage", {
+    description: `Percent of the engine's storage used above which stages are removed (default ${defaultAllowedVolumeUsage}; 0: every removable stage)`,
+    validator: percent,
+  });
+  margin = Option.String("--allowed-volume-usage-margin,--allowed-docker-storage-volume-usage-margin", {
+    description: `Percentage points below the threshold to clean down to (default ${defaultVolumeUsageMargin})`,
+    validator: percent,
+  });
+  keepBuiltWithin = Option.String("--keep-built-within", {
+    description: `Keep stages built within this many hours (default ${defaultKeepBuiltWithinHours})`,
+    validator: t.cascade(t.isNumber(), [t.isAtLeast(0)]),
+  });
+  storagePath = Option.String("--docker-server-storage-path", {
+    description: "Measure this path instead of the engine's data root (where a remote engine's is mounted here)",
+  });
+  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
+
+  override async run(session: Session): Promise<HostCleanupResult> {
+    const measureUsage = measureAt(this.storagePath);
+    return cleanupHost({
+      local: await session.services.local(),
+      project: session.project.config.meta.project,
+      ...(this.allowedVolumeUsage !== undefined ? { allowedVolumeUsage: this.allowedVolumeUsage } : {}),
+      ...(this.margin !== undefined ? { margin: this.margin } : {}),
+      ...(this.keepBuiltWithin !== undefined ? { keepBuiltWithinHours: this.keepBuiltWithin } : {}),
+      ...(measureUsage ? { measureUsage } : {}),
+      dryRun: this.dryRun,
+      signal: session.signal,
+      onEvent: onHostEvent(session),
+    });
+  }
+
+  override summarize(result: object): string {
+    return summarizeHostCleanup(result as HostCleanupResult);
+  }
+}
+
+/** `stages host purge`: every local stage of the project, but those in use. */
+export class HostPurgeCommand extends ProjectCommand {
+  static override paths = [["host", "purge"]];
+  static override usage = Command.Usage({
+    category: "Host",
+    description: "Remove every local stage of the project, and what killed builds left",
+    details: `
+      Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
+
+      \`--dry-run\` reports what would be removed and changes nothing.
+    `,
+    examples: [
+      ["Purge the project's stages from this engine", "stages host purge"],
+      ["See what would go", "stages host purge --dry-run"],
+    ],
+  });
+
+  storagePath = Option.String("--docker-server-storage-path", {
+    description: "Measure this path instead of the engine's data root (for the report)",
+  });
+  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
+
+  override async run(session: Session): Promise<HostCleanupResult> {
+    const measureUsage = measureAt(this.storagePath);
+    const result = await purgeHost({
+      local: await session.services.local(),
+      project: session.project.config.meta.project,
+      ...(measureUsage ? { measureUsage } : {}),
+      dryRun: this.dryRun,
+      signal: session.signal,
+      onEvent: onHostEvent(session),
+    });
+    if (result.kept > 0) {
+      session.renderer.info(
+        `warning: ${result.kept} stage${result.kept === 1 ? " is" : "s are"} in use and kept (see the report); run host purge again once they are free`,
+      );
+    }
+    return result;
+  }
+
+  override summarize(result: object): string {
+    return summarizeHostCleanup(result as HostCleanupResult);
+  }
+}
