@@ -86,8 +86,8 @@ describe("selectHostRemovals", () => {
       expected: [
         "1 remove least-recently-used",
         "f remove least-recently-used",
-        "e remove least-recently-used",
         "d remove least-recently-used",
+        "e remove least-recently-used",
         "a keep container",
         "b keep held",
         "c keep built-recently",
@@ -107,6 +107,26 @@ describe("selectHostRemovals", () => {
         ],
       },
       expected: ["c remove least-recently-used", "b remove least-recently-used", "a remove least-recently-used"],
+    },
+    {
+      name: "a use of a child counts for its parent: the parent never goes before it",
+      input: {
+        usage: usage(1000),
+        // The build touched a (the base stage) first and tagged b, c later; d is idle.
+        stages: [
+          stage("a", 9, { created: 50 }),
+          stage("b", 3, { created: 3, parent: sig("a") }),
+          stage("c", 5, { created: 5, parent: sig("b") }),
+          stage("d", 7, { created: 40 }),
+        ],
+        keepBuiltWithinHours: 0,
+      },
+      expected: [
+        "d remove least-recently-used",
+        "c remove least-recently-used",
+        "b remove least-recently-used",
+        "a remove least-recently-used",
+      ],
     },
     {
       name: "keepBuiltWithinHours 0 protects nothing by age",

@@ -109,7 +109,10 @@ export function selectHostRemovals(input: HostSelectionInput): HostSelection {
     }
   }
 
-  const removable = input.stages.filter((stage) => !protectedReason.has(stage.signature)).sort(leastRecentlyUsedFirst);
+  const lastUse = effectiveLastUse(input.stages);
+  const removable = input.stages
+    .filter((stage) => !protectedReason.has(stage.signature))
+    .sort((left, right) => leastRecentlyUsedFirst(left, right, lastUse));
   const kept: HostStageDecision[] = input.stages
     .filter((stage) => protectedReason.has(stage.signature))
     .map((stage) => ({ stage, action: "keep", reason: protectedReason.get(stage.signature) as HostStageReason }));
@@ -137,12 +140,37 @@ export function selectHostRemovals(input: HostSelectionInput): HostSelection {
 }
 
 /**
- * Least recently used first. On equal use (a command touches a whole conveyor at once) the newer
- * stage goes first: a child is always newer than its parent, and removing the parent before the
- * child frees nothing.
+ * When each stage was last used, counting a use of a stage built on it as a use of it: the child's
+ * image is made of the parent's layers. So a parent never looks older than its children (a build
+ * touches its whole conveyor first, then tags the stages it builds, which makes them newer).
  */
-function leastRecentlyUsedFirst(left: LocalStageUse, right: LocalStageUse): number {
-  const used = Date.parse(left.lastUsedAt) - Date.parse(right.lastUsedAt);
+function effectiveLastUse(stages: readonly LocalStageUse[]): Map<Signature, number> {
+  const bySignature = new Map(stages.map((stage) => [stage.signature, stage]));
+  const effective = new Map<Signature, number>(stages.map((stage) => [stage.signature, Date.parse(stage.lastUsedAt)]));
+  for (const stage of stages) {
+    const time = Date.parse(stage.lastUsedAt);
+    let parent = bySignature.get(stage.parent ?? ("" as Signature));
+    const seen = new Set<Signature>([stage.signature]);
+    while (parent && !seen.has(parent.signature)) {
+      seen.add(parent.signature);
+      if ((effective.get(parent.signature) as number) < time) effective.set(parent.signature, time);
+      parent = bySignature.get(parent.parent ?? ("" as Signature));
+    }
+  }
+  return effective;
+}
+
+/**
+ * Least recently used first. On equal use (a child's use counts for its parent) the newer stage
+ * goes first: a child is always newer than its parent, and removing the parent before the child
+ * frees nothing.
+ */
+function leastRecentlyUsedFirst(
+  left: LocalStageUse,
+  right: LocalStageUse,
+  lastUse: ReadonlyMap<Signature, number>,
+): number {
+  const used = (lastUse.get(left.signature) as number) - (lastUse.get(right.signature) as number);
   if (used !== 0) return used;
   const created = Date.parse(right.createdAt ?? "") - Date.parse(left.createdAt ?? "");
   if (created !== 0 && !Number.isNaN(created)) return created;
