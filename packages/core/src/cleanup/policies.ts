@@ -174,8 +174,6 @@ class Scan {
     for (const image of images === undefined
       ? []
       : [...images].sort((left, right) => compare(imageKey(left), imageKey(right)))) {
-      // werf's And with `in` only counts images of commits within `in` (the rest can never be kept).
-      if (within === false && operator === "And" && last !== null) continue;
       const state = this.counted.get(image) ?? { versions: new Set<string>(), count: 0 };
       this.counted.set(image, state);
       const version = this.input.version?.(commit.hash, image) ?? commit.hash;
