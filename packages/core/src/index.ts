@@ -60,6 +60,19 @@ export {
   type StagesStorageSpecificationVersion,
   stagesStorageSpecificationVersion,
 } from "./adapters/stages-storage.js";
+// Cleanup policies (werf's `cleanup:`): the defaults and the pure evaluation over git history.
+export {
+  type BuildTimeRule,
+  buildTimeRule,
+  cleanupPolicies,
+  defaultCleanupConfig,
+  defaultKeepPolicies,
+  imageVersionsOf,
+  isBuiltWithin,
+  type KeptImage,
+  type SelectKeptImagesInput,
+  selectKeptImages,
+} from "./cleanup/policies.js";
 // Config parsing.
 export {
   type BaseSpec,
@@ -173,6 +186,26 @@ export type {
   StagesEvent,
   TagResult,
 } from "./procedures/events.js";
+// Host cleanup and host purge: the local stage images of a project on one engine.
+export {
+  cleanupHost,
+  defaultAllowedVolumeUsage,
+  defaultKeepBuiltWithinHours,
+  defaultVolumeUsageMargin,
+  type HostCleanupEvent,
+  type HostCleanupOptions,
+  type HostCleanupResult,
+  type HostPurgeOptions,
+  type HostSelection,
+  type HostSelectionInput,
+  type HostStageDecision,
+  type HostStageReason,
+  type HostStageReport,
+  type HostUsageReport,
+  purgeHost,
+  selectHostRemovals,
+  usagePercent,
+} from "./procedures/host-cleanup.js";
 export {
   describePlan,
   type Plan,
@@ -255,23 +288,3 @@ export {
 } from "./stage-name.js";
 // Tags.
 export { assertValidTag, isValidTag, type SlugifiedTag, slugifyTag, tagMaxLength } from "./tag.js";
-// Host cleanup and host purge: the local stage images of a project on one engine.
-export {
-  cleanupHost,
-  defaultAllowedVolumeUsage,
-  defaultKeepBuiltWithinHours,
-  defaultVolumeUsageMargin,
-  type HostCleanupEvent,
-  type HostCleanupOptions,
-  type HostCleanupResult,
-  type HostPurgeOptions,
-  type HostSelection,
-  type HostSelectionInput,
-  type HostStageDecision,
-  type HostStageReason,
-  type HostStageReport,
-  type HostUsageReport,
-  purgeHost,
-  selectHostRemovals,
-  usagePercent,
-} from "./procedures/host-cleanup.js";
