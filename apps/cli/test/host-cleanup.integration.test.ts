@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineKey, formatDockerEndpoint, resolveDockerEndpoint } from "@stages/docker";
@@ -98,6 +98,14 @@ describe("host cleanup and host purge on a real engine", () => {
   });
 
   it("with the default threshold and window keeps everything just built, and measures the engine's data root", async () => {
+    // A use journaled later than the stage's creation and tagging is its last use.
+    const endpoint = formatDockerEndpoint(resolveDockerEndpoint({ host: environment.dockerHostA }));
+    const used = new Date(Date.now() + 60_000).toISOString();
+    mkdirSync(join(state, "journal", engineKey(endpoint)), { recursive: true });
+    appendFileSync(
+      join(state, "journal", engineKey(endpoint), `${project}.log`),
+      `${used} ${signatureOf("gamma", "setup")}\n`,
+    );
     const result = await run("host", "cleanup");
     expect(result.code, result.stderr).toBe(0);
     expect(result.json.removed).toBe(0);
@@ -110,6 +118,10 @@ describe("host cleanup and host purge on a real engine", () => {
     expect(result.json.usageBefore.usedPercent).toBeGreaterThan(0);
     expect(result.json.stages).toHaveLength(new Set(signatures.map((stage) => stage.signature)).size);
     for (const stage of result.json.stages) expect(stage.action).toBe("kept");
+    const gamma = result.json.stages.find(
+      (stage: { signature: string }) => stage.signature === signatureOf("gamma", "setup"),
+    );
+    expect(gamma.lastUsedAt).toBe(used);
   });
 
   it("a dry run at 0 % reports what would go and removes nothing", async () => {
