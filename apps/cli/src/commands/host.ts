@@ -91,7 +91,6 @@ function onHostEvent(session: Session): (event: HostCleanupEvent) => void {
 export class HostCleanupCommand extends ProjectCommand {
   static override paths = [["host", "cleanup"]];
   static override usage = Command.Usage({
-    category: "Host",
     description: "Remove the least recently used local stages when the engine's storage is too full",
     details: `
       When the file system of the Docker Engine's data root (\`DockerRootDir\` of \`docker info\`) is used above \`--allowed-volume-usage\` percent (werf's default 70), removes this project's local stage images, least recently used first, until it is used at or below that threshold minus \`--allowed-volume-usage-margin\` (default 5), or nothing removable is left. Usage is measured again after each round of removals.
@@ -153,7 +152,6 @@ export class HostCleanupCommand extends ProjectCommand {
 export class HostPurgeCommand extends ProjectCommand {
   static override paths = [["host", "purge"]];
   static override usage = Command.Usage({
-    category: "Host",
     description: "Remove every local stage of the project, and what killed builds left",
     details: `
       Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
