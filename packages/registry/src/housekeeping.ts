@@ -141,38 +141,46 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
     return { seen, records, vanished };
   };
 
-  const describeTag = async (repositoryName: string, tag: string, signal?: AbortSignal): Promise<ForeignTag | null> => {
-    const reference = `${repositoryName}:${tag}`;
-    const fetched = await client.getManifest(reference, signal ? { signal } : {});
-    if (fetched === null) return null;
-    let owner: string | null = null;
-    const manifest = fetched.manifest;
-    // An index is nothing stages publishes; its project stays unknown.
-    if (!isImageIndex(manifest) && /image\.config|container\.image/.test(manifest.config.mediaType)) {
-      if (manifest.config.size <= maxConfigBytes) {
-        const bytes = await client.readBlob(repositoryName, manifest.config.digest, {
-          size: manifest.config.size,
-          ...(signal ? { signal } : {}),
-        });
-        try {
-          const config = JSON.parse(new TextDecoder().decode(bytes)) as {
-            config?: { Labels?: Record<string, unknown> | null } | null;
-          };
-          const label = config.config?.Labels?.["io.stages.project"];
-          owner = typeof label === "string" ? label : null;
-        } catch {
-          owner = null;
-        }
-      }
+  /** The `io.stages.project` label of an image config blob, or null. */
+  const projectOfConfig = async (repositoryName: string, digest: string, size: number, signal?: AbortSignal) => {
+    if (size > maxConfigBytes) return null;
+    const bytes = await client.readBlob(repositoryName, digest, { size, ...(signal ? { signal } : {}) });
+    try {
+      const config = JSON.parse(new TextDecoder().decode(bytes)) as {
+        config?: { Labels?: Record<string, unknown> | null } | null;
+      };
+      const label = config.config?.Labels?.["io.stages.project"];
+      return typeof label === "string" ? label : null;
+    } catch {
+      return null;
     }
-    return { reference, digest: fetched.descriptor.digest, project: owner };
   };
 
+  /**
+   * Each tag with its digest (one manifest GET) and project. Config blobs are read once per digest:
+   * the published tags of one image share their config.
+   */
   const describeTags = async (repositoryName: string, tags: string[], signal?: AbortSignal) => {
     const found: ForeignTag[] = [];
+    const projects = new Map<string, Promise<string | null>>();
     await forEachLimited(tags, concurrency, async (tag) => {
-      const described = await describeTag(repositoryName, tag, signal);
-      if (described !== null) found.push(described);
+      const reference = `${repositoryName}:${tag}`;
+      const fetched = await client.getManifest(reference, signal ? { signal } : {});
+      // Untagged between the listing and now.
+      if (fetched === null) return;
+      const manifest = fetched.manifest;
+      let project: string | null = null;
+      // An index is nothing stages publishes; its project stays unknown.
+      if (!isImageIndex(manifest) && /image\.config|container\.image/.test(manifest.config.mediaType)) {
+        const { digest, size } = manifest.config;
+        let pending = projects.get(digest);
+        if (pending === undefined) {
+          pending = projectOfConfig(repositoryName, digest, size, signal);
+          projects.set(digest, pending);
+        }
+        project = await pending;
+      }
+      found.push({ reference, digest: fetched.descriptor.digest, project });
     });
     return found.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
   };

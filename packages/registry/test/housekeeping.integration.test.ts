@@ -279,9 +279,26 @@ describe("published and foreign tags", () => {
     });
     const named = await client.copy(`${repository}:${stageTag(signature("1"))}`, `${repository}/backend:v1`);
 
-    expect(await store.foreignTags()).toEqual([
+    await client.copy(`${repository}:${stageTag(signature("1"))}`, `${repository}:v2`);
+
+    const events: RegistryEvent[] = [];
+    const counting = createRegistryClient({ env: {}, useDockerConfig: false, onEvent: (event) => events.push(event) });
+    expect(await housekeeping(repository, "taxi", counting).foreignTags()).toEqual([
       { reference: `${repository}:other`, digest: foreign.digest, project: null },
       { reference: `${repository}:v1`, digest: published.digest, project: "taxi" },
+      { reference: `${repository}:v2`, digest: published.digest, project: "taxi" },
+    ]);
+    // One listing, one manifest GET per tag, one config read per distinct config (v1 and v2 share one).
+    const requests = events.flatMap((event) =>
+      event.type === "request" && event.path !== "/v2/" ? [`${event.method} ${event.path.split("/")[4]}`] : [],
+    );
+    expect(requests.sort()).toEqual([
+      "GET blobs",
+      "GET blobs",
+      "GET manifests",
+      "GET manifests",
+      "GET manifests",
+      "GET tags",
     ]);
     expect(published.digest).not.toBe(stage.digest);
     expect(await store.imageTags("backend")).toEqual([
