@@ -38,7 +38,11 @@ export interface CleanupLimit {
   operator: "And" | "Or";
 }
 
-/** `branch:`/`tag:` of a policy: a name, or a Go regular expression written `/.../`. */
+/**
+ * `branch:`/`tag:` of a policy: a name (matched exactly), or a Go regular expression written `/.../`
+ * (`source` without the slashes, RE2 syntax as written; it must match the whole name). The parser
+ * checks that stages can read it (`compileGoRegexp`).
+ */
 export type CleanupReferenceMatcher = { kind: "name"; name: string } | { kind: "regexp"; source: string };
 
 /** One of `cleanup.keepPolicies`. */
@@ -57,16 +61,13 @@ export interface CleanupPolicy {
 
 /** `cleanup:` of the meta document. */
 export interface CleanupConfig {
-  /**
-   * werf's `disable: true`: cleanup deletes no stage (werf then removes only its own metadata).
-   * The git history and time rules are still evaluated for reports.
-   */
+  /** werf's `disable: true`: cleanup deletes no stage (werf then removes only its own metadata). */
   disabled: boolean;
   /** The policies as written; werf's defaults when `keepPolicies` is absent or empty (as werf does). */
   keepPolicies: CleanupPolicy[];
   /** Hours; stages created within them are kept. werf's default: 2. */
   keepImagesBuiltWithinLastNHours: number;
-  /** `disableKeepPolicies` / `disableGitHistoryBasedPolicy`: no git history policy keeps anything. */
+  /** `disableGitHistoryBasedPolicy`: no git history policy keeps anything (werf never had `disableKeepPolicies`). */
   disableGitHistoryBasedPolicy: boolean;
   /** `disableBuiltWithinLastNHoursPolicy`. */
   disableBuiltWithinLastNHoursPolicy: boolean;
