@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { Builtins, Cli, type CommandClass } from "clipanion";
 import { BuildCommand } from "./commands/build.js";
+import { CleanupCommand, PurgeCommand } from "./commands/cleanup.js";
 import { HostCleanupCommand, HostPurgeCommand } from "./commands/host.js";
 import { ListCommand } from "./commands/list.js";
 import { PlanCommand } from "./commands/plan.js";
@@ -21,6 +22,8 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
   BuildAndPublishCommand,
   PlanCommand,
   ListCommand,
+  CleanupCommand,
+  PurgeCommand,
   HostCleanupCommand,
   HostPurgeCommand,
 ];

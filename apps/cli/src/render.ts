@@ -93,6 +93,9 @@ export function createRenderer(options: RendererOptions): Renderer {
           case "stage-note":
             options.stream.write(`${stageLine(event, `${paint("33", event.note)}: ${event.text}`)}\n`);
             break;
+          case "note":
+            options.stream.write(`${event.level === "warning" ? `${paint("33", "warning")}: ` : ""}${event.text}\n`);
+            break;
           case "publish-started":
             break;
           case "publish-finished":
@@ -176,6 +179,9 @@ export function createRenderer(options: RendererOptions): Renderer {
         }
         case "stage-note":
           permanent(stageLine(event, `${paint("33", event.note)}: ${event.text}`));
+          break;
+        case "note":
+          permanent(`${event.level === "warning" ? `${paint("33", "warning")}: ` : ""}${event.text}`);
           break;
         case "publish-started":
           active.set(`publish:${event.reference}`, {

@@ -1,7 +1,9 @@
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import {
   createPluginRegistry,
+  type GitHead,
+  type GitHistory,
   type GitSource,
   type ImageTransfer,
   type PluginContext,
@@ -44,6 +46,12 @@ export interface Services {
   remote(location: string, storage?: string): Promise<StagesStorage>;
   /** REPO in its full normalized form (`docker.io/team/app`, `localhost:5000/app`). */
   repository(location: string): string;
+  /** Branches, tags and commits of the project's repository (cleanup); a UsageError when there is none. */
+  history(): Promise<GitHistory>;
+  /** HEAD of the work tree, for commit records; null outside a git repository. */
+  head(): Promise<GitHead | null>;
+  /** Who this command is, for leases and holds: `host pid N`. */
+  holder: string;
 }
 
 function pick<T>(map: Map<string, T>, name: string, what: string): T {
@@ -128,11 +136,31 @@ export async function createServices(
       });
     }
   };
+  // Cleanup and commit records read git even when no image maps git content.
+  const history = memo(async () => {
+    const source = git ?? (await pick(plugins.gitSources, "git", "git source")(context));
+    if (!source.history)
+      throw new UsageError("the git source in use cannot read branches and tags", {
+        hint: "use the built-in git source (remove the plugin that replaces it)",
+      });
+    return source.history;
+  });
+  const head = memo(async () => {
+    try {
+      return await (await history()).head();
+    } catch {
+      // Not a git repository (or no git): nothing to record.
+      return null;
+    }
+  });
   return {
     project,
     plugins,
     context,
     git,
+    history,
+    head,
+    holder: `${hostname()} pid ${process.pid}`,
     local: memo(async () => pick(plugins.localStorages, "docker", "local storage")(context)),
     builder: memo(async () => pick(plugins.builders, "docker", "builder")(context)),
     transfer,

@@ -11,5 +11,9 @@ export function summarizeProcedure(result: ProcedureResult): string {
       );
     for (const tag of image.tags ?? []) lines.push(`  -> ${tag.reference} (${tag.method})`);
   }
+  if (result.recorded)
+    lines.push(
+      `recorded: commit ${result.recorded.commit.slice(0, 12)}${result.recorded.dirty ? " (with uncommitted edits)" : ""} has ${result.recorded.images.map((image) => image ?? "~").join(", ")}`,
+    );
   return lines.join("\n");
 }

@@ -60,6 +60,8 @@ export {
   type StagesStorageSpecificationVersion,
   stagesStorageSpecificationVersion,
 } from "./adapters/stages-storage.js";
+export { type CleanupOptions, type CleanupResult, type CleanupStage, cleanup } from "./cleanup/cleanup.js";
+export type { HousekeepingOptions } from "./cleanup/housekeeping-options.js";
 // Cleanup policies (werf's `cleanup:`): the defaults and the pure evaluation over git history.
 export {
   type BuildTimeRule,
@@ -73,6 +75,8 @@ export {
   type SelectKeptImagesInput,
   selectKeptImages,
 } from "./cleanup/policies.js";
+export { type PurgeOptions, type PurgeResult, purge } from "./cleanup/purge.js";
+export { imageClosure } from "./cleanup/records.js";
 // Config parsing.
 export {
   type BaseSpec,

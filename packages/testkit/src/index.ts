@@ -6,3 +6,4 @@ export * from "./memory-lock.js";
 export * from "./memory-storage.js";
 export * from "./stage-builder-suite.js";
 export * from "./stages-storage-suite.js";
+export * from "./memory-housekeeping.js";

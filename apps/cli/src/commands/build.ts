@@ -3,7 +3,7 @@ import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
 import { lockUrlOf, openLock } from "../lock.js";
-import { projectFacts } from "./procedure-options.js";
+import { housekeepingOptions, projectFacts } from "./procedure-options.js";
 
 export const parallelOption = () =>
   Option.String("--parallel", "1", {
@@ -132,5 +132,7 @@ async function buildWith(
     parallel: options.parallel,
     signal: session.signal,
     onEvent: session.onEvent,
+    // HEAD is read only when the build records (it pushes).
+    ...(options.push ? await housekeepingOptions(session) : { holder: services.holder }),
   });
 }

@@ -33,5 +33,11 @@ export async function repositoryProcedureOptions(session: Session, repo: string)
     facts: await projectFacts(session),
     signal: session.signal,
     onEvent: session.onEvent,
+    holder: services.holder,
   };
+}
+
+/** What push, publish, pull and build record and hold for cleanup: HEAD's commit and who holds leases. */
+export async function housekeepingOptions(session: Session) {
+  return { head: await session.services.head(), holder: session.services.holder };
 }

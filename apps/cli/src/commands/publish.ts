@@ -3,7 +3,7 @@ import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
 import { resolveTags } from "../tags.js";
 import { lockOption, parallelOption, runBuild } from "./build.js";
-import { repositoryProcedureOptions } from "./procedure-options.js";
+import { housekeepingOptions, repositoryProcedureOptions } from "./procedure-options.js";
 
 const publishDetails = `
   Each image's last stage gets its final names: \`REPO:TAG\` for the nameless image, \`REPO/<image>:TAG\` otherwise. When that stage is already in REPO (as \`REPO:image-stage-<signature>\`), the manifest is copied inside the registry and its blobs mounted: no layer passes through this host. Otherwise it is tagged, pushed and the temporary alias removed.
@@ -42,6 +42,7 @@ abstract class PublishingCommand extends ProjectCommand {
     for (const note of notes) session.renderer.info(note);
     return publish({
       ...(await repositoryProcedureOptions(session, repo)),
+      ...(await housekeepingOptions(session)),
       images,
       tags,
       tagBySignature: this.tagBySignature,
@@ -109,6 +110,7 @@ export class BuildAndPublishCommand extends PublishingCommand {
         ...image,
         tags: published.images.find((candidate) => candidate.name === image.name)?.tags ?? [],
       })),
+      ...(published.recorded ? { recorded: published.recorded } : {}),
     };
   }
 }

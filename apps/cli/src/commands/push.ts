@@ -1,7 +1,7 @@
 import { type ProcedureResult, pushStages } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
-import { repositoryProcedureOptions } from "./procedure-options.js";
+import { housekeepingOptions, repositoryProcedureOptions } from "./procedure-options.js";
 
 /** `stages push`: the stages push procedure. */
 export class PushCommand extends ProjectCommand {
@@ -22,6 +22,7 @@ export class PushCommand extends ProjectCommand {
   override async run(session: Session): Promise<ProcedureResult> {
     return pushStages({
       ...(await repositoryProcedureOptions(session, this.arguments.at(-1)!)),
+      ...(await housekeepingOptions(session)),
       images: this.arguments.slice(0, -1),
     });
   }

@@ -3,6 +3,8 @@ import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { Lock, LockHandle } from "../adapters/lock.js";
 import type { StageBuilder } from "../adapters/stage-builder.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
+import { type HousekeepingOptions, projectSignatures, touchLocal } from "../cleanup/housekeeping-options.js";
+import { takeLease } from "../cleanup/records.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
 import { StageMissingError, throwIfAborted, UsageError } from "../errors.js";
@@ -12,11 +14,12 @@ import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction, stageSubject } from "./events.js";
 import { OncePerKey } from "./limit.js";
 import { buildNeedsOf, planBuild, type StagesPlan } from "./plans.js";
+import { recordImages } from "./push.js";
 import { procedureResult } from "./result.js";
 import { createStagePusher, type StagePusher } from "./stage-pusher.js";
 import { transferStage } from "./transfer-stage.js";
 
-export interface BuildOptions extends CallOptions {
+export interface BuildOptions extends CallOptions, HousekeepingOptions {
   config: StagesConfig;
   /** Images to build (dependencies come along); empty = every image and artifact. */
   images?: readonly string[];
@@ -63,17 +66,48 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
     signal: options.signal,
   });
   const plan = planBuild(project, options.remote !== undefined);
-  const { taken, pusher } = await carryOutBuild(plan, options);
-  const result = procedureResult(plan, taken);
-  if (pusher) {
-    for (const image of result.images) {
-      for (const stage of image.stages) {
-        stage.pushed = pusher.pushed.has(stage.signature);
-        if (pusher.adopted.has(stage.signature)) stage.adopted = true;
+  await touchLocal(options.local, projectSignatures(project), options.signal);
+  // A build that reads stages from REPO or writes them there leases them: a cleanup running
+  // meanwhile keeps them. One that finds everything on this host needs no lease (and no request).
+  const usesRemote =
+    options.remote !== undefined &&
+    (options.push === true || [...plan.steps.values()].some((step) => step.action === "pulled"));
+  const lease = usesRemote
+    ? await takeLease(options.remote!.storage, projectSignatures(project), {
+        holder: options.holder ?? "stages build",
+        now: new Date(),
+        leaseMs: options.leaseMs,
+        signal: options.signal,
+      })
+    : null;
+  if (lease?.problem)
+    emitter(options.onEvent)({
+      type: "note",
+      level: "warning",
+      text: `no lease in ${options.remote!.storage.description} (${lease.problem}): a cleanup running now may delete stages this build uses (they are then built here)`,
+    });
+  try {
+    const { taken, pusher } = await carryOutBuild(plan, options);
+    const result = procedureResult(plan, taken);
+    if (pusher) {
+      for (const image of result.images) {
+        for (const stage of image.stages) {
+          stage.pushed = pusher.pushed.has(stage.signature);
+          if (pusher.adopted.has(stage.signature)) stage.adopted = true;
+        }
       }
+      // Recorded while the lease still holds what was pushed.
+      const recorded = await recordImages(project, {
+        head: options.head,
+        remote: options.remote!.storage,
+        signal: options.signal,
+      });
+      if (recorded) result.recorded = recorded;
     }
+    return result;
+  } finally {
+    await lease?.release();
   }
-  return result;
 }
 
 /**

@@ -32,6 +32,8 @@ export type StagesEvent =
   | ({ type: "stage-output"; stream: "stdout" | "stderr"; text: string } & StageEventSubject)
   | ({ type: "transfer-progress"; reference: string; progress: TransferProgress } & StageEventSubject)
   | ({ type: "stage-note"; note: StageNote; text: string } & StageEventSubject)
+  /** Something the user should know that is about no single stage (a lease REPO refused, a deleted stage). */
+  | { type: "note"; level: "info" | "warning"; text: string }
   | { type: "publish-started"; image: string | null; reference: string; method: PublishMethod }
   | {
       type: "publish-finished";
@@ -90,6 +92,11 @@ export interface ImageResult {
 /** The result document of build, push, pull and publish (the CLI's `--json`). */
 export interface ProcedureResult {
   images: ImageResult[];
+  /**
+   * Push, publish and build --push: the commit recorded in REPO as having these images (DESIGN §15);
+   * absent when nothing was recorded (no git repository, or a remote without records).
+   */
+  recorded?: { commit: string; dirty: boolean; images: (string | null)[] };
 }
 
 /** Calls the listener, shielding the procedure from its failures. */

@@ -1,6 +1,7 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
+import type { HousekeepingOptions } from "../cleanup/housekeeping-options.js";
 import type { StagesConfig } from "../config/model.js";
 import { throwIfAborted, UsageError } from "../errors.js";
 import { remoteStageReference } from "../naming.js";
@@ -8,10 +9,10 @@ import { type FactsProvider, type ResolvedImage, resolveProject } from "../resol
 import { assertValidTag } from "../tag.js";
 import { type EventListener, emitter, type ImageResult, type ProcedureResult, type TagResult } from "./events.js";
 import { planPublish, planPush, publishedImages } from "./plans.js";
-import { carryOutPush } from "./push.js";
+import { carryOutPush, recordImages } from "./push.js";
 import { procedureResult } from "./result.js";
 
-export interface PublishOptions extends CallOptions {
+export interface PublishOptions extends CallOptions, HousekeepingOptions {
   config: StagesConfig;
   /** Images to publish; empty = every image (artifacts are never published). */
   images?: readonly string[];
@@ -111,5 +112,6 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
     const stages = pushed?.images.find((candidate) => candidate.name === image.name)?.stages ?? [];
     return { name: image.name, stages, tags: tags.get(image) ?? [] };
   });
-  return { images };
+  const recorded = await recordImages(project, options);
+  return recorded ? { images, recorded } : { images };
 }

@@ -1,15 +1,17 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
+import { type HousekeepingOptions, projectSignatures, touchLocal } from "../cleanup/housekeeping-options.js";
+import { commitRecordsOf, recordCommit } from "../cleanup/records.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
-import { type FactsProvider, resolveProject } from "../resolve.js";
+import { type FactsProvider, type ResolvedProject, resolveProject } from "../resolve.js";
 import { type EventListener, emitter, type ProcedureResult, stageSubject } from "./events.js";
 import { planPush, type StagesPlan } from "./plans.js";
 import { procedureResult } from "./result.js";
 import { transferStage } from "./transfer-stage.js";
 
-export interface PushOptions extends CallOptions {
+export interface PushOptions extends CallOptions, HousekeepingOptions {
   config: StagesConfig;
   /** Images whose stages to push (their dependencies come along); empty = every image. */
   images?: readonly string[];
@@ -39,8 +41,30 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
     signal: options.signal,
   });
   const plan = planPush(project);
+  await touchLocal(options.local, projectSignatures(project), options.signal);
   await carryOutPush(plan, options);
-  return procedureResult(plan);
+  const result = procedureResult(plan);
+  const recorded = await recordImages(project, options);
+  if (recorded) result.recorded = recorded;
+  return result;
+}
+
+/**
+ * Records in REPO that HEAD's commit has the project's images (DESIGN §15), after their stages went
+ * there. Null when nothing was recorded.
+ */
+export async function recordImages(
+  project: ResolvedProject,
+  options: Pick<PushOptions, "head" | "remote" | "signal">,
+): Promise<ProcedureResult["recorded"] | null> {
+  if (!options.head) return null;
+  const records = commitRecordsOf(project, project.images, options.head, new Date());
+  if (!(await recordCommit(options.remote, records, { signal: options.signal }))) return null;
+  return {
+    commit: options.head.commit,
+    dirty: options.head.dirty,
+    images: records.map((record) => record.image),
+  };
 }
 
 /** Pushes the stages a push plan marks `pushed`, and reports the others as finished. */
