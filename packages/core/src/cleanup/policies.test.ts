@@ -3,7 +3,7 @@ import type { GitCommitInfo, GitReference } from "../adapters/git-history.js";
 import type { CommitRecord } from "../adapters/housekeeping.js";
 import type { CleanupConfig } from "../config/model.js";
 import { parseConfig } from "../config/parse-config.js";
-import { AbortedError } from "../errors.js";
+import { AbortedError, UsageError } from "../errors.js";
 import type { Signature } from "../signature-type.js";
 import {
   buildTimeRule,
@@ -472,6 +472,61 @@ describe("selectKeptImages", () => {
       "branch main: newest 1 of 1",
       "branch master: newest 1 of 1",
     ]);
+  });
+
+  it("werf's example: no more than the 10 newest features/ branches active within the week", async () => {
+    const history = new History();
+    const references: GitReference[] = [];
+    // features/1..14 last active 1..14 days ago; hotfix/1 yesterday.
+    for (let index = 1; index <= 14; index++) {
+      history.commit(`f${index}`, daysAgo(index - 0.5));
+      references.push(branch(`features/${index}`, `f${index}`, history));
+    }
+    history.commit("h1", daysAgo(1));
+    references.push(branch("hotfix/1", "h1", history));
+    const kept = await select({
+      config: config(
+        "  keepPolicies:\n  - references:\n      branch: /^features\\/.*/\n      limit: {last: 10, in: 168h, operator: And}\n",
+      ),
+      references,
+      commits: history.history,
+      recorded: records(Object.fromEntries([...history.commits.keys()].map((hash) => [hash, ["a"]]))),
+    });
+    // Active within the week: features/1..7 (6.5 days); all of them are among the 10 newest.
+    expect(kept.map((entry) => entry.commit)).toEqual(["f1", "f2", "f3", "f4", "f5", "f6", "f7"]);
+    const newest = await select({
+      config: config(
+        "  keepPolicies:\n  - references:\n      branch: /^features\\/.*/\n      limit: {last: 3, in: 168h}\n",
+      ),
+      references,
+      commits: history.history,
+      recorded: records(Object.fromEntries([...history.commits.keys()].map((hash) => [hash, ["a"]]))),
+    });
+    expect(newest.map((entry) => entry.commit)).toEqual(["f1", "f2", "f3"]);
+  });
+
+  it("refuses a hand-made config whose regexp stages cannot read", async () => {
+    const history = new History().chain("m", null, [1]);
+    const broken: CleanupConfig = {
+      ...defaultCleanupConfig,
+      keepPolicies: [
+        {
+          references: { kind: "branch", match: { kind: "regexp", source: "(?<=x)y" }, limit: null },
+          imagesPerReference: { last: 1, inMs: null, operator: "And" },
+          position: null,
+        },
+      ],
+    };
+    await expect(
+      select({
+        config: broken,
+        references: [branch("main", "m1", history)],
+        commits: history.history,
+        recorded: records({ m1: ["a"] }),
+      }),
+    ).rejects.toSatisfy(
+      (error) => UsageError.isInstance(error) && String((error as Error).message).includes("lookbehind"),
+    );
   });
 
   it("never keeps a commit without a record, and gives the same answer for any order of references", async () => {
