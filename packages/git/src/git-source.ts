@@ -16,6 +16,7 @@ import {
   readContextFiles,
   repositoryPathOf,
 } from "./docker-context.js";
+import { createGitHistory } from "./git-history.js";
 import { findContentInHistory } from "./history.js";
 import type { Repository } from "./repository.js";
 import { openRepository } from "./repository.js";
@@ -194,6 +195,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   return {
     specificationVersion: gitSourceSpecificationVersion,
     content,
+    history: createGitHistory({ root: options.workTree, gitBinary, refreshIndex }),
 
     async dependenciesChecksum(mapping, globs, callOptions) {
       if (globs.length === 0) return dependenciesChecksumOf(globs, []);

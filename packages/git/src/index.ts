@@ -1,6 +1,8 @@
 export type { ContentCache } from "./content-cache.js";
 export { createContentCache } from "./content-cache.js";
 export { contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
+export type { GitHistoryOptions } from "./git-history.js";
+export { createGitHistory } from "./git-history.js";
 export type { GitSourceOptions } from "./git-source.js";
 export { createGitSource, diffFileLists } from "./git-source.js";
 export { gitPlugin } from "./plugin.js";

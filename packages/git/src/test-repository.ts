@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 export interface TestRepository {
   root: string;
   git(...args: string[]): string;
+  /** Runs git with extra environment variables, e.g. GIT_COMMITTER_DATE. */
+  gitWith(env: Record<string, string>, ...args: string[]): string;
   write(path: string, content: string | Uint8Array): void;
   remove(path: string): void;
   symlink(path: string, target: string): void;
@@ -18,7 +20,7 @@ export interface TestRepository {
 /** Creates a repository holding `files` in one commit; `dispose` deletes it. */
 export function createTestRepository(files: Record<string, string> = {}): TestRepository {
   const root = mkdtempSync(join(tmpdir(), "stages-git-test-"));
-  const git = (...args: string[]) =>
+  const gitWith = (env: Record<string, string>, ...args: string[]) =>
     execFileSync("git", args, {
       cwd: root,
       encoding: "utf8",
@@ -30,11 +32,14 @@ export function createTestRepository(files: Record<string, string> = {}): TestRe
         GIT_AUTHOR_EMAIL: "test@example.com",
         GIT_COMMITTER_NAME: "test",
         GIT_COMMITTER_EMAIL: "test@example.com",
+        ...env,
       },
     });
+  const git = (...args: string[]) => gitWith({}, ...args);
   const repository: TestRepository = {
     root,
     git,
+    gitWith,
     write(path, content) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), content);
