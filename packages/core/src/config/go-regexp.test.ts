@@ -38,6 +38,8 @@ describe("compileGoRegexp", () => {
     ["release-\\d{1,3}", "release-100", true],
     ["a\\.b", "a.b", true],
     ["a\\.b", "axb", false],
+    // Go escapes any ASCII character that is not a letter or digit to itself, "_" included.
+    ["feature\\_\\-x\\/y", "feature_-x/y", true],
   ])("/%s/ matching %j is %s", (source, name, expected) => {
     expect(matches(source, name)).toBe(expected);
   });

@@ -145,7 +145,7 @@ function escapeSequence(source: string, index: number, inClass: boolean): [strin
       `Unicode classes \\${letter} are not supported by stages; write the characters as a class, e.g. [a-z]`,
     );
   }
-  if (/[A-Za-z_]/.test(letter) || letter.charCodeAt(0) > 0x7f) {
+  if (/[A-Za-z]/.test(letter) || letter.charCodeAt(0) > 0x7f) {
     throw new Refused(`invalid escape \\${letter}${inClass ? " in a character class" : ""}`);
   }
   // Escaped punctuation is itself in both syntaxes.
