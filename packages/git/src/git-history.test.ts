@@ -209,6 +209,38 @@ describe("references", () => {
     ]);
   });
 
+  it("dates an annotated tag without tagger, also one tagging a tag, by its commit", async () => {
+    const repository = repositoryWith();
+    const commit = commitAt(repository, "2026-05-05T05:05:05Z", "dated");
+    // `git tag` always writes a tagger: the tag object is written by hand.
+    const write = (object: string, type: string, name: string) => {
+      repository.write(`${name}.tag`, `object ${object}\ntype ${type}\ntag ${name}\n\nno tagger\n`);
+      const id = repository.git("hash-object", "-t", "tag", "-w", "--literally", `${name}.tag`).trim();
+      repository.remove(`${name}.tag`);
+      repository.git("update-ref", `refs/tags/${name}`, id);
+      return id;
+    };
+    const outer = write(commit, "commit", "plain");
+    write(outer, "tag", "nested");
+    expect(await historyOf(repository.root).references()).toEqual([
+      { kind: "branch", name: "main", commit, date: "2026-05-05T05:05:05.000Z" },
+      { kind: "tag", name: "nested", commit, date: "2026-05-05T05:05:05.000Z" },
+      { kind: "tag", name: "plain", commit, date: "2026-05-05T05:05:05.000Z" },
+    ]);
+  });
+
+  it("gives an empty date for a date beyond what JavaScript holds, which cleanup reads as new", async () => {
+    const root = temporaryDirectory();
+    execFileSync("git", ["init", "-q", "-b", "main", root]);
+    execFileSync("git", ["-C", root, "fast-import", "--quiet"], {
+      input: "commit refs/heads/main\ncommitter t <t@example.com> 99999999999999 +0000\ndata 4\nfar\n\n",
+    });
+    const history = historyOf(root);
+    const [reference] = await history.references();
+    expect(reference).toMatchObject({ kind: "branch", name: "main", date: "" });
+    expect(await collect(history.commits(reference?.commit ?? ""))).toEqual([{ hash: reference?.commit, date: "" }]);
+  });
+
   it("names remote-tracking branches without their remote, skips origin/HEAD, and forgets deleted branches", async () => {
     const upstream = repositoryWith();
     const main = upstream.git("rev-parse", "HEAD").trim();

@@ -242,7 +242,7 @@ async function peelTags(
     const body = stdout.subarray(position, position + Number(size));
     position += Number(size) + 1;
     const committer = type === "commit" ? /^committer .* (\d+) ([+-]\d{4})$/m.exec(body.toString("utf8")) : null;
-    peeled.set(tag, { object, type, date: committer ? new Date(Number(committer[1]) * 1000).toISOString() : "" });
+    peeled.set(tag, { object, type, date: committer ? isoDate(Number(committer[1])) : "" });
   }
   return peeled;
 }
@@ -268,13 +268,16 @@ function firstLine(text: string): string {
   return (text.split("\n")[0] ?? "").replace(/^fatal: /, "");
 }
 
-/** A git date as core's ISO 8601 form (`Date#toISOString`, UTC), so records and references compare as text. */
+/**
+ * A git date as core's ISO 8601 form (`Date#toISOString`, UTC), so records and references compare as
+ * text. A date JavaScript cannot hold (git takes timestamps beyond year 275760) is "": cleanup reads
+ * an unreadable date as now, so it never makes a reference or commit look old.
+ */
 function isoText(text: string | undefined): string {
   return isoDate(text === undefined || text === "" ? Number.NaN : Date.parse(text) / 1000);
 }
 
 function isoDate(seconds: number): string {
   const date = new Date(seconds * 1000);
-  // A corrupt or absurd date (beyond year 275760) orders as the oldest rather than failing the walk.
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
 }
