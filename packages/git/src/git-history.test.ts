@@ -153,6 +153,16 @@ describe("head", () => {
     expect(await historyOf(join(temporaryDirectory(), "missing")).head()).toBeNull();
   });
 
+  it("works while another git process holds the index lock", async () => {
+    const repository = repositoryWith({ "a.txt": "a\n" });
+    const commit = repository.git("rev-parse", "HEAD").trim();
+    repository.write(".git/index.lock", "");
+    repository.write("a.txt", "a\n");
+    expect(await historyOf(repository.root).head()).toEqual({ commit, dirty: false });
+    repository.write("a.txt", "edited\n");
+    expect(await historyOf(repository.root).head()).toEqual({ commit, dirty: true });
+  });
+
   it("with refreshIndex false never writes the index", async () => {
     const repository = repositoryWith({ "a.txt": "a\n" });
     const index = join(repository.root, ".git", "index");
@@ -247,10 +257,16 @@ describe("references", () => {
     upstream.git("checkout", "-q", "-b", "feature/x");
     const feature = commitAt(upstream, "2026-02-01T00:00:00Z", "feature");
     upstream.git("checkout", "-q", "main");
+    const bare = join(temporaryDirectory(), "bare.git");
+    upstream.git("clone", "-q", "--bare", upstream.root, bare);
     const clone = join(temporaryDirectory(), "clone");
-    upstream.git("clone", "-q", upstream.root, clone);
+    upstream.git("clone", "-q", bare, clone);
     const inClone = (...args: string[]) => upstream.git("-C", clone, ...args);
     expect(inClone("symbolic-ref", "refs/remotes/origin/HEAD").trim()).toBe("refs/remotes/origin/main");
+    // The branch was checked out here once; deleting the local branch leaves origin/feature/x.
+    inClone("checkout", "-q", "feature/x");
+    inClone("checkout", "-q", "main");
+    inClone("branch", "-q", "-D", "feature/x");
 
     const history = historyOf(clone);
     // Local main and origin/main point at one commit: one reference.
@@ -258,6 +274,8 @@ describe("references", () => {
       { kind: "branch", name: "feature/x", commit: feature, date: "2026-02-01T00:00:00.000Z" },
       { kind: "branch", name: "main", commit: main, date: expect.any(String) },
     ]);
+    // The bare repository itself reads the same way (no work tree needed).
+    expect((await historyOf(bare).references()).map((reference) => reference.name)).toEqual(["feature/x", "main"]);
 
     // A local main ahead of origin/main: both are branch main, each at its own commit.
     const ahead = commitAt(
@@ -271,12 +289,12 @@ describe("references", () => {
     );
 
     // A second remote with the same branch at the same commit adds nothing.
-    inClone("remote", "add", "mirror", upstream.root);
+    inClone("remote", "add", "mirror", bare);
     inClone("fetch", "-q", "mirror");
     expect(await history.references()).toEqual(second);
 
     // The branch deleted upstream and pruned here disappears.
-    upstream.git("branch", "-q", "-D", "feature/x");
+    upstream.git("-C", bare, "branch", "-q", "-D", "feature/x");
     inClone("fetch", "-q", "--prune", "origin");
     inClone("fetch", "-q", "--prune", "mirror");
     expect((await history.references()).map((reference) => reference.name)).toEqual(["main", "main"]);
