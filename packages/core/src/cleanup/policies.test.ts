@@ -474,6 +474,44 @@ describe("selectKeptImages", () => {
     ]);
   });
 
+  it("the issue's example policies over a small repository", async () => {
+    // main: m1..m6 at 10, 8, 5, 2.5, 2, 1 days; feature from m3 at 2 days; stale from m2 at 9 days.
+    const history = new History().chain("m", null, [10, 8, 5, 2.5, 2, 1]).chain("f", "m3", [2]).chain("s", "m2", [9]);
+    const kept = await select({
+      config: config(
+        [
+          "  keepPolicies:",
+          "  - references:",
+          "      tag: /.*/",
+          "      limit: {last: 10, in: 168h, operator: And}",
+          "  - references:",
+          "      branch: /.*/",
+          "      limit: {last: 20, in: 168h}",
+          "    imagesPerReference: {last: 2, in: 72h, operator: Or}",
+          "  keepImagesBuiltWithinLastNHours: 2",
+          "",
+        ].join("\n"),
+      ),
+      references: [
+        branch("main", "m6", history),
+        branch("feature", "f1", history),
+        branch("stale", "s1", history),
+        tag("v1", "m3", daysAgo(3)),
+        tag("v0", "m1", daysAgo(20)),
+      ],
+      commits: history.history,
+      recorded: records(Object.fromEntries([...history.commits.keys()].map((hash) => [hash, ["backend"]]))),
+    });
+    expect(lines(kept)).toEqual([
+      "f1 backend: branch feature: newest 1 of 2 within 72h",
+      // feature's second newest image is main's m3, where it branched off; m3 is also tag v1.
+      "m3 backend: branch feature: newest 2 of 2; tag v1",
+      "m4 backend: branch main: within 72h",
+      "m5 backend: branch main: newest 2 of 2 within 72h",
+      "m6 backend: branch main: newest 1 of 2 within 72h",
+    ]);
+  });
+
   it("werf's example: no more than the 10 newest features/ branches active within the week", async () => {
     const history = new History();
     const references: GitReference[] = [];
