@@ -323,11 +323,17 @@ describe("references", () => {
     expect((error as Error).message).toContain(outside);
   });
 
-  it("reports a git that cannot be run as a GitError", async () => {
-    const error = await createGitHistory({ root: temporaryDirectory(), gitBinary: "/nonexistent/git" })
-      .references()
-      .catch((caught: unknown) => caught);
-    expect(GitError.isInstance(error)).toBe(true);
+  it("reports a git that cannot be run as a GitError, from every method", async () => {
+    const history = createGitHistory({ root: temporaryDirectory(), gitBinary: "/nonexistent/git" });
+    for (const call of [
+      () => history.references(),
+      () => history.head(),
+      () => collect(history.commits("0123456789abcdef")),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(GitError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain('cannot run "/nonexistent/git"');
+    }
   });
 });
 
@@ -430,6 +436,13 @@ describe("commits", () => {
         if (taken.length === 3) break;
       }
       expect(taken).toHaveLength(3);
+      expect(gitChildren(imported.root)).toEqual([]);
+
+      // A consumer that throws stops the walk the same way.
+      const thrown = await (async () => {
+        for await (const _commit of history.commits(imported.head)) throw new Error("consumer failed");
+      })().catch((caught: unknown) => caught);
+      expect((thrown as Error).message).toBe("consumer failed");
       expect(gitChildren(imported.root)).toEqual([]);
 
       const iterator = history.commits(imported.head)[Symbol.asyncIterator]();
