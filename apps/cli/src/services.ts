@@ -145,11 +145,13 @@ export async function createServices(
       });
     return source.history;
   });
+  // Outside a git repository head() is null: nothing to record. Any other failure (dubious
+  // ownership, a broken repository) is said once, and the command goes on without a record.
   const head = memo(async () => {
     try {
       return await (await history()).head();
-    } catch {
-      // Not a git repository (or no git): nothing to record.
+    } catch (error) {
+      log(`warning: cannot read HEAD, so no commit record is written: ${(error as Error).message}`);
       return null;
     }
   });
