@@ -199,6 +199,17 @@ describe("host cleanup and host purge on a real engine", () => {
     expect(readdirSync(join(state, "holds")).filter((name) => name.includes(String(holder.pid)))).toEqual([]);
   });
 
+  it.each([
+    ["--allowed-volume-usage", "120"],
+    ["--allowed-volume-usage", "-1"],
+    ["--allowed-volume-usage-margin", "x"],
+    ["--keep-built-within", "-2"],
+  ])("%s %s is a usage error", async (option, value) => {
+    const result = await stages(["host", "cleanup", option, value], { cwd: directory, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(option);
+  });
+
   it("refuses to guess the usage of a remote engine", async () => {
     const result = await stages(["host", "cleanup", "--json"], {
       cwd: directory,
