@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostHousekeeping, Signature, StageBuilder, StagesStorage } from "@stages/core";
-import { localStageName } from "@stages/core";
+import { localStageName, StorageError } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createDockerConnection,
@@ -15,7 +15,7 @@ import { releaseHolds } from "../src/stage-holds.js";
 import type { TestEngine } from "./engine.js";
 import { startTestEngine } from "./engine.js";
 import { MemoryGitSource } from "./memory-git-source.js";
-import { stageRequest } from "./stage-requests.js";
+import { randomSignature, stageRequest } from "./stage-requests.js";
 
 // The engine side of host cleanup on a real engine: what `stages()` reports, and `remove` refusing
 // a stage that came into use after the plan (a hold of this process, a container, even when the
@@ -89,6 +89,19 @@ describe("docker host housekeeping", () => {
       stateDirectory: state,
     });
     expect(await remote.host?.usage()).toBeNull();
+  });
+
+  it("a state directory it cannot use is a StorageError that says what to do", async () => {
+    const file = join(state, "not-a-directory");
+    writeFileSync(file, "");
+    const broken = createDockerStagesStorage({ connection: engine.connection, project, stateDirectory: file }).host;
+    for (const attempt of [() => broken?.touch([randomSignature()]), () => broken?.stages()]) {
+      const error = await Promise.resolve()
+        .then(attempt)
+        .catch((caught: unknown) => caught);
+      expect(StorageError.isInstance(error), String(error)).toBe(true);
+      expect((error as StorageError).hint).toContain(`${file}: make it writable, or set STAGES_STATE_DIR`);
+    }
   });
 
   it("a stage this process touched is journaled, held, and not removed until released", async () => {
