@@ -95,12 +95,16 @@ describe("docker host housekeeping", () => {
     const file = join(state, "not-a-directory");
     writeFileSync(file, "");
     const broken = createDockerStagesStorage({ connection: engine.connection, project, stateDirectory: file }).host;
-    for (const attempt of [() => broken?.touch([randomSignature()]), () => broken?.stages()]) {
-      const error = await Promise.resolve()
-        .then(attempt)
-        .catch((caught: unknown) => caught);
+    const attempts: (() => Promise<unknown>)[] = [
+      async () => broken?.touch([randomSignature()]),
+      async () => broken?.stages(),
+    ];
+    for (const attempt of attempts) {
+      const error = await attempt().catch((caught: unknown) => caught);
       expect(StorageError.isInstance(error), String(error)).toBe(true);
-      expect((error as StorageError).hint).toContain(`${file}: make it writable, or set STAGES_STATE_DIR`);
+      expect((error as InstanceType<typeof StorageError>).hint).toContain(
+        `${file}: make it writable, or set STAGES_STATE_DIR`,
+      );
     }
   });
 
