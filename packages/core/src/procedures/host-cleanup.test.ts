@@ -257,10 +257,20 @@ describe("cleanupHost", () => {
     expect(result.kept).toBe(2);
   });
 
+  it("sweeps build leftovers first, even below the threshold", async () => {
+    const engine = memoryHost([stage("a", 5)], { used: 100, total: 1000 });
+    const result = await cleanupHost({ local: engine.storage, project: "p", now });
+    expect(engine.sweeps).toBe(1);
+    expect(result.leftovers).toEqual({ containers: ["leftover"], images: [] });
+    expect(result.removed).toBe(0);
+  });
+
   it("a dry run removes nothing and reports what would go", async () => {
     const engine = memoryHost([stage("a", 5), stage("b", 3, { containers: ["x"] })], { used: 900, total: 1000 });
     const result = await cleanupHost({ local: engine.storage, project: "p", now, dryRun: true, allowedVolumeUsage: 0 });
     expect(engine.removed).toEqual([]);
+    expect(engine.sweeps).toBe(0);
+    expect(result.leftovers).toBeNull();
     expect(result.usageAfter).toBeNull();
     expect(result.stages.map((entry) => `${entry.signature[0]} ${entry.action} ${entry.reason}`)).toEqual([
       "a would-remove least-recently-used",

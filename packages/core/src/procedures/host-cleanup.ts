@@ -226,7 +226,7 @@ export interface HostCleanupResult {
   stages: HostStageReport[];
   removed: number;
   kept: number;
-  /** Purge only: build leftovers removed (null in a dry run or when the storage cannot sweep them). */
+  /** Build leftovers removed first (null in a dry run or when the storage cannot sweep them). */
   leftovers?: { containers: string[]; images: string[] } | null;
 }
 
@@ -297,9 +297,9 @@ function stageReport(decision: HostStageDecision, dryRun: boolean, done?: "remov
 }
 
 /**
- * `stages host cleanup`: when the engine's storage is used above the threshold, removes the
- * project's least recently used stages that nothing protects, until it is at or below the
- * threshold minus the margin. Stages are removed one by one; the usage is measured again after
+ * `stages host cleanup`: removes the leftovers of killed builds, then, when the engine's storage
+ * is used above the threshold, the project's least recently used stages that nothing protects,
+ * until it is at or below the threshold minus the margin. Stages are removed one by one; the usage is measured again after
  * each round of removals (sizes are estimates: layers shared with other images stay) and another
  * round follows while it is still above the target and removable stages remain.
  */
@@ -327,11 +327,14 @@ export async function cleanupHost(options: HostCleanupOptions): Promise<HostClea
       },
     );
   }
+  // What killed builds left goes first, as werf's host cleanup does: it is nobody's cache.
+  const leftovers = dryRun || !host.sweepLeftovers ? null : await host.sweepLeftovers({ signal });
+  const swept = leftovers !== null && leftovers.containers.length + leftovers.images.length > 0;
+  let usage = swept && usageBefore !== null ? await measure() : usageBefore;
   let remaining = await host.stages({ signal });
   const done = new Map<Signature, { decision: HostStageDecision; outcome: "removed" | "in-use" }>();
   let last: HostSelection | null = null;
   let firstBytesToFree: number | null | undefined;
-  let usage = usageBefore;
   // Later rounds clean down to the target: the threshold was crossed already.
   let threshold = allowedVolumeUsage;
   let roundMargin = margin;
@@ -401,6 +404,7 @@ export async function cleanupHost(options: HostCleanupOptions): Promise<HostClea
     stages,
     removed: stages.filter((stage) => stage.action !== "kept").length,
     kept: stages.filter((stage) => stage.action === "kept").length,
+    leftovers,
   };
 }
 
