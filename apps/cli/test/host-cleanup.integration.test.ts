@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { engineKey, formatDockerEndpoint, resolveDockerEndpoint } from "@stages/docker";
 import { requireTestEnvironment } from "@stages/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allStages, docker, makeRepository, stages, uniqueName } from "./helpers.js";
+import { actionsOf as actionsOfImage, allStages, docker, makeRepository, stages, uniqueName } from "./helpers.js";
 
 // Host cleanup and host purge on a real engine: a container's stage, a stage a running command
 // holds, and the stages they are built on stay; the rest goes only when not a dry run.
@@ -219,5 +219,103 @@ describe("host cleanup and host purge on a real engine", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("cannot measure the storage of a remote engine");
     expect(result.json.error.code).toBe("USAGE");
+  });
+});
+
+describe("host cleanup while a build runs", () => {
+  const busyProject = uniqueName("hostbusy");
+  const busyState = mkdtempSync(join(tmpdir(), "stages-state-"));
+  const busyEnv = { DOCKER_HOST: environment.dockerHostA, STAGES_STATE_DIR: busyState };
+  const busyConfig = (setup: string) => `project: ${busyProject}
+configVersion: 1
+---
+image: app
+from: ${environment.baseImage}
+shell:
+  install: [echo install > /install]
+  setup: [${setup}]
+`;
+  let busyDirectory: string;
+  const busyExists = (signature: string): boolean => {
+    try {
+      docker(environment.dockerHostA, "image", "inspect", `stages-storage/${busyProject}:${signature}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const holdFiles = () => {
+    try {
+      return readdirSync(join(busyState, "holds")).filter((name) => name.endsWith(".json"));
+    } catch {
+      return [];
+    }
+  };
+
+  afterAll(() => {
+    const images = docker(
+      environment.dockerHostA,
+      "images",
+      "-q",
+      "--filter",
+      `label=io.stages.project=${busyProject}`,
+    );
+    for (const id of new Set(images.split("\n").filter(Boolean))) {
+      try {
+        docker(environment.dockerHostA, "rmi", "-f", id);
+      } catch {
+        // A child went first and took it along.
+      }
+    }
+    rmSync(busyState, { recursive: true, force: true });
+    if (busyDirectory) rmSync(busyDirectory, { recursive: true, force: true });
+  });
+
+  it("keeps every stage the running build uses, removes the one it no longer needs, and the hold goes with the build", async () => {
+    busyDirectory = makeRepository({ "stages.yaml": busyConfig("echo one > /setup") });
+    const first = await stages(["build", "--json", "--network", "none"], { cwd: busyDirectory, env: busyEnv });
+    expect(first.code, first.stderr).toBe(0);
+    const before = Object.fromEntries(allStages(first).map((stage) => [stage.name, stage.signature]));
+    expect(holdFiles()).toEqual([]);
+
+    writeFileSync(join(busyDirectory, "stages.yaml"), busyConfig("sleep 8 && echo two > /setup"));
+    const running = stages(["build", "--json", "--network", "none"], { cwd: busyDirectory, env: busyEnv });
+    const deadline = Date.now() + 30_000;
+    while (holdFiles().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(holdFiles()).toHaveLength(1);
+
+    const during = await stages(
+      ["host", "cleanup", "--allowed-volume-usage", "0", "--keep-built-within", "0", "--json"],
+      { cwd: busyDirectory, env: busyEnv },
+    );
+    expect(during.code, during.stderr).toBe(0);
+    const fate = (signature: string | undefined) => {
+      const stage = (
+        during.json.stages as { signature: string; action: string; reason: string; heldBy: string[] }[]
+      ).find((candidate) => candidate.signature === signature);
+      return stage && { ...stage, heldBy: stage.heldBy.map((holder) => holder.replace(/\d+$/, "N")) };
+    };
+    expect(during.json.stages).toHaveLength(3);
+    expect(fate(before.from)).toMatchObject({ action: "kept", reason: "held", heldBy: [`${hostname()} pid N`] });
+    // The build's container runs on install (once setup started): held, and used by a container too.
+    expect(fate(before.install)).toMatchObject({ action: "kept", heldBy: [`${hostname()} pid N`] });
+    expect(["held", "container"]).toContain(fate(before.install)?.reason);
+    expect(fate(before.setup)).toMatchObject({ action: "removed", reason: "least-recently-used", heldBy: [] });
+
+    const second = await running;
+    expect(second.code, second.stderr).toBe(0);
+    const after = Object.fromEntries(allStages(second).map((stage) => [stage.name, stage.signature]));
+    expect(actionsOfImage(second, "app")).toEqual({ from: "cached", install: "cached", setup: "built" });
+    expect(after.install).toBe(before.install);
+    expect(busyExists(after.setup as string)).toBe(true);
+    // The build's hold went with it: now nothing protects its stages.
+    expect(holdFiles()).toEqual([]);
+    const idle = await stages(
+      ["host", "cleanup", "--allowed-volume-usage", "0", "--keep-built-within", "0", "--json"],
+      { cwd: busyDirectory, env: busyEnv },
+    );
+    expect(idle.code, idle.stderr).toBe(0);
+    expect(idle.json.removed).toBe(3);
+    for (const signature of Object.values(after)) expect(busyExists(signature)).toBe(false);
   });
 });
