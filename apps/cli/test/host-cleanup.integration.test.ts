@@ -11,8 +11,9 @@ import { actionsOf as actionsOfImage, allStages, docker, makeRepository, stages,
 // holds, and the stages they are built on stay; the rest goes only when not a dry run.
 const environment = requireTestEnvironment();
 const project = uniqueName("hostclean");
-const state = mkdtempSync(join(tmpdir(), "stages-state-"));
-const env = { DOCKER_HOST: environment.dockerHostA, STAGES_STATE_DIR: state };
+// Made in beforeAll: a file whose tests a filter skips leaves nothing behind.
+let state: string;
+let env: Record<string, string>;
 const container = `${project}-user`;
 
 const config = `project: ${project}
@@ -34,6 +35,22 @@ shell:
   install: [echo gamma > /gamma]
   setup: [echo gamma > /gamma-setup]
 `;
+
+/** Removes every image of a project; a parent refuses while a child exists, so it takes passes. */
+function removeProjectImages(name: string): void {
+  for (let pass = 0; pass < 5; pass++) {
+    const images = docker(environment.dockerHostA, "images", "-q", "--filter", `label=io.stages.project=${name}`);
+    const ids = [...new Set(images.split("\n").filter(Boolean))];
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      try {
+        docker(environment.dockerHostA, "rmi", "-f", id);
+      } catch {
+        // A parent of an image still there: the next pass.
+      }
+    }
+  }
+}
 
 const stageTag = (signature: string) => `stages-storage/${project}:${signature}`;
 const exists = (signature: string): boolean => {
@@ -61,6 +78,8 @@ describe("host cleanup and host purge on a real engine", () => {
     );
 
   beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), "stages-state-"));
+    env = { DOCKER_HOST: environment.dockerHostA, STAGES_STATE_DIR: state };
     directory = makeRepository({ "stages.yaml": config });
     const built = await stages(["build", "--json", "--network", "none"], { cwd: directory, env });
     expect(built.code, built.stderr).toBe(0);
@@ -85,15 +104,8 @@ describe("host cleanup and host purge on a real engine", () => {
     } catch {
       // Not made (an earlier failure).
     }
-    const images = docker(environment.dockerHostA, "images", "-q", "--filter", `label=io.stages.project=${project}`);
-    for (const id of new Set(images.split("\n").filter(Boolean))) {
-      try {
-        docker(environment.dockerHostA, "rmi", "-f", id);
-      } catch {
-        // A child went first and took it along.
-      }
-    }
-    rmSync(state, { recursive: true, force: true });
+    removeProjectImages(project);
+    if (state) rmSync(state, { recursive: true, force: true });
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
@@ -224,8 +236,8 @@ describe("host cleanup and host purge on a real engine", () => {
 
 describe("host cleanup while a build runs", () => {
   const busyProject = uniqueName("hostbusy");
-  const busyState = mkdtempSync(join(tmpdir(), "stages-state-"));
-  const busyEnv = { DOCKER_HOST: environment.dockerHostA, STAGES_STATE_DIR: busyState };
+  let busyState: string;
+  let busyEnv: Record<string, string>;
   const busyConfig = (setup: string) => `project: ${busyProject}
 configVersion: 1
 ---
@@ -236,6 +248,7 @@ shell:
   setup: [${setup}]
 `;
   let busyDirectory: string;
+  let running: ReturnType<typeof stages> | undefined;
   const busyExists = (signature: string): boolean => {
     try {
       docker(environment.dockerHostA, "image", "inspect", `stages-storage/${busyProject}:${signature}`);
@@ -252,26 +265,17 @@ shell:
     }
   };
 
-  afterAll(() => {
-    const images = docker(
-      environment.dockerHostA,
-      "images",
-      "-q",
-      "--filter",
-      `label=io.stages.project=${busyProject}`,
-    );
-    for (const id of new Set(images.split("\n").filter(Boolean))) {
-      try {
-        docker(environment.dockerHostA, "rmi", "-f", id);
-      } catch {
-        // A child went first and took it along.
-      }
-    }
-    rmSync(busyState, { recursive: true, force: true });
+  afterAll(async () => {
+    // A build this test started ends before its images are removed.
+    await running?.catch(() => {});
+    removeProjectImages(busyProject);
+    if (busyState) rmSync(busyState, { recursive: true, force: true });
     if (busyDirectory) rmSync(busyDirectory, { recursive: true, force: true });
   });
 
   it("keeps every stage the running build uses, removes the one it no longer needs, and the hold goes with the build", async () => {
+    busyState = mkdtempSync(join(tmpdir(), "stages-state-"));
+    busyEnv = { DOCKER_HOST: environment.dockerHostA, STAGES_STATE_DIR: busyState };
     busyDirectory = makeRepository({ "stages.yaml": busyConfig("echo one > /setup") });
     const first = await stages(["build", "--json", "--network", "none"], { cwd: busyDirectory, env: busyEnv });
     expect(first.code, first.stderr).toBe(0);
@@ -279,7 +283,7 @@ shell:
     expect(holdFiles()).toEqual([]);
 
     writeFileSync(join(busyDirectory, "stages.yaml"), busyConfig("sleep 8 && echo two > /setup"));
-    const running = stages(["build", "--json", "--network", "none"], { cwd: busyDirectory, env: busyEnv });
+    running = stages(["build", "--json", "--network", "none"], { cwd: busyDirectory, env: busyEnv });
     const deadline = Date.now() + 30_000;
     while (holdFiles().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(holdFiles()).toHaveLength(1);
