@@ -40,7 +40,7 @@ let registryDirectory: string;
 
 beforeAll(async () => {
   registryDirectory = mkdtempSync(join(tmpdir(), "stages-cleanup-registry-"));
-  registry = await startScratchRegistry({ port: 5830, directory: registryDirectory });
+  registry = await startScratchRegistry({ port: 5866, directory: registryDirectory });
 });
 
 afterAll(async () => {

@@ -30,7 +30,7 @@ import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import { type RegistryServer, startRegistryServer } from "./registry-server.js";
 import { startTokenServer, type TokenServer } from "./token-server.js";
 
-// Ports 5800-5816 are this package's (5817-5819 are testenv's own scratch registry test).
+// Ports 5860-5862 are this package's scratch registries (5863-5865: testenv's own scratch registry test, 5866: the CLI's cleanup test).
 let registry: ScratchRegistry;
 let noDelete: ScratchRegistry;
 let directory: string;
@@ -39,8 +39,8 @@ let client: RegistryClient;
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "stages-housekeeping-test-"));
   [registry, noDelete] = await Promise.all([
-    startScratchRegistry({ port: 5800, directory: join(directory, "main") }),
-    startScratchRegistry({ port: 5801, directory: join(directory, "no-delete"), deleteEnabled: false }),
+    startScratchRegistry({ port: 5860, directory: join(directory, "main") }),
+    startScratchRegistry({ port: 5861, directory: join(directory, "no-delete"), deleteEnabled: false }),
   ]);
   client = createRegistryClient({ env: {}, useDockerConfig: false });
 });

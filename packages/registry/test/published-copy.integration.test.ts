@@ -14,7 +14,7 @@ import {
 } from "../src/index.js";
 import { type DockerDaemon, startDockerDaemon } from "./docker-daemon.js";
 
-// Port 5802 is this file's (the registry package's scratch registries use 5800-5816).
+// Port 5862 is this file's (the registry package's scratch registries use 5860-5862).
 let registry: ScratchRegistry;
 let daemon: DockerDaemon;
 let directory: string;
@@ -23,7 +23,7 @@ const pulled: string[] = [];
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "stages-published-copy-"));
-  [registry, daemon] = await Promise.all([startScratchRegistry({ port: 5802, directory }), startDockerDaemon()]);
+  [registry, daemon] = await Promise.all([startScratchRegistry({ port: 5862, directory }), startDockerDaemon()]);
   client = createRegistryClient({ env: {}, useDockerConfig: false });
 });
 

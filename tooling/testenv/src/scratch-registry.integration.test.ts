@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ScratchRegistry, startScratchRegistry } from "./index.js";
 
-// Ports 5800-5819 belong to the registry cleanup tests; these two are this file's own.
+// Ports 5863-5865 are this file's own (5860-5862: the registry cleanup tests, 5866: the CLI cleanup test).
 const directories: string[] = [];
 const registries: ScratchRegistry[] = [];
 
@@ -61,8 +61,8 @@ async function pushArtifact(address: string, repository: string, tag: string, co
 
 describe("scratch registry", () => {
   it("deletes by digest, and garbage-collect frees the blobs only the deleted manifest used", async () => {
-    const registry = await scratch(5818);
-    expect(registry.address).toBe("localhost:5818");
+    const registry = await scratch(5863);
+    expect(registry.address).toBe("localhost:5863");
     const kept = await pushArtifact(registry.address, "scratch/one", "kept", "kept content");
     const dropped = await pushArtifact(registry.address, "scratch/one", "dropped", "dropped content");
     const deleted = await fetch(`http://${registry.address}/v2/scratch/one/manifests/${dropped.digest}`, {
@@ -84,7 +84,7 @@ describe("scratch registry", () => {
   });
 
   it("with --delete-untagged, removes a manifest whose tag was moved away", async () => {
-    const registry = await scratch(5819);
+    const registry = await scratch(5864);
     const first = await pushArtifact(registry.address, "scratch/two", "moving", "first");
     await pushArtifact(registry.address, "scratch/two", "moving", "second");
     expect((await registry.garbageCollect()).deletedBlobs).not.toContain(first.blobDigest);
@@ -94,7 +94,7 @@ describe("scratch registry", () => {
   });
 
   it("answers DELETE with 405 UNSUPPORTED when delete is disabled", async () => {
-    const registry = await scratch(5817, false);
+    const registry = await scratch(5865, false);
     const pushed = await pushArtifact(registry.address, "scratch/three", "v1", "content");
     const answer = await fetch(`http://${registry.address}/v2/scratch/three/manifests/${pushed.digest}`, {
       method: "DELETE",
