@@ -275,33 +275,28 @@ describe("YAML syntax", () => {
   });
 });
 
-describe("Go templates", () => {
-  it("refuses templates with their positions, and nothing else", () => {
-    const result = parseConfig(
-      `${metaText}image: {{ .Name }}\nfrom: "{{ .Values.base }}"\n{{- range $i := until 2 }}\nshell: {install: [make]}\n`,
-    );
-    expect(result.config).toBeNull();
-    expect(errorsOf(result)).toEqual([
-      "stages.yaml:4:8: Go templates are not supported (write the values out; render a werf.yaml template first with werf config render)",
-      "stages.yaml:5:8: Go templates are not supported (write the values out; render a werf.yaml template first with werf config render)",
-      "stages.yaml:6:1: Go templates are not supported (write the values out; render a werf.yaml template first with werf config render)",
-    ]);
-  });
-
-  it("ignores braces in comments", () => {
-    const result = parseConfig(`${metaText}# from: {{ .Base }}\nimage: a # {{ x }}\nfrom: alpine\n`);
+describe("braces left after rendering", () => {
+  // The CLI renders a config with templates first: `{{` still in the text was written to stay
+  // ({{`{{ .Id }}`}} in the template), so it is YAML like any other text.
+  it("reads braces in values as YAML, with no template error", () => {
+    const result = parseConfig(`${metaText}image: a\nfrom: alpine\ndocker:\n  LABEL: {tpl: "{{ .Name }}"}\n`);
     expect(errorsOf(result)).toEqual([]);
+    expect(result.config?.images[0]?.docker.LABEL).toEqual({ tpl: "{{ .Name }}" });
   });
 
-  it("passes braces in shell commands on with a warning", () => {
+  it("passes braces in shell commands on as written, with no warning", () => {
     const result = parseConfig(
       `${metaText}image: a\nfrom: alpine\nshell:\n  setup:\n  - docker inspect -f '{{.Id}}' x\n`,
     );
     expect(errorsOf(result)).toEqual([]);
     expect(result.config?.images[0]?.shell.setup).toEqual(["docker inspect -f '{{.Id}}' x"]);
-    expect(result.warnings.map((problem) => problem.formatted)).toEqual([
-      "stages.yaml:8:24: warning: {{ ... }} in a shell command is passed to the shell as written (stages does not render templates)",
-    ]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("an unrendered action is a YAML problem, not a template one", () => {
+    const result = parseConfig(`${metaText}image: a\nfrom: {{ .Base }}\n`);
+    expect(result.config).toBeNull();
+    expect(errorsOf(result).join("\n")).not.toContain("template");
   });
 });
 

@@ -4,7 +4,6 @@ import type { ConfigProblem, ConfigResult, ProjectMeta, StagesConfig } from "./m
 import { type ImageDraft, parseImageDocument } from "./parse-image.js";
 import { looksLikeImageDocument, parseMeta } from "./parse-meta.js";
 import { ProblemCollector, sortProblems } from "./problems.js";
-import { findTemplates } from "./templates.js";
 import { validateImages } from "./validate-images.js";
 import { isNullNode, YamlContext } from "./yaml-context.js";
 
@@ -23,7 +22,8 @@ const syntaxHints: Partial<Record<YAMLError["code"], string>> = {
 };
 
 /**
- * Parses and validates a stages.yaml (or a werf.yaml in stapel syntax without templates).
+ * Parses and validates a stages.yaml or a werf.yaml in stapel syntax. A werf.yaml with Go templates is
+ * rendered first (template/render-config.ts): `{{` still in the text is the text's own, e.g. a shell's.
  * Never throws for bad input: every problem is in `errors` or `warnings`, and `config` is null on any error.
  */
 export function parseConfig(text: string, options: ParseConfigOptions = {}): ConfigResult {
@@ -37,23 +37,6 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
     warnings: sortProblems(problems.warnings),
     errors: sortProblems(problems.errors),
   });
-
-  const templates = findTemplates(text, documents);
-  for (const offset of templates.errors) {
-    textContext.error(
-      offset,
-      "Go templates are not supported",
-      "write the values out; render a werf.yaml template first with werf config render",
-    );
-  }
-  if (templates.errors.length > 0) return result(null);
-  for (const offset of templates.inShellCommands) {
-    textContext.warning(
-      offset,
-      "{{ ... }} in a shell command is passed to the shell as written",
-      "stages does not render templates",
-    );
-  }
 
   let syntaxErrors = false;
   for (const document of documents) {

@@ -1,10 +1,26 @@
 import type { ConfigProblem, ProblemSeverity, SourcePosition } from "./model.js";
 
-/** Formats a problem as `file:line:column: message (hint)`; warnings say so after the position. */
+/**
+ * Formats a problem as `file:line:column: message (hint)`; warnings say so after the position. A
+ * problem in a rendered template names the template position first, where the user edits, then the
+ * rendered line (`stages config render` shows it): `werf.yaml:12:3 (rendered line 40): message`.
+ */
 export function formatProblem(problem: Omit<ConfigProblem, "formatted">): string {
   const severity = problem.severity === "warning" ? "warning: " : "";
   const hint = problem.hint === null ? "" : ` (${problem.hint})`;
-  return `${problem.file}:${problem.line}:${problem.column}: ${severity}${problem.message}${hint}`;
+  const { origin } = problem;
+  const position =
+    origin === undefined
+      ? `${problem.file}:${problem.line}:${problem.column}`
+      : `${origin.file}:${origin.line}:${origin.column} (rendered line ${problem.line})`;
+  return `${position}: ${severity}${problem.message}${hint}`;
+}
+
+/** The same problem located in a template too: `origin` is where the rendered position came from. */
+export function withOrigin(problem: ConfigProblem, origin: SourcePosition): ConfigProblem {
+  const { formatted: _formatted, ...rest } = problem;
+  const located = { ...rest, origin: { file: origin.file, line: origin.line, column: origin.column } };
+  return { ...located, formatted: formatProblem(located) };
 }
 
 /** Creates a problem at a position, with its `formatted` line filled in. */
