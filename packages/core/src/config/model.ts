@@ -102,17 +102,10 @@ export interface ShellStages {
 }
 
 export interface ImportSpec {
-  /** Name of the source image or artifact; for an external source, its reference as written. */
+  /** Name of the source image or artifact. */
   from: string;
-  /** Whether the source was named with `artifact:` (true) or `image:`/`from:` (false). */
+  /** Whether the source was named with `artifact:` (true) or `image:` (false). */
   fromArtifact: boolean;
-  /**
-   * werf v2: a source named with a tag or digest (`from: nginx:1.25`, `from: nginx@sha256:...`) is an
-   * external image, not an image of the config. Its registry digest enters the signature.
-   */
-  external: boolean;
-  /** werf's `stage:`: copy from the source as it is after this user stage, not from its last stage. */
-  stage: UserStageName | null;
   add: string;
   to: string;
   includePaths: string[];
@@ -140,117 +133,6 @@ export interface DockerInstructions {
   ENTRYPOINT: string[] | null;
   /** Kept as written (`--interval=5s CMD ...`, `NONE`), like werf's string form. */
   HEALTHCHECK: string | null;
-}
-
-/** A name matcher of `imageSpec.config.remove*`: a name, or a Go regular expression written `/.../`. */
-export type ImageSpecMatcher = { kind: "name"; name: string } | { kind: "regexp"; source: string };
-
-/** werf's `healthcheck:` of `imageSpec.config`; durations in seconds, 0 = unset. */
-export interface ImageSpecHealthcheck {
-  test: string[];
-  interval: number;
-  timeout: number;
-  startPeriod: number;
-  retries: number;
-}
-
-/**
- * werf v2's `imageSpec` of an image: edits of the final image config, without a new layer. Applied
- * by the last stage `imageSpec` (after dockerInstructions); every field is part of its signature.
- */
-export interface ImageSpecConfig {
-  author: string | null;
-  clearHistory: boolean;
-  /**
-   * `clearWerfLabels`: remove stages' own `io.stages.*` labels from the image, except those a stage
-   * needs to be found again (project, stage, signature, version): see `essentialStageLabels`.
-   */
-  clearWerfLabels: boolean;
-  /** `keepEssentialWerfLabels`: accepted as in werf; the essential labels are always kept (werf only warns then). */
-  keepEssentialWerfLabels: boolean;
-  clearCmd: boolean;
-  clearEntrypoint: boolean;
-  clearUser: boolean;
-  clearWorkingDir: boolean;
-  removeLabels: ImageSpecMatcher[];
-  removeVolumes: string[];
-  removeEnv: ImageSpecMatcher[];
-  volumes: string[];
-  labels: Record<string, string>;
-  env: Record<string, string>;
-  expose: string[];
-  user: string | null;
-  cmd: string[] | null;
-  entrypoint: string[] | null;
-  workingDir: string | null;
-  stopSignal: string | null;
-  healthcheck: ImageSpecHealthcheck | null;
-  position: SourcePosition;
-}
-
-/**
- * `mount:` of a stapel image (werf's meaning): a directory mounted into the containers of the user
- * stages (beforeInstall..setup) while their commands run, never committed into the image.
- */
-export interface MountSpec {
-  /**
-   * `tmp_dir`: an empty directory for each build container, removed with it; `build_dir`: the
-   * project's directory for that mount point, kept between builds on the engine (package caches);
-   * `path`: `fromPath`, a directory of the engine's host.
-   */
-  from: "tmp_dir" | "build_dir" | "path";
-  /** `fromPath` as written, POSIX and normalized (relative to the project directory, or absolute); null otherwise. */
-  fromPath: string | null;
-  /** Absolute normalized path in the container. */
-  to: string;
-  position: SourcePosition;
-}
-
-/** Where the value of a build secret comes from: the host's environment, a host file, or the config itself. */
-export type SecretSource =
-  | { kind: "env"; name: string }
-  | { kind: "src"; path: string }
-  | { kind: "value"; value: string };
-
-/**
- * `secrets:` of a stapel image (werf's meaning): a file `/run/secrets/<id>` the user stages' commands
- * can read, never in the image, the logs or a signature (only its id is).
- */
-export interface SecretSpec {
-  /** The file name under /run/secrets; werf's defaults: the env name, the base name of src. */
-  id: string;
-  source: SecretSource;
-  position: SourcePosition;
-}
-
-/** werf's `dependencies[].imports[].type`: what is passed of the dependency image. */
-export type DependencyImportType = "ImageName" | "ImageTag" | "ImageRepo" | "ImageID" | "ImageDigest";
-export const dependencyImportTypes: readonly DependencyImportType[] = [
-  "ImageName",
-  "ImageTag",
-  "ImageRepo",
-  "ImageID",
-  "ImageDigest",
-];
-
-/** One value of a dependency image passed to the image: as an env variable (stapel) or a build arg (Dockerfile). */
-export interface DependencyImport {
-  type: DependencyImportType;
-  /** Stapel images: the env variable that gets the value. */
-  targetEnv: string | null;
-  /** Dockerfile images: the build arg that gets the value. */
-  targetBuildArg: string | null;
-  position: SourcePosition;
-}
-
-/** werf v2's `dependencies:` item: an image built first whose name, tag, digest... this image gets. */
-export interface DependencySpec {
-  /** The dependency image (an image or artifact of the config). */
-  image: string;
-  /** Stapel images: where the values become env variables (`before:`/`after:` install|setup); null for Dockerfile images. */
-  point: ImportPoint | null;
-  imports: DependencyImport[];
-  position: SourcePosition;
 }
 
 /** What an image starts from: exactly one of these. */
@@ -290,36 +172,15 @@ export interface DockerfileImageConfig {
 export interface ImageConfig {
   /** Image name; null for the nameless image (`image: ~`). */
   name: string | null;
-  /** true for `artifact:` documents (werf's older spelling of an image with `final: false`). */
+  /** true for `artifact:` documents: never published, only imported from. */
   artifact: boolean;
-  /**
-   * werf v2's `final`: false for an image only other images use (built, never published); always
-   * false for artifacts.
-   */
-  final: boolean;
-  /** Image-level `cacheVersion` (werf: part of the `from` stage's digest, so of every stage after it). */
-  cacheVersion: string | null;
-  /** `disableGitAfterPatch: true`: no gitLatestPatch stage; the git content stays as gitArchive (and stageDependencies) put it. */
-  disableGitAfterPatch: boolean;
-  /** `network:` of the build containers of shell stages (as `docker run --network`); null: the CLI's `--network`. Not in signatures (as in werf). */
-  network: string | null;
-  /** `platform:` as written (`linux/amd64`); empty: the engine's. Stages builds only for the engine's platform. */
-  platform: string[];
-  /** `imageSpec:` (werf v2), applied as the last stage `imageSpec`; null when absent. */
-  imageSpec: ImageSpecConfig | null;
   base: BaseSpec;
   fromLatest: boolean;
   fromCacheVersion: string | null;
   git: GitMapping[];
   shell: ShellStages;
   imports: ImportSpec[];
-  /** werf v2's `dependencies:` (images built first whose name, digest... this image gets). */
-  dependencies: DependencySpec[];
   docker: DockerInstructions;
-  /** Build-time mounts of the user stages (`mount:`), in declaration order. */
-  mounts: MountSpec[];
-  /** Build secrets of the user stages (`secrets:`), in declaration order. */
-  secrets: SecretSpec[];
   /** The Dockerfile of a Dockerfile image (then `base` is `{kind: "dockerfile"}` and the stapel keys are empty); null for stapel images. */
   dockerfile: DockerfileImageConfig | null;
   position: SourcePosition;
