@@ -69,8 +69,6 @@ describe("parseConfig", () => {
           fromLatest: false,
           fromCacheVersion: "1",
           dockerfile: null,
-          mounts: [],
-          secrets: [],
           git: [
             {
               id: "git-0",
@@ -104,6 +102,8 @@ describe("parseConfig", () => {
             {
               from: "tools",
               fromArtifact: true,
+              external: false,
+              stage: null,
               add: "/usr/local/bin/tool",
               to: "/usr/local/bin/tool",
               includePaths: [],
@@ -114,6 +114,7 @@ describe("parseConfig", () => {
               position: { file: "werf.yaml", line: 27, column: 3 },
             },
           ],
+          dependencies: [],
           docker: {
             ENV: { NODE_ENV: "production" },
             LABEL: { team: "taxi" },
@@ -134,11 +135,10 @@ describe("parseConfig", () => {
           fromLatest: false,
           fromCacheVersion: null,
           dockerfile: null,
-          mounts: [],
-          secrets: [],
           git: [expect.objectContaining({ id: "git-0", add: "/tools", to: "/src" })],
           shell: expect.objectContaining({ install: ["cd /src && go build -o /usr/local/bin/tool ."] }),
           imports: [],
+          dependencies: [],
           docker: expect.objectContaining({ CMD: null, ENV: {} }),
           position: { file: "werf.yaml", line: 41, column: 11 },
         },

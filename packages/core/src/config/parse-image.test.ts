@@ -176,7 +176,7 @@ describe("directives", () => {
 
   it("lists the directives when no typo is close", () => {
     expect(imageErrors("image: ~\nfrom: alpine\ncolour: blue\n")).toEqual([
-      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, docker, mount, secrets)',
+      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker)',
     ]);
   });
 
@@ -187,9 +187,10 @@ describe("directives", () => {
   });
 
   it.each([
-    "dependencies",
+    "mount",
     "platform",
     "final",
+    "secrets",
     "imageSpec",
     "cacheVersion",
     "disableGitAfterPatch",
@@ -245,7 +246,7 @@ describe("directives", () => {
     }
     const nested = `image: a\nfrom: x\nx-anchors: &all\n${anchors.map((line) => `  ${line}`).join("\n")}\nshell:\n  <<: *m39\n`;
     expect(imageErrors(nested)).toEqual([
-      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, docker, mount, secrets)',
+      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker)',
     ]);
   });
 

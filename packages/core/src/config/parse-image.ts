@@ -3,12 +3,11 @@ import { InvalidReferenceError } from "../errors.js";
 import { parseReference } from "../reference.js";
 import type { BaseSpec, ImageConfig, SourcePosition } from "./model.js";
 import { isImageName, nameHint } from "./names.js";
+import { parseDependencies } from "./parse-dependencies.js";
 import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
 import { parseDockerfileImage } from "./parse-dockerfile-image.js";
 import { parseGitMappings } from "./parse-git.js";
 import { type ParsedImport, parseImports } from "./parse-import.js";
-import { parseMounts } from "./parse-mount.js";
-import { parseSecrets } from "./parse-secrets.js";
 import { emptyShellStages, parseShell } from "./parse-shell.js";
 import { readSection, type Section, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
 import {
@@ -40,22 +39,19 @@ const imageDirectives = [
   "git",
   "shell",
   "import",
+  "dependencies",
   "docker",
-  "mount",
-  "secrets",
 ] as const;
 
 const unsupportedDirectives: Record<string, UnsupportedKey> = {
   ansible: { reason: "stages supports only shell stages", hint: "use shell: ..." },
-  dependencies: {
-    reason: "passing other images' names and digests into a build is not supported",
-    hint: "use import: to copy files from another image",
-  },
+  mount: { reason: "build-time mounts are not supported", hint: "remove it; commands fetch what they need" },
   platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
   final: {
     reason: "every image is published",
     hint: "declare an image that is only imported from as artifact: <name>",
   },
+  secrets: { reason: "build secrets are not supported", hint: "remove it" },
   imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... under docker:" },
   cacheVersion: {
     reason: "an image-wide cache version is not supported",
@@ -150,8 +146,7 @@ export function parseImageDocument(context: YamlContext, contents: Node): ImageD
     git: parseGitMappings(context, sectionValue(section, "git")),
     shell: parseShell(context, sectionValue(section, "shell")),
     imports: imports.map((parsed) => parsed.spec),
-    mounts: parseMounts(context, sectionValue(section, "mount")),
-    secrets: parseSecrets(context, sectionValue(section, "secrets")),
+    dependencies: parseDependencies(context, sectionValue(section, "dependencies"), "stapel"),
     docker: artifact ? emptyDockerInstructions() : parseDocker(context, sectionValue(section, "docker")),
   };
   if (base !== null) config.base = base.spec;
@@ -174,8 +169,7 @@ function emptyImage(artifact: boolean): Omit<ImageConfig, "name" | "position"> {
     shell: emptyShellStages(),
     dockerfile: null,
     imports: [],
-    mounts: [],
-    secrets: [],
+    dependencies: [],
     docker: emptyDockerInstructions(),
   };
 }

@@ -19,6 +19,8 @@ describe("import", () => {
       {
         from: "tools",
         fromArtifact: false,
+        external: false,
+        stage: null,
         add: "/usr/local/bin/tool",
         to: "/usr/local/bin/tool",
         includePaths: [],
@@ -31,6 +33,8 @@ describe("import", () => {
       {
         from: "builder",
         fromArtifact: true,
+        external: false,
+        stage: null,
         add: "/out",
         to: "/app/bin",
         includePaths: ["a", "b"],
@@ -77,10 +81,13 @@ describe("import", () => {
 
   it("requires exactly one source", () => {
     expect(imageErrors(`${head}- add: /x\n  after: install\n`)).toEqual([
-      "stages.yaml:13:3: an import needs its source (add image: <name> or artifact: <name>)",
+      "stages.yaml:13:3: an import needs its source (add from: <image of the config or reference:tag>)",
     ]);
     expect(imageErrors(`${head}- image: tools\n  artifact: builder\n  add: /x\n  after: install\n`)).toEqual([
-      'stages.yaml:14:3: an import names its source with "image" or "artifact", not both (keep one of them)',
+      'stages.yaml:14:3: an import names its source with one of "from", "image" and "artifact", not "image" and "artifact" (keep one of them)',
+    ]);
+    expect(imageErrors(`${head}- from: tools\n  image: tools\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:14:3: an import names its source with one of "from", "image" and "artifact", not "from" and "image" (keep one of them)',
     ]);
     expect(imageErrors(`${head}- image:\n  add: /x\n  after: install\n`)).toEqual([
       "stages.yaml:13:3: import.image must name an image (write image: <name>)",
@@ -104,12 +111,46 @@ describe("import", () => {
     });
   });
 
-  it("refuses werf's import from an external image and from a stage", () => {
-    expect(imageErrors(`${head}- from: alpine:3.20\n  add: /x\n  after: install\n`)).toEqual([
-      'stages.yaml:13:3: unsupported directive "from": importing from an external image is not supported (declare an artifact with from: <reference> and import from it with artifact: <name>)',
+  it("reads werf v2's from: an image of the config, or an external image with a tag or digest", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const read = imports(
+      `- from: tools\n  add: /x\n  after: install\n- from: alpine:3.20\n  add: /bin/busybox\n  after: install\n- from: localhost:5000/base@${digest}\n  add: /y\n  before: setup\n`,
+    );
+    expect(read?.map(({ from, external, fromArtifact }) => ({ from, external, fromArtifact }))).toEqual([
+      { from: "tools", external: false, fromArtifact: false },
+      { from: "alpine:3.20", external: true, fromArtifact: false },
+      { from: `localhost:5000/base@${digest}`, external: true, fromArtifact: false },
     ]);
-    expect(imageErrors(`${head}- image: tools\n  stage: install\n  add: /x\n  after: install\n`)).toEqual([
-      'stages.yaml:14:3: unsupported directive "stage": importing from a chosen stage is not supported; files come from the source\'s last stage (remove it)',
+    // werf's hasTagOrDigest: image: with a tag is external as well.
+    expect(imports("- image: alpine:3.20\n  add: /x\n  after: install\n")?.[0]?.external).toBe(true);
+  });
+
+  it("takes a name with a port and no tag for an image of the config, as werf does", () => {
+    expect(imageErrors(`${head}- from: localhost:5000/tools\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:13:9: import: no image named "localhost:5000/tools" (declare it in a document of its own: image: localhost:5000/tools)',
+    ]);
+  });
+
+  it("reports an external reference that is not valid", () => {
+    expect(imageErrors(`${head}- from: Alpine:3.20\n  add: /x\n  after: install\n`)).toEqual([
+      expect.stringMatching(/^stages\.yaml:13:9: import\.from: .*Alpine:3\.20/),
+    ]);
+  });
+
+  it("reads stage: the source as it is after one of its user stages", () => {
+    expect(imports("- from: tools\n  stage: install\n  add: /x\n  after: install\n")?.[0]).toMatchObject({
+      from: "tools",
+      stage: "install",
+      external: false,
+    });
+    expect(imports("- artifact: builder\n  stage: beforeSetup\n  add: /x\n  after: install\n")?.[0]?.stage).toBe(
+      "beforeSetup",
+    );
+    expect(imageErrors(`${head}- from: tools\n  stage: gitArchive\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:14:10: import.stage must be beforeInstall, install, beforeSetup or setup, not "gitArchive" (write stage: install (the source as it is after that stage); leave it out for the last stage)',
+    ]);
+    expect(imageErrors(`${head}- from: alpine:3.20\n  stage: install\n  add: /x\n  after: install\n`)).toEqual([
+      'stages.yaml:14:3: import.stage applies only to an image of the config, not to the external image "alpine:3.20" (remove it: an external image is copied from as it is)',
     ]);
   });
 

@@ -1,25 +1,33 @@
 import { isSeq, type Node } from "yaml";
-import type { ImportPoint, ImportSpec, SourcePosition } from "./model.js";
+import { InvalidReferenceError } from "../errors.js";
+import { parseReference } from "../reference.js";
+import { type ImportPoint, type ImportSpec, type SourcePosition, type UserStageName, userStageNames } from "./model.js";
 import { isAbsolutePath, normalizeImagePath } from "./paths.js";
-import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
+import { readSection, type Section, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, type MappingEntry, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readPathPatterns, readText } from "./yaml-values.js";
 
 const importSpec: SectionSpec = {
   where: "under import",
   word: "directive",
-  known: ["image", "artifact", "add", "to", "includePaths", "excludePaths", "owner", "group", "before", "after"],
-  unsupported: {
-    from: {
-      reason: "importing from an external image is not supported",
-      hint: "declare an artifact with from: <reference> and import from it with artifact: <name>",
-    },
-    stage: {
-      reason: "importing from a chosen stage is not supported; files come from the source's last stage",
-      hint: "remove it",
-    },
-  },
+  known: [
+    "from",
+    "image",
+    "artifact",
+    "stage",
+    "add",
+    "to",
+    "includePaths",
+    "excludePaths",
+    "owner",
+    "group",
+    "before",
+    "after",
+  ],
 };
+
+// werf's `stage:` names a user stage of the source image.
+const sourceStages: readonly UserStageName[] = userStageNames;
 
 const importPoints: Record<string, ImportPoint> = {
   "before install": "beforeInstall",
@@ -57,7 +65,8 @@ export function parseImports(context: YamlContext, node: Node | null): ParsedImp
 function parseImport(context: YamlContext, node: Node): ParsedImport | null {
   const section = readSection(context, node, "each item of import", importSpec);
   if (section === null) return null;
-  const source = parseSource(context, node, section.get("image"), section.get("artifact"));
+  const source = parseSource(context, node, section);
+  const stage = parseStage(context, section.get("stage"), source);
   const point = parsePoint(context, node, section.get("before"), section.get("after"));
 
   const addEntry = section.get("add");
@@ -79,6 +88,8 @@ function parseImport(context: YamlContext, node: Node): ParsedImport | null {
     spec: {
       from: source.name,
       fromArtifact: source.artifact,
+      external: source.external,
+      stage,
       add,
       to,
       includePaths,
@@ -92,36 +103,84 @@ function parseImport(context: YamlContext, node: Node): ParsedImport | null {
   };
 }
 
-function parseSource(
-  context: YamlContext,
-  node: Node,
-  image: MappingEntry | undefined,
-  artifact: MappingEntry | undefined,
-): { name: string; artifact: boolean; position: SourcePosition } | null {
-  if (image !== undefined && artifact !== undefined) {
+interface ImportSourceName {
+  name: string;
+  artifact: boolean;
+  external: boolean;
+  position: SourcePosition;
+}
+
+/**
+ * The source of an import: `from:` (werf v2), `image:` (its older spelling) or `artifact:`. As in werf,
+ * a name with a tag or digest (`nginx:1.25`, `nginx@sha256:...`) is an external image.
+ */
+function parseSource(context: YamlContext, node: Node, section: Section): ImportSourceName | null {
+  const present = (["from", "image", "artifact"] as const).flatMap((key) => {
+    const entry = section.get(key);
+    return entry === undefined ? [] : [entry];
+  });
+  const [entry, ...others] = present;
+  for (const other of others) {
     context.error(
-      artifact.keyNode,
-      'an import names its source with "image" or "artifact", not both',
+      other.keyNode,
+      `an import names its source with one of "from", "image" and "artifact", not "${entry?.key}" and "${other.key}"`,
       "keep one of them",
     );
-    return null;
   }
-  const entry = image ?? artifact;
   if (entry === undefined) {
-    // An unsupported `from:` has been reported already: a second error would only repeat it.
-    if (context.findEntry(node, "from") === undefined) {
-      context.error(node, "an import needs its source", "add image: <name> or artifact: <name>");
-    }
+    context.error(node, "an import needs its source", "add from: <image of the config or reference:tag>");
     return null;
   }
+  if (others.length > 0) return null;
+  const what = entry.key === "artifact" ? "an artifact" : "an image";
   const name = readText(context, entry.value, `import.${entry.key}`, `write ${entry.key}: <name>`);
   if (name === null || name === "") {
     if (name === "" || isNullNode(entry.value)) {
-      context.error(valueOrKey(entry), `import.${entry.key} must name an ${entry.key}`, `write ${entry.key}: <name>`);
+      context.error(valueOrKey(entry), `import.${entry.key} must name ${what}`, `write ${entry.key}: <name>`);
     }
     return null;
   }
-  return { name, artifact: entry === artifact, position: context.position(valueOrKey(entry)) };
+  const position = context.position(valueOrKey(entry));
+  const internal = { name, artifact: entry.key === "artifact", external: false, position };
+  // A config image name has neither ":" nor "@": anything else is meant as a reference, and a bad
+  // one is reported as such rather than as an unknown image.
+  if (entry.key === "artifact" || !/[:@]/.test(name)) return internal;
+  try {
+    const reference = parseReference(name);
+    // werf's hasTagOrDigest: `localhost:5000/tools` (a port, no tag) still names an image of the config.
+    return reference.tag !== undefined || reference.digest !== undefined ? { ...internal, external: true } : internal;
+  } catch (error) {
+    if (!InvalidReferenceError.isInstance(error)) throw error;
+    context.error(entry.value as Node, `import.${entry.key}: ${error.message}`, error.hint ?? null);
+    return null;
+  }
+}
+
+function parseStage(
+  context: YamlContext,
+  entry: MappingEntry | undefined,
+  source: ImportSourceName | null,
+): UserStageName | null {
+  if (entry === undefined) return null;
+  const stage = readText(context, entry.value, "import.stage", "write stage: install");
+  if (stage === null && !isNullNode(entry.value)) return null;
+  if (stage === null || !(sourceStages as readonly string[]).includes(stage)) {
+    context.error(
+      valueOrKey(entry),
+      `import.stage must be beforeInstall, install, beforeSetup or setup${stage === null ? "" : `, not "${stage}"`}`,
+      "write stage: install (the source as it is after that stage); leave it out for the last stage",
+    );
+    return null;
+  }
+  if (source?.external) {
+    context.error(
+      entry.keyNode,
+      `import.stage applies only to an image of the config, not to the external image "${source.name}"`,
+      "remove it: an external image is copied from as it is",
+    );
+    return null;
+  }
+  return stage as UserStageName;
 }
 
 function parsePoint(

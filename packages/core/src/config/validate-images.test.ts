@@ -83,7 +83,7 @@ describe("references", () => {
 describe("cycles", () => {
   it("names a cycle through fromImage", () => {
     expect(imageErrors("image: a\nfromImage: b\n---\nimage: b\nfromImage: a\n")).toEqual([
-      "stages.yaml:8:12: dependency cycle: a -> b -> a (an image cannot depend on itself through fromImage, fromArtifact or import)",
+      "stages.yaml:8:12: dependency cycle: a -> b -> a (an image cannot depend on itself through fromImage, fromArtifact, import or dependencies)",
     ]);
   });
 
@@ -92,7 +92,7 @@ describe("cycles", () => {
       "image: a\nfrom: x\nimport:\n- artifact: b\n  add: /b\n  after: install\n---\nartifact: b\nfromArtifact: c\n---\nartifact: c\nfrom: y\nimport:\n- image: a\n  add: /a\n  before: setup\n",
     );
     expect(errorsOf(result)).toEqual([
-      "stages.yaml:17:10: dependency cycle: a -> b -> c -> a (an image cannot depend on itself through fromImage, fromArtifact or import)",
+      "stages.yaml:17:10: dependency cycle: a -> b -> c -> a (an image cannot depend on itself through fromImage, fromArtifact, import or dependencies)",
     ]);
   });
 

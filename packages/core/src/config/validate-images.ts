@@ -65,11 +65,11 @@ function checkReferences(draft: ImageDraft, byName: Map<string, ImageDraft>, pro
   const self = draft.config.name;
   const refer = (name: string, wanted: "image" | "artifact", position: SourcePosition, directive: string) => {
     if (name === self) {
-      const isImport = directive === "import";
+      const isImport = directive === "import" || directive === "dependencies";
       problems.error(
         position,
         isImport
-          ? `${kindOf(draft)} "${name}" cannot import from itself`
+          ? `${kindOf(draft)} "${name}" cannot ${directive === "import" ? "import from" : "depend on"} itself`
           : `${kindOf(draft)} "${name}" cannot use itself as its base`,
         isImport ? "import from another image or artifact" : "name another image, or use from: <image reference>",
       );
@@ -103,8 +103,15 @@ function checkReferences(draft: ImageDraft, byName: Map<string, ImageDraft>, pro
     refer(base.name, base.kind === "stagesImage" ? "image" : "artifact", draft.basePosition, directive);
   }
   for (const { spec, sourcePosition } of draft.imports) {
+    // An external image (`from: nginx:1.25`) is no image of the config.
+    if (spec.external) continue;
     const wanted = spec.fromArtifact ? "artifact" : "image";
     refer(spec.from, wanted, sourcePosition, "import");
+  }
+  for (const dependency of draft.config.dependencies) {
+    // werf names any image here, artifacts (its older images with final: false) included.
+    const target = byName.get(dependency.image);
+    refer(dependency.image, target !== undefined ? kindOf(target) : "image", dependency.position, "dependencies");
   }
   return edges;
 }
@@ -129,7 +136,7 @@ function checkCycles(drafts: readonly ImageDraft[], edges: Map<ImageDraft, Edge[
         problems.error(
           edge.position,
           `dependency cycle: ${[...cycle, cycle[0]].join(" -> ")}`,
-          "an image cannot depend on itself through fromImage, fromArtifact or import",
+          "an image cannot depend on itself through fromImage, fromArtifact, import or dependencies",
         );
       }
     }
