@@ -73,7 +73,8 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     });
     try {
       const project = await loadProject({ cwd: this.context.cwd, dir: this.dir, config: this.configFile });
-      for (const warning of project.warnings) renderer.info(`warning: ${warning.formatted}`);
+      // `formatted` already says "warning:" after the position.
+      for (const warning of project.warnings) renderer.info(warning.formatted);
       const services = await createServices(
         project,
         { env, network: this.network, insecureRegistries: this.insecureRegistries },

@@ -119,6 +119,68 @@ describe("planConveyor", () => {
   });
 });
 
+describe("werf v2 directives in the conveyor", () => {
+  const one = (body: string) => {
+    const image = loadConfigOrThrow(`project: p\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\n${body}`).config
+      .images[0];
+    if (!image) throw new Error("no image");
+    return image;
+  };
+  const git = "git:\n- to: /app\n";
+  const gitFacts: ConveyorFacts = { ...facts, imageSignatures: new Map() };
+
+  it("puts the image's cacheVersion into the from stage (and so every later stage), as werf does", () => {
+    const [from] = planConveyor(one('cacheVersion: "3"\n'), gitFacts);
+    expect(from?.deps).toEqual({ base: "docker.io/library/alpine:latest", cacheVersion: "3" });
+    // Unset: the deps are as before the directive existed, so no signature changes.
+    expect(planConveyor(one(""), gitFacts)[0]?.deps).toEqual({ base: "docker.io/library/alpine:latest" });
+  });
+
+  it("drops gitLatestPatch with disableGitAfterPatch", () => {
+    expect(planConveyor(one(git), gitFacts).map((stage) => stage.name)).toEqual([
+      "from",
+      "gitArchive",
+      "gitLatestPatch",
+    ]);
+    expect(planConveyor(one(`${git}disableGitAfterPatch: true\n`), gitFacts).map((stage) => stage.name)).toEqual([
+      "from",
+      "gitArchive",
+    ]);
+  });
+
+  it("runs shell stages on the image's network, which stays out of the signature (werf's digest lacks it too)", () => {
+    const plain = planConveyor(one("shell: {install: [make]}\n"), gitFacts);
+    const host = planConveyor(one("shell: {install: [make]}\nnetwork: host\n"), gitFacts);
+    expect(host.map((stage) => stage.deps)).toEqual(plain.map((stage) => stage.deps));
+    expect(host[1]?.instructions(null)).toMatchObject({ kind: "shell", network: "host" });
+    expect(plain[1]?.instructions(null)).not.toHaveProperty("network");
+  });
+
+  it("hands the platforms to the from stage and signs them", () => {
+    const [from] = planConveyor(one("platform: [linux/arm64, linux/amd64]\n"), gitFacts);
+    expect(from?.deps).toMatchObject({ platform: ["linux/amd64", "linux/arm64"] });
+    expect(from?.instructions(null)).toMatchObject({ kind: "from", platforms: ["linux/arm64", "linux/amd64"] });
+  });
+
+  it("adds imageSpec as the last stage, after dockerInstructions, with every field in its deps", () => {
+    const image = one("docker: {USER: app}\nimageSpec:\n  author: me\n  config: {removeEnv: [/^X_/], env: {A: b}}\n");
+    const stages = planConveyor(image, gitFacts);
+    expect(stages.map((stage) => stage.name)).toEqual(["from", "dockerInstructions", "imageSpec"]);
+    const last = stages[2];
+    expect(last?.deps).toMatchObject({
+      author: "me",
+      clearHistory: false,
+      env: { A: "b" },
+      removeEnv: [{ kind: "regexp", source: "^X_" }],
+      healthcheck: null,
+    });
+    expect(last?.deps).not.toHaveProperty("position");
+    expect(last?.instructions(null)).toEqual({ kind: "imageSpec", spec: image.imageSpec });
+    const other = planConveyor(one("docker: {USER: app}\nimageSpec:\n  author: you\n"), gitFacts)[2];
+    expect(other?.deps).not.toEqual(last?.deps);
+  });
+});
+
 describe("image graph", () => {
   it("orders dependencies first, in levels for parallel builds", () => {
     expect(imageLevels(config).map((level) => level.map((image) => image.name))).toEqual([["tools", "base"], ["app"]]);

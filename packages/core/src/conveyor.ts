@@ -167,6 +167,7 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
       if (mapping.stageDependencies[name].length > 0 && checksum !== undefined) checksums[mapping.id] = checksum;
     }
     if (Object.keys(checksums).length > 0) deps.stageDependencies = checksums;
+    addBuildTimeDeps(deps, image);
     const bringsGitUpToDate = hasGit && gitArchived;
     templates.push({
       name,
@@ -176,6 +177,8 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
         kind: "shell",
         commands,
         gitUpdates: bringsGitUpToDate ? gitUpdatesFrom(image, facts, carried) : [],
+        ...(image.mounts.length > 0 ? { mounts: image.mounts } : {}),
+        ...(image.secrets.length > 0 ? { secrets: image.secrets } : {}),
       }),
     });
   };
@@ -232,6 +235,23 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
     });
   }
   return templates;
+}
+
+/**
+ * `mount:` and `secrets:` in a user stage's inputs: what is mounted where and the ids of the
+ * secrets, so that adding one rebuilds; never what a mount holds or a secret's value (a new token
+ * rebuilds nothing). Sorted: declaration order changes nothing. werf puts its mounts into the
+ * `from` stage instead; here they go where the commands that use them run.
+ */
+function addBuildTimeDeps(deps: { [key: string]: JsonValue }, image: ImageConfig): void {
+  if (image.mounts.length > 0) {
+    deps.mounts = [...image.mounts]
+      .sort((left, right) => (left.to < right.to ? -1 : left.to > right.to ? 1 : 0))
+      .map((mount) =>
+        mount.fromPath === null ? { from: mount.from, to: mount.to } : { fromPath: mount.fromPath, to: mount.to },
+      );
+  }
+  if (image.secrets.length > 0) deps.secrets = image.secrets.map((secret) => secret.id).sort();
 }
 
 /** The content a stage carries after it was built on top of `before`. */

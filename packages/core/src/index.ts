@@ -45,6 +45,7 @@ export {
 } from "./adapters/lock.js";
 export {
   type BuilderEvent,
+  type BuildSecretReader,
   type DockerContextFiles,
   type GitUpdate,
   type ImportSource,

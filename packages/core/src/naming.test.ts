@@ -22,6 +22,10 @@ describe("naming", () => {
     );
     expect(finalReference("registry.example.com/taxi", null, "v1")).toBe("registry.example.com/taxi:v1");
     expect(finalReference("registry.example.com/taxi", "backend", "v1")).toBe("registry.example.com/taxi/backend:v1");
+    // werf accepts image names with capitals; a Docker repository path is lower case.
+    expect(finalReference("registry.example.com/taxi", "Team/BackEnd", "v1")).toBe(
+      "registry.example.com/taxi/team/backend:v1",
+    );
     expect(parseStageTag(stageTag(signature))).toBe(signature);
     expect(parseStageTag("latest")).toBeNull();
     expect(parseStageTag(`image-stage-${"A".repeat(64)}`)).toBeNull();

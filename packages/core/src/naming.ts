@@ -1,4 +1,5 @@
 import type { StageDescriptor } from "./adapters/stages-storage.js";
+import { dockerImageName } from "./config/names.js";
 import { type ContentId, isSignature, type Signature } from "./signature-type.js";
 import { isStageName, type StageName } from "./stage-name.js";
 
@@ -15,6 +16,19 @@ export const stageLabels = {
   carried: "io.stages.carried",
   version: "io.stages.version",
 } as const;
+
+/**
+ * The stage labels an imageSpec never removes (werf keeps its "essential" labels the same way): what
+ * finds a stage again (project, stage, signature, version) and what cleanup follows (parent).
+ * `clearWerfLabels` removes the others (`io.stages.image`, `io.stages.carried`).
+ */
+export const essentialStageLabels: readonly string[] = [
+  stageLabels.project,
+  stageLabels.stage,
+  stageLabels.signature,
+  stageLabels.parent,
+  stageLabels.version,
+];
 
 /** Repository of local stage images of a project: `stages-storage/<project>`. */
 export function localStagesRepository(project: string): string {
@@ -42,9 +56,12 @@ export function remoteStageReference(repository: string, signature: Signature): 
   return `${repository}:${stageTag(signature)}`;
 }
 
-/** Final repository of an image: REPO for the nameless image, REPO/<image> otherwise. */
+/**
+ * Final repository of an image: REPO for the nameless image, REPO/<image> otherwise, the image name
+ * in lower case (werf accepts `image: MyApp`; a Docker repository path is lower case).
+ */
 export function finalRepository(repository: string, image: string | null): string {
-  return image === null ? repository : `${repository}/${image}`;
+  return image === null ? repository : `${repository}/${dockerImageName(image)}`;
 }
 
 /** Final reference of an image: `REPO:TAG` (nameless) or `REPO/<image>:TAG`. */

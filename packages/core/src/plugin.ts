@@ -2,7 +2,11 @@ import type { RegistryCredentialsProvider } from "./adapters/common.js";
 import { type GitSource, gitSourceSpecificationVersion } from "./adapters/git-source.js";
 import { type ImageTransfer, imageTransferSpecificationVersion } from "./adapters/image-transfer.js";
 import { type Lock, lockSpecificationVersion } from "./adapters/lock.js";
-import { type StageBuilder, stageBuilderSpecificationVersion } from "./adapters/stage-builder.js";
+import {
+  type BuildSecretReader,
+  type StageBuilder,
+  stageBuilderSpecificationVersion,
+} from "./adapters/stage-builder.js";
 import { type StagesStorage, stagesStorageSpecificationVersion } from "./adapters/stages-storage.js";
 import { PluginError } from "./errors.js";
 import type { EventListener, ProcedureResult } from "./procedures/events.js";
@@ -26,6 +30,8 @@ export interface PluginContext {
   settings: Readonly<Record<string, string | undefined>>;
   /** Registry credentials from the user's docker config (credential helpers included). */
   credentials?: RegistryCredentialsProvider;
+  /** Reads the values of build secrets (`secrets:`) for builders; absent: a build that needs one fails. */
+  secrets?: BuildSecretReader;
   /** The git source of the project, when the host made one. */
   git?: GitSource;
   /** Prints a diagnostic line (stderr). */

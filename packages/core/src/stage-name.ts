@@ -12,6 +12,8 @@ export const stageNames = [
   "importsAfterSetup",
   "gitLatestPatch",
   "dockerInstructions",
+  /** werf v2's `imageSpec`: edits of the image config (and history) without a new layer; always last. */
+  "imageSpec",
 ] as const;
 
 /**

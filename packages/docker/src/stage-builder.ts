@@ -37,9 +37,11 @@ import { buildWholeDockerfile } from "./dockerfile-build.js";
 import { buildDockerfileStep, ensureScratchImage } from "./dockerfile-step.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
+import { enginePlatform } from "./engine-platform.js";
 import type { GitUpdatePlan } from "./git-plan.js";
 import { normalizeTarget, planFullPut, planPatch } from "./git-plan.js";
 import { stageCommitConfig } from "./image-config.js";
+import { buildImageSpecStage } from "./image-spec-stage.js";
 import type { RawImage } from "./images.js";
 import { inspectRawImage, pullImageWith, removeImageWith, tagImageWith } from "./images.js";
 import { rewriteImportEntries } from "./import-archive.js";
@@ -162,12 +164,18 @@ async function buildImage(context: BuildContext, request: StageBuildRequest, sub
   const { instructions, signal } = request;
   // A whole Dockerfile has no base stage: its FROM lines name what it builds on.
   if (instructions.kind === "dockerfileBuild") return buildWholeDockerfile(context, request, instructions, subject);
+  if (instructions.kind === "from" && instructions.platforms !== undefined) {
+    await checkPlatform(context, instructions.platforms, subject, signal);
+  }
   const baseImage = await baseImageOf(context, request);
   const base = await inspectRawImage(context.client, baseImage, signal);
   if (base === null) {
     throw new StageMissingError(`[docker] cannot build ${subject}: its base image ${baseImage} is not in the engine`, {
       hint: "build (or pull) the stages before it first",
     });
+  }
+  if (instructions.kind === "imageSpec") {
+    return buildImageSpecStage(context.client, request, instructions.spec, baseImage, subject);
   }
   if (instructions.kind === "dockerfile") {
     const namePrefix = containerPrefix("build", request);
@@ -182,6 +190,35 @@ async function buildImage(context: BuildContext, request: StageBuildRequest, sub
   }
   const work = await planWork(context, request, signal);
   return runStageContainer(context, request, baseImage, base, work, subject);
+}
+
+/**
+ * werf's `platform:`: stages builds for the engine's platform only (no emulation, no multi-platform
+ * manifests yet), so another platform is an error naming both before anything is pulled.
+ */
+async function checkPlatform(
+  context: BuildContext,
+  platforms: readonly string[],
+  subject: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const engine = await enginePlatform(context.client, signal);
+  if (platforms.some((platform) => platformMatches(platform, engine))) return;
+  throw new UsageError(
+    `[docker] cannot build ${subject} for platform ${platforms.join(", ")}: the Docker Engine at ${context.client.endpoint} is ${engine}`,
+    {
+      hint: `building for another platform is not supported by stages yet; remove platform: or use ${engine}, or build on a ${platforms[0]} engine`,
+    },
+  );
+}
+
+/** Whether a platform of the config names the engine's (`linux/arm64` also matches the engine's `linux/arm64/v8`). */
+export function platformMatches(wanted: string, engine: string): boolean {
+  const [os, architecture, variant] = wanted.toLowerCase().split("/");
+  const [engineOs, engineArchitecture, engineVariant] = engine.toLowerCase().split("/");
+  // The engine reports no variant (its GOARCH only): any variant of its architecture is taken as its.
+  const sameVariant = variant === undefined || engineVariant === undefined || variant === engineVariant;
+  return os === engineOs && architecture === engineArchitecture && sameVariant;
 }
 
 /** The image the stage's container starts from. */
@@ -311,7 +348,8 @@ async function runStageContainer(
       entrypoint,
       // Commands run as root, like werf's; the image's own USER comes back with the commit config.
       ...(runs && base.Config?.User ? { user: "0:0" } : {}),
-      networkMode: context.network,
+      // The image's `network:` (werf) overrides the builder's for its commands.
+      networkMode: (request.instructions.kind === "shell" ? request.instructions.network : null) ?? context.network,
     },
     signal,
   );

@@ -1,4 +1,4 @@
-import type { DockerInstructions, GitMapping, ImportSpec } from "../config/model.js";
+import type { DockerInstructions, GitMapping, ImportSpec, MountSpec, SecretSpec } from "../config/model.js";
 import type { DockerfileStep } from "../dockerfile/model.js";
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
@@ -64,10 +64,27 @@ export type StageInstructions =
       network: string | null;
       context: DockerContextFiles;
     }
-  | { kind: "shell"; commands: readonly string[]; gitUpdates: readonly GitUpdate[] }
+  | {
+      kind: "shell";
+      commands: readonly string[];
+      gitUpdates: readonly GitUpdate[];
+      /** The image's `mount:`: directories mounted while the commands run, never committed. Absent: none. */
+      mounts?: readonly MountSpec[];
+      /** The image's `secrets:`: files /run/secrets/<id> while the commands run; values come from `BuildSecretReader`. */
+      secrets?: readonly SecretSpec[];
+    }
   | { kind: "imports"; imports: readonly ImportSource[] }
   | { kind: "git"; gitUpdates: readonly GitUpdate[] }
   | { kind: "docker"; instructions: DockerInstructions };
+
+/**
+ * Reads the value of a build secret (`secrets:`) on the host: an environment variable, a file, or the
+ * config's own value. The host gives it to builders, so that neither core nor a builder reads the
+ * environment; the host also blanks every value it hands out from its output.
+ */
+export interface BuildSecretReader {
+  read(secret: SecretSpec, options?: CallOptions): Promise<Uint8Array>;
+}
 
 /** Something a builder reports while it works. */
 export type BuilderEvent =

@@ -142,6 +142,41 @@ export interface DockerInstructions {
   HEALTHCHECK: string | null;
 }
 
+/**
+ * `mount:` of a stapel image (werf's meaning): a directory mounted into the containers of the user
+ * stages (beforeInstall..setup) while their commands run, never committed into the image.
+ */
+export interface MountSpec {
+  /**
+   * `tmp_dir`: an empty directory for each build container, removed with it; `build_dir`: the
+   * project's directory for that mount point, kept between builds on the engine (package caches);
+   * `path`: `fromPath`, a directory of the engine's host.
+   */
+  from: "tmp_dir" | "build_dir" | "path";
+  /** `fromPath` as written, POSIX and normalized (relative to the project directory, or absolute); null otherwise. */
+  fromPath: string | null;
+  /** Absolute normalized path in the container. */
+  to: string;
+  position: SourcePosition;
+}
+
+/** Where the value of a build secret comes from: the host's environment, a host file, or the config itself. */
+export type SecretSource =
+  | { kind: "env"; name: string }
+  | { kind: "src"; path: string }
+  | { kind: "value"; value: string };
+
+/**
+ * `secrets:` of a stapel image (werf's meaning): a file `/run/secrets/<id>` the user stages' commands
+ * can read, never in the image, the logs or a signature (only its id is).
+ */
+export interface SecretSpec {
+  /** The file name under /run/secrets; werf's defaults: the env name, the base name of src. */
+  id: string;
+  source: SecretSource;
+  position: SourcePosition;
+}
+
 /** werf's `dependencies[].imports[].type`: what is passed of the dependency image. */
 export type DependencyImportType = "ImageName" | "ImageTag" | "ImageRepo" | "ImageID" | "ImageDigest";
 export const dependencyImportTypes: readonly DependencyImportType[] = [
@@ -220,6 +255,10 @@ export interface ImageConfig {
   /** werf v2's `dependencies:` (images built first whose name, digest... this image gets). */
   dependencies: DependencySpec[];
   docker: DockerInstructions;
+  /** Build-time mounts of the user stages (`mount:`), in declaration order. */
+  mounts: MountSpec[];
+  /** Build secrets of the user stages (`secrets:`), in declaration order. */
+  secrets: SecretSpec[];
   /** The Dockerfile of a Dockerfile image (then `base` is `{kind: "dockerfile"}` and the stapel keys are empty); null for stapel images. */
   dockerfile: DockerfileImageConfig | null;
   position: SourcePosition;

@@ -10,23 +10,30 @@ export function isProjectName(name: string): boolean {
   return projectNamePattern.test(name);
 }
 
-/** Whether `name` can be an image or artifact name: lowercase Docker path components separated by "/". */
+/**
+ * Whether `name` can be an image or artifact name: Docker path components separated by "/", in any
+ * case (werf accepts capitals; the Docker names made from it use `dockerImageName`).
+ */
 export function isImageName(name: string): boolean {
-  return name.length <= maximumImageNameLength && imageNamePattern.test(name);
+  return name.length <= maximumImageNameLength && imageNamePattern.test(name.toLowerCase());
+}
+
+/** The image name as it appears in Docker repository names: lower case (Docker allows nothing else). */
+export function dockerImageName(name: string): string {
+  return name.toLowerCase();
 }
 
 /** A hint for an invalid name: the closest valid spelling when there is one, else the rule. */
 export function nameHint(name: string, allowSlash: boolean): string {
-  const separators = allowSlash ? /[^a-z0-9/]+/g : /[^a-z0-9]+/g;
-  const candidate = name
-    .toLowerCase()
+  const separators = allowSlash ? /[^a-zA-Z0-9/]+/g : /[^a-z0-9]+/g;
+  const candidate = (allowSlash ? name : name.toLowerCase())
     .replace(separators, "-")
     .replace(/\/+/g, "/")
     .replace(/(^|\/)[-]+|[-]+($|\/)/g, "$1$2")
     .replace(/^\/+|\/+$/g, "");
   const valid = allowSlash ? isImageName(candidate) : isProjectName(candidate);
   const rule = allowSlash
-    ? `use lowercase letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/"`
+    ? `use letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/"`
     : `use lowercase letters and digits, joined by single ".", "_" or "-"`;
   return valid && candidate !== name ? `${rule}, e.g. "${candidate}"` : rule;
 }

@@ -69,6 +69,8 @@ describe("parseConfig", () => {
           fromLatest: false,
           fromCacheVersion: "1",
           dockerfile: null,
+          mounts: [],
+          secrets: [],
           git: [
             {
               id: "git-0",
@@ -135,6 +137,8 @@ describe("parseConfig", () => {
           fromLatest: false,
           fromCacheVersion: null,
           dockerfile: null,
+          mounts: [],
+          secrets: [],
           git: [expect.objectContaining({ id: "git-0", add: "/tools", to: "/src" })],
           shell: expect.objectContaining({ install: ["cd /src && go build -o /usr/local/bin/tool ."] }),
           imports: [],

@@ -94,8 +94,8 @@ describe("git", () => {
 
   it("refuses remote repositories", () => {
     expect(imageErrors(`${head}git:\n- url: https://github.com/x/y.git\n  branch: main\n  to: /y\n`)).toEqual([
-      'stages.yaml:7:3: unsupported directive "url": stages maps files of the local work tree only, not of remote git repositories (clone the repository in a shell stage, or vendor it into this repository)',
-      'stages.yaml:8:3: unsupported directive "branch": "branch" selects a revision of a remote repository, and stages maps only the local work tree (remove it; the work tree is used as it is)',
+      'stages.yaml:7:3: directive "url" is not supported by stages yet: stages maps files of the local work tree only, not of remote git repositories (clone the repository in a shell stage, or vendor it into this repository)',
+      'stages.yaml:8:3: directive "branch" is not supported by stages yet: "branch" selects a revision of a remote repository, and stages maps only the local work tree (remove it; the work tree is used as it is)',
     ]);
   });
 

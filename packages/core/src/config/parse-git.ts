@@ -8,6 +8,7 @@ import { readPathPatterns, readText } from "./yaml-values.js";
 const remoteOnly = (key: string) => ({
   reason: `"${key}" selects a revision of a remote repository, and stages maps only the local work tree`,
   hint: "remove it; the work tree is used as it is",
+  notYet: true,
 });
 
 const gitSpec: SectionSpec = {
@@ -18,7 +19,9 @@ const gitSpec: SectionSpec = {
     url: {
       reason: "stages maps files of the local work tree only, not of remote git repositories",
       hint: "clone the repository in a shell stage, or vendor it into this repository",
+      notYet: true,
     },
+    basicAuth: remoteOnly("basicAuth"),
     branch: remoteOnly("branch"),
     tag: remoteOnly("tag"),
     commit: remoteOnly("commit"),

@@ -176,7 +176,7 @@ describe("directives", () => {
 
   it("lists the directives when no typo is close", () => {
     expect(imageErrors("image: ~\nfrom: alpine\ncolour: blue\n")).toEqual([
-      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker)',
+      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, mount, secrets)',
     ]);
   });
 
@@ -187,10 +187,8 @@ describe("directives", () => {
   });
 
   it.each([
-    "mount",
     "platform",
     "final",
-    "secrets",
     "imageSpec",
     "cacheVersion",
     "disableGitAfterPatch",
@@ -246,7 +244,7 @@ describe("directives", () => {
     }
     const nested = `image: a\nfrom: x\nx-anchors: &all\n${anchors.map((line) => `  ${line}`).join("\n")}\nshell:\n  <<: *m39\n`;
     expect(imageErrors(nested)).toEqual([
-      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker)',
+      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, mount, secrets)',
     ]);
   });
 

@@ -8,6 +8,8 @@ import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
 import { parseDockerfileImage } from "./parse-dockerfile-image.js";
 import { parseGitMappings } from "./parse-git.js";
 import { type ParsedImport, parseImports } from "./parse-import.js";
+import { parseMounts } from "./parse-mount.js";
+import { parseSecrets } from "./parse-secrets.js";
 import { emptyShellStages, parseShell } from "./parse-shell.js";
 import { readSection, type Section, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
 import {
@@ -41,17 +43,17 @@ const imageDirectives = [
   "import",
   "dependencies",
   "docker",
+  "mount",
+  "secrets",
 ] as const;
 
 const unsupportedDirectives: Record<string, UnsupportedKey> = {
   ansible: { reason: "stages supports only shell stages", hint: "use shell: ..." },
-  mount: { reason: "build-time mounts are not supported", hint: "remove it; commands fetch what they need" },
   platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
   final: {
     reason: "every image is published",
     hint: "declare an image that is only imported from as artifact: <name>",
   },
-  secrets: { reason: "build secrets are not supported", hint: "remove it" },
   imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... under docker:" },
   cacheVersion: {
     reason: "an image-wide cache version is not supported",
@@ -147,6 +149,8 @@ export function parseImageDocument(context: YamlContext, contents: Node): ImageD
     shell: parseShell(context, sectionValue(section, "shell")),
     imports: imports.map((parsed) => parsed.spec),
     dependencies: parseDependencies(context, sectionValue(section, "dependencies"), "stapel"),
+    mounts: parseMounts(context, sectionValue(section, "mount")),
+    secrets: parseSecrets(context, sectionValue(section, "secrets")),
     docker: artifact ? emptyDockerInstructions() : parseDocker(context, sectionValue(section, "docker")),
   };
   if (base !== null) config.base = base.spec;
@@ -170,6 +174,8 @@ function emptyImage(artifact: boolean): Omit<ImageConfig, "name" | "position"> {
     dockerfile: null,
     imports: [],
     dependencies: [],
+    mounts: [],
+    secrets: [],
     docker: emptyDockerInstructions(),
   };
 }

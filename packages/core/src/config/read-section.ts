@@ -6,6 +6,8 @@ import { describeNode, isNullNode, type MappingEntry, type YamlContext } from ".
 export interface UnsupportedKey {
   reason: string;
   hint: string;
+  /** A werf feature stages lacks for now: the message says "not supported by stages yet". */
+  notYet?: boolean;
 }
 
 /** The keys one mapping of the config may hold. */
@@ -41,7 +43,10 @@ export function readSection(context: YamlContext, node: Node, label: string, spe
     if (spec.known.includes(entry.key)) {
       section.set(entry.key, entry);
     } else if (unsupported !== undefined) {
-      context.error(entry.keyNode, `unsupported ${spec.word} "${entry.key}": ${unsupported.reason}`, unsupported.hint);
+      const message = unsupported.notYet
+        ? `${spec.word} "${entry.key}" is not supported by stages yet: ${unsupported.reason}`
+        : `unsupported ${spec.word} "${entry.key}": ${unsupported.reason}`;
+      context.error(entry.keyNode, message, unsupported.hint);
     } else if (ignored !== undefined) {
       context.warning(entry.keyNode, `ignored ${spec.word} "${entry.key}": ${ignored.reason}`, ignored.hint);
     } else {

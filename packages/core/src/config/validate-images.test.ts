@@ -25,9 +25,32 @@ describe("names across images", () => {
 
   it("refuses the nameless image next to another image", () => {
     expect(imageErrors("image: ~\nfrom: x\n---\nimage: b\nfrom: y\n")).toEqual([
-      "stages.yaml:4:1: the nameless image is allowed only when it is the only image (there are 2) (give it a name: image: <name>)",
+      "stages.yaml:4:1: the nameless image is allowed only when it is the only final image (there are 2) (give it a name: image: <name>, or mark the others final: false)",
     ]);
     expect(imageErrors("image:\nfrom: x\n---\nimage:\nfrom: y\n")).toHaveLength(2);
+  });
+
+  it("allows the nameless image next to images with final: false, as werf does", () => {
+    const images = validImages(
+      parseImages(
+        "image: ~\nfromImage: base\n---\nimage: base\nfrom: alpine\nfinal: false\n---\nimage: b2\nfrom: y\nfinal: false\n",
+      ),
+    );
+    expect(images.map((image) => [image.name, image.final])).toEqual([
+      [null, true],
+      ["base", false],
+      ["b2", false],
+    ]);
+    // As in werf, a nameless image with final: false still conflicts with two final images.
+    expect(imageErrors("image: ~\nfrom: x\nfinal: false\n---\nimage: a\nfrom: y\n---\nimage: b\nfrom: y\n")).toEqual([
+      "stages.yaml:4:1: the nameless image is allowed only when it is the only final image (there are 2) (give it a name: image: <name>, or mark the others final: false)",
+    ]);
+  });
+
+  it("refuses names that differ only in case: their Docker names would be the same", () => {
+    expect(imageErrors("image: App\nfrom: x\n---\nimage: app\nfrom: y\n")).toEqual([
+      'stages.yaml:7:8: "app" differs from "App" (at stages.yaml:4:8) only in case, and image names become lower-case Docker names (images and artifacts need distinct names; rename one of them)',
+    ]);
   });
 });
 

@@ -30,32 +30,43 @@ function where(position: SourcePosition): string {
 
 function checkUniqueNames(drafts: readonly ImageDraft[], problems: ProblemCollector): Map<string, ImageDraft> {
   const byName = new Map<string, ImageDraft>();
+  const byLowerName = new Map<string, ImageDraft>();
   for (const draft of drafts) {
     const { name, position } = draft.config;
     if (name === null) continue;
-    const first = byName.get(name);
+    // Docker names are lower case, so "App" and "app" would share a repository and stage names.
+    const first = byName.get(name) ?? byLowerName.get(name.toLowerCase());
     if (first === undefined) {
       byName.set(name, draft);
+      byLowerName.set(name.toLowerCase(), draft);
       continue;
     }
+    const same = first.config.name === name;
     problems.error(
       position,
-      `"${name}" is declared twice (first as ${kindOf(first) === "image" ? "an image" : "an artifact"} at ${where(first.config.position)})`,
+      same
+        ? `"${name}" is declared twice (first as ${kindOf(first) === "image" ? "an image" : "an artifact"} at ${where(first.config.position)})`
+        : `"${name}" differs from "${first.config.name}" (at ${where(first.config.position)}) only in case, and image names become lower-case Docker names`,
       "images and artifacts need distinct names; rename one of them",
     );
   }
   return byName;
 }
 
+/**
+ * werf's rule: a nameless image conflicts with other final images only; images with `final: false`
+ * (and artifacts) may stand next to it, since they are never published under a name.
+ */
 function checkNameless(drafts: readonly ImageDraft[], problems: ProblemCollector): void {
-  const images = drafts.filter((draft) => !draft.config.artifact);
-  if (images.length < 2) return;
-  for (const draft of images) {
+  const finals = drafts.filter((draft) => draft.config.final);
+  if (finals.length < 2) return;
+  for (const draft of drafts) {
+    // werf checks every nameless image, final or not, against the count of final ones.
     if (draft.config.name !== null) continue;
     problems.error(
       draft.config.position,
-      `the nameless image is allowed only when it is the only image (there are ${images.length})`,
-      "give it a name: image: <name>",
+      `the nameless image is allowed only when it is the only final image (there are ${finals.length})`,
+      "give it a name: image: <name>, or mark the others final: false",
     );
   }
 }

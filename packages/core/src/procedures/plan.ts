@@ -82,7 +82,7 @@ export function describePlan(
         push: push ? actionOf(push, stage.signature) : null,
       })),
       publish:
-        push && !image.config.artifact
+        push && image.config.final
           ? publishMethodOf(image, {
               canCopy: options.canCopy ?? true,
               pushedFirst: options.withStages ? push : null,

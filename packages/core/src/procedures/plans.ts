@@ -132,9 +132,9 @@ export function planPull(project: ResolvedProject, all: boolean): StagesPlan {
 /** How one image would be published: by a copy inside the registry, by a push from here, or not at all. */
 export type PublishPlanMethod = PublishMethod | "missing";
 
-/** The images publish gives names to: the selected ones that are not artifacts. */
+/** The images publish gives names to: the selected final ones (not artifacts, not `final: false`). */
 export function publishedImages(project: ResolvedProject): ResolvedImage[] {
-  return project.selected.filter((image) => !image.config.artifact);
+  return project.selected.filter((image) => image.config.final);
 }
 
 /**

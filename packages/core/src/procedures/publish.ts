@@ -48,6 +48,10 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
       throw new UsageError(`"${image.name}" is an artifact: artifacts are only imported from, never published`, {
         hint: "name an image instead, or turn the artifact into an image",
       });
+    if (!image.final && !image.artifact && image.name !== null && names.includes(image.name))
+      throw new UsageError(`"${image.name}" has final: false: it is only used by other images, never published`, {
+        hint: "name a final image instead, or remove final: false from it",
+      });
   }
   const project = await resolveProject({
     config: options.config,
