@@ -48,7 +48,23 @@ export function compileGoRegexp(source: string): GoRegexpResult {
   }
 }
 
-function translate(source: string): { pattern: string; flags: string } {
+/**
+ * Compiles a Go regular expression that matches anywhere in a text, as Go's regexp.Compile (Sprig's
+ * regex functions); the result has the `g` flag for global search. A leading `(?m)` or `(?s)` applies.
+ */
+export function compileGoRegexpUnanchored(source: string): GoRegexpResult {
+  try {
+    const { pattern, flags } = translate(source, true);
+    return { ok: true, regexp: new RegExp(pattern, `${flags}g`) };
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, problem: error.message };
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message.slice(message.lastIndexOf(": ") + 2);
+    return { ok: false, problem: reason.charAt(0).toLowerCase() + reason.slice(1) };
+  }
+}
+
+function translate(source: string, lineFlags = false): { pattern: string; flags: string } {
   let flags = "";
   let index = 0;
   const leading = /^\(\?([imsU]+)\)/.exec(source);
@@ -56,8 +72,10 @@ function translate(source: string): { pattern: string; flags: string } {
     const letters = leading[1] as string;
     if (letters.includes("U"))
       throw new Refused("the ungreedy flag (?U) is not supported; write lazy repetitions (*?, +?)");
-    // (?m) and (?s) change only how ^, $ and . treat line breaks, which names never hold.
+    // (?m) and (?s) change only how ^, $ and . treat line breaks, which names never hold (texts do).
     if (letters.includes("i")) flags = "i";
+    if (lineFlags && letters.includes("m")) flags += "m";
+    if (lineFlags && letters.includes("s")) flags += "s";
     index = leading[0].length;
   }
   let out = "";
