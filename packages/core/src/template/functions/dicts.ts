@@ -3,7 +3,7 @@
  * (templates rely on it: `{{ $_ := set $d "k" "v" }}`), `merge` and `mergeOverwrite` change their first
  * argument as mergo does. Where Go's map order is random (`keys`, `values`) stages gives sorted order.
  */
-import type { FunctionMap, GoValue } from "../model.js";
+import type { FunctionMap, GoFunction, GoValue } from "../model.js";
 import { expectArity, mapArgument, stringArgument } from "./arguments.js";
 import { stringValue } from "./strings.js";
 import { isEmpty, sortedKeys } from "./values.js";
@@ -46,6 +46,16 @@ function writableMap(value: GoValue | undefined): Map<string, GoValue> {
 
 /** Sprig's dict functions. */
 export function dictFunctions(): FunctionMap {
+  const functions = plainDictFunctions();
+  return {
+    ...functions,
+    mustMerge: functions.merge as GoFunction,
+    mustMergeOverwrite: functions.mergeOverwrite as GoFunction,
+    mustDeepCopy: functions.deepCopy as GoFunction,
+  };
+}
+
+function plainDictFunctions(): FunctionMap {
   return {
     dict: (args) => {
       const map = new Map<string, GoValue>();

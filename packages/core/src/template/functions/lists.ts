@@ -2,7 +2,7 @@
  * Sprig's list functions (list.go). Lists are never changed in place: every function returns a new
  * one, as Sprig copies. Functions that Sprig makes panic on a non-list (`first 3`) throw its message.
  */
-import type { FunctionMap, GoValue } from "../model.js";
+import type { FunctionMap, GoFunction, GoValue } from "../model.js";
 import { expectArity, intArgument } from "./arguments.js";
 import { stringList } from "./convert.js";
 import { castToInt, compareGoStrings, deepEqual, goKindName, isEmpty } from "./values.js";
@@ -18,8 +18,34 @@ function contains(list: readonly GoValue[], needle: GoValue): boolean {
   return list.some((item) => deepEqual(needle, item));
 }
 
-/** Sprig's list functions. */
+// Sprig's must* forms return the error its plain forms panic with: here both fail alike.
+const mustForms = [
+  "append",
+  "push",
+  "prepend",
+  "first",
+  "last",
+  "rest",
+  "initial",
+  "reverse",
+  "uniq",
+  "compact",
+  "without",
+  "has",
+  "slice",
+  "chunk",
+] as const;
+
+/** Sprig's list functions (with their must* forms). */
 export function listFunctions(): FunctionMap {
+  const functions = plainListFunctions();
+  const must = Object.fromEntries(
+    mustForms.map((name) => [`must${name.charAt(0).toUpperCase()}${name.slice(1)}`, functions[name] as GoFunction]),
+  );
+  return { ...functions, ...must };
+}
+
+function plainListFunctions(): FunctionMap {
   const push = (args: readonly GoValue[], name: string) => {
     expectArity(name, args, 2);
     return [...listArgument(args[0], "Cannot push"), args[1] as GoValue];
@@ -45,13 +71,12 @@ export function listFunctions(): FunctionMap {
     },
     rest: (args, context) => {
       expectArity(context.name, args, 1);
-      const list = listArgument(args[0], "Cannot find rest");
-      return list.length === 0 ? null : list.slice(1);
+      // An empty list gives Go's nil slice, printed as [].
+      return listArgument(args[0], "Cannot find rest").slice(1);
     },
     initial: (args, context) => {
       expectArity(context.name, args, 1);
-      const list = listArgument(args[0], "Cannot find initial");
-      return list.length === 0 ? null : list.slice(0, -1);
+      return listArgument(args[0], "Cannot find initial").slice(0, -1);
     },
     reverse: (args, context) => {
       expectArity(context.name, args, 1);
@@ -100,8 +125,7 @@ export function listFunctions(): FunctionMap {
         }
         out.push(...list);
       }
-      // Sprig's concat of nothing is a nil slice.
-      return args.length === 0 ? null : out;
+      return out;
     },
     chunk: (args, context) => {
       expectArity(context.name, args, 2);
