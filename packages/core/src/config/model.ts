@@ -142,6 +142,52 @@ export interface DockerInstructions {
   HEALTHCHECK: string | null;
 }
 
+/** A name matcher of `imageSpec.config.remove*`: a name, or a Go regular expression written `/.../`. */
+export type ImageSpecMatcher = { kind: "name"; name: string } | { kind: "regexp"; source: string };
+
+/** werf's `healthcheck:` of `imageSpec.config`; durations in seconds, 0 = unset. */
+export interface ImageSpecHealthcheck {
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  retries: number;
+}
+
+/**
+ * werf v2's `imageSpec` of an image: edits of the final image config, without a new layer. Applied
+ * by the last stage `imageSpec` (after dockerInstructions); every field is part of its signature.
+ */
+export interface ImageSpecConfig {
+  author: string | null;
+  clearHistory: boolean;
+  /**
+   * `clearWerfLabels`: remove stages' own `io.stages.*` labels from the image, except those a stage
+   * needs to be found again (project, stage, signature, version): see `essentialStageLabels`.
+   */
+  clearWerfLabels: boolean;
+  /** `keepEssentialWerfLabels`: accepted as in werf; the essential labels are always kept (werf only warns then). */
+  keepEssentialWerfLabels: boolean;
+  clearCmd: boolean;
+  clearEntrypoint: boolean;
+  clearUser: boolean;
+  clearWorkingDir: boolean;
+  removeLabels: ImageSpecMatcher[];
+  removeVolumes: string[];
+  removeEnv: ImageSpecMatcher[];
+  volumes: string[];
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  expose: string[];
+  user: string | null;
+  cmd: string[] | null;
+  entrypoint: string[] | null;
+  workingDir: string | null;
+  stopSignal: string | null;
+  healthcheck: ImageSpecHealthcheck | null;
+  position: SourcePosition;
+}
+
 /**
  * `mount:` of a stapel image (werf's meaning): a directory mounted into the containers of the user
  * stages (beforeInstall..setup) while their commands run, never committed into the image.
@@ -244,8 +290,23 @@ export interface DockerfileImageConfig {
 export interface ImageConfig {
   /** Image name; null for the nameless image (`image: ~`). */
   name: string | null;
-  /** true for `artifact:` documents: never published, only imported from. */
+  /** true for `artifact:` documents (werf's older spelling of an image with `final: false`). */
   artifact: boolean;
+  /**
+   * werf v2's `final`: false for an image only other images use (built, never published); always
+   * false for artifacts.
+   */
+  final: boolean;
+  /** Image-level `cacheVersion` (werf: part of the `from` stage's digest, so of every stage after it). */
+  cacheVersion: string | null;
+  /** `disableGitAfterPatch: true`: no gitLatestPatch stage; the git content stays as gitArchive (and stageDependencies) put it. */
+  disableGitAfterPatch: boolean;
+  /** `network:` of the build containers of shell stages (as `docker run --network`); null: the CLI's `--network`. Not in signatures (as in werf). */
+  network: string | null;
+  /** `platform:` as written (`linux/amd64`); empty: the engine's. Stages builds only for the engine's platform. */
+  platform: string[];
+  /** `imageSpec:` (werf v2), applied as the last stage `imageSpec`; null when absent. */
+  imageSpec: ImageSpecConfig | null;
   base: BaseSpec;
   fromLatest: boolean;
   fromCacheVersion: string | null;

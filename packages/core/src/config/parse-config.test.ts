@@ -116,6 +116,12 @@ describe("parseConfig", () => {
               position: { file: "werf.yaml", line: 27, column: 3 },
             },
           ],
+          final: true,
+          cacheVersion: null,
+          disableGitAfterPatch: false,
+          network: null,
+          platform: [],
+          imageSpec: null,
           dependencies: [],
           docker: {
             ENV: { NODE_ENV: "production" },
@@ -142,6 +148,12 @@ describe("parseConfig", () => {
           git: [expect.objectContaining({ id: "git-0", add: "/tools", to: "/src" })],
           shell: expect.objectContaining({ install: ["cd /src && go build -o /usr/local/bin/tool ."] }),
           imports: [],
+          final: false,
+          cacheVersion: null,
+          disableGitAfterPatch: false,
+          network: null,
+          platform: [],
+          imageSpec: null,
           dependencies: [],
           docker: expect.objectContaining({ CMD: null, ENV: {} }),
           position: { file: "werf.yaml", line: 41, column: 11 },
@@ -157,7 +169,7 @@ describe("parseConfig", () => {
     expect(result.config).toBeNull();
     expect(errorsOf(result)).toEqual([
       'stages.yaml:7:3: unknown directive "instal" under shell (did you mean "install"?)',
-      'stages.yaml:8:1: unsupported directive "ansible": stages supports only shell stages (use shell: ...)',
+      'stages.yaml:8:1: directive "ansible" is not supported by stages yet: stages supports only shell stages (use shell: ...)',
       'stages.yaml:11:12: fromImage: no image named "c" (declare it in a document of its own: image: c)',
       'stages.yaml:13:7: git.to "app" must be an absolute path (write to: /app)',
     ]);

@@ -36,12 +36,17 @@ describe("image names", () => {
     expect(tools).toMatchObject({ name: "tools", artifact: true, shell: { install: ["make"] } });
   });
 
+  it("accepts names with capitals, as werf does", () => {
+    expect(validImage("image: Backend\nfrom: alpine\n").name).toBe("Backend");
+    expect(validImage("image: Team/MyApp\nfrom: alpine\n").name).toBe("Team/MyApp");
+  });
+
   it("refuses invalid names", () => {
-    expect(imageErrors("image: Backend\nfrom: alpine\n")).toEqual([
-      'stages.yaml:4:8: invalid image name "Backend" (use lowercase letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "backend")',
+    expect(imageErrors("image: My App\nfrom: alpine\n")).toEqual([
+      'stages.yaml:4:8: invalid image name "My App" (use letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "My-App")',
     ]);
     expect(imageErrors("image: [ok, -bad]\nfrom: alpine\n")).toEqual([
-      'stages.yaml:4:13: invalid image name "-bad" (use lowercase letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "bad")',
+      'stages.yaml:4:13: invalid image name "-bad" (use letters and digits, joined by ".", "_", "__" or "-", in parts separated by "/", e.g. "bad")',
     ]);
     expect(imageErrors("image: {a: b}\nfrom: alpine\n")).toEqual([
       "stages.yaml:4:8: image must be a string, not a mapping (write image: <name>, image: ~ or image: [<name>, <name>])",
@@ -176,25 +181,17 @@ describe("directives", () => {
 
   it("lists the directives when no typo is close", () => {
     expect(imageErrors("image: ~\nfrom: alpine\ncolour: blue\n")).toEqual([
-      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, mount, secrets)',
+      'stages.yaml:6:1: unknown directive "colour" in the nameless image (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, final, cacheVersion, disableGitAfterPatch, network, platform, imageSpec, mount, secrets)',
     ]);
   });
 
-  it("names unsupported werf directives", () => {
+  it("says a werf directive stages lacks is not supported yet, never unknown", () => {
     expect(imageErrors("image: app\nfrom: alpine\nansible:\n  install:\n  - shell: make\n")).toEqual([
-      'stages.yaml:6:1: unsupported directive "ansible": stages supports only shell stages (use shell: ...)',
+      'stages.yaml:6:1: directive "ansible" is not supported by stages yet: stages supports only shell stages (use shell: ...)',
     ]);
   });
 
-  it.each([
-    "platform",
-    "final",
-    "imageSpec",
-    "cacheVersion",
-    "disableGitAfterPatch",
-    "asLayers",
-    "herebyIAdmitThatFromLatestMightBreakReproducibility",
-  ])("refuses %s", (directive) => {
+  it.each(["asLayers", "herebyIAdmitThatFromLatestMightBreakReproducibility"])("refuses %s", (directive) => {
     const errors = imageErrors(`image: app\nfrom: alpine\n${directive}: x\n`);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${directive}": .+ \\(.+\\)$`));
@@ -244,7 +241,7 @@ describe("directives", () => {
     }
     const nested = `image: a\nfrom: x\nx-anchors: &all\n${anchors.map((line) => `  ${line}`).join("\n")}\nshell:\n  <<: *m39\n`;
     expect(imageErrors(nested)).toEqual([
-      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, mount, secrets)',
+      'stages.yaml:6:1: unknown directive "x-anchors" in image "a" (expected one of: image, artifact, from, fromImage, fromArtifact, fromLatest, fromCacheVersion, git, shell, import, dependencies, docker, final, cacheVersion, disableGitAfterPatch, network, platform, imageSpec, mount, secrets)',
     ]);
   });
 
@@ -254,5 +251,148 @@ describe("directives", () => {
         "image: a\nfrom: alpine\nshell: &shell\n  install: make\n---\nimage: b\nfrom: alpine\nshell: *shell\n",
       ),
     ).toEqual(["stages.yaml:11:8: unknown alias *shell (define the anchor (&name) earlier in the same document)"]);
+  });
+});
+
+describe("werf v2 directives", () => {
+  it("reads final: false, and an image is final by default", () => {
+    expect(validImage("image: app\nfrom: alpine\n").final).toBe(true);
+    expect(validImage("image: base\nfrom: alpine\nfinal: false\n")).toMatchObject({ final: false, artifact: false });
+  });
+
+  it("gives artifacts final: false (werf's older spelling of it) and refuses final in them, as werf does", () => {
+    const [, tools] = validImages(parseImages("image: app\nfrom: alpine\n---\nartifact: tools\nfrom: alpine\n"));
+    expect(tools).toMatchObject({ artifact: true, final: false });
+    expect(imageErrors("artifact: tools\nfrom: alpine\nfinal: false\n")).toEqual([
+      "stages.yaml:6:1: final is not supported for artifacts (an artifact is never final; write image: <name> with final: false instead (werf v2's spelling))",
+    ]);
+    expect(imageErrors("artifact: tools\nfrom: alpine\ndisableGitAfterPatch: true\n")).toEqual([
+      "stages.yaml:6:1: disableGitAfterPatch is not supported for artifacts (declare it with image: <name> and final: false (werf v2's spelling of an artifact))",
+    ]);
+  });
+
+  it("checks final is a boolean", () => {
+    expect(imageErrors("image: app\nfrom: alpine\nfinal: nope\n")).toEqual([
+      "stages.yaml:6:8: final must be a boolean, not a string (write true or false)",
+    ]);
+  });
+
+  it("reads cacheVersion, disableGitAfterPatch and network", () => {
+    const image = validImage(
+      'image: app\nfrom: alpine\ncacheVersion: "2"\ndisableGitAfterPatch: true\nnetwork: host\n',
+    );
+    expect(image).toMatchObject({ cacheVersion: "2", disableGitAfterPatch: true, network: "host" });
+    expect(validImage("image: app\nfrom: alpine\ncacheVersion: 3\n").cacheVersion).toBe("3");
+    expect(imageErrors('image: app\nfrom: alpine\nnetwork: ""\n')).toEqual([
+      "stages.yaml:6:10: network is empty (write network: host, or remove it)",
+    ]);
+    expect(imageErrors("image: app\nfrom: alpine\ncacheVersion: [1]\n")).toEqual([
+      'stages.yaml:6:15: cacheVersion must be a string, not a list (write cacheVersion: "1")',
+    ]);
+  });
+
+  it("reads platform as a list or a lone string, and checks each", () => {
+    expect(validImage("image: app\nfrom: alpine\nplatform: [linux/amd64, linux/arm64/v8]\n").platform).toEqual([
+      "linux/amd64",
+      "linux/arm64/v8",
+    ]);
+    expect(validImage("image: app\nfrom: alpine\nplatform: linux/amd64\n").platform).toEqual(["linux/amd64"]);
+    expect(imageErrors("image: app\nfrom: alpine\nplatform: [linux/amd64, amd64]\n")).toEqual([
+      'stages.yaml:6:25: platform "amd64" is not an os/architecture pair (write it like linux/amd64 or linux/arm64/v8)',
+    ]);
+  });
+
+  it("reads imageSpec", () => {
+    const image = validImage(
+      [
+        "image: app",
+        "from: alpine",
+        "imageSpec:",
+        "  author: Jane <jane@example.com>",
+        "  clearHistory: true",
+        "  config:",
+        "    clearWerfLabels: true",
+        "    keepEssentialWerfLabels: true",
+        "    removeLabels: [maintainer, '/org\\.opencontainers\\..*/']",
+        "    removeVolumes: [/data]",
+        "    removeEnv: [DEBUG, /^TMP_.*/]",
+        "    volumes: [/cache]",
+        "    labels: {team: '%project%-%image%'}",
+        "    env: {MODE: production}",
+        '    expose: ["8080", 53/udp]',
+        "    user: app",
+        "    cmd: [serve]",
+        "    entrypoint: [/bin/app]",
+        "    workingDir: /srv",
+        "    stopSignal: SIGINT",
+        "    clearUser: false",
+        "    healthcheck: {test: [CMD, /bin/app, check], interval: 30, retries: 3}",
+        "",
+      ].join("\n"),
+    );
+    expect(image.imageSpec).toEqual({
+      author: "Jane <jane@example.com>",
+      clearHistory: true,
+      clearWerfLabels: true,
+      keepEssentialWerfLabels: true,
+      clearCmd: false,
+      clearEntrypoint: false,
+      clearUser: false,
+      clearWorkingDir: false,
+      removeLabels: [
+        { kind: "name", name: "maintainer" },
+        { kind: "regexp", source: "org\\.opencontainers\\..*" },
+      ],
+      removeVolumes: ["/data"],
+      removeEnv: [
+        { kind: "name", name: "DEBUG" },
+        { kind: "regexp", source: "^TMP_.*" },
+      ],
+      volumes: ["/cache"],
+      labels: { team: "%project%-%image%" },
+      env: { MODE: "production" },
+      expose: ["8080", "53/udp"],
+      user: "app",
+      cmd: ["serve"],
+      entrypoint: ["/bin/app"],
+      workingDir: "/srv",
+      stopSignal: "SIGINT",
+      healthcheck: { test: ["CMD", "/bin/app", "check"], interval: 30, timeout: 0, startPeriod: 0, retries: 3 },
+      position: { file: "stages.yaml", line: 7, column: 3 },
+    });
+    expect(validImage("image: app\nfrom: alpine\n").imageSpec).toBeNull();
+  });
+
+  it("locates every imageSpec problem, with a hint", () => {
+    expect(
+      imageErrors(
+        [
+          "image: app",
+          "from: alpine",
+          "imageSpec:",
+          "  autor: x",
+          "  config:",
+          "    cmd: serve",
+          "    removeEnv: [/a(?=b)/]",
+          "    expose: [http]",
+          "    healthcheck: {test: [CURL], interval: 5s}",
+          "    onBuild: [x]",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      'stages.yaml:7:3: unknown key "autor" under imageSpec (did you mean "author"?)',
+      'stages.yaml:9:10: imageSpec.config.cmd must be a list of strings (the exec form), not a string (write cmd: ["/bin/sh", "-c", "..."])',
+      expect.stringMatching(
+        /^stages\.yaml:10:16: imageSpec\.config\.removeEnv "\/a\(\?=b\)\/" is not a regular expression stages can read: .+ \(write a name, or \/regexp\/ in RE2 syntax\)$/,
+      ),
+      'stages.yaml:11:13: imageSpec.config.expose "http" is not a port (write a port with an optional protocol, e.g. "8080" or "53/udp")',
+      'stages.yaml:12:25: imageSpec.config.healthcheck.test must start with NONE, CMD or CMD-SHELL, not "CURL" (write test: ["CMD", "curl", "-f", "http://localhost/"])',
+      "stages.yaml:12:43: imageSpec.config.healthcheck.interval must be a whole number of seconds, not a string (write interval: 30)",
+      expect.stringMatching(/^stages\.yaml:13:5: unknown key "onBuild" under imageSpec\.config \(/),
+    ]);
+    expect(imageErrors("artifact: t\nfrom: alpine\nimageSpec: {author: x}\n")).toEqual([
+      "stages.yaml:6:1: imageSpec is not supported for artifacts (declare it with image: <name> and final: false (werf v2's spelling of an artifact))",
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { parseDependencies } from "./parse-dependencies.js";
 import { emptyDockerInstructions, parseDocker } from "./parse-docker.js";
 import { parseDockerfileImage } from "./parse-dockerfile-image.js";
 import { parseGitMappings } from "./parse-git.js";
+import { parseImageSpec } from "./parse-image-spec.js";
 import { type ParsedImport, parseImports } from "./parse-import.js";
 import { parseMounts } from "./parse-mount.js";
 import { parseSecrets } from "./parse-secrets.js";
@@ -20,7 +21,7 @@ import {
   valueOrKey,
   type YamlContext,
 } from "./yaml-context.js";
-import { quoteHint, readBoolean, readText, stringValue } from "./yaml-values.js";
+import { quoteHint, readBoolean, readText, readTextList, stringValue } from "./yaml-values.js";
 
 /** An image or artifact as read from its document, with what the checks across images need. */
 export interface ImageDraft {
@@ -43,23 +44,18 @@ const imageDirectives = [
   "import",
   "dependencies",
   "docker",
+  "final",
+  "cacheVersion",
+  "disableGitAfterPatch",
+  "network",
+  "platform",
+  "imageSpec",
   "mount",
   "secrets",
 ] as const;
 
 const unsupportedDirectives: Record<string, UnsupportedKey> = {
-  ansible: { reason: "stages supports only shell stages", hint: "use shell: ..." },
-  platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
-  final: {
-    reason: "every image is published",
-    hint: "declare an image that is only imported from as artifact: <name>",
-  },
-  imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... under docker:" },
-  cacheVersion: {
-    reason: "an image-wide cache version is not supported",
-    hint: "use shell.cacheVersion (every shell stage) or fromCacheVersion",
-  },
-  disableGitAfterPatch: { reason: "the gitLatestPatch stage cannot be turned off", hint: "remove it" },
+  ansible: { reason: "stages supports only shell stages", hint: "use shell: ...", notYet: true },
   asLayers: { reason: "it is an obsolete werf directive", hint: "remove it" },
   herebyIAdmitThatFromLatestMightBreakReproducibility: {
     reason: "stages needs no such admission for fromLatest",
@@ -153,6 +149,7 @@ export function parseImageDocument(context: YamlContext, contents: Node): ImageD
     secrets: parseSecrets(context, sectionValue(section, "secrets")),
     docker: artifact ? emptyDockerInstructions() : parseDocker(context, sectionValue(section, "docker")),
   };
+  readWerfV2Directives(context, section, config, artifact);
   if (base !== null) config.base = base.spec;
   return drafts(config, base?.position ?? null, imports);
 }
@@ -177,6 +174,12 @@ function emptyImage(artifact: boolean): Omit<ImageConfig, "name" | "position"> {
     mounts: [],
     secrets: [],
     docker: emptyDockerInstructions(),
+    final: !artifact,
+    cacheVersion: null,
+    disableGitAfterPatch: false,
+    network: null,
+    platform: [],
+    imageSpec: null,
   };
 }
 
@@ -311,4 +314,61 @@ function parseFromLatest(context: YamlContext, section: Section, base: BaseSpec 
     context.error(entry.keyNode, "fromLatest does not work with from: scratch", "remove it");
   }
   return fromLatest;
+}
+
+/** The werf v2 directives of a stapel image: final, cacheVersion, disableGitAfterPatch, network, platform, imageSpec. */
+function readWerfV2Directives(
+  context: YamlContext,
+  section: Section,
+  config: Omit<ImageConfig, "name" | "position">,
+  artifact: boolean,
+): void {
+  // werf: "`final` directive is not supported for artifact!", and the same for disableGitAfterPatch.
+  for (const key of ["final", "disableGitAfterPatch", "imageSpec"] as const) {
+    const entry = section.get(key);
+    if (artifact && entry !== undefined) {
+      context.error(
+        entry.keyNode,
+        `${key} is not supported for artifacts`,
+        key === "final"
+          ? "an artifact is never final; write image: <name> with final: false instead (werf v2's spelling)"
+          : "declare it with image: <name> and final: false (werf v2's spelling of an artifact)",
+      );
+    }
+  }
+  if (!artifact) config.final = readBoolean(context, sectionValue(section, "final"), "final") ?? true;
+  config.cacheVersion = readText(
+    context,
+    sectionValue(section, "cacheVersion"),
+    "cacheVersion",
+    'write cacheVersion: "1"',
+  );
+  config.disableGitAfterPatch =
+    readBoolean(context, sectionValue(section, "disableGitAfterPatch"), "disableGitAfterPatch") ?? false;
+  const networkNode = sectionValue(section, "network");
+  const network = readText(context, networkNode, "network", "write network: host (or none, bridge, <network name>)");
+  if (network !== null && network.trim() === "") {
+    context.error(networkNode as Node, "network is empty", "write network: host, or remove it");
+  } else config.network = network;
+  config.platform = parsePlatforms(context, sectionValue(section, "platform"));
+  if (!artifact) config.imageSpec = parseImageSpec(context, sectionValue(section, "imageSpec"));
+}
+
+// os/arch[/variant], as werf and Docker write a platform.
+const platformPattern = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+
+/** werf's `platform: [linux/amd64]` (a lone string is read as one, as werf's docs write it both ways). */
+function parsePlatforms(context: YamlContext, node: Node | null): string[] {
+  const platforms = readTextList(context, node, "platform");
+  const items = isSeq(node) ? node.items.map((item) => context.resolve(item as Node | null) ?? node) : [node];
+  platforms.forEach((platform, index) => {
+    if (!platformPattern.test(platform)) {
+      context.error(
+        (items[index] ?? node) as Node,
+        `platform "${platform}" is not an os/architecture pair`,
+        "write it like linux/amd64 or linux/arm64/v8",
+      );
+    }
+  });
+  return platforms.filter((platform) => platformPattern.test(platform));
 }
