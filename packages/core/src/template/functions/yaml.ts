@@ -597,7 +597,10 @@ class Writer {
 export function marshalYaml(value: GoValue): string {
   const writer = new Writer();
   writer.node(value, -1, { mapping: false, sequence: false, root: true });
-  return writer.emitter.out.replace(/^\n/, "");
+  // The document end starts a new line unless one was just started (after a literal block's last
+  // line break); werf trims the one trailing newline that leaves.
+  writer.emitter.writeIndent(0);
+  return writer.emitter.out.replace(/\n$/, "");
 }
 
 /** werf's toYaml and fromYaml. */
