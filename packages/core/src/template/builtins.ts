@@ -2,11 +2,9 @@
  * Go's predefined template functions (text/template/funcs.go, Go 1.22) except `and`/`or`, which
  * short-circuit and so live in exec. Errors read as Go's; exec prefixes "error calling NAME: ".
  */
+import { GoArgumentError } from "./errors.js";
 import { formatGoValue, goTypeName, sprintf } from "./format.js";
 import { type FunctionMap, GoFloat, GoObject, type GoValue } from "./model.js";
-
-/** An argument of the wrong type, reported by exec without Go's "error calling" prefix (as Go's validateType). */
-export class ArgumentTypeError extends Error {}
 
 /** Go's truth of a value: false, 0, a nil pointer or interface, an empty array, slice, map, or string. */
 export function isTrue(value: GoValue | undefined): boolean {
@@ -218,7 +216,8 @@ export function queryEscape(text: string): string {
 
 function escaperText(args: readonly GoValue[]): string {
   if (args.length === 1 && typeof args[0] === "string") return args[0];
-  return sprint(args);
+  // Go prints a nil argument of the escapers as the template would: <no value>.
+  return sprint(args.map((arg) => (arg === null ? "<no value>" : arg)));
 }
 
 /** The builtins other than and/or, as functions over Go values. */
@@ -231,7 +230,7 @@ export const builtinFunctions: FunctionMap = {
   printf: (args) => {
     const format = args[0];
     if (typeof format !== "string") {
-      throw new ArgumentTypeError(`wrong type for value; expected string; got ${goTypeName(format ?? null)}`);
+      throw new GoArgumentError(`wrong type for value; expected string; got ${goTypeName(format ?? null)}`);
     }
     return sprintf(format, args.slice(1));
   },

@@ -28,3 +28,15 @@ export class TemplateError extends ConfigError {
     return hasErrorMarker(value, templateMarker);
   }
 }
+
+/**
+ * Thrown by a template function for a call Go rejects before calling (wrong number or type of
+ * arguments): exec reports its message as is, as Go does (`wrong number of args for X: want 1 got 0`),
+ * instead of as `error calling X: ...`.
+ */
+export class GoArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GoArgumentError";
+  }
+}

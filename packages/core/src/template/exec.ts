@@ -4,8 +4,8 @@
  * short-circuit and/or, range over slices, maps (sorted keys) and ints, break/continue.
  * Inside exec a missing value (Go's invalid reflect.Value) is `undefined`; functions get `null`.
  */
-import { ArgumentTypeError, builtinArity, builtinFunctions, isTrue } from "./builtins.js";
-import { TemplateError } from "./errors.js";
+import { builtinArity, builtinFunctions, isTrue } from "./builtins.js";
+import { GoArgumentError, TemplateError } from "./errors.js";
 import { formatGoValue, goTypeName } from "./format.js";
 import { type CallContext, type FunctionMap, GoFloat, GoObject, type GoValue, type TemplatePosition } from "./model.js";
 import type { BranchNode, CommandNode, FieldNode, Node, NumberNode, PipeNode, Tree, VariableNode } from "./parse.js";
@@ -66,9 +66,11 @@ function positionOf(node: Node): TemplatePosition {
 /** Executes a tree with `data` as dot and `$`. */
 export function executeTree(environment: ExecEnvironment, tree: Tree, data: GoValue, depth = 0) {
   const state = new State(environment, tree.name, depth);
-  state.vars.push({ name: "$", value: data });
+  // Nil data is Go's invalid value: fields of it are missing, not errors.
+  const dot = data === null ? undefined : data;
+  state.vars.push({ name: "$", value: dot });
   try {
-    state.walk(data, tree.root);
+    state.walk(dot, tree.root);
   } catch (error) {
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new TemplateError(positionOf(tree.root), `exceeded maximum template depth (${maxExecDepth})`);
@@ -234,7 +236,7 @@ class State {
   evalPipeline(dot: Value, pipe: PipeNode): Value {
     let value: Final = missing;
     for (const command of pipe.commands) {
-      value = this.evalCommand(dot, command, value);
+      value = this.evalCommand(dot, command, value, pipe);
       // An interface holding nil is forgotten, as Go's reflect.ValueOf(value.Interface()).
       if (value === null) value = undefined;
     }
@@ -246,12 +248,12 @@ class State {
     return result;
   }
 
-  private notAFunction(args: readonly Node[], final: Final): void {
+  private notAFunction(args: readonly Node[], final: Final, at: Node = args[0] as Node): void {
     if (args.length > 1 || final !== missing)
-      this.fail(args[0] as Node, `can't give argument to non-function ${nodeString(args[0] as Node)}`);
+      this.fail(at, `can't give argument to non-function ${nodeString(args[0] as Node)}`);
   }
 
-  private evalCommand(dot: Value, command: CommandNode, final: Final): Value {
+  private evalCommand(dot: Value, command: CommandNode, final: Final, pipe: PipeNode): Value {
     const first = command.args[0] as Node;
     switch (first.type) {
       case "field":
@@ -262,9 +264,10 @@ class State {
         return this.evalFieldChain(dot, receiver, first, first.fields, command.args, final);
       }
       case "identifier":
-        return this.evalFunction(dot, first, command.args, final);
+        return this.evalFunction(dot, first, command.args, final, command);
       case "pipe":
-        this.notAFunction(command.args, final);
+        // Go reports this at the enclosing pipeline, the last node it visited.
+        this.notAFunction(command.args, final, pipe);
         return this.evalPipeline(dot, first);
       case "variable":
         return this.evalVariable(dot, first, command.args, final);
@@ -289,11 +292,7 @@ class State {
     const isHexInt = /^[+-]?0[xX]/.test(node.text) && !/[pP]/.test(node.text);
     if (node.isFloat && !isHexInt && !node.text.startsWith("'") && /[.eEpP]/.test(node.text))
       return new GoFloat(node.float);
-    if (node.isInt) {
-      if (!Number.isSafeInteger(node.int) && Math.abs(node.int) >= 2 ** 63)
-        this.fail(node, `${node.text} overflows int`);
-      return node.int;
-    }
+    if (node.isInt) return node.int;
     return this.fail(node, `${node.text} overflows int`);
   }
 
@@ -338,7 +337,13 @@ class State {
     return this.fail(node, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
   }
 
-  private evalFunction(dot: Value, node: Node & { type: "identifier" }, args: readonly Node[], final: Final): Value {
+  private evalFunction(
+    dot: Value,
+    node: Node & { type: "identifier" },
+    args: readonly Node[],
+    final: Final,
+    command: Node = node,
+  ): Value {
     const name = node.name;
     if (name === "and" || name === "or") {
       if (!Object.hasOwn(this.environment.functions, name)) return this.evalAndOr(dot, node, name, args, final);
@@ -359,7 +364,7 @@ class State {
       if (maximum !== null && count !== minimum)
         this.fail(node, `wrong number of args for ${name}: want ${minimum} got ${count}`);
     }
-    return this.evalCall(dot, target, node, name, args, final);
+    return this.evalCall(dot, target, command, name, args, final, node);
   }
 
   private evalAndOr(dot: Value, node: Node, name: "and" | "or", args: readonly Node[], final: Final): Value {
@@ -382,11 +387,13 @@ class State {
     name: string,
     args: readonly Node[],
     final: Final,
+    /** The function's name or the field, where Go reports argument errors. */
+    at: Node = node,
   ): Value {
     const values: GoValue[] = args.slice(1).map((arg) => toArgument(this.evalArg(dot, arg)));
     if (final !== missing) values.push(toArgument(final));
     const context: CallContext = {
-      position: positionOf(node),
+      position: positionOf(at),
       name,
       executeTemplate: (templateName, data) => {
         const tree = this.environment.lookup(templateName);
@@ -408,7 +415,7 @@ class State {
       if (TemplateError.isInstance(error)) throw error;
       if (error === breakSignal || error === continueSignal) throw error;
       if (error instanceof RangeError && /call stack/i.test(error.message)) throw error;
-      if (error instanceof ArgumentTypeError) return this.fail(node, error.message);
+      if (error instanceof GoArgumentError) return this.fail(at, error.message);
       const message = error instanceof Error ? error.message : String(error);
       return this.fail(node, `error calling ${name}: ${message}`, error);
     }

@@ -147,7 +147,9 @@ export function lex(input: string): Item[] {
   };
   const charDescription = (char: string | undefined): string => {
     const code = (char ?? "").codePointAt(0) ?? 0;
-    return `U+${code.toString(16).toUpperCase().padStart(4, "0")} '${char}'`;
+    const name = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    // As Go's %#U: the character itself only when printable.
+    return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(char ?? "") ? `${name} '${char}'` : name;
   };
 
   const scanNumber = (): boolean => {
@@ -314,9 +316,9 @@ export function lex(input: string): Item[] {
         emit("leftParen");
         continue;
       case ")":
-        parenDepth--;
-        if (parenDepth < 0) return fail("unexpected right paren");
         emit("rightParen");
+        parenDepth--;
+        if (parenDepth < 0) return fail(`unexpected right paren ${charDescription(char)}`);
         continue;
     }
     if (char === ".") {

@@ -4,6 +4,7 @@
  * {{define}} and {{block}}.
  */
 import { TemplateError } from "./errors.js";
+import { quoteGo } from "./format.js";
 import { type Item, type ItemType, isKeyword, lex } from "./lexer.js";
 import type { TemplatePosition } from "./model.js";
 
@@ -169,7 +170,7 @@ export function nodeString(node: Node): string {
     case "list":
       return node.nodes.map(nodeString).join("");
     case "text":
-      return JSON.stringify(node.text);
+      return quoteGo(node.text);
     case "comment":
       return `{{${node.text}}}`;
     case "action":
@@ -310,7 +311,7 @@ export function unquoteGo(quoted: string): string {
   return out;
 }
 
-function parseGoInteger(text: string): number | undefined {
+function parseGoInteger(text: string): bigint | undefined {
   let body = text;
   let negative = false;
   if (body.startsWith("+") || body.startsWith("-")) {
@@ -335,9 +336,9 @@ function parseGoInteger(text: string): number | undefined {
   }
   const valid = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ }[base as 2 | 8 | 10 | 16];
   if (!valid.test(digits)) return undefined;
-  const value = Number.parseInt(digits, base);
-  if (value > 2 ** 63) return undefined;
-  return negative ? -value : value;
+  // BigInt decides int64 overflow exactly; the value itself is a JavaScript number.
+  const prefix2 = { 2: "0b", 8: "0o", 10: "", 16: "0x" }[base as 2 | 8 | 10 | 16];
+  return (negative ? -1n : 1n) * BigInt(`${prefix2}${digits}`);
 }
 
 function parseGoFloat(text: string): number | undefined {
@@ -440,14 +441,22 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
         return fail(`malformed character constant: ${text}`, item.offset);
       return { ...base, isInt: true, isFloat: true, int: code, float: code };
     }
-    if (item.type === "complex" || text.endsWith("i")) {
+    const imaginary =
+      text.endsWith("i") &&
+      (parseGoFloat(text.slice(0, -1)) !== undefined || parseGoInteger(text.slice(0, -1)) !== undefined);
+    if (item.type === "complex" || imaginary) {
       return fail(
         `complex number ${text} is not supported by stages (Go templates only allow it in complex arithmetic)`,
         item.offset,
       );
     }
     const integer = parseGoInteger(text);
-    if (integer !== undefined) return { ...base, isInt: true, isFloat: true, int: integer, float: integer };
+    if (integer !== undefined && integer <= 2n ** 64n - 1n && integer >= -(2n ** 63n)) {
+      // Beyond int64 it is still a uint64 constant: exec says it overflows int, as Go.
+      const isInt = integer <= 2n ** 63n - 1n;
+      const value = Number(integer);
+      return { ...base, isInt, isFloat: true, int: isInt ? value : 0, float: value };
+    }
     const float = parseGoFloat(text);
     if (float !== undefined && Number.isFinite(float)) {
       if (!/[.eEpP]/.test(text) || /^[+-]?0[xX][^pP]*$/.test(text))
@@ -737,7 +746,8 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
     while (peekNonSpace().type !== "eof") {
       const found = textOrAction();
       if (found.type === "end" || found.type === "else") return [list, found];
-      list.nodes.push(found);
+      // Comments are dropped, as Go's parser does without its ParseComments mode.
+      if (found.type !== "comment") list.nodes.push(found);
     }
     return fail("unexpected EOF");
   };
@@ -746,7 +756,11 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
   while (peek().type !== "eof") {
     if (peek().type === "leftDelim") {
       const delim = next();
-      if (nextNonSpace().type === "define") {
+      // A lexing error right after "{{" belongs to this action (Go: "unclosed action started at ...").
+      actionOffset = delim.offset;
+      const keyword = nextNonSpace().type;
+      actionOffset = null;
+      if (keyword === "define") {
         const context = "define clause";
         const nameItem = nextNonSpace();
         if (nameItem.type !== "string" && nameItem.type !== "rawString") unexpected(nameItem, context);
@@ -763,7 +777,7 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
     }
     const found = textOrAction();
     if (found.type === "end" || found.type === "else") fail(`unexpected ${nodeString(found)}`, found.offset);
-    root.nodes.push(found);
+    if (found.type !== "comment") root.nodes.push(found);
   }
   addTree(file, root);
   return trees;
