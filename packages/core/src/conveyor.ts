@@ -5,6 +5,7 @@ import type {
   DockerInstructions,
   GitMapping,
   ImageConfig,
+  ImageSpecConfig,
   ImportPoint,
   ImportSpec,
   UserStageName,
@@ -131,11 +132,12 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
     const deps: { [key: string]: JsonValue } = { base: reference };
     if (digest !== null) deps.digest = digest;
     if (image.fromCacheVersion !== null) deps.fromCacheVersion = image.fromCacheVersion;
+    addImageWideDeps(deps, image);
     templates.push({
       name: "from",
       deps,
       git: "none",
-      instructions: () => ({ kind: "from", base: { type: "image", reference, digest } }),
+      instructions: () => ({ kind: "from", base: { type: "image", reference, digest }, ...platformsOf(image) }),
     });
   } else if (image.base.kind === "dockerfile") {
     throw new Error(`image "${image.name}" is a Dockerfile image: plan it with planDockerfileConveyor`);
@@ -146,11 +148,12 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
       [image.base.kind === "artifact" ? "fromArtifact" : "fromImage"]: source,
     };
     if (image.fromCacheVersion !== null) deps.fromCacheVersion = image.fromCacheVersion;
+    addImageWideDeps(deps, image);
     templates.push({
       name: "from",
       deps,
       git: "none",
-      instructions: () => ({ kind: "from", base: { type: "stage", signature: source } }),
+      instructions: () => ({ kind: "from", base: { type: "stage", signature: source }, ...platformsOf(image) }),
     });
   }
 
@@ -179,6 +182,7 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
         gitUpdates: bringsGitUpToDate ? gitUpdatesFrom(image, facts, carried) : [],
         ...(image.mounts.length > 0 ? { mounts: image.mounts } : {}),
         ...(image.secrets.length > 0 ? { secrets: image.secrets } : {}),
+        ...(image.network !== null ? { network: image.network } : {}),
       }),
     });
   };
@@ -217,7 +221,8 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
   importsStage("importsBeforeSetup");
   userStage("setup");
   importsStage("importsAfterSetup");
-  if (hasGit) {
+  // werf's disableGitAfterPatch: the image keeps the git content gitArchive (or a user stage) put.
+  if (hasGit && !image.disableGitAfterPatch) {
     templates.push({
       name: "gitLatestPatch",
       deps: { contents: currentContent(image, facts) },
@@ -234,7 +239,37 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
       instructions: () => ({ kind: "docker", instructions: image.docker }),
     });
   }
+  if (image.imageSpec !== null) {
+    const spec = image.imageSpec;
+    templates.push({
+      name: "imageSpec",
+      deps: imageSpecDeps(spec),
+      git: "none",
+      instructions: () => ({ kind: "imageSpec", spec }),
+    });
+  }
   return templates;
+}
+
+/**
+ * Image-wide inputs, in the `from` stage so that every later stage follows them (werf puts the
+ * image's cacheVersion into its from stage's digest). Absent when unset: signatures stay as before.
+ */
+function addImageWideDeps(deps: { [key: string]: JsonValue }, image: ImageConfig): void {
+  if (image.cacheVersion !== null) deps.cacheVersion = image.cacheVersion;
+  if (image.platform.length > 0) deps.platform = [...image.platform].sort();
+}
+
+function platformsOf(image: ImageConfig): { platforms?: readonly string[] } {
+  return image.platform.length > 0 ? { platforms: image.platform } : {};
+}
+
+/** Every field of an imageSpec but its position, as werf's imageSpec stage digest takes them all. */
+export function imageSpecDeps(spec: ImageSpecConfig): { [key: string]: JsonValue } {
+  const { position: _position, healthcheck, ...rest } = spec;
+  const deps = structuredClone(rest) as unknown as { [key: string]: JsonValue };
+  deps.healthcheck = healthcheck === null ? null : ({ ...healthcheck } as unknown as JsonValue);
+  return deps;
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { DockerInstructions, GitMapping, ImportSpec, MountSpec, SecretSpec } from "../config/model.js";
+import type {
+  DockerInstructions,
+  GitMapping,
+  ImageSpecConfig,
+  ImportSpec,
+  MountSpec,
+  SecretSpec,
+} from "../config/model.js";
 import type { DockerfileStep } from "../dockerfile/model.js";
 import type { ContentId, Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
@@ -37,6 +44,8 @@ export type StageInstructions =
         | { type: "stage"; signature: Signature }
         /** `FROM scratch`: an empty image. */
         | { type: "scratch" };
+      /** The image's `platform:` (werf); the builder refuses to build when the engine's platform is not among them. */
+      platforms?: readonly string[];
     }
   /** One step of a staged Dockerfile build stage (DESIGN §12). */
   | {
@@ -72,10 +81,17 @@ export type StageInstructions =
       mounts?: readonly MountSpec[];
       /** The image's `secrets:`: files /run/secrets/<id> while the commands run; values come from `BuildSecretReader`. */
       secrets?: readonly SecretSpec[];
+      /** The image's `network:` for the build container; absent or null: the builder's own. */
+      network?: string | null;
     }
   | { kind: "imports"; imports: readonly ImportSource[] }
   | { kind: "git"; gitUpdates: readonly GitUpdate[] }
-  | { kind: "docker"; instructions: DockerInstructions };
+  | { kind: "docker"; instructions: DockerInstructions }
+  /**
+   * werf v2's imageSpec: a new image config over the base's layers (no container runs); the stage's
+   * essential labels (`essentialStageLabels`) stay whatever removeLabels/clearWerfLabels say.
+   */
+  | { kind: "imageSpec"; spec: ImageSpecConfig };
 
 /**
  * Reads the value of a build secret (`secrets:`) on the host: an environment variable, a file, or the
