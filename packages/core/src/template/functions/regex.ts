@@ -83,8 +83,9 @@ function replaceAll(regexp: RegExp, text: string, replace: (match: RegExpExecArr
 }
 
 /** Go's Regexp.Split. */
-export function splitRegexp(regexp: RegExp, source: string, text: string, limit: number): string[] | null {
-  if (limit === 0) return null;
+export function splitRegexp(regexp: RegExp, source: string, text: string, limit: number): string[] {
+  // Go's nil []string, printed [].
+  if (limit === 0) return [];
   if (source.length > 0 && text.length === 0) return [""];
   const parts: string[] = [];
   let begin = 0;
