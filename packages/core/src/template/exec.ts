@@ -12,10 +12,11 @@ import type { BranchNode, CommandNode, FieldNode, Node, NumberNode, PipeNode, Tr
 import { nodeString } from "./parse.js";
 
 /**
- * How deep {{template}} calls may nest. Go allows 100000; a JavaScript stack holds far fewer frames,
- * so the limit is lower, with Go's message.
+ * How deep {{template}} and include/tpl calls may nest. Go allows 100000 (maxExecDepth in exec.go);
+ * a JavaScript stack holds far fewer frames (an include chain overflows Node's default stack near
+ * 550 levels in a worker), so the limit is 300, with Go's message. No real config nests that deep.
  */
-export const maxExecDepth = 1000;
+export const maxExecDepth = 300;
 
 type Value = GoValue | undefined;
 
@@ -72,8 +73,12 @@ export function executeTree(environment: ExecEnvironment, tree: Tree, data: GoVa
   try {
     state.walk(dot, tree.root);
   } catch (error) {
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new TemplateError(positionOf(tree.root), `exceeded maximum template depth (${maxExecDepth})`);
+    if (error instanceof RangeError && error.message.includes("call stack")) {
+      // A smaller stack than Node's default (an embedder's worker) ran out before maxExecDepth.
+      throw new TemplateError(
+        positionOf(tree.root),
+        `template calls nest too deep for the JavaScript stack (depth ${depth})`,
+      );
     }
     throw error;
   }
@@ -414,7 +419,7 @@ class State {
     } catch (error) {
       if (TemplateError.isInstance(error)) throw error;
       if (error === breakSignal || error === continueSignal) throw error;
-      if (error instanceof RangeError && /call stack/i.test(error.message)) throw error;
+      if (error instanceof RangeError && error.message.includes("call stack")) throw error;
       if (error instanceof GoArgumentError) return this.fail(at, error.message);
       const message = error instanceof Error ? error.message : String(error);
       return this.fail(node, `error calling ${name}: ${message}`, error);
