@@ -49,6 +49,9 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     description: "Registry host allowed over plain HTTP (repeatable); localhost and 127.0.0.0/8 always are",
   });
   debug = Option.Boolean("--debug", false, { description: "Show stack traces of errors" });
+  werfEnv = Option.String("--env", {
+    description: "werf's environment: .Env in a werf.yaml template (as werf's --env)",
+  });
   network = Option.String("--network", {
     description: "Network mode of build containers: none (the default), host, default, or a network name",
   });
@@ -72,7 +75,13 @@ export abstract class ProjectCommand extends Command<CommandContext> {
       color: this.context.interactive && env.NO_COLOR === undefined && env.TERM !== "dumb",
     });
     try {
-      const project = await loadProject({ cwd: this.context.cwd, dir: this.dir, config: this.configFile });
+      const project = await loadProject({
+        cwd: this.context.cwd,
+        dir: this.dir,
+        config: this.configFile,
+        environment: env,
+        werfEnv: this.werfEnv,
+      });
       // `formatted` already says "warning:" after the position.
       for (const warning of project.warnings) renderer.info(warning.formatted);
       const services = await createServices(

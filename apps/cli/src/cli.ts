@@ -2,6 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import { Builtins, Cli, type CommandClass } from "clipanion";
 import { BuildCommand } from "./commands/build.js";
 import { CleanupCommand, PurgeCommand } from "./commands/cleanup.js";
+import { ConfigCheckCommand, ConfigRenderCommand } from "./commands/config.js";
 import { HostCleanupCommand, HostPurgeCommand } from "./commands/host.js";
 import { ListCommand } from "./commands/list.js";
 import { PlanCommand } from "./commands/plan.js";
@@ -26,6 +27,8 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
   PurgeCommand,
   HostCleanupCommand,
   HostPurgeCommand,
+  ConfigRenderCommand,
+  ConfigCheckCommand,
 ];
 
 /** Creates the clipanion app with the built-in commands and those of the given plugins. */
@@ -57,9 +60,19 @@ function optionValue(argv: readonly string[], name: string): string | undefined 
 }
 
 /** Commands of the plugins the project lists, found before parsing the command line. */
-async function pluginCommands(argv: readonly string[], cwd: string): Promise<unknown[]> {
+async function pluginCommands(
+  argv: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<unknown[]> {
   try {
-    const project = await loadProject({ cwd, dir: optionValue(argv, "--dir"), config: optionValue(argv, "--config") });
+    const project = await loadProject({
+      cwd,
+      dir: optionValue(argv, "--dir"),
+      config: optionValue(argv, "--config"),
+      environment: env,
+      werfEnv: optionValue(argv, "--env"),
+    });
     if (project.config.meta.plugins.length === 0) return [];
     const plugins = await loadPlugins(project.config.meta.plugins, project.directory);
     return plugins.flatMap((plugin) => [...(plugin.commands ?? [])]);
@@ -84,7 +97,7 @@ export interface RunOptions {
 /** Runs `stages` with these arguments; resolves with the exit code. */
 export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
   const colors = (options.colorOutput ?? false) && options.env.NO_COLOR === undefined;
-  const cli = createCli(await pluginCommands(argv, options.cwd), { colors });
+  const cli = createCli(await pluginCommands(argv, options.cwd, options.env), { colors });
   const context: CommandContext = {
     stdin: options.stdin,
     stdout: options.stdout,
