@@ -213,6 +213,31 @@ docker:
     }
   });
 
+  it("config check reads the Dockerfiles too, offline: their problems at once with the config's", async () => {
+    const directory = project({
+      "werf.yaml": `project: dockerfiles
+configVersion: 1
+{{- range $name := list "app" "tool" }}
+---
+image: {{ $name }}
+dockerfile: {{ $name }}.Dockerfile
+{{- end }}
+`,
+      "app.Dockerfile": "FROM alpine:3.19\nRUNN echo hi\n",
+    });
+    const result = await stages(["config", "check", "--json"], { cwd: directory, env });
+    expect(result.code).toBe(1);
+    const errors = result.json.errors as { file: string; line: number; origin: unknown; message: string }[];
+    expect(errors.map((problem) => [problem.file, problem.line, problem.origin])).toEqual(
+      expect.arrayContaining([
+        ["app.Dockerfile", 2, null],
+        ["werf.yaml", 8, { file: "werf.yaml", line: 6, column: 1 }],
+      ]),
+    );
+    expect(errors).toHaveLength(2);
+    expect(errors.find((problem) => problem.file === "werf.yaml")?.message).toContain("tool.Dockerfile");
+  });
+
   it("renders outside git, where .Commit is not set", async () => {
     const directory = mkdtempSync(join(tmpdir(), "stages-e2e-nogit-"));
     directories.push(directory);
