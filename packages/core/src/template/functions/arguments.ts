@@ -1,22 +1,13 @@
 /*
  * Argument checks with text/template's messages. Go checks a function's arity and parameter types
  * before calling it (`wrong number of args for trunc: want 2 got 1`, `wrong type for value; expected
- * int; got string`); here each function checks its own, through these helpers.
+ * int; got string`); here each function checks its own, through these helpers, and throws
+ * GoArgumentError, which exec reports as Go does (without `error calling X:`).
  */
 
+import { GoArgumentError } from "../errors.js";
 import { goTypeName } from "../format.js";
 import { GoFloat, type GoValue } from "../model.js";
-
-/**
- * An argument text/template itself would refuse before calling the function. The engine may report it
- * as Go does (without `error calling X:`); it is an Error either way.
- */
-export class GoArgumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "GoArgumentError";
-  }
-}
 
 /** Checks the number of arguments: exactly `count`, or at least `count` when `variadic`. */
 export function expectArity(name: string, args: readonly GoValue[], count: number, variadic = false): void {

@@ -1,4 +1,3 @@
-export { GoArgumentError } from "./arguments.js";
 export { marshalJson, unmarshalJson } from "./json.js";
 export {
   compareSemanticVersions,

@@ -11,27 +11,29 @@ import { sortedKeys } from "./values.js";
 
 class UnsupportedValue extends Error {}
 
-function toPlain(value: GoValue): unknown {
+/** A JSON object's members in order (a JavaScript object would put integer-like keys first). */
+class Members {
+  constructor(readonly entries: [string, JsonValue][]) {}
+}
+
+type JsonValue = string | number | boolean | null | JsonValue[] | Members;
+
+function toJsonValue(value: GoValue): JsonValue {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return value;
   if (value instanceof GoFloat) {
     if (!Number.isFinite(value.value)) {
-      throw new UnsupportedValue(
-        `json: unsupported value: ${value.value > 0 ? "+Inf" : value.value < 0 ? "-Inf" : "NaN"}`,
-      );
+      const name = Number.isNaN(value.value) ? "NaN" : value.value > 0 ? "+Inf" : "-Inf";
+      throw new UnsupportedValue(`json: unsupported value: ${name}`);
     }
     return value.value;
   }
-  if (Array.isArray(value)) return value.map(toPlain);
+  if (Array.isArray(value)) return value.map(toJsonValue);
   if (value instanceof Map) {
-    const out: Record<string, unknown> = {};
-    for (const key of sortedKeys(value)) out[key] = toPlain(value.get(key) as GoValue);
-    return out;
+    return new Members(sortedKeys(value).map((key) => [key, toJsonValue(value.get(key) as GoValue)]));
   }
   if (value instanceof GoObject) {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value.fields)) out[key] = toPlain(field);
-    return out;
+    return new Members(Object.entries(value.fields).map(([key, field]) => [key, toJsonValue(field)]));
   }
   throw new UnsupportedValue("json: unsupported type: func()");
 }
@@ -41,15 +43,13 @@ function toPlain(value: GoValue): unknown {
  * SetEscapeHTML(false). Throws Go's message for what JSON cannot hold (a function, NaN).
  */
 export function marshalJson(value: GoValue, options: { indent?: string; escapeHtml?: boolean } = {}): string {
-  // JavaScript's JSON orders integer-like keys first; Go orders all keys as strings, so keys are
-  // written in order through a replacer-free pass that keeps insertion order only for non-index keys.
-  const text = stringifyOrdered(toPlain(value), options.indent ?? "", "");
+  const text = stringify(toJsonValue(value), options.indent ?? "", "");
   const escaped = text.replace(/[\u2028\u2029]/g, (character) => (character === "\u2028" ? "\\u2028" : "\\u2029"));
   if (options.escapeHtml === false) return escaped;
   return escaped.replace(/[<>&]/g, (character) => `\\u00${character.charCodeAt(0).toString(16)}`);
 }
 
-function stringifyOrdered(value: unknown, indent: string, current: string): string {
+function stringify(value: JsonValue, indent: string, current: string): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   const inner = current + indent;
   const separator = indent === "" ? "," : `,\n${inner}`;
@@ -57,14 +57,12 @@ function stringifyOrdered(value: unknown, indent: string, current: string): stri
   const close = indent === "" ? "" : `\n${current}`;
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    return `[${open}${value.map((item) => stringifyOrdered(item, indent, inner)).join(separator)}${close}]`;
+    return `[${open}${value.map((item) => stringify(item, indent, inner)).join(separator)}${close}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return "{}";
+  if (value.entries.length === 0) return "{}";
   const colon = indent === "" ? ":" : ": ";
-  return `{${open}${entries
-    .map(([key, item]) => `${JSON.stringify(key)}${colon}${stringifyOrdered(item, indent, inner)}`)
-    .join(separator)}${close}}`;
+  const members = value.entries.map(([key, item]) => `${JSON.stringify(key)}${colon}${stringify(item, indent, inner)}`);
+  return `{${open}${members.join(separator)}${close}}`;
 }
 
 /** json.Unmarshal into interface{}: objects are maps, numbers float64. Throws on invalid JSON. */

@@ -4,6 +4,7 @@
  * 3.3000000000000003), rounding and sequences.
  */
 
+import { GoArgumentError } from "../errors.js";
 import { formatGoValue } from "../format.js";
 import { type FunctionMap, GoFloat, type GoValue } from "../model.js";
 import { expectArity, floatArgument, intArgument, stringArgument } from "./arguments.js";

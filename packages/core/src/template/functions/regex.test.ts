@@ -27,12 +27,14 @@ describe("Sprig regex functions", () => {
     ["regexReplaceAll", ["a(x*)b", "-ab-axxb-", "T"], "-T-T-"],
     ["regexReplaceAll", ["a(x*)b", "-ab-axxb-", "$1"], "--xx-"],
     ["regexReplaceAll", ["a(x*)b", "-ab-axxb-", "$1W"], "---"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's replacement syntax, not a JavaScript template
     ["regexReplaceAll", ["a(x*)b", "-ab-axxb-", "${1}W"], "-W-xxW-"],
     ["regexReplaceAll", ["a(?P<x>x*)b", "-ab-axxb-", "[$x]"], "-[]-[xx]-"],
     ["regexReplaceAll", ["a", "banana", "$$"], "b$n$n$"],
     ["regexReplaceAll", ["x*", "abc", "-"], "-a-b-c-"],
     ["regexReplaceAllLiteral", ["a(x*)b", "-ab-axxb-", "T"], "-T-T-"],
     ["regexReplaceAllLiteral", ["a(x*)b", "-ab-axxb-", "$1"], "-$1-$1-"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's replacement syntax, not a JavaScript template
     ["regexReplaceAllLiteral", ["a(x*)b", "-ab-axxb-", "${1}"], "-${1}-${1}-"],
     ["regexSplit", ["z+", "pizza", -1], "[pi a]"],
     ["regexSplit", ["z+", "pizza", 0], "[]"],
