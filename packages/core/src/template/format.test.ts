@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import vectors from "../../test/vectors/go-template/fmt.json" with { type: "json" };
 import { formatGoValue, sprintf } from "./format.js";
 import { GoFloat, GoObject, type GoValue } from "./model.js";
 
@@ -79,5 +80,42 @@ describe("sprintf", () => {
   ];
   it.each(cases)("%s", (format, args, expected) => {
     expect(sprintf(format, args)).toBe(expected);
+  });
+});
+
+type Described =
+  | string
+  | boolean
+  | { int: number }
+  | { float: number }
+  | { nil: true }
+  | { slice: Described[] }
+  | { map: Record<string, Described> };
+
+function toGoValue(described: Described): GoValue {
+  if (typeof described === "string" || typeof described === "boolean") return described;
+  if ("int" in described) return described.int;
+  if ("float" in described) return new GoFloat(described.float);
+  if ("nil" in described) return null;
+  if ("slice" in described) return described.slice.map(toGoValue);
+  return new Map(Object.entries(described.map).map(([key, value]) => [key, toGoValue(value)]));
+}
+
+interface FmtCase {
+  format: string;
+  args: Described[];
+  output: string;
+}
+
+describe("Go's fmt.Sprintf over template values (fmt.json, outputs of Go itself)", () => {
+  const skipped = vectors.skipped as Record<string, string>;
+  const key = (testCase: FmtCase): string => `${testCase.format} ${JSON.stringify(testCase.args)}`;
+  const cases = (vectors.cases as FmtCase[]).filter((testCase) => skipped[key(testCase)] === undefined);
+  it("runs all but the listed ones", () => {
+    expect(vectors.cases.length).toBe(1083);
+    expect(cases.length).toBe(1083 - Object.keys(skipped).length);
+  });
+  it.each(cases.map((testCase) => [key(testCase), testCase] as const))("%s", (_name, testCase) => {
+    expect(sprintf(testCase.format, testCase.args.map(toGoValue))).toBe(testCase.output);
   });
 });

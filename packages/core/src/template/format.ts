@@ -218,50 +218,57 @@ function intFromArgument(args: readonly GoValue[], argIndex: number): { value: n
   return { value: 0, argIndex: argIndex + 1, ok: false };
 }
 
-function badVerb(value: GoValue, verb: string): string {
+/** Go's bad-verb form; the value inside is printed with %v under the same flags, as Go does. */
+function badVerb(value: GoValue, verb: string, flags: Flags = defaultFlags()): string {
   if (value === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${goTypeName(value)}=${formatArgument(value, "v", defaultFlags())})`;
+  return `%!${verb}(${goTypeName(value)}=${formatArgument(value, "v", flags)})`;
+}
+
+/** An element of a slice, map or struct: a nil one prints `<nil>` whatever the verb, unpadded. */
+function formatElement(value: GoValue, verb: string, flags: Flags): string {
+  if (value === null || value === undefined) return flags.sharpV ? "interface {}(nil)" : "<nil>";
+  return formatArgument(value, verb, flags);
 }
 
 function formatArgument(value: GoValue, verb: string, flags: Flags): string {
   if (verb === "T") return pad(goTypeName(value), flags);
   if (value === null || value === undefined) {
-    return verb === "v" ? pad(flags.sharpV ? "interface {}(nil)" : "<nil>", flags) : badVerb(null, verb);
+    return verb === "v" ? pad("<nil>", flags) : badVerb(null, verb);
   }
   if (typeof value === "boolean") {
-    return verb === "t" || verb === "v" ? pad(String(value), flags) : badVerb(value, verb);
+    return verb === "t" || verb === "v" ? pad(String(value), flags) : badVerb(value, verb, flags);
   }
   if (typeof value === "number") return formatInteger(value, verb, flags);
   if (value instanceof GoFloat) return formatFloat(value.value, verb, flags);
   if (typeof value === "string") return formatString(value, verb, flags);
   if (Array.isArray(value)) {
     if (flags.sharpV) {
-      return `[]interface {}{${value.map((element) => formatArgument(element, verb, flags)).join(", ")}}`;
+      return `[]interface {}{${value.map((element) => formatElement(element, verb, flags)).join(", ")}}`;
     }
-    return `[${value.map((element) => formatArgument(element, verb, flags)).join(" ")}]`;
+    return `[${value.map((element) => formatElement(element, verb, flags)).join(" ")}]`;
   }
   if (value instanceof Map) {
     const keys = [...value.keys()].sort(compareKeys);
     if (flags.sharpV) {
       return `map[string]interface {}{${keys
-        .map((key) => `${formatArgument(key, verb, flags)}:${formatArgument(value.get(key) ?? null, verb, flags)}`)
+        .map((key) => `${formatArgument(key, verb, flags)}:${formatElement(value.get(key) ?? null, verb, flags)}`)
         .join(", ")}}`;
     }
     return `map[${keys
-      .map((key) => `${formatArgument(key, verb, flags)}:${formatArgument(value.get(key) ?? null, verb, flags)}`)
+      .map((key) => `${formatArgument(key, verb, flags)}:${formatElement(value.get(key) ?? null, verb, flags)}`)
       .join(" ")}]`;
   }
   if (value instanceof GoObject) {
     const entries = Object.entries(value.fields);
     if (flags.sharpV) {
-      return `${value.typeName}{${entries.map(([name, field]) => `${name}:${formatArgument(field, verb, flags)}`).join(", ")}}`;
+      return `${value.typeName}{${entries.map(([name, field]) => `${name}:${formatElement(field, verb, flags)}`).join(", ")}}`;
     }
     return `{${entries
-      .map(([name, field]) => (flags.plusV ? `${name}:` : "") + formatArgument(field, verb, flags))
+      .map(([name, field]) => (flags.plusV ? `${name}:` : "") + formatElement(field, verb, flags))
       .join(" ")}}`;
   }
   // A function value: Go prints its address; there is none to print here.
-  return verb === "v" || verb === "p" ? pad("0x0", flags) : badVerb(value, verb);
+  return verb === "v" || verb === "p" ? pad("0x0", flags) : badVerb(value, verb, flags);
 }
 
 function compareKeys(a: string, b: string): number {
@@ -293,7 +300,7 @@ function formatString(value: string, verb: string, flags: Flags): string {
     case "X":
       return pad(hexBytes(new TextEncoder().encode(value), verb, flags), flags);
     default:
-      return badVerb(value, verb);
+      return badVerb(value, verb, flags);
   }
 }
 
@@ -377,7 +384,8 @@ function formatInteger(value: number, verb: string, flags: Flags): string {
     case "b":
       return integerDigits(value, 2, flags, flags.sharp ? "0b" : "");
     case "o":
-      return integerDigits(value, 8, flags, flags.sharp ? "0" : "");
+      // Go's # adds a leading 0 only when the digits do not start with one.
+      return integerDigits(value, 8, flags, flags.sharp && value !== 0 ? "0" : "");
     case "O":
       return integerDigits(value, 8, flags, "0o");
     case "x":
@@ -389,24 +397,18 @@ function formatInteger(value: number, verb: string, flags: Flags): string {
     case "q":
       return pad(quoteRuneGo(value, flags.plus), flags);
     case "U": {
-      let text = `U+${Math.abs(value)
+      const unsigned = value < 0 ? BigInt.asUintN(64, BigInt(value)) : BigInt(value);
+      let text = `U+${unsigned
         .toString(16)
         .toUpperCase()
         .padStart(flags.precision ?? 4, "0")}`;
-      if (flags.sharp && printable.test(String.fromCodePoint(validRune(value)))) {
-        text += ` '${String.fromCodePoint(validRune(value))}'`;
+      if (flags.sharp && value >= 0 && value <= 0x10ffff && printable.test(String.fromCodePoint(validRune(value)))) {
+        text += ` '${String.fromCodePoint(value)}'`;
       }
       return pad(text, flags);
     }
-    case "e":
-    case "E":
-    case "f":
-    case "F":
-    case "g":
-    case "G":
-      return badVerb(value, verb);
     default:
-      return badVerb(value, verb);
+      return badVerb(value, verb, flags);
   }
 }
 
@@ -435,11 +437,46 @@ function integerDigits(value: number, base: number, flags: Flags, prefix: string
 /** Decimal digits and decimal point position of a float, as strconv's decimal: 0.d1d2... × 10^dp. */
 function decimalDigits(value: number, significant: number | undefined): { digits: string; dp: number } {
   if (value === 0) return { digits: "", dp: 0 };
-  const text = significant === undefined ? value.toExponential() : value.toExponential(Math.max(significant - 1, 0));
-  const [mantissa = "", exponent = "0"] = text.split("e");
-  let digits = mantissa.replace(".", "").replace("-", "");
-  digits = digits.replace(/0+$/, "");
-  return { digits, dp: Number(exponent) + 1 };
+  if (significant === undefined) {
+    // The shortest digits that read back as the same float (JavaScript and Go agree on these).
+    const [mantissa = "", exponent = "0"] = value.toExponential().split("e");
+    return { digits: mantissa.replace(".", "").replace("-", "").replace(/0+$/, ""), dp: Number(exponent) + 1 };
+  }
+  return roundDigits(exactDecimal(value), significant);
+}
+
+/** The exact decimal expansion of a finite non-negative float. */
+function exactDecimal(value: number): { digits: string; dp: number } {
+  const { mantissa, exponent } = floatBits(value);
+  const power = exponent - 52;
+  let digits: string;
+  let dp: number;
+  if (power >= 0) {
+    digits = (mantissa << BigInt(power)).toString();
+    dp = digits.length;
+  } else {
+    digits = (mantissa * 5n ** BigInt(-power)).toString();
+    dp = digits.length + power;
+  }
+  return { digits: digits.replace(/0+$/, ""), dp };
+}
+
+/** Rounds to `count` significant digits, half to even on an exact tie, as strconv's decimal.Round. */
+function roundDigits(decimal: { digits: string; dp: number }, count: number): { digits: string; dp: number } {
+  const { digits, dp } = decimal;
+  if (count < 0) return { digits: "", dp: 0 };
+  if (count >= digits.length) return decimal;
+  const next = digits[count] as string;
+  let up: boolean;
+  if (next === "5" && count + 1 === digits.length) up = count > 0 && Number(digits[count - 1]) % 2 === 1;
+  else up = next >= "5";
+  if (!up) return { digits: digits.slice(0, count).replace(/0+$/, ""), dp };
+  const kept = [...digits.slice(0, count)].map(Number);
+  let i = kept.length - 1;
+  while (i >= 0 && kept[i] === 9) i--;
+  if (i < 0) return { digits: "1", dp: dp + 1 };
+  kept[i] = (kept[i] as number) + 1;
+  return { digits: kept.slice(0, i + 1).join(""), dp };
 }
 
 function formatExponent(digits: string, dp: number, precision: number, upper: boolean, zero: boolean): string {
@@ -508,16 +545,21 @@ export function formatFloatGo(value: number, verb: "e" | "E" | "f" | "F" | "g" |
 }
 
 function fixedWithPrecision(magnitude: number, precision: number): string {
-  if (magnitude < 1e21 && precision <= 100) return magnitude.toFixed(precision);
-  const decimal = decimalDigits(magnitude, undefined);
-  return formatFixed(decimal.digits, decimal.dp, precision);
+  if (magnitude === 0) return formatFixed("", 1, precision);
+  const exact = exactDecimal(magnitude);
+  const rounded = roundDigits(exact, exact.dp + precision);
+  return formatFixed(rounded.digits, rounded.digits === "" ? 1 : rounded.dp, precision);
 }
 
 function formatFloat(value: number, verb: string, flags: Flags): string {
   let text: string;
+  // Go's %v is %g; the sharp flag's digit count below follows the verb Go formats with.
+  const goVerb = verb === "v" ? "g" : verb;
   switch (verb) {
     case "v":
-      text = formatFloatGo(value, "g", flags.precision ?? -1);
+    case "g":
+    case "G":
+      text = formatFloatGo(value, goVerb as "g" | "G", flags.precision ?? -1);
       break;
     case "e":
     case "E":
@@ -525,17 +567,17 @@ function formatFloat(value: number, verb: string, flags: Flags): string {
     case "F":
       text = formatFloatGo(value, verb, flags.precision ?? 6);
       break;
-    case "g":
-    case "G":
-      text = formatFloatGo(value, verb, flags.precision ?? -1);
+    case "x":
+    case "X":
+      text = hexFloat(value, verb === "X", flags.precision ?? -1);
+      break;
+    case "b":
+      text = binaryFloat(value);
       break;
     default:
-      return badVerb(new GoFloat(value), verb);
+      return badVerb(new GoFloat(value), verb, flags);
   }
-  if (flags.sharp && !text.includes(".") && Number.isFinite(value)) {
-    const at = text.search(/[eE]/);
-    text = at < 0 ? `${text}.` : `${text.slice(0, at)}.${text.slice(at)}`;
-  }
+  if (flags.sharp && verb !== "b" && Number.isFinite(value)) text = sharpFloat(text, goVerb, flags.precision ?? -1);
   if (!text.startsWith("-") && !text.startsWith("+")) {
     if (flags.plus) text = `+${text}`;
     else if (flags.space) text = ` ${text}`;
@@ -550,4 +592,92 @@ function formatFloat(value: number, verb: string, flags: Flags): string {
     return text;
   }
   return pad(text, { ...flags, zero: false });
+}
+
+/** The # flag on floats, as Go's fmt: always a decimal point; %g and %v keep trailing zeros. */
+function sharpFloat(text: string, verb: string, precision: number): string {
+  let digits = 0;
+  if (verb === "g" || verb === "G" || verb === "x" || verb === "X") digits = precision === -1 ? 6 : precision;
+  const sign = /^[-+]/.test(text) ? (text[0] as string) : "";
+  let number = sign ? text.slice(1) : text;
+  let tail = "";
+  const exponentAt = verb === "x" || verb === "X" ? number.search(/[pP]/) : number.search(/[eEpP]/);
+  if (exponentAt >= 0) {
+    tail = number.slice(exponentAt);
+    number = number.slice(0, exponentAt);
+  }
+  let sawNonzero = false;
+  for (const char of number) {
+    if (char === ".") continue;
+    if (char !== "0") sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!number.includes(".")) {
+    if (number === "0") digits--;
+    number += ".";
+  }
+  if (digits > 0) number += "0".repeat(digits);
+  return sign + number + tail;
+}
+
+function floatBits(value: number): { negative: boolean; mantissa: bigint; exponent: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  let exponent = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  if (exponent === 0) exponent++;
+  else mantissa |= 1n << 52n;
+  return { negative, mantissa, exponent: exponent - 1023 };
+}
+
+/** strconv.FormatFloat(value, 'b', -1, 64): mantissa "p" binary exponent. */
+function binaryFloat(value: number): string {
+  const { negative, mantissa, exponent } = floatBits(value);
+  const power = exponent - 52;
+  return `${negative ? "-" : ""}${mantissa}p${power >= 0 ? "+" : ""}${power}`;
+}
+
+/** strconv.FormatFloat(value, 'x', precision, 64): hexadecimal mantissa and binary exponent. */
+function hexFloat(value: number, upper: boolean, precision: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
+  const mask = (1n << 64n) - 1n;
+  let { negative, mantissa, exponent } = floatBits(value);
+  if (mantissa === 0n) exponent = 0;
+  mantissa <<= 8n;
+  while (mantissa !== 0n && (mantissa & (1n << 60n)) === 0n) {
+    mantissa <<= 1n;
+    exponent--;
+  }
+  if (precision >= 0 && precision < 15) {
+    const shift = BigInt(precision * 4);
+    const extra = (mantissa << shift) & ((1n << 60n) - 1n);
+    mantissa >>= 60n - shift;
+    if ((extra | (mantissa & 1n)) > 1n << 59n) mantissa++;
+    mantissa <<= 60n - shift;
+    if ((mantissa & (1n << 61n)) !== 0n) {
+      mantissa >>= 1n;
+      exponent++;
+    }
+  }
+  const digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  let out = `${negative ? "-" : ""}0${upper ? "X" : "x"}${(mantissa >> 60n) & 1n}`;
+  mantissa = (mantissa << 4n) & mask;
+  if (precision < 0 && mantissa !== 0n) {
+    out += ".";
+    while (mantissa !== 0n) {
+      out += digits[Number((mantissa >> 60n) & 15n)];
+      mantissa = (mantissa << 4n) & mask;
+    }
+  } else if (precision > 0) {
+    out += ".";
+    for (let i = 0; i < precision; i++) {
+      out += digits[Number((mantissa >> 60n) & 15n)];
+      mantissa = (mantissa << 4n) & mask;
+    }
+  }
+  const sign = exponent < 0 ? "-" : "+";
+  return `${out}${upper ? "P" : "p"}${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
 }
