@@ -352,7 +352,8 @@ export function lex(input: string): Item[] {
       while (isAlphaNumeric(peekChar())) nextChar();
       if (!atTerminator()) return fail(`bad character ${charDescription(peekChar())}`);
       const word = input.slice(start, position);
-      const keyword = keywords[word];
+      // Own keys only: "toString" (Sprig's function) is on every object's prototype.
+      const keyword = Object.hasOwn(keywords, word) ? keywords[word] : undefined;
       if (keyword !== undefined && word !== ".") emit(keyword);
       else if (word === "true" || word === "false") emit("bool");
       else emit("identifier");
