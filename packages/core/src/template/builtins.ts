@@ -146,12 +146,15 @@ function equal(args: readonly GoValue[]): boolean {
     if (firstKind !== otherKind) {
       if (first !== null && other !== null) throw new Error(incompatible);
     } else if (firstKind === "other") {
-      if (Array.isArray(first) || first instanceof Map || first instanceof GoObject) {
+      if (first instanceof GoObject && other instanceof GoObject && first.typeName === other.typeName) {
+        truth = structEqual(first, other);
+      } else if (Array.isArray(first) || first instanceof Map || first instanceof GoObject) {
         throw new Error(
           `non-comparable types ${formatGoValue(first)}: ${goTypeName(first)}, ${goTypeName(other)}: ${formatGoValue(other)}`,
         );
+      } else {
+        truth = first === other;
       }
-      truth = first === other;
     } else if (firstKind === "invalid") {
       truth = true;
     } else {
@@ -160,6 +163,18 @@ function equal(args: readonly GoValue[]): boolean {
     if (truth) return true;
   }
   return false;
+}
+
+/** Go's == on structs: same type, every field equal (fields of basic kinds, nil, or structs). */
+function structEqual(first: GoObject, second: GoObject): boolean {
+  if (first === second) return true;
+  if (first.typeName !== second.typeName) return false;
+  return Object.keys(first.fields).every((name) => {
+    const a = first.fields[name] ?? null;
+    const b = second.fields[name] ?? null;
+    if (a instanceof GoObject && b instanceof GoObject) return structEqual(a, b);
+    return basicKind(a) === basicKind(b) && primitive(a) === primitive(b);
+  });
 }
 
 function lessThan(first: GoValue, second: GoValue): boolean {

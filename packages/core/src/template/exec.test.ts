@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import compareVectors from "../../test/vectors/go-template/compare.json" with { type: "json" };
 import vectors from "../../test/vectors/go-template/exec.json" with { type: "json" };
 import { GoArgumentError, TemplateError } from "./errors.js";
 import { formatGoValue, goTypeName } from "./format.js";
@@ -208,6 +209,43 @@ describe("Go's execTests", () => {
     } else {
       expect(TemplateError.isInstance(result.error)).toBe(true);
       expect((result.error as TemplateError).detail).toBe(goDetail(testCase.goError ?? ""));
+    }
+  });
+});
+
+interface CompareCase {
+  expr: string;
+  truth: string;
+  ok: boolean;
+  goError?: string;
+}
+
+describe("Go's cmpTests (comparison functions)", () => {
+  const compareSkipped = compareVectors.skipped as Record<string, string>;
+  const compareCases = (compareVectors.cases as CompareCase[]).filter(
+    (testCase) => compareSkipped[testCase.expr] === undefined,
+  );
+  const compareData = toGoValue(compareVectors.data as Described);
+  it("runs all but the listed ones", () => {
+    expect(compareVectors.cases.length).toBe(117);
+    expect(Object.keys(compareSkipped).length).toBe(12);
+    expect(compareCases.length).toBe(105);
+  });
+  it.each(compareCases.map((testCase) => [testCase.expr, testCase] as const))("%s", (_expr, testCase) => {
+    const set = createTemplateSet({});
+    let output = "";
+    let error: unknown;
+    try {
+      set.add({ file: "empty", text: `{{if ${testCase.expr}}}true{{else}}false{{end}}` });
+      output = set.execute("empty", compareData).text;
+    } catch (caught) {
+      error = caught;
+    }
+    if (testCase.goError === undefined) {
+      expect(error).toBeUndefined();
+      expect(output).toBe(testCase.truth);
+    } else {
+      expect((error as TemplateError).detail).toBe(goDetail(testCase.goError));
     }
   });
 });

@@ -96,8 +96,8 @@ class State {
   ) {}
 
   fail(node: Node, message: string, cause?: unknown): never {
-    let context = nodeString(node);
-    if ([...context].length > 20) context = `${[...context].slice(0, 20).join("")}...`;
+    // The whole node, as Go since 1.x stopped cutting it at 20 characters.
+    const context = nodeString(node);
     throw new TemplateError(
       positionOf(node),
       `executing ${JSON.stringify(this.templateName)} at <${context}>: ${message}`,

@@ -39,7 +39,7 @@ describe("control structures beyond Go 1.19's tables", () => {
       "012|01|none",
     );
     expect(failure(() => render("{{range $i, $v := 3}}{{end}}")).detail).toBe(
-      'executing "werf.yaml" at <{{range $i, $v := 3}...>: can\'t use 3 to iterate over more than one variable',
+      'executing "werf.yaml" at <{{range $i, $v := 3}}{{end}}>: can\'t use 3 to iterate over more than one variable',
     );
   });
   it("has else with (Go 1.23) and else if chains", () => {
