@@ -162,6 +162,15 @@ describe("werf v2 directives in the conveyor", () => {
     expect(from?.instructions(null)).toMatchObject({ kind: "from", platforms: ["linux/arm64", "linux/amd64"] });
   });
 
+  it("signs docker.exactValues with the docker instructions, as werf's digest does", () => {
+    const plain = planConveyor(one("docker: {USER: app}\n"), gitFacts);
+    const exact = planConveyor(one("docker: {USER: app, exactValues: true}\n"), gitFacts);
+    expect(plain[1]?.deps).toEqual({ USER: "app" });
+    expect(exact[1]?.deps).toEqual({ USER: "app", exactValues: true });
+    // Alone it makes no stage.
+    expect(planConveyor(one("docker: {exactValues: true}\n"), gitFacts).map((stage) => stage.name)).toEqual(["from"]);
+  });
+
   it("adds imageSpec as the last stage, after dockerInstructions, with every field in its deps", () => {
     const image = one("docker: {USER: app}\nimageSpec:\n  author: me\n  config: {removeEnv: [/^X_/], env: {A: b}}\n");
     const stages = planConveyor(image, gitFacts);

@@ -112,6 +112,8 @@ function dockerDeps(docker: DockerInstructions): { [key: string]: JsonValue } | 
   if (docker.CMD !== null) deps.CMD = docker.CMD;
   if (docker.ENTRYPOINT !== null) deps.ENTRYPOINT = docker.ENTRYPOINT;
   if (docker.HEALTHCHECK !== null) deps.HEALTHCHECK = docker.HEALTHCHECK;
+  // In the signature only with other instructions, as werf's digest holds it ("exact-values:::").
+  if (docker.exactValues === true && Object.keys(deps).length > 0) deps.exactValues = true;
   return Object.keys(deps).length > 0 ? deps : null;
 }
 

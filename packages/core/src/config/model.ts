@@ -140,6 +140,11 @@ export interface DockerInstructions {
   ENTRYPOINT: string[] | null;
   /** Kept as written (`--interval=5s CMD ...`, `NONE`), like werf's string form. */
   HEALTHCHECK: string | null;
+  /**
+   * werf's `exactValues: true`. stages always sets values as written (quotes and spaces kept, which is
+   * what werf's flag asks of Docker), so it changes only the signature, as in werf. Absent: false.
+   */
+  exactValues?: boolean;
 }
 
 /** A name matcher of `imageSpec.config.remove*`: a name, or a Go regular expression written `/.../`. */

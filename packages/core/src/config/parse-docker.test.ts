@@ -40,6 +40,17 @@ describe("docker", () => {
     });
   });
 
+  it("reads werf's exactValues, which only the signature sees", () => {
+    expect(docker("  exactValues: true\n  ENV: {A: '\"quoted value\"'}\n")).toMatchObject({
+      exactValues: true,
+      ENV: { A: '"quoted value"' },
+    });
+    expect(docker("  exactValues: false\n  USER: app\n")).not.toHaveProperty("exactValues");
+    expect(imageErrors(`${head}  exactValues: "yes"\n`)).toEqual([
+      "stages.yaml:7:16: docker.exactValues must be a boolean, not a string (write true or false, without quotes)",
+    ]);
+  });
+
   it("reads single EXPOSE and VOLUME values", () => {
     expect(docker('  EXPOSE: "80"\n  VOLUME: /data\n')).toMatchObject({ EXPOSE: ["80"], VOLUME: ["/data"] });
   });

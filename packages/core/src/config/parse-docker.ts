@@ -2,12 +2,12 @@ import type { Node } from "yaml";
 import type { DockerInstructions } from "./model.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { isNullNode, type YamlContext } from "./yaml-context.js";
-import { readStringOrList, readText, readTextList, readTextMap } from "./yaml-values.js";
+import { readBoolean, readStringOrList, readText, readTextList, readTextMap } from "./yaml-values.js";
 
 const dockerSpec: SectionSpec = {
   where: "under docker",
   word: "directive",
-  known: ["ENV", "LABEL", "EXPOSE", "VOLUME", "WORKDIR", "USER", "CMD", "ENTRYPOINT", "HEALTHCHECK"],
+  known: ["ENV", "LABEL", "EXPOSE", "VOLUME", "WORKDIR", "USER", "CMD", "ENTRYPOINT", "HEALTHCHECK", "exactValues"],
   unsupported: {
     STOPSIGNAL: {
       reason: "setting the stop signal is not supported",
@@ -64,6 +64,9 @@ export function parseDocker(context: YamlContext, node: Node | null): DockerInst
   if (docker.ENTRYPOINT !== null && docker.CMD === null && !section.has("CMD")) {
     // Docker resets an inherited CMD when ENTRYPOINT is set; werf does the same.
     docker.CMD = [];
+  }
+  if (readBoolean(context, sectionValue(section, "exactValues"), "docker.exactValues") === true) {
+    docker.exactValues = true;
   }
   docker.HEALTHCHECK = readText(
     context,
