@@ -1,10 +1,13 @@
 /*
  * Sprig v3.2.3's function map, as werf links it (Masterminds/sprig functions.go), over template values.
- * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts), the
- * date functions, the network, URL and certificate/crypto generators (genCA, bcrypt, encryptAES, ...),
- * which no werf.yaml needs to build an image and which would read the clock, the network or secrets.
+ * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts),
+ * toDate/mustToDate and durationRound, and the network, URL and certificate/crypto generators
+ * (getHostByName, urlParse, genCA, bcrypt, encryptAES, ...), which no werf.yaml needs to build an image.
+ * A missing function is the engine's "function X not defined", naming it. `now`, `ago`, `uuidv4` and
+ * `rand*` are here because werf has them; what they reach changes its signature on every build.
  */
 import type { FunctionMap } from "../model.js";
+import { dateFunctions } from "./date.js";
 import { defaultFunctions } from "./defaults.js";
 import { dictFunctions } from "./dicts.js";
 import { encodingFunctions } from "./encoding.js";
@@ -36,6 +39,7 @@ export function sprigFunctions(): FunctionMap {
     ...regexFunctions(),
     ...semverFunctions(),
     ...randomFunctions(),
+    ...dateFunctions(),
     hello: () => "Hello!",
   };
 }
