@@ -90,6 +90,31 @@ shell:
 `);
   });
 
+  it("with IMAGE names prints only their documents, in the config's order, as werf", async () => {
+    const result = await stages(["config", "render", "web", "api"], { cwd: directory, env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`image: api
+from: alpine:3.19
+shell:
+  install:
+    - echo api 
+    - echo ${hash}
+---
+image: web
+from: alpine:3.19
+shell:
+  setup:
+  - |
+    cat > /etc/nginx.conf <<'EOF'
+    worker_processes 1;
+    events {}
+    EOF
+`);
+    const unknown = await stages(["config", "render", "nope"], { cwd: directory, env });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('image "nope" is not in the configuration');
+  });
+
   it("--json gives the rendered text and what rendering read", async () => {
     const result = await stages(["config", "render", "--json"], {
       cwd: directory,

@@ -1,5 +1,12 @@
 import type { Writable } from "node:stream";
-import { ConfigError, type ConfigProblem, StagesError, TemplateError, UsageError } from "@stages/core";
+import {
+  ConfigError,
+  type ConfigProblem,
+  StagesError,
+  TemplateError,
+  UnknownImageError,
+  UsageError,
+} from "@stages/core";
 import { Command, Option } from "clipanion";
 import type { CommandContext } from "../context.js";
 import { exitCodes } from "../exit-codes.js";
@@ -61,28 +68,74 @@ export class ConfigRenderCommand extends ConfigCommand {
   static override usage = Command.Usage({
     description: "Print the configuration after rendering its Go templates (as werf config render)",
     details: `
-      A werf.yaml with Go templates (\`{{ ... }}\`) is rendered with Sprig's and werf's functions, the partials in \`.werf/**/*.tmpl\`, \`.Files\` of the project directory, the environment (\`env\`), \`--env\` (\`.Env\`) and HEAD (\`.Commit\`). A file without templates is printed as it is. Nothing is validated: see \`stages config check\`.
+      A werf.yaml with Go templates (\`{{ ... }}\`) is rendered with Sprig's and werf's functions, the partials in \`.werf/**/*.tmpl\`, \`.Files\` of the project directory, the environment (\`env\`), \`--env\` (\`.Env\`) and HEAD (\`.Commit\`). A file without templates is printed as it is. Nothing is validated: see \`stages config check\`. With IMAGE names: only their documents, joined by \`---\` (as werf).
 
       With \`--json\`: \`{ "rendered": text, "read": { "env": {...}, "files": [...] } }\`, what rendering read (environment variables with their values, project files), which is what the rendered text, and so the signatures, depend on.
     `,
     examples: [
       ["Print the rendered werf.yaml", "stages config render"],
       ["Render for an environment", "stages config render --env production"],
+      ["Only the documents of two images", "stages config render backend frontend"],
     ],
   });
+
+  images = Option.Rest({ name: "IMAGE" });
 
   async execute(): Promise<number> {
     try {
       const source = await this.read();
+      const rendered = this.images.length === 0 ? source.text : await imageDocuments(source, this.images);
       if (this.json) {
         const read = source.render?.read ?? { env: {}, files: [] };
-        this.write(this.context.stdout, `${JSON.stringify({ rendered: source.text, read }, null, 2)}\n`);
-      } else this.write(this.context.stdout, source.text);
+        this.write(this.context.stdout, `${JSON.stringify({ rendered, read }, null, 2)}\n`);
+      } else this.write(this.context.stdout, rendered);
       return exitCodes.ok;
     } catch (error) {
       return this.fail(error);
     }
   }
+}
+
+/**
+ * The rendered documents of the named images, as `werf config render IMAGE...` prints them: each
+ * document's text between werf's separators, joined by `---`. The config must be valid to tell
+ * which document is whose.
+ */
+async function imageDocuments(source: ProjectConfigText, names: readonly string[]): Promise<string> {
+  const result = await validateProjectConfig(source);
+  if (result.config === null) throw new ConfigError(result.errors);
+  const documents = splitDocuments(source.text);
+  const { images } = result.config;
+  for (const name of names) {
+    if (!images.some((image) => image.name === name)) {
+      throw new UnknownImageError(`image "${name}" is not in the configuration`, {
+        hint: `images: ${images.map((image) => image.name ?? "~").join(", ")}`,
+      });
+    }
+  }
+  // In the config's order, as werf prints them.
+  const picked: string[] = [];
+  for (const image of images) {
+    if (image.name === null || !names.includes(image.name)) continue;
+    const document = [...documents].reverse().find((candidate) => candidate.line <= image.position.line);
+    if (document !== undefined && !picked.includes(document.text)) picked.push(document.text);
+  }
+  return picked.join("---\n");
+}
+
+/** werf's split of a config into documents: at lines of `---`, optionally followed by spaces and a comment. */
+function splitDocuments(text: string): { line: number; text: string }[] {
+  const documents: { line: number; text: string }[] = [];
+  const lines = text.split("\n");
+  let start = 0;
+  for (let index = 0; index <= lines.length; index++) {
+    if (index === lines.length || /^---[ \t\r]*(#.*)?$/.test(lines[index] as string)) {
+      const body = lines.slice(start, index).join("\n");
+      documents.push({ line: start + 1, text: index === lines.length ? body : `${body}\n` });
+      start = index + 1;
+    }
+  }
+  return documents;
 }
 
 /** One problem of `config check --json`. */
