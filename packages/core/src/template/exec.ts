@@ -60,6 +60,19 @@ function toArgument(value: Value): GoValue {
   return value === undefined ? null : value;
 }
 
+/**
+ * The node Go's exec visited last in a pipeline (its state.at), where Go reports what went wrong
+ * with the pipeline's value: the last command's first word, or the last argument of a call.
+ */
+function lastVisited(pipe: PipeNode): Node {
+  const command = pipe.commands[pipe.commands.length - 1];
+  const first = command?.args[0];
+  if (command === undefined || first === undefined) return pipe;
+  if (first.type === "identifier") return command.args[command.args.length - 1] as Node;
+  if (first.type === "pipe") return lastVisited(first);
+  return first;
+}
+
 function positionOf(node: Node): TemplatePosition {
   return node.source.position(node.offset);
 }
@@ -192,13 +205,14 @@ class State {
         return;
       }
       if (typeof value === "number") {
-        if (decl.length > 1) this.fail(node, `can't use ${value} to iterate over more than one variable`);
+        if (decl.length > 1)
+          this.fail(lastVisited(node.pipe), `can't use ${value} to iterate over more than one variable`);
         if (value > 0) {
           for (let i = 0; i < value; i++) if (!oneIteration(i, i)) break;
           return;
         }
       } else if (value !== undefined && value !== null && !(Array.isArray(value) || value instanceof Map)) {
-        this.fail(node, `range can't iterate over ${formatGoValue(value)}`);
+        this.fail(lastVisited(node.pipe), `range can't iterate over ${formatGoValue(value)}`);
       }
       if (node.elseList) this.walk(dot, node.elseList);
     } finally {
@@ -319,12 +333,25 @@ class State {
     final: Final,
   ): Value {
     let current = receiver;
-    for (let i = 0; i < ident.length - 1; i++)
-      current = this.evalField(dot, ident[i] as string, node, [], missing, current);
-    return this.evalField(dot, ident[ident.length - 1] as string, node, args, final, current);
+    // A value read from a map has Go's static type interface {}, which Go's errors name.
+    let fromMap = false;
+    for (let i = 0; i < ident.length - 1; i++) {
+      const next = this.evalField(dot, ident[i] as string, node, [], missing, current, fromMap);
+      fromMap = current instanceof Map;
+      current = next;
+    }
+    return this.evalField(dot, ident[ident.length - 1] as string, node, args, final, current, fromMap);
   }
 
-  private evalField(dot: Value, name: string, node: Node, args: readonly Node[], final: Final, receiver: Value): Value {
+  private evalField(
+    dot: Value,
+    name: string,
+    node: Node,
+    args: readonly Node[],
+    final: Final,
+    receiver: Value,
+    fromMap = false,
+  ): Value {
     if (receiver === undefined) return undefined;
     if (receiver === null) return this.fail(node, `nil pointer evaluating interface {}.${name}`);
     const hasArgs = args.length > 1 || final !== missing;
@@ -339,7 +366,7 @@ class State {
       if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
       return receiver.has(name) ? receiver.get(name) : undefined;
     }
-    return this.fail(node, `can't evaluate field ${name} in type ${goTypeName(receiver)}`);
+    return this.fail(node, `can't evaluate field ${name} in type ${fromMap ? "interface {}" : goTypeName(receiver)}`);
   }
 
   private evalFunction(
@@ -397,6 +424,7 @@ class State {
   ): Value {
     const values: GoValue[] = args.slice(1).map((arg) => toArgument(this.evalArg(dot, arg)));
     if (final !== missing) values.push(toArgument(final));
+    if (target === builtinFunctions.printf) this.checkFormat(args[1], values[0] ?? null);
     const context: CallContext = {
       position: positionOf(at),
       name,
@@ -424,6 +452,14 @@ class State {
       const message = error instanceof Error ? error.message : String(error);
       return this.fail(node, `error calling ${name}: ${message}`, error);
     }
+  }
+
+  /** printf's format is a Go string parameter: Go rejects another value at the argument, before the call. */
+  private checkFormat(node: Node | undefined, value: GoValue): void {
+    if (node === undefined || typeof value === "string") return;
+    if (node.type === "nil") this.fail(node, "cannot assign nil to string");
+    if (node.type === "number" || node.type === "bool") this.fail(node, `expected string; found ${nodeString(node)}`);
+    this.fail(node, `wrong type for value; expected string; got ${goTypeName(value)}`);
   }
 
   private evalArg(dot: Value, node: Node): Value {
