@@ -57,6 +57,11 @@ describe("Sprig date functions", () => {
     ["duration", ["90"], "1m30s"],
     ["duration", [3600], "1h0m0s"],
     ["duration", ["x"], "0s"],
+    ["duration", ["93784"], "26h3m4s"],
+    ["durationRound", ["2h5s"], "2h"],
+    ["durationRound", ["24h5s"], "1d"],
+    ["durationRound", ["2400h5s"], "3mo"],
+    ["durationRound", [90e9], "1m"],
   ])("%s %j", (name, args, expected) => {
     expect(callFunction(name, args)).toBe(expected);
   });

@@ -296,6 +296,21 @@ function modify(text: string, date: GoValue | undefined, must: boolean): GoValue
   return goTimeValue({ ...time, milliseconds: time.milliseconds + milliseconds });
 }
 
+/** Sprig's durationRound: the largest whole unit of a duration (y, mo, d, h, m, s). */
+export function roundDuration(nanoseconds: number): string {
+  const absolute = Math.abs(nanoseconds);
+  const units: [string, number][] = [
+    ["y", 365 * 86_400e9],
+    ["mo", 30 * 86_400e9],
+    ["d", 86_400e9],
+    ["h", 3600e9],
+    ["m", 60e9],
+    ["s", 1e9],
+  ];
+  for (const [unit, size] of units) if (absolute > size) return `${Math.floor(absolute / size)}${unit}`;
+  return "0s";
+}
+
 /** Sprig's date functions. */
 export function dateFunctions(): FunctionMap {
   return {
@@ -358,6 +373,20 @@ export function dateFunctions(): FunctionMap {
             ? value
             : 0;
       return formatDuration(seconds * 1e9);
+    },
+    durationRound: (args, context) => {
+      expectArity(context.name, args, 1);
+      const value = args[0] ?? null;
+      const time = goTimeOf(value);
+      let nanoseconds = 0;
+      if (time !== undefined) nanoseconds = (Date.now() - time.milliseconds) * 1e6;
+      else if (typeof value === "number") nanoseconds = value;
+      else if (typeof value === "string") {
+        const negative = value.startsWith("-");
+        const parsed = parseGoDuration(negative ? value.slice(1) : value);
+        nanoseconds = parsed.ok ? parsed.milliseconds * 1e6 : 0;
+      }
+      return roundDuration(nanoseconds);
     },
     ago: (args, context) => {
       expectArity(context.name, args, 1);
