@@ -245,6 +245,26 @@ describe("locateRenderedProblems", () => {
     });
   });
 
+  it("locates a line of an include's value in the partial when its text is there once, else at the include", () => {
+    const partial = {
+      file: ".werf/_helpers.tmpl",
+      text: '{{- define "shell" -}}\ninstall: [make]\nsetp: [make test]\n{{- end }}\n{{- define "from" }}from: {{ . }}{{ end }}\n',
+    };
+    const text =
+      'project: demo\nconfigVersion: 1\n---\nimage: a\n{{ include "from" "alpine" }}\nshell:\n  {{- include "shell" . | nindent 2 }}\ndocker:\n  {{- include "from" "x" | nindent 2 }}\n';
+    const rendered = render({ text, partials: [partial] });
+    expect(rendered.text).toBe(
+      "project: demo\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\nshell:\n  install: [make]\n  setp: [make test]\ndocker:\n  from: x\n",
+    );
+    const result = parseConfig(rendered.text, { file: "werf.yaml" });
+    const formatted = locateRenderedProblems(result.errors, rendered, "werf.yaml").map((problem) => problem.formatted);
+    expect(formatted).toHaveLength(2);
+    // "  setp: [make test]" is the partial's line 3, re-indented by nindent.
+    expect(formatted[0]).toMatch(/^\.werf\/_helpers\.tmpl:3:1 \(rendered line 8\): .*setp/);
+    // "  from: x" is no literal line of any template: it stays at the include.
+    expect(formatted[1]).toMatch(/^werf\.yaml:9:\d+ \(rendered line 10\): .*from/);
+  });
+
   it("takes the template column when the line is the template's text, the action's otherwise", () => {
     const text =
       'project: demo\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\ndocker:\n  {{ print "EXPOSES" }}: [80]\n---\nimage: b\nfrom: alpine\n{{ print "docker" }}: {EXPOS: [80]}\n';

@@ -145,11 +145,48 @@ export function locateRenderedProblems(
     if (problem.file !== file) return problem;
     const origin = render.origins[problem.line - 1] ?? render.origins[render.origins.length - 1];
     if (origin === undefined) return problem;
+    const renderedLine = renderedLines[problem.line - 1];
+    const included = includedLine(origin, renderedLine, problem.column, sourceLines);
+    if (included !== null) return withOrigin(problem, included);
     return withOrigin(problem, {
       ...origin,
-      column: originColumn(origin, problem.column, renderedLines[problem.line - 1], sourceLines.get(origin.file)),
+      column: originColumn(origin, problem.column, renderedLine, sourceLines.get(origin.file)),
     });
   });
+}
+
+/**
+ * An `include` (or `tpl`) gives one string, so its lines are located at the action (`{{ include "x"
+ * . | nindent 4 }}`, werf's usual way). When the rendered line is the literal text of exactly one
+ * template line, re-indented, that line is where it came from: the problem is located there.
+ */
+function includedLine(
+  origin: TemplatePosition,
+  renderedLine: string | undefined,
+  column: number,
+  sourceLines: ReadonlyMap<string, readonly string[]>,
+): TemplatePosition | null {
+  const actionLine = sourceLines.get(origin.file)?.[origin.line - 1];
+  if (renderedLine === undefined || actionLine === undefined) return null;
+  const offset = Array.from(actionLine)
+    .slice(0, origin.column - 1)
+    .join("").length;
+  const open = actionLine.lastIndexOf("{{", offset);
+  const close = actionLine.indexOf("}}", offset);
+  if (open === -1 || !/\b(include|tpl)\b/.test(actionLine.slice(open, close === -1 ? undefined : close))) return null;
+  const text = renderedLine.trimStart();
+  if (text === "") return null;
+  const matches: TemplatePosition[] = [];
+  for (const [sourceFile, lines] of sourceLines) {
+    lines.forEach((line, index) => {
+      if (line.trimStart() !== text || line.includes("{{")) return;
+      const indentation = line.length - line.trimStart().length;
+      const renderedIndentation = renderedLine.length - text.length;
+      const within = Math.max(0, column - 1 - renderedIndentation);
+      matches.push({ file: sourceFile, line: index + 1, column: indentation + within + 1 });
+    });
+  }
+  return matches.length === 1 ? (matches[0] as TemplatePosition) : null;
 }
 
 function originColumn(
