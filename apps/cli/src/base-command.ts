@@ -86,7 +86,7 @@ export abstract class ProjectCommand extends Command<CommandContext> {
       for (const warning of project.warnings) renderer.info(warning.formatted);
       const services = await createServices(
         project,
-        { env, network: this.network, insecureRegistries: this.insecureRegistries },
+        { env, network: this.network, insecureRegistries: this.insecureRegistries, redactor },
         (line) => renderer.info(line),
       );
       const hooks = services.plugins.plugins.map((plugin) => plugin.hooks).filter((hooks) => hooks !== undefined);

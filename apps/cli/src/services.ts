@@ -11,6 +11,7 @@ import {
   type PluginRegistry,
   parseRepository,
   repositoryOf,
+  type SecretRedactor,
   type StageBuilder,
   type StagesPlugin,
   type StagesStorage,
@@ -19,6 +20,7 @@ import {
 import dockerPlugin, { stateDirectoryFromEnv } from "@stages/docker";
 import gitPlugin from "@stages/git";
 import registryPlugin, { createCredentialsProvider } from "@stages/registry";
+import { createBuildSecretReader, registerConfigSecrets } from "./build-secrets.js";
 import { readDockerEnvironment } from "./docker-environment.js";
 import { loadPlugins } from "./plugins.js";
 import type { Project } from "./project.js";
@@ -31,6 +33,8 @@ export interface HostSettings {
   env: Readonly<Record<string, string | undefined>>;
   network?: string | undefined;
   insecureRegistries: readonly string[];
+  /** The run's redactor: build secrets (`secrets:`) are registered with it before anything prints. */
+  redactor?: SecretRedactor;
 }
 
 /** The adapters of one command run, made lazily from the plugin registry. */
@@ -98,6 +102,11 @@ export async function createServices(
     credentials: createCredentialsProvider({ dockerConfigDir: dockerConfig, env }),
     log,
   };
+  if (settings.redactor !== undefined) {
+    const secrets = { env, directory: project.directory, redactor: settings.redactor };
+    registerConfigSecrets(project.config, secrets);
+    context.secrets = createBuildSecretReader(secrets);
+  }
   // Git mappings and Dockerfile build contexts are read from the work tree.
   const needsGit = project.config.images.some((image) => image.git.length > 0 || image.dockerfile !== null);
   const git = needsGit ? await pick(plugins.gitSources, "git", "git source")(context) : undefined;

@@ -96,30 +96,19 @@ export {
   type ImportPoint,
   type ImportSpec,
   loadConfigOrThrow,
+  type MountSpec,
   type ParseConfigOptions,
   type ProblemSeverity,
   type ProjectMeta,
   parseConfig,
+  type SecretSource,
+  type SecretSpec,
   type ShellStages,
   type SourcePosition,
   type StagesConfig,
   type UserStageName,
   userStageNames,
 } from "./config/index.js";
-// werf.yaml rendering: Go templates with Sprig's and werf's functions, before parsing (DESIGN §13).
-export {
-  type ConfigFileReader,
-  type HeadCommit,
-  isTemplate,
-  locateRenderedProblems,
-  renderWerfConfig,
-  type WerfConfigInput,
-  type WerfConfigReads,
-  type WerfConfigRender,
-  werfTemplatesDirectory,
-} from "./template/render-config.js";
-export { TemplateError } from "./template/errors.js";
-export type { TemplatePosition, TemplateSource } from "./template/model.js";
 // The conveyor: which stages an image has and what each carries.
 export { type Carried, type ConveyorFacts, planConveyor, type StageGitEffect, type StageTemplate } from "./conveyor.js";
 export {
@@ -307,3 +296,17 @@ export {
 } from "./stage-name.js";
 // Tags.
 export { assertValidTag, isValidTag, type SlugifiedTag, slugifyTag, tagMaxLength } from "./tag.js";
+export { TemplateError } from "./template/errors.js";
+export type { TemplatePosition, TemplateSource } from "./template/model.js";
+// werf.yaml rendering: Go templates with Sprig's and werf's functions, before parsing (DESIGN §13).
+export {
+  type ConfigFileReader,
+  type HeadCommit,
+  isTemplate,
+  locateRenderedProblems,
+  renderWerfConfig,
+  type WerfConfigInput,
+  type WerfConfigReads,
+  type WerfConfigRender,
+  werfTemplatesDirectory,
+} from "./template/render-config.js";

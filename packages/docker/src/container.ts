@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { Writable } from "node:stream";
 import type Dockerode from "dockerode";
+import type { EngineMount } from "./build-mounts.js";
 import type { EngineClient } from "./engine-client.js";
 import { abortedError, EngineHttpError, engineFailure, isHttpStatus } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
@@ -30,6 +31,10 @@ export interface ContainerSpec {
   hostname?: string;
   /** Labels of the container: its project and owner, so that a later run can tell a leftover (build-leftovers). */
   labels?: Record<string, string>;
+  /** Volumes mounted while it runs (`mount:` and secrets of shell stages); `docker commit` never takes them. */
+  mounts?: EngineMount[];
+  /** `host:container` binds (`mount: fromPath`). */
+  binds?: string[];
 }
 
 /** How long to wait for the rest of the output after the container stopped. */
@@ -65,6 +70,8 @@ export class EngineContainer {
       HostConfig: {
         NetworkMode: spec.networkMode,
         ...(spec.extraHosts && spec.extraHosts.length > 0 ? { ExtraHosts: spec.extraHosts } : {}),
+        ...(spec.mounts && spec.mounts.length > 0 ? { Mounts: spec.mounts } : {}),
+        ...(spec.binds && spec.binds.length > 0 ? { Binds: spec.binds } : {}),
       },
     };
     if (spec.user !== undefined) body.User = spec.user;

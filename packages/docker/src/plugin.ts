@@ -52,6 +52,8 @@ export const dockerPlugin = definePlugin({
         git,
         ...(network ? { network } : {}),
         ...(context.credentials ? { registryAuth: context.credentials } : {}),
+        ...(context.secrets ? { secrets: context.secrets } : {}),
+        projectDirectory: context.directory,
       });
     },
   },
