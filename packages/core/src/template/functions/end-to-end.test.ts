@@ -60,6 +60,7 @@ describe("Sprig functions in templates", () => {
     ['{{ $s := semver "1.2.3-beta.1+c0ff33" }}{{ $s.Prerelease }}', "beta.1"],
     ['{{ $s := semver "1.2.3-beta.1+c0ff33" }}{{ $s.Major}}', "1"],
     ['{{ semver "1.4.3" | (semver "1.2.3").Compare }}', "-1"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's replacement syntax, not a JavaScript template
     ['{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}', "-W-xxW-"],
     ['{{ "abc" | b64enc | b64dec }}', "abc"],
     ['{{ sha256sum "abc" | trunc 8 }}', "ba7816bf"],

@@ -4,7 +4,6 @@
  * 3.3000000000000003), rounding and sequences.
  */
 
-import { GoArgumentError } from "../errors.js";
 import { formatGoValue } from "../format.js";
 import { type FunctionMap, GoFloat, type GoValue } from "../model.js";
 import { expectArity, floatArgument, intArgument, stringArgument } from "./arguments.js";
@@ -209,9 +208,9 @@ export function numericFunctions(): FunctionMap {
     },
     round: (args, context) => {
       expectArity(context.name, args, 2, true);
-      if (args.length > 3)
-        throw new Error(`wrong number of args for ${context.name}: want at most 3 got ${args.length}`);
-      const roundOn = args.length === 3 ? floatArgument(args[2]) : 0.5;
+      // round(a, places, roundOn ...float64): the first of the optional floats counts.
+      const options = args.slice(2).map(floatArgument);
+      const roundOn = options[0] ?? 0.5;
       return new GoFloat(roundFloat(castToFloat(args[0]), intArgument(args[1]), roundOn));
     },
     seq: (args) => sequence(args.map(intArgument)),
