@@ -108,6 +108,12 @@ describe("renderWerfConfig", () => {
     expect(render({ text: "[{{ .Env }}]" }).text).toBe("[]");
   });
 
+  it("renders werf's documented monthly rebuild: .Commit.Date.Unix is a string Sprig's div reads", () => {
+    expect(render({ text: "fromCacheVersion: {{ div .Commit.Date.Unix (mul 60 60 24 30) }}" }).text).toBe(
+      "fromCacheVersion: 659",
+    );
+  });
+
   it("reads project files with .Files.Get, .Exists, .IsDir and records them", () => {
     const files = memoryFiles({ "config/nginx.conf": "worker_processes 1;\nevents {}", "README.md": "x" });
     const result = render({
