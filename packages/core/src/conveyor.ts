@@ -1,7 +1,9 @@
 import type { MappingContent } from "./adapters/git-source.js";
-import type { GitUpdate, ImportSource, StageInstructions } from "./adapters/stage-builder.js";
+import type { DependencyEnv, GitUpdate, ImportSource, StageInstructions } from "./adapters/stage-builder.js";
 import type { JsonValue } from "./canonical-json.js";
 import type {
+  DependencyImportType,
+  DependencySpec,
   DockerInstructions,
   GitMapping,
   ImageConfig,
@@ -10,6 +12,7 @@ import type {
   ImportSpec,
   UserStageName,
 } from "./config/model.js";
+import { stageTag } from "./naming.js";
 import { formatReference, parseReference, withDefaultTag } from "./reference.js";
 import type { ContentId, Signature } from "./signature-type.js";
 import type { StageName } from "./stage-name.js";
@@ -24,6 +27,18 @@ export interface ConveyorFacts {
   contents: ReadonlyMap<string, MappingContent>;
   /** Checksum of the stageDependencies of each mapping, per user stage (key: mapping id). */
   dependencyChecksums: ReadonlyMap<string, Partial<Record<UserStageName, string>>>;
+  /**
+   * For `import.stage`: per image this one imports from, the signature of the last stage of its
+   * conveyor up to each user stage (key: image name).
+   */
+  stageSignatures?: ReadonlyMap<string, Partial<Record<UserStageName, Signature>>>;
+  /** Registry digests of the external images imported from (key: normalized reference). */
+  externalDigests?: ReadonlyMap<string, string>;
+  /**
+   * Where the stages of dependency images are named (werf v2 `dependencies`): REPO when the run has
+   * one (`REPO:image-stage-<sig>`), else the local stages storage (`stages-storage/<project>:<sig>`).
+   */
+  stageRepository?: { repository: string; remote: boolean };
 }
 
 /** How a stage changes the git content its image carries. */
@@ -61,9 +76,17 @@ function mappingParameters(mapping: GitMapping): JsonValue {
   };
 }
 
-function importParameters(spec: ImportSpec, source: Signature): JsonValue {
+function importParameters(item: ImportSource): JsonValue {
+  const { spec } = item;
+  // An import of a last stage keeps the deps it always had, so its signatures stay as they were.
+  const from: { [key: string]: JsonValue } =
+    item.external !== null
+      ? { external: item.external.reference, digest: item.external.digest }
+      : spec.stage !== null
+        ? { source: item.source, stage: spec.stage }
+        : { source: item.source };
   return {
-    source,
+    ...from,
     add: spec.add,
     to: spec.to,
     includePaths: spec.includePaths,
@@ -71,6 +94,60 @@ function importParameters(spec: ImportSpec, source: Signature): JsonValue {
     owner: spec.owner,
     group: spec.group,
   };
+}
+
+/** Where an import's files come from: a stage of an image of the config, or an external image. */
+function importSourceOf(image: ImageConfig, spec: ImportSpec, facts: ConveyorFacts): ImportSource {
+  if (spec.external) {
+    const reference = normalizeBaseReference(spec.from);
+    const digest = parseReference(spec.from).digest ?? facts.externalDigests?.get(reference);
+    if (digest === undefined)
+      throw new Error(`the registry digest of "${reference}" must be resolved before "${image.name}"`);
+    return { spec, source: null, external: { reference, digest } };
+  }
+  const source =
+    spec.stage === null ? facts.imageSignatures.get(spec.from) : facts.stageSignatures?.get(spec.from)?.[spec.stage];
+  if (!source) {
+    const what = spec.stage === null ? "the last stage" : `the ${spec.stage} stage`;
+    throw new Error(`${what} of "${spec.from}" must be resolved before "${image.name}"`);
+  }
+  return { spec, source, external: null };
+}
+
+/**
+ * The env variables a dependency (werf v2) sets, and what of it enters the signature: the
+ * dependency's last-stage signature and, per variable, its type and the value when it is known now
+ * (ImageName, ImageRepo, ImageTag name the stage in REPO or in the local storage, as werf's name
+ * the stage in its stages storage; ImageID and ImageDigest follow from the stage itself).
+ */
+function dependencyEnvs(
+  image: ImageConfig,
+  dependency: DependencySpec,
+  facts: ConveyorFacts,
+): { deps: JsonValue; envs: DependencyEnv[] } {
+  const source = facts.imageSignatures.get(dependency.image);
+  if (!source) throw new Error(`the last stage of "${dependency.image}" must be resolved before "${image.name}"`);
+  const naming = facts.stageRepository;
+  const known = (type: DependencyImportType): string | null => {
+    if (naming === undefined) return null;
+    const repository = naming.repository;
+    const tag = naming.remote ? stageTag(source) : source;
+    if (type === "ImageName") return `${repository}:${tag}`;
+    if (type === "ImageRepo") return repository;
+    if (type === "ImageTag") return tag;
+    return null;
+  };
+  const envs: DependencyEnv[] = dependency.imports.map((item) => ({
+    name: item.targetEnv ?? "",
+    type: item.type,
+    image: dependency.image,
+    source,
+    value: known(item.type),
+  }));
+  const env: { [key: string]: JsonValue } = {};
+  for (const item of envs)
+    env[item.name] = item.value === null ? { type: item.type } : { type: item.type, value: item.value };
+  return { deps: { image: dependency.image, source, env }, envs };
 }
 
 /** Normalized full form of a `from:` reference (`docker.io/library/alpine:latest`). */
@@ -192,17 +269,21 @@ export function planConveyor(image: ImageConfig, facts: ConveyorFacts): StageTem
   const importsStage = (name: StageName) => {
     const point = importPointOf[name];
     const specs = image.imports.filter((spec) => spec.point === point);
-    if (specs.length === 0) return;
-    const sources: ImportSource[] = specs.map((spec) => {
-      const source = facts.imageSignatures.get(spec.from);
-      if (!source) throw new Error(`the last stage of "${spec.from}" must be resolved before "${image.name}"`);
-      return { spec, source };
-    });
+    const sources: ImportSource[] = specs.map((spec) => importSourceOf(image, spec, facts));
+    const dependencies = image.dependencies
+      .filter((dependency) => dependency.point === point)
+      .map((dependency) => dependencyEnvs(image, dependency, facts));
+    if (sources.length === 0 && dependencies.length === 0) return;
+    const deps: { [key: string]: JsonValue } = {};
+    // Without dependencies the deps are what they always were, so are the signatures.
+    if (sources.length > 0) deps.imports = sources.map(importParameters);
+    if (dependencies.length > 0) deps.dependencies = dependencies.map((dependency) => dependency.deps);
+    const envs = dependencies.flatMap((dependency) => dependency.envs);
     templates.push({
       name,
-      deps: { imports: sources.map(({ spec, source }) => importParameters(spec, source)) },
+      deps,
       git: "none",
-      instructions: () => ({ kind: "imports", imports: sources }),
+      instructions: () => ({ kind: "imports", imports: sources, dependencies: envs }),
     });
   };
 

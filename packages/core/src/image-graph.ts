@@ -12,14 +12,15 @@ export function imageDisplayName(name: string | null): string {
   return name ?? "~";
 }
 
-/** The images (and artifacts) an image needs first: its base image and its import sources. */
+/** The images (and artifacts) an image needs first: its base image, its import sources and its dependencies. */
 export function imageDependencies(image: ImageConfig): string[] {
   const dependencies = new Set<string>();
   if (image.base.kind === "stagesImage" || image.base.kind === "artifact") dependencies.add(image.base.name);
   for (const stage of image.dockerfile?.evaluated?.stages ?? []) {
     for (const name of configImagesOf(stage)) dependencies.add(name);
   }
-  for (const spec of image.imports) dependencies.add(spec.from);
+  for (const spec of image.imports) if (!spec.external) dependencies.add(spec.from);
+  for (const dependency of image.dependencies) dependencies.add(dependency.image);
   return [...dependencies];
 }
 

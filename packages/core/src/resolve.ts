@@ -22,9 +22,11 @@ import {
 } from "./conveyor-dockerfile.js";
 import { throwIfAborted, UsageError } from "./errors.js";
 import { imageKey, imageLevels } from "./image-graph.js";
+import { localStagesRepository } from "./naming.js";
+import { parseReference } from "./reference.js";
 import { computeSignature } from "./signature.js";
 import type { Signature } from "./signature-type.js";
-import type { StageName } from "./stage-name.js";
+import { type StageName, stageNames } from "./stage-name.js";
 
 /**
  * The facts from outside the configuration that signatures need: git content, stageDependencies
@@ -155,6 +157,11 @@ export interface ResolvedProject {
 export interface ResolveStorages {
   local: StagesStorage;
   remote?: StagesStorage | undefined;
+  /**
+   * The REPO of `remote`. The values werf v2 `dependencies` pass (ImageName, ImageRepo, ImageTag) name
+   * a stage there, or in the local storage without one; they are part of the signature, as in werf.
+   */
+  repository?: string | undefined;
 }
 
 /** When to ask the remote storage about a stage. */
@@ -177,7 +184,7 @@ export interface ResolveProjectOptions extends CallOptions {
 /** Gathers the outside facts an image's conveyor needs (git content, checksums, base digest). */
 async function gatherFacts(
   image: ImageConfig,
-  resolvedSignatures: ReadonlyMap<string, Signature>,
+  resolved: ResolvedSoFar,
   facts: FactsProvider,
   signal: AbortSignal | undefined,
 ): Promise<ConveyorFacts> {
@@ -195,7 +202,47 @@ async function gatherFacts(
   let baseDigest: string | null = null;
   if (image.fromLatest && image.base.kind === "image")
     baseDigest = await facts.baseDigest(normalizeBaseReference(image.base.reference), { signal });
-  return { baseDigest, imageSignatures: resolvedSignatures, contents, dependencyChecksums };
+  // An external import is pinned at its registry digest, asked as fromLatest asks a base's.
+  const externalDigests = new Map<string, string>();
+  for (const spec of image.imports) {
+    if (!spec.external || parseReference(spec.from).digest !== undefined) continue;
+    const reference = normalizeBaseReference(spec.from);
+    if (!externalDigests.has(reference)) externalDigests.set(reference, await facts.baseDigest(reference, { signal }));
+  }
+  return {
+    baseDigest,
+    imageSignatures: resolved.signatures,
+    contents,
+    dependencyChecksums,
+    stageSignatures: resolved.stageSignatures,
+    externalDigests,
+    stageRepository: resolved.stageRepository,
+  };
+}
+
+/** What the images resolved so far give the next ones. */
+interface ResolvedSoFar {
+  signatures: ReadonlyMap<string, Signature>;
+  stageSignatures: ReadonlyMap<string, Partial<Record<UserStageName, Signature>>>;
+  stageRepository: { repository: string; remote: boolean };
+}
+
+/**
+ * For `import.stage`: the signature of the last stage of a stapel conveyor up to each user stage
+ * (the image as it is after that stage; an empty user stage gives the stage before it).
+ */
+export function userStageSignatures(stages: readonly ResolvedStage[]): Partial<Record<UserStageName, Signature>> {
+  const result: Partial<Record<UserStageName, Signature>> = {};
+  for (const userStage of userStageNames) {
+    const limit = stageNames.indexOf(userStage);
+    let found: Signature | undefined;
+    for (const stage of stages) {
+      const index = (stageNames as readonly string[]).indexOf(stage.name);
+      if (index !== -1 && index <= limit) found = stage.signature;
+    }
+    if (found !== undefined) result[userStage] = found;
+  }
+  return result;
 }
 
 async function lookup(
@@ -359,6 +406,16 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
   const names = options.images ?? [];
   const levels = imageLevels(options.config, names);
   const signatures = new Map<string, Signature>();
+  const stageSignatures = new Map<string, Partial<Record<UserStageName, Signature>>>();
+  const repository = options.storages.repository;
+  const soFar: ResolvedSoFar = {
+    signatures,
+    stageSignatures,
+    stageRepository:
+      repository !== undefined
+        ? { repository, remote: true }
+        : { repository: localStagesRepository(options.config.meta.project), remote: false },
+  };
   const images: ResolvedImage[] = [];
   // Images of one level depend only on earlier levels: they are resolved side by side.
   for (const level of levels) {
@@ -384,7 +441,7 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
             },
           );
         }
-        const facts = await gatherFacts(image, signatures, options.facts, options.signal);
+        const facts = await gatherFacts(image, soFar, options.facts, options.signal);
         return resolveImage(image, facts, {
           storages: options.storages,
           remoteLookup: options.remoteLookup,
@@ -397,6 +454,8 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
     for (const result of results) {
       const last = result.stages.at(-1);
       if (last) signatures.set(imageKey(result.config), last.signature);
+      if (result.config.dockerfile === null)
+        stageSignatures.set(imageKey(result.config), userStageSignatures(result.stages));
       images.push(result);
     }
   }

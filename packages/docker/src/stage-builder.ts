@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type {
   BuilderEvent,
-  BuildSecretReader,
   CallOptions,
+  DependencyEnv,
   DockerInstructions,
   GitSource,
   GitUpdate,
@@ -15,6 +15,7 @@ import type {
 import {
   AbortedError,
   EngineError,
+  emptyDockerInstructions,
   formatReference,
   localStageName,
   parseReference,
@@ -30,7 +31,6 @@ import {
 import { compilePathSelection } from "@stages/core/internal";
 import type { LeftoverPolicy } from "./build-leftovers.js";
 import { containerLabels, defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
-import { type OutputGuard, type PreparedMounts, prepareMounts } from "./build-mounts.js";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
@@ -70,10 +70,6 @@ export interface DockerStageBuilderOptions {
   leftovers?: Partial<LeftoverPolicy>;
   /** Retries and deadlines of base image pulls; see `defaultEngineTransferPolicy`. */
   pullPolicy?: Partial<EngineTransferPolicy>;
-  /** Reads the values of `secrets:` for shell stages; a build that needs one fails without it. */
-  secrets?: BuildSecretReader;
-  /** The project directory: a relative `mount: fromPath` is resolved against it. */
-  projectDirectory?: string;
 }
 
 /** Lines of output a failed command's error shows. */
@@ -95,8 +91,6 @@ export function createDockerStageBuilder(options: DockerStageBuilderOptions): St
     client,
     git: options.git,
     network: options.network ?? "none",
-    secrets: options.secrets,
-    projectDirectory: options.projectDirectory,
     registryAuth: options.registryAuth,
     pullPolicy: { ...defaultEngineTransferPolicy, ...options.pullPolicy },
     sweep(project) {
@@ -119,8 +113,6 @@ interface BuildContext {
   client: EngineClient;
   git: GitSource;
   network: string;
-  secrets: BuildSecretReader | undefined;
-  projectDirectory: string | undefined;
   registryAuth: RegistryCredentialsProvider | undefined;
   pullPolicy: EngineTransferPolicy;
   /** Removes what killed runs left of `project` (once per builder and project). */
@@ -303,10 +295,28 @@ async function planWork(
     updates = instructions.gitUpdates;
     work.commands = instructions.commands;
   } else if (instructions.kind === "git") updates = instructions.gitUpdates;
-  else if (instructions.kind === "imports") work.imports = instructions.imports;
-  else if (instructions.kind === "docker") work.docker = instructions.instructions;
+  else if (instructions.kind === "imports") {
+    work.imports = instructions.imports;
+    // werf v2 dependencies: their values become env variables of this stage's image, so every
+    // later stage's commands (and the image) see them, as werf sets them.
+    if (instructions.dependencies.length > 0) work.docker = dependencyEnvInstructions(instructions.dependencies);
+  } else if (instructions.kind === "docker") work.docker = instructions.instructions;
   for (const update of updates) work.gitPlans.push(await planGitUpdate(context, request, update, signal));
   return work;
+}
+
+/** Docker instructions that set the env variables of dependency values. */
+function dependencyEnvInstructions(dependencies: readonly DependencyEnv[]): DockerInstructions {
+  const ENV: Record<string, string> = {};
+  for (const item of dependencies) {
+    if (item.value === null) {
+      throw new UsageError(`[docker] the ${item.type} of "${item.image}" for ${item.name} was not resolved`, {
+        hint: "build through @stages/core's build procedure, which fills in dependency values",
+      });
+    }
+    ENV[item.name] = item.value;
+  }
+  return { ...emptyDockerInstructions(), ENV };
 }
 
 async function planGitUpdate(
@@ -349,31 +359,20 @@ async function runStageContainer(
     : scriptFile === null
       ? ["/bin/sh", "-e", "-c", script]
       : ["/bin/sh", "-e", scriptFile];
-  const prepared = runs ? await prepareStageMounts(context, request, baseImage) : null;
-  let container: EngineContainer;
-  try {
-    container = await createStageContainer(baseImage);
-  } catch (error) {
-    await prepared?.release();
-    throw error;
-  }
-  async function createStageContainer(image: string): Promise<EngineContainer> {
-    return EngineContainer.create(
-      context.client,
-      {
-        image,
-        namePrefix: containerPrefix("build", request),
-        labels: containerLabels(request.project),
-        entrypoint,
-        // Commands run as root, like werf's; the image's own USER comes back with the commit config.
-        ...(runs && base.Config?.User ? { user: "0:0" } : {}),
-        // The image's `network:` (werf) overrides the builder's for its commands.
-        networkMode: (request.instructions.kind === "shell" ? request.instructions.network : null) ?? context.network,
-        ...(prepared !== null ? { mounts: prepared.mounts, binds: prepared.binds } : {}),
-      },
-      signal,
-    );
-  }
+  const container = await EngineContainer.create(
+    context.client,
+    {
+      image: baseImage,
+      namePrefix: containerPrefix("build", request),
+      labels: containerLabels(request.project),
+      entrypoint,
+      // Commands run as root, like werf's; the image's own USER comes back with the commit config.
+      ...(runs && base.Config?.User ? { user: "0:0" } : {}),
+      // The image's `network:` (werf) overrides the builder's for its commands.
+      networkMode: (request.instructions.kind === "shell" ? request.instructions.network : null) ?? context.network,
+    },
+    signal,
+  );
   try {
     let accounts: AccountDatabase | null = null;
     const ownership = async (owner: string | null, group: string | null, what: string) => {
@@ -398,67 +397,27 @@ async function runStageContainer(
       await copyImport(context, request, container, source, owner, subject);
     }
     if (scriptFile !== null) await putScriptFile(container, scriptFile, script, signal);
-    if (runs) await runCommands(container, request, subject, prepared?.guard ?? null);
+    if (runs) await runCommands(container, request, subject);
     throwIfAborted(signal);
     const config = stageCommitConfig(base.Config ?? null, request.labels, work.docker);
     return await container.commit(config, base.Author);
   } finally {
-    try {
-      await container.remove();
-    } finally {
-      await prepared?.release();
-    }
+    await container.remove();
   }
 }
 
-/** The mounts and secrets of a shell stage (`mount:`, `secrets:`), made on the engine; null when it has none. */
-async function prepareStageMounts(
-  context: BuildContext,
-  request: StageBuildRequest,
-  baseImage: string,
-): Promise<PreparedMounts | null> {
-  const { instructions } = request;
-  if (instructions.kind !== "shell") return null;
-  const mounts = instructions.mounts ?? [];
-  const secrets = instructions.secrets ?? [];
-  if (mounts.length === 0 && secrets.length === 0) return null;
-  return prepareMounts({
-    client: context.client,
-    project: request.project,
-    image: baseImage,
-    mounts,
-    secrets,
-    projectDirectory: context.projectDirectory,
-    reader: context.secrets,
-    containerLabels: containerLabels(request.project),
-    namePrefix: containerPrefix("secrets", request),
-    signal: request.signal,
-  });
-}
-
-async function runCommands(
-  container: EngineContainer,
-  request: StageBuildRequest,
-  subject: string,
-  guard: OutputGuard | null,
-): Promise<void> {
+async function runCommands(container: EngineContainer, request: StageBuildRequest, subject: string): Promise<void> {
   const tail = new OutputTail(failureTailLines);
   const emit = (event: BuilderEvent) => request.onEvent?.(event);
-  const output = (stream: "stdout" | "stderr", text: string) => {
-    if (text === "") return;
-    tail.push(text);
-    emit({ type: "output", stream, text });
-  };
   let exitCode: number;
   try {
-    try {
-      exitCode = await container.run({
-        signal: request.signal,
-        onOutput: (stream, text) => output(stream, guard === null ? text : guard.push(stream, text)),
-      });
-    } finally {
-      if (guard !== null) for (const stream of ["stdout", "stderr"] as const) output(stream, guard.flush(stream));
-    }
+    exitCode = await container.run({
+      signal: request.signal,
+      onOutput: (stream, text) => {
+        tail.push(text);
+        emit({ type: "output", stream, text });
+      },
+    });
   } catch (error) {
     if (error instanceof ContainerStartError) {
       throw new StageBuildError(`[docker] ${subject} failed: its container did not start: ${error.message}`, {
@@ -503,12 +462,22 @@ async function copyImport(
 ): Promise<void> {
   const { signal } = request;
   const { spec } = source;
-  const sourceImage = localStageName(request.project, source.source);
-  if ((await inspectRawImage(context.client, sourceImage, signal)) === null) {
-    throw new StageMissingError(
-      `[docker] cannot build ${subject}: the last stage of "${spec.from}" (${sourceImage}) is not in the engine`,
-      { hint: `build "${spec.from}" first` },
-    );
+  const what =
+    source.external !== null
+      ? `the image ${source.external.reference}`
+      : `the ${spec.stage === null ? "last" : spec.stage} stage of "${spec.from}"`;
+  let sourceImage: string;
+  if (source.external !== null) {
+    // Pinned at the digest the signature holds: the files are those of that very image.
+    sourceImage = await ensureBaseImage(context, source.external.reference, source.external.digest, request);
+  } else {
+    if (source.source === null) throw new UsageError(`[docker] the import of ${spec.add} names no source stage`);
+    sourceImage = localStageName(request.project, source.source);
+    if ((await inspectRawImage(context.client, sourceImage, signal)) === null) {
+      throw new StageMissingError(`[docker] cannot build ${subject}: ${what} (${sourceImage}) is not in the engine`, {
+        hint: `build "${spec.from}" first`,
+      });
+    }
   }
   const container = await EngineContainer.create(
     context.client,
@@ -524,12 +493,9 @@ async function copyImport(
   try {
     const archive = await container.getArchive(spec.add, signal);
     if (archive === null) {
-      throw new StageBuildError(
-        `[docker] ${subject}: "${spec.add}" does not exist in the last stage of "${spec.from}"`,
-        {
-          hint: `check import.add of "${spec.from}" in stages.yaml`,
-        },
-      );
+      throw new StageBuildError(`[docker] ${subject}: "${spec.add}" does not exist in ${what}`, {
+        hint: `check import.add of "${spec.from}" in stages.yaml`,
+      });
     }
     const to = normalizeTarget(spec.to);
     const writeRoot = to !== "/" && !(await target.pathExists(to, signal));
@@ -547,7 +513,7 @@ async function copyImport(
 }
 
 /** `stages-<role>-<first 12 of the signature>`: lets users (and tests) find a stage's containers. */
-function containerPrefix(role: "build" | "import" | "probe" | "secrets", request: StageBuildRequest): string {
+function containerPrefix(role: "build" | "import" | "probe", request: StageBuildRequest): string {
   return `stages-${role}-${request.signature.slice(0, 12)}`;
 }
 

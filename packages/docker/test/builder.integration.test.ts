@@ -457,9 +457,11 @@ describe("imports", () => {
         base: target.signature,
         instructions: {
           kind: "imports",
+          dependencies: [],
           imports: [
             {
               source: artifact.signature,
+              external: null,
               spec: importSpec({
                 from: "tools",
                 add: "/opt/tool",
@@ -472,6 +474,7 @@ describe("imports", () => {
             },
             {
               source: artifact.signature,
+              external: null,
               spec: importSpec({ from: "tools", add: "/opt/tool/bin/tool", to: "/usr/local/bin/tool" }),
             },
           ],
@@ -503,7 +506,14 @@ describe("imports", () => {
       base: from.signature,
       instructions: {
         kind: "imports",
-        imports: [{ source: from.signature, spec: importSpec({ from: "tools", add: "/no/such/dir", to: "/x" }) }],
+        dependencies: [],
+        imports: [
+          {
+            source: from.signature,
+            external: null,
+            spec: importSpec({ from: "tools", add: "/no/such/dir", to: "/x" }),
+          },
+        ],
       },
     });
     await expect(builder.build(request)).rejects.toThrow(

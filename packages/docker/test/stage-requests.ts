@@ -56,6 +56,8 @@ export function stageRequest(project: string, fields: RequestFields): StageBuild
 export function importSpec(fields: Partial<ImportSpec> & { from: string; add: string; to: string }): ImportSpec {
   return {
     fromArtifact: true,
+    external: false,
+    stage: null,
     includePaths: [],
     excludePaths: [],
     owner: null,

@@ -53,7 +53,7 @@ export function createMemoryStageBuilder(options: {
       }
       if (request.instructions.kind === "imports") {
         for (const item of request.instructions.imports) {
-          if (!(await options.local.has(item.source)))
+          if (item.source !== null && !(await options.local.has(item.source)))
             throw new StageMissingError(`import source ${item.source} is not local`);
         }
       }

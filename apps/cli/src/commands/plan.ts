@@ -32,7 +32,11 @@ export class PlanCommand extends ProjectCommand {
       images: this.images,
       local: await services.local(),
       ...(this.repo
-        ? { remote: await services.remote(this.repo), canCopy: (await services.transfer()).copy !== undefined }
+        ? {
+            remote: await services.remote(this.repo),
+            repository: services.repository(this.repo),
+            canCopy: (await services.transfer()).copy !== undefined,
+          }
         : {}),
       facts: await projectFacts(session),
       pullAll: this.all,

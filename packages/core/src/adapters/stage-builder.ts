@@ -1,4 +1,5 @@
 import type {
+  DependencyImportType,
   DockerInstructions,
   GitMapping,
   ImageSpecConfig,
@@ -21,11 +22,36 @@ export interface GitUpdate {
   from: ContentId | null;
 }
 
-/** One import into a stage: files copied out of another image's last stage. */
+/** One import into a stage: files copied out of another image's stage, or out of an external image. */
 export interface ImportSource {
   spec: ImportSpec;
-  /** The local stage the files come from (the source image's last stage). */
+  /**
+   * The local stage the files come from: the source image's last stage, or with `stage:` the last
+   * stage of its conveyor up to that user stage. Null for an external image.
+   */
+  source: Signature | null;
+  /** An external source (`from: nginx:1.25`): its normalized reference and the registry digest the signature holds. */
+  external: { reference: string; digest: string } | null;
+}
+
+/**
+ * One value of a dependency image (werf v2 `dependencies`) set as an env variable by an imports
+ * stage. Core fills `value` before the builder sees it.
+ */
+export interface DependencyEnv {
+  /** The env variable (`targetEnv`). */
+  name: string;
+  type: DependencyImportType;
+  /** The dependency image. */
+  image: string;
+  /** Its last stage. */
   source: Signature;
+  /**
+   * ImageName, ImageRepo and ImageTag are known when the stage is planned; ImageID and ImageDigest
+   * only once the dependency's stage is local (its engine image id) or in REPO (its manifest digest):
+   * null until the build procedure resolves them.
+   */
+  value: string | null;
 }
 
 /** Files of a Dockerfile build context a stage uses. */
@@ -84,7 +110,8 @@ export type StageInstructions =
       /** The image's `network:` for the build container; absent or null: the builder's own. */
       network?: string | null;
     }
-  | { kind: "imports"; imports: readonly ImportSource[] }
+  /** Files imported from other images, and the values of dependency images set as env variables. */
+  | { kind: "imports"; imports: readonly ImportSource[]; dependencies: readonly DependencyEnv[] }
   | { kind: "git"; gitUpdates: readonly GitUpdate[] }
   | { kind: "docker"; instructions: DockerInstructions }
   /**

@@ -6,6 +6,9 @@ export type {
   CleanupReferenceMatcher,
   ConfigProblem,
   ConfigResult,
+  DependencyImport,
+  DependencyImportType,
+  DependencySpec,
   DockerfileImageConfig,
   DockerInstructions,
   GitMapping,
@@ -25,7 +28,7 @@ export type {
   StagesConfig,
   UserStageName,
 } from "./model.js";
-export { userStageNames } from "./model.js";
+export { dependencyImportTypes, userStageNames } from "./model.js";
 export { loadConfigOrThrow, type ParseConfigOptions, parseConfig } from "./parse-config.js";
 export { emptyDockerInstructions } from "./parse-docker.js";
 export { formatProblem } from "./problems.js";

@@ -1,14 +1,14 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { ImageTransfer } from "../adapters/image-transfer.js";
 import type { Lock, LockHandle } from "../adapters/lock.js";
-import type { StageBuilder } from "../adapters/stage-builder.js";
+import type { DependencyEnv, StageBuilder, StageInstructions } from "../adapters/stage-builder.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
 import { type HousekeepingOptions, projectSignatures, touchLocal } from "../cleanup/housekeeping-options.js";
 import { takeLease } from "../cleanup/records.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
 import { StageMissingError, throwIfAborted, UsageError } from "../errors.js";
-import { remoteStageReference, stageLabelsFor } from "../naming.js";
+import { remoteStageReference, stageLabelsFor, stageTag } from "../naming.js";
 import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction, stageSubject } from "./events.js";
@@ -59,7 +59,7 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
   const project = await resolveProject({
     config: options.config,
     images: options.images,
-    storages: { local: options.local, remote: options.remote?.storage },
+    storages: { local: options.local, remote: options.remote?.storage, repository: options.remote?.repository },
     facts: options.facts,
     // Pushing: whether REPO has a local stage decides whether it is pushed.
     remoteLookup: options.push ? "always" : "when-missing",
@@ -210,9 +210,52 @@ async function carryOutBuild(
     }
   };
 
+  /**
+   * The value of a dependency (werf v2) known only once its stage exists: ImageID is the engine's
+   * image id of its local stage, ImageDigest the manifest digest of its stage in REPO.
+   */
+  const dependencyValue = async (item: DependencyEnv): Promise<string> => {
+    if (item.type === "ImageID") {
+      const descriptor = await options.local.get(item.source, { signal: options.signal });
+      if (!descriptor)
+        throw new StageMissingError(`the last stage of "${item.image}" (${item.source.slice(0, 12)}) is not local`, {
+          hint: `build "${item.image}" first`,
+        });
+      return descriptor.id;
+    }
+    if (!remote) {
+      // werf's stage in a local storage has no registry digest either: the variable is empty.
+      emit({
+        type: "note",
+        level: "warning",
+        text: `${item.name}: the ImageDigest of "${item.image}" is empty without a REPO (build with --repo REPO --push to get it)`,
+      });
+      return "";
+    }
+    await pusher?.settled(item.source);
+    const descriptor = await remote.storage.get(item.source, { signal: options.signal });
+    if (!descriptor)
+      throw new StageMissingError(
+        `${item.name}: the ImageDigest of "${item.image}" needs its last stage in ${remote.repository}, which does not have ${stageTag(item.source)}`,
+        { hint: "build with --push (or push the stages of the dependency first)" },
+      );
+    return descriptor.id;
+  };
+
+  /** A stage's instructions with every dependency value filled in. */
+  const completeInstructions = async (instructions: StageInstructions): Promise<StageInstructions> => {
+    if (instructions.kind !== "imports" || instructions.dependencies.every((item) => item.value !== null))
+      return instructions;
+    const dependencies: DependencyEnv[] = [];
+    for (const item of instructions.dependencies)
+      dependencies.push(item.value !== null ? item : { ...item, value: await dependencyValue(item) });
+    return { ...instructions, dependencies };
+  };
+
   const runBuilder = async (stage: ResolvedStage): Promise<void> => {
     const started = Date.now();
     const subject = stageSubject(stage);
+    const instructions = await completeInstructions(stage.instructions);
     emit({ type: "stage-started", work: "build", ...subject });
     await options.builder.build({
       project,
@@ -220,7 +263,7 @@ async function carryOutBuild(
       stage: stage.name,
       signature: stage.signature,
       base: stage.prev,
-      instructions: stage.instructions,
+      instructions,
       labels: stageLabelsFor({
         project,
         image: stage.image,

@@ -13,6 +13,8 @@ export interface PlanOptions extends CallOptions {
   images?: readonly string[];
   local: StagesStorage;
   remote?: StagesStorage;
+  /** The REPO of `remote` (werf v2 dependencies name stages there). */
+  repository?: string | undefined;
   /** Git content, stageDependencies checksums and base digests (see `createFactsProvider`). */
   facts: FactsProvider;
   /** Plan pull as `pull --all` would do it. */
@@ -97,7 +99,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
   const project = await resolveProject({
     config: options.config,
     images: options.images,
-    storages: { local: options.local, remote: options.remote },
+    storages: { local: options.local, remote: options.remote, repository: options.repository },
     facts: options.facts,
     // Push and publish decide by whether REPO has the local stages too.
     remoteLookup: "always",

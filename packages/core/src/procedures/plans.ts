@@ -33,13 +33,18 @@ export function actionOf(plan: StagesPlan, signature: Signature): StageAction {
 
 /**
  * The stages a stage needs locally besides its base: the stage its FROM names (a fromImage or
- * fromArtifact base, a Dockerfile build stage or config image), its import sources, its COPY --from
- * source.
+ * fromArtifact base, a Dockerfile build stage or config image), its import sources and dependency
+ * images, its COPY --from source.
  */
 function sourcesOf(stage: ResolvedStage): Signature[] {
   const instructions = stage.instructions;
   if (instructions.kind === "from" && instructions.base.type === "stage") return [instructions.base.signature];
-  if (instructions.kind === "imports") return [...new Set(instructions.imports.map((item) => item.source))];
+  if (instructions.kind === "imports") {
+    // Import sources (an external image is pulled by the builder) and dependency images: werf builds
+    // a dependency first, and its id and digest exist only then.
+    const sources = instructions.imports.flatMap((item) => (item.source === null ? [] : [item.source]));
+    return [...new Set([...sources, ...instructions.dependencies.map((item) => item.source)])];
+  }
   if (instructions.kind === "dockerfile" && instructions.copyFrom !== null) return [instructions.copyFrom];
   return [];
 }

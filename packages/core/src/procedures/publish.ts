@@ -56,7 +56,7 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
   const project = await resolveProject({
     config: options.config,
     images: names,
-    storages: { local: options.local, remote: options.remote },
+    storages: { local: options.local, remote: options.remote, repository: options.repository },
     facts: options.facts,
     remoteLookup: "always",
     signal: options.signal,

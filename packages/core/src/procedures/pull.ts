@@ -32,7 +32,7 @@ export async function pullStages(options: PullOptions): Promise<ProcedureResult>
   const project = await resolveProject({
     config: options.config,
     images: options.images,
-    storages: { local: options.local, remote: options.remote },
+    storages: { local: options.local, remote: options.remote, repository: options.repository },
     facts: options.facts,
     remoteLookup: "when-missing",
     signal: options.signal,

@@ -35,7 +35,7 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
   const project = await resolveProject({
     config: options.config,
     images: options.images,
-    storages: { local: options.local, remote: options.remote },
+    storages: { local: options.local, remote: options.remote, repository: options.repository },
     facts: options.facts,
     remoteLookup: "always",
     signal: options.signal,

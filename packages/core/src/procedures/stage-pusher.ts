@@ -23,6 +23,8 @@ export interface StagePusher {
    * push is over — another host waiting for the lock then finds the stage in REPO.
    */
   push(stage: ResolvedStage, options: { built: boolean; handle?: LockHandle | undefined }): void;
+  /** Waits until the push of one stage, if it was queued, is over (however it ended). */
+  settled(signature: Signature): Promise<void>;
   /** Waits for every queued push; the first failure, or null. */
   finish(): Promise<{ error: unknown } | null>;
   /** Stages this build pushed. */
@@ -36,7 +38,7 @@ export function createStagePusher(
 ): StagePusher {
   const limiter = createLimiter(buildPushParallel);
   const running: Promise<void>[] = [];
-  const queued = new Set<Signature>();
+  const queued = new Map<Signature, Promise<void>>();
   const pushed = new Set<Signature>();
   const adopted = new Set<Signature>();
   let failure: { error: unknown } | null = null;
@@ -75,21 +77,23 @@ export function createStagePusher(
         });
         return;
       }
-      queued.add(stage.signature);
-      running.push(
-        (async () => {
-          try {
-            await pushOne(stage, built);
-          } catch (error) {
-            failure ??= { error };
-          }
-          try {
-            await handle?.release();
-          } catch (error) {
-            failure ??= { error };
-          }
-        })(),
-      );
+      const done = (async () => {
+        try {
+          await pushOne(stage, built);
+        } catch (error) {
+          failure ??= { error };
+        }
+        try {
+          await handle?.release();
+        } catch (error) {
+          failure ??= { error };
+        }
+      })();
+      queued.set(stage.signature, done);
+      running.push(done);
+    },
+    async settled(signature) {
+      await queued.get(signature);
     },
     async finish() {
       // Pushes queued while waiting are waited for too.
