@@ -96,13 +96,13 @@ interface ImageSummary {
   Created?: number;
 }
 
-/** Removes the project's leftovers; returns the container names and image ids removed. Never fails. */
+/** Removes the project's leftovers; returns the container names, image ids and volumes removed. Never fails. */
 export async function sweepBuildLeftovers(
   client: EngineClient,
   project: string,
   policy: LeftoverPolicy,
-): Promise<{ containers: string[]; images: string[] }> {
-  const removed = { containers: [] as string[], images: [] as string[] };
+): Promise<{ containers: string[]; images: string[]; volumes: string[] }> {
+  const removed = { containers: [] as string[], images: [] as string[], volumes: [] as string[] };
   const now = Date.now();
   let containers: ContainerSummary[];
   try {
@@ -127,6 +127,7 @@ export async function sweepBuildLeftovers(
       // Gone already, or being removed: either way not ours to worry about now.
     }
   }
+  removed.volumes = await sweepSecretsVolumes(client, project, policy, now);
   let images: ImageSummary[];
   let used: Set<string>;
   try {
@@ -155,4 +156,48 @@ export async function sweepBuildLeftovers(
 
 function isOwnerOnThisHost(owner: string): boolean {
   return /^(.*):(\d+):(\d+)$/.exec(owner)?.[1] === thisProcess().host;
+}
+
+interface VolumeSummary {
+  Name: string;
+  CreatedAt?: string;
+  Labels?: Record<string, string> | null;
+}
+
+/**
+ * The secrets volumes (`stages-secrets-*`, build-mounts) a killed run left: they hold secret
+ * values on the engine's disk, so they go by the containers' rule (dead owner of this host, or
+ * older than `maxAgeMs` when the owner is elsewhere). One a running build uses stays (the engine refuses).
+ */
+async function sweepSecretsVolumes(
+  client: EngineClient,
+  project: string,
+  policy: LeftoverPolicy,
+  now: number,
+): Promise<string[]> {
+  const removed: string[] = [];
+  let volumes: VolumeSummary[];
+  try {
+    const answer = (await client.call(undefined, (docker) =>
+      docker.listVolumes({ filters: { label: [`${stageLabels.project}=${project}`] } }),
+    )) as { Volumes?: VolumeSummary[] | null } | null;
+    volumes = answer?.Volumes ?? [];
+  } catch {
+    return removed;
+  }
+  for (const volume of volumes) {
+    const owner = volume.Labels?.[ownerLabel];
+    if (!volume.Name.startsWith("stages-secrets-") || owner === undefined) continue;
+    const created = Date.parse(volume.CreatedAt ?? "");
+    const old = Number.isFinite(created) && now - created > policy.maxAgeMs;
+    const ownerAlive = isOwnerOnThisHost(owner) && !ownerIsDead(owner);
+    if (!(ownerIsDead(owner) || (old && !ownerAlive))) continue;
+    try {
+      await client.call(undefined, (docker) => docker.getVolume(volume.Name).remove({ force: true }));
+      removed.push(volume.Name);
+    } catch {
+      // In use by a running build, or gone: a later sweep looks again.
+    }
+  }
+  return removed;
 }

@@ -101,7 +101,8 @@ export async function prepareMounts(request: MountRequest): Promise<PreparedMoun
     values.push({ id: secret.id, value: await request.reader.read(secret, { signal }) });
   }
   const volume = `stages-secrets-${randomBytes(8).toString("hex")}`;
-  await client.call(signal, (docker) => docker.createVolume({ Name: volume, Labels: labels }));
+  // Labelled with the owner too: a killed run's secrets volume is swept like its container.
+  await client.call(signal, (docker) => docker.createVolume({ Name: volume, Labels: request.containerLabels }));
   const release = () => removeVolume(client, volume);
   try {
     await fillSecretsVolume(request, volume, values);
