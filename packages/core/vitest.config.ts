@@ -6,5 +6,8 @@ export default defineConfig({
   test: {
     name: "core",
     include: ["src/**/*.test.ts"],
+    // Property tests and the vector tables are CPU-bound: on a loaded 2-core CI host (integration
+    // tests and engines running beside them) a few take longer than vitest's 5 s default.
+    testTimeout: 30_000,
   },
 });
