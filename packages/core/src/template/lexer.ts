@@ -79,7 +79,12 @@ function isSpace(char: string | undefined): boolean {
 }
 
 function isAlphaNumeric(char: string | undefined): boolean {
-  return char !== undefined && (char === "_" || /^[\p{L}\p{Nd}]$/u.test(char));
+  if (char === undefined) return false;
+  const code = char.charCodeAt(0);
+  // ASCII first: the Unicode test is only for letters and digits beyond it.
+  if (code < 0x80)
+    return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return /^[\p{L}\p{Nd}]$/u.test(char);
 }
 
 function hasLeftTrimMarker(text: string, at: number): boolean {
@@ -107,8 +112,11 @@ export function lex(input: string): Item[] {
     return items;
   };
   const peekChar = (): string | undefined => {
-    const code = input.codePointAt(position);
-    return code === undefined ? undefined : String.fromCodePoint(code);
+    const char = input[position];
+    if (char === undefined) return undefined;
+    // A surrogate pair is one character (a rune), as Go reads runes.
+    const code = char.charCodeAt(0);
+    return code >= 0xd800 && code <= 0xdbff ? String.fromCodePoint(input.codePointAt(position) ?? code) : char;
   };
   const nextChar = (): string | undefined => {
     const char = peekChar();

@@ -450,6 +450,11 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
         item.offset,
       );
     }
+    // Plain decimal integers are most numbers in a config: no BigInt needed for them.
+    if (/^[+-]?[1-9][0-9]{0,14}$|^0$/.test(text)) {
+      const value = Number(text);
+      return { ...base, isInt: true, isFloat: true, int: value, float: value };
+    }
     const integer = parseGoInteger(text);
     if (integer !== undefined && integer <= 2n ** 64n - 1n && integer >= -(2n ** 63n)) {
       // Beyond int64 it is still a uint64 constant: exec says it overflows int, as Go.
@@ -555,6 +560,7 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
     for (;;) {
       const variable = peekNonSpace();
       if (variable.type !== "variable") break;
+      const variableIndex = index;
       next();
       const tokenAfterVariable = peek();
       const following = peekNonSpace();
@@ -573,11 +579,9 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
           fail("range can only initialize variables");
         }
         fail(`too many declarations in ${context}`);
-      } else if (tokenAfterVariable.type === "space") {
-        // "$x foo": $x is an argument; back up to the variable.
-        index = items.indexOf(variable);
       } else {
-        index = items.indexOf(variable);
+        // "$x foo" or "$x.F": $x is an operand, not a declaration; back up to it.
+        index = variableIndex;
       }
       break;
     }
@@ -656,7 +660,7 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
       list = list as ListNode;
       return { pipe, list, elseList };
     } finally {
-      vars = vars.slice(0, saved);
+      vars.length = saved;
     }
   };
 
@@ -755,6 +759,7 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
   const root: ListNode = { ...node("list", 0), nodes: [] };
   while (peek().type !== "eof") {
     if (peek().type === "leftDelim") {
+      const delimIndex = index;
       const delim = next();
       // A lexing error right after "{{" belongs to this action (Go: "unclosed action started at ...").
       actionOffset = delim.offset;
@@ -773,7 +778,7 @@ export function parseTemplate(file: string, text: string, options: ParseOptions)
         addTree(name, body);
         continue;
       }
-      index = items.indexOf(delim);
+      index = delimIndex;
     }
     const found = textOrAction();
     if (found.type === "end" || found.type === "else") fail(`unexpected ${nodeString(found)}`, found.offset);
