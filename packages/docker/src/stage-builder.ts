@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type {
   BuilderEvent,
+  BuildSecretReader,
   CallOptions,
   DependencyEnv,
   DockerInstructions,
@@ -31,6 +32,7 @@ import {
 import { compilePathSelection } from "@stages/core/internal";
 import type { LeftoverPolicy } from "./build-leftovers.js";
 import { containerLabels, defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
+import { type OutputGuard, type PreparedMounts, prepareMounts } from "./build-mounts.js";
 import type { DockerConnection } from "./connection.js";
 import { engineOf } from "./connection.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
@@ -70,6 +72,10 @@ export interface DockerStageBuilderOptions {
   leftovers?: Partial<LeftoverPolicy>;
   /** Retries and deadlines of base image pulls; see `defaultEngineTransferPolicy`. */
   pullPolicy?: Partial<EngineTransferPolicy>;
+  /** Reads the values of `secrets:` for shell stages; a build that needs one fails without it. */
+  secrets?: BuildSecretReader;
+  /** The project directory: a relative `mount: fromPath` is resolved against it. */
+  projectDirectory?: string;
 }
 
 /** Lines of output a failed command's error shows. */
@@ -91,6 +97,8 @@ export function createDockerStageBuilder(options: DockerStageBuilderOptions): St
     client,
     git: options.git,
     network: options.network ?? "none",
+    secrets: options.secrets,
+    projectDirectory: options.projectDirectory,
     registryAuth: options.registryAuth,
     pullPolicy: { ...defaultEngineTransferPolicy, ...options.pullPolicy },
     sweep(project) {
@@ -113,6 +121,8 @@ interface BuildContext {
   client: EngineClient;
   git: GitSource;
   network: string;
+  secrets: BuildSecretReader | undefined;
+  projectDirectory: string | undefined;
   registryAuth: RegistryCredentialsProvider | undefined;
   pullPolicy: EngineTransferPolicy;
   /** Removes what killed runs left of `project` (once per builder and project). */
@@ -359,20 +369,31 @@ async function runStageContainer(
     : scriptFile === null
       ? ["/bin/sh", "-e", "-c", script]
       : ["/bin/sh", "-e", scriptFile];
-  const container = await EngineContainer.create(
-    context.client,
-    {
-      image: baseImage,
-      namePrefix: containerPrefix("build", request),
-      labels: containerLabels(request.project),
-      entrypoint,
-      // Commands run as root, like werf's; the image's own USER comes back with the commit config.
-      ...(runs && base.Config?.User ? { user: "0:0" } : {}),
-      // The image's `network:` (werf) overrides the builder's for its commands.
-      networkMode: (request.instructions.kind === "shell" ? request.instructions.network : null) ?? context.network,
-    },
-    signal,
-  );
+  const prepared = runs ? await prepareStageMounts(context, request, baseImage) : null;
+  let container: EngineContainer;
+  try {
+    container = await createStageContainer(baseImage);
+  } catch (error) {
+    await prepared?.release();
+    throw error;
+  }
+  async function createStageContainer(image: string): Promise<EngineContainer> {
+    return EngineContainer.create(
+      context.client,
+      {
+        image,
+        namePrefix: containerPrefix("build", request),
+        labels: containerLabels(request.project),
+        entrypoint,
+        // Commands run as root, like werf's; the image's own USER comes back with the commit config.
+        ...(runs && base.Config?.User ? { user: "0:0" } : {}),
+        // The image's `network:` (werf) overrides the builder's for its commands.
+        networkMode: (request.instructions.kind === "shell" ? request.instructions.network : null) ?? context.network,
+        ...(prepared !== null ? { mounts: prepared.mounts, binds: prepared.binds } : {}),
+      },
+      signal,
+    );
+  }
   try {
     let accounts: AccountDatabase | null = null;
     const ownership = async (owner: string | null, group: string | null, what: string) => {
@@ -397,27 +418,67 @@ async function runStageContainer(
       await copyImport(context, request, container, source, owner, subject);
     }
     if (scriptFile !== null) await putScriptFile(container, scriptFile, script, signal);
-    if (runs) await runCommands(container, request, subject);
+    if (runs) await runCommands(container, request, subject, prepared?.guard ?? null);
     throwIfAborted(signal);
     const config = stageCommitConfig(base.Config ?? null, request.labels, work.docker);
     return await container.commit(config, base.Author);
   } finally {
-    await container.remove();
+    try {
+      await container.remove();
+    } finally {
+      await prepared?.release();
+    }
   }
 }
 
-async function runCommands(container: EngineContainer, request: StageBuildRequest, subject: string): Promise<void> {
+/** The mounts and secrets of a shell stage (`mount:`, `secrets:`), made on the engine; null when it has none. */
+async function prepareStageMounts(
+  context: BuildContext,
+  request: StageBuildRequest,
+  baseImage: string,
+): Promise<PreparedMounts | null> {
+  const { instructions } = request;
+  if (instructions.kind !== "shell") return null;
+  const mounts = instructions.mounts ?? [];
+  const secrets = instructions.secrets ?? [];
+  if (mounts.length === 0 && secrets.length === 0) return null;
+  return prepareMounts({
+    client: context.client,
+    project: request.project,
+    image: baseImage,
+    mounts,
+    secrets,
+    projectDirectory: context.projectDirectory,
+    reader: context.secrets,
+    containerLabels: containerLabels(request.project),
+    namePrefix: containerPrefix("secrets", request),
+    signal: request.signal,
+  });
+}
+
+async function runCommands(
+  container: EngineContainer,
+  request: StageBuildRequest,
+  subject: string,
+  guard: OutputGuard | null,
+): Promise<void> {
   const tail = new OutputTail(failureTailLines);
   const emit = (event: BuilderEvent) => request.onEvent?.(event);
+  const output = (stream: "stdout" | "stderr", text: string) => {
+    if (text === "") return;
+    tail.push(text);
+    emit({ type: "output", stream, text });
+  };
   let exitCode: number;
   try {
-    exitCode = await container.run({
-      signal: request.signal,
-      onOutput: (stream, text) => {
-        tail.push(text);
-        emit({ type: "output", stream, text });
-      },
-    });
+    try {
+      exitCode = await container.run({
+        signal: request.signal,
+        onOutput: (stream, text) => output(stream, guard === null ? text : guard.push(stream, text)),
+      });
+    } finally {
+      if (guard !== null) for (const stream of ["stdout", "stderr"] as const) output(stream, guard.flush(stream));
+    }
   } catch (error) {
     if (error instanceof ContainerStartError) {
       throw new StageBuildError(`[docker] ${subject} failed: its container did not start: ${error.message}`, {
@@ -513,7 +574,7 @@ async function copyImport(
 }
 
 /** `stages-<role>-<first 12 of the signature>`: lets users (and tests) find a stage's containers. */
-function containerPrefix(role: "build" | "import" | "probe", request: StageBuildRequest): string {
+function containerPrefix(role: "build" | "import" | "probe" | "secrets", request: StageBuildRequest): string {
   return `stages-${role}-${request.signature.slice(0, 12)}`;
 }
 
