@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GoObject, GoValue } from "../model.js";
-import { formatDuration, formatGoTime } from "./date.js";
+import { formatDuration, formatGoTime, parseGoTime } from "./date.js";
 import { callFunction, testContext } from "./test-support.js";
 
 const at = (seconds: number, zone = "UTC") => ({ milliseconds: seconds * 1000, nanoseconds: 0, zone });
@@ -40,6 +40,43 @@ describe("Go time layouts", () => {
     expect(formatDuration(1.5e9)).toBe("1.5s");
     expect(formatDuration(-5e9)).toBe("-5s");
     expect(formatDuration(2e6)).toBe("2ms");
+  });
+});
+
+// Go's time.Parse (time/format.go) in UTC, as Sprig's toDate calls it with Local.
+describe("Go time parsing (toDate)", () => {
+  const parsed = (layout: string, value: string) =>
+    formatGoTime(parseGoTime(layout, value), "2006-01-02T15:04:05.999999999Z07:00");
+  it.each<[string, string, string]>([
+    ["2006-01-02", "2017-12-31", "2017-12-31T00:00:00Z"],
+    ["2006-01-02T15:04:05Z07:00", "2023-11-14T22:13:20+01:00", "2023-11-14T21:13:20Z"],
+    ["2006-01-02T15:04:05Z07:00", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20Z"],
+    ["2006-01-02 15:04:05", "2023-11-14 22:13:20.123", "2023-11-14T22:13:20.123Z"],
+    ["2006-01-02 15:04:05.000000", "2023-11-14 22:13:20.000001", "2023-11-14T22:13:20.000001Z"],
+    ["Jan _2 2006 3:04PM", "Nov  4 2023 1:05PM", "2023-11-04T13:05:00Z"],
+    ["January 2, 06 3pm", "march 5, 70 12am", "1970-03-05T00:00:00Z"],
+    ["Mon, 02 Jan 2006 15:04:05 -0700", "Tue, 14 Nov 2023 22:13:20 -0530", "2023-11-15T03:43:20Z"],
+    ["02/01/2006", "31/12/0099", "0099-12-31T00:00:00Z"],
+  ])("%s reads %s", (layout, value, expected) => {
+    expect(parsed(layout, value)).toBe(expected);
+  });
+
+  it("fails with Go's messages", () => {
+    expect(() => parseGoTime("2006-01-02", "2017/12/31")).toThrow(
+      'parsing time "2017/12/31" as "2006-01-02": cannot parse "/12/31" as "-"',
+    );
+    expect(() => parseGoTime("2006-01-02", "2017-02-30")).toThrow('parsing time "2017-02-30": day out of range');
+    expect(() => parseGoTime("2006", "2017x")).toThrow('parsing time "2017x": extra text: "x"');
+  });
+
+  it("gives Go's zero time from toDate on failure, fails in mustToDate (Sprig's TestToDate)", () => {
+    expect(callFunction("date", ["02/01/2006", callFunction("toDate", ["2006-01-02", "2017-12-31"])])).toBe(
+      "31/12/2017",
+    );
+    expect(callFunction("date", ["2006-01-02 15:04:05", callFunction("toDate", ["2006-01-02", "nope"])])).toBe(
+      "0001-01-01 00:00:00",
+    );
+    expect(() => callFunction("mustToDate", ["2006-01-02", "nope"])).toThrow('cannot parse "nope" as "2006"');
   });
 });
 

@@ -4,9 +4,10 @@
  * werf keeps them, so configs that use them render; `now` and `ago` read the clock, so whatever they
  * reach changes its stage signature on every build. Go's Local zone is UTC here (core reads no host
  * zone; werf runs in UTC containers in CI). A date given as something other than a time or an int is
- * now, as Sprig's. Not here: toDate and mustToDate (parsing by layout).
+ * now, as Sprig's. toDate parses by layout in UTC (Go's Local here) and gives Go's zero time on failure.
  */
 import { parseGoDuration } from "../../config/go-duration.js";
+import { GoArgumentError } from "../errors.js";
 import { type FunctionMap, GoObject, type GoValue } from "../model.js";
 import { expectArity, stringArgument } from "./arguments.js";
 
@@ -214,6 +215,200 @@ export function formatGoTime(time: GoTime, layout: string): string {
   return out;
 }
 
+/** Milliseconds since the epoch of a UTC wall clock (any year, unlike Date.UTC's 1900 shift for 0-99). */
+function utcMilliseconds(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** Go's zero time.Time (January 1, year 1, 00:00:00 UTC). */
+export const zeroGoTime: GoTime = { milliseconds: utcMilliseconds(1, 1, 1), nanoseconds: 0, zone: "UTC" };
+
+const daysIn = (year: number, month: number) => new Date(utcMilliseconds(year, month + 1, 0)).getUTCDate();
+
+/** The layout's literal text from `index` up to its next element (Go's error names that prefix). */
+function literalRun(layout: string, index: number): string {
+  let end = index;
+  while (end < layout.length) {
+    const rest = layout.slice(end);
+    if (/^[.,](0+|9+)(?![0-9])/.test(rest) || layoutElements.some((candidate) => rest.startsWith(candidate))) break;
+    end += 1;
+  }
+  return layout.slice(index, end);
+}
+
+/** Go's time.ParseInLocation(layout, value, UTC), or Go's error message. */
+export function parseGoTime(layout: string, value: string): GoTime {
+  const fail = (rest: string, element: string, extra = ""): never => {
+    const quote = (text: string) => JSON.stringify(text);
+    throw new Error(
+      `parsing time ${quote(value)} as ${quote(layout)}: cannot parse ${quote(rest)} as ${quote(element)}${extra}`,
+    );
+  };
+  let year = 1;
+  let month = 1;
+  let day = 1;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let nanoseconds = 0;
+  let pm: boolean | undefined;
+  let offsetSeconds: number | undefined;
+  let position = 0;
+  let index = 0;
+  const number = (element: string, min: number, max: number): number => {
+    const match = new RegExp(`^[0-9]{${min},${max}}`).exec(value.slice(position));
+    if (match === null) return fail(value.slice(position), element);
+    position += match[0].length;
+    return Number(match[0]);
+  };
+  const name = (element: string, names: readonly string[], short: boolean): number => {
+    const rest = value.slice(position).toLowerCase();
+    const found = names.findIndex((candidate) =>
+      rest.startsWith((short ? candidate.slice(0, 3) : candidate).toLowerCase()),
+    );
+    if (found < 0) return fail(value.slice(position), element);
+    position += short ? 3 : (names[found] as string).length;
+    return found;
+  };
+  while (index < layout.length) {
+    const rest = layout.slice(index);
+    const fraction = /^[.,](0+|9+)(?![0-9])/.exec(rest);
+    const element = fraction !== null ? fraction[0] : layoutElements.find((candidate) => rest.startsWith(candidate));
+    if (element === undefined) {
+      if (value[position] !== layout[index]) fail(value.slice(position), literalRun(layout, index));
+      position += 1;
+      index += 1;
+      continue;
+    }
+    index += element.length;
+    if (fraction !== null) {
+      const digits = /^[.,]([0-9]+)/.exec(value.slice(position));
+      if (digits === null) {
+        if ((fraction[1] as string).startsWith("9")) continue;
+        fail(value.slice(position), element);
+      }
+      nanoseconds = Number(((digits as RegExpExecArray)[1] as string).padEnd(9, "0").slice(0, 9));
+      position += (digits as RegExpExecArray)[0].length;
+      continue;
+    }
+    switch (element) {
+      case "2006":
+        year = number(element, 4, 4);
+        break;
+      case "06": {
+        const short = number(element, 2, 2);
+        year = short >= 69 ? 1900 + short : 2000 + short;
+        break;
+      }
+      case "01":
+        month = number(element, 2, 2);
+        break;
+      case "1":
+        month = number(element, 1, 2);
+        break;
+      case "January":
+        month = name(element, monthNames, false) + 1;
+        break;
+      case "Jan":
+        month = name(element, monthNames, true) + 1;
+        break;
+      case "Monday":
+        name(element, dayNames, false);
+        break;
+      case "Mon":
+        name(element, dayNames, true);
+        break;
+      case "02":
+        day = number(element, 2, 2);
+        break;
+      case "_2":
+        if (value[position] === " ") position += 1;
+        day = number(element, 1, 2);
+        break;
+      case "2":
+        day = number(element, 1, 2);
+        break;
+      case "002":
+      case "__2":
+        number(element, 1, 3);
+        break;
+      case "15":
+        hour = number(element, 1, 2);
+        break;
+      case "03":
+        hour = number(element, 2, 2);
+        break;
+      case "3":
+        hour = number(element, 1, 2);
+        break;
+      case "04":
+        minute = number(element, 2, 2);
+        break;
+      case "4":
+        minute = number(element, 1, 2);
+        break;
+      case "05":
+      case "5": {
+        second = number(element, element === "05" ? 2 : 1, 2);
+        // Go reads a fraction after the seconds even when the layout has none.
+        const digits = /^[.,]([0-9]+)/.exec(value.slice(position));
+        if (digits !== null && !/^[.,][09]/.test(layout.slice(index))) {
+          nanoseconds = Number((digits[1] as string).padEnd(9, "0").slice(0, 9));
+          position += digits[0].length;
+        }
+        break;
+      }
+      case "PM":
+      case "pm": {
+        const marker = value.slice(position, position + 2).toUpperCase();
+        if (marker !== "AM" && marker !== "PM") fail(value.slice(position), element);
+        pm = marker === "PM";
+        position += 2;
+        break;
+      }
+      case "MST": {
+        const zone = /^[A-Z]{3,5}|^[+-][0-9]{2}/.exec(value.slice(position));
+        if (zone === null) fail(value.slice(position), element);
+        position += (zone as RegExpExecArray)[0].length;
+        break;
+      }
+      default: {
+        // Zone offsets: -0700, -07:00, -07, -070000, -07:00:00 and their Z forms.
+        if (element.startsWith("Z") && value[position] === "Z") {
+          position += 1;
+          offsetSeconds = 0;
+          break;
+        }
+        const pattern = element.replace(/^Z/, "-").replace(/0/g, "[0-9]").replace("-", "[+-]").replace("7", "[0-9]");
+        const match = new RegExp(`^${pattern}`).exec(value.slice(position));
+        if (match === null) return fail(value.slice(position), element);
+        const digits = match[0].replace(/[^0-9]/g, "");
+        const seconds =
+          Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4) || 0) * 60 + Number(digits.slice(4, 6) || 0);
+        offsetSeconds = match[0].startsWith("-") ? -seconds : seconds;
+        position += match[0].length;
+      }
+    }
+  }
+  if (position < value.length) {
+    throw new Error(`parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(value.slice(position))}`);
+  }
+  if (pm === true && hour < 12) hour += 12;
+  else if (pm === false && hour === 12) hour = 0;
+  if (month < 1 || month > 12) throw new Error(`parsing time ${JSON.stringify(value)}: month out of range`);
+  if (day < 1 || day > daysIn(year, month)) throw new Error(`parsing time ${JSON.stringify(value)}: day out of range`);
+  if (hour > 23 || minute > 59 || second > 59) {
+    throw new Error(
+      `parsing time ${JSON.stringify(value)}: ${hour > 23 ? "hour" : minute > 59 ? "minute" : "second"} out of range`,
+    );
+  }
+  const milliseconds = utcMilliseconds(year, month, day, hour, minute, second) - (offsetSeconds ?? 0) * 1000;
+  return { milliseconds: milliseconds + Math.floor(nanoseconds / 1e6), nanoseconds: nanoseconds % 1e6, zone: "UTC" };
+}
+
 /** Go's Duration.String for a whole number of nanoseconds. */
 export function formatDuration(nanoseconds: number): string {
   if (nanoseconds === 0) return "0s";
@@ -314,6 +509,20 @@ export function roundDuration(nanoseconds: number): string {
 /** Sprig's date functions. */
 export function dateFunctions(): FunctionMap {
   return {
+    toDate: (args, context) => {
+      expectArity(context.name, args, 2);
+      try {
+        return goTimeValue(parseGoTime(stringArgument(args[0]), stringArgument(args[1])));
+      } catch (error) {
+        // Sprig's toDate ignores the error: Go's zero time.
+        if (error instanceof GoArgumentError) throw error;
+        return goTimeValue(zeroGoTime);
+      }
+    },
+    mustToDate: (args, context) => {
+      expectArity(context.name, args, 2);
+      return goTimeValue(parseGoTime(stringArgument(args[0]), stringArgument(args[1])));
+    },
     now: (args, context) => {
       expectArity(context.name, args, 0);
       return goTimeValue(currentTime());

@@ -1,7 +1,7 @@
 /*
  * Sprig v3.2.3's function map, as werf links it (Masterminds/sprig functions.go), over template values.
  * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts),
- * toDate/mustToDate, and the network, URL and certificate/crypto generators
+ * and the network, URL and certificate/crypto generators
  * (getHostByName, urlParse, genCA, bcrypt, encryptAES, ...), which no werf.yaml needs to build an image.
  * A missing function is the engine's "function X not defined", naming it. `now`, `ago`, `uuidv4` and
  * `rand*` are here because werf has them; what they reach changes its signature on every build.
