@@ -224,7 +224,8 @@ class State {
     const tree = this.environment.lookup(node.name);
     if (tree === undefined) this.fail(node, `template ${JSON.stringify(node.name)} not defined`);
     if (this.depth >= maxExecDepth) this.fail(node, `exceeded maximum template depth (${maxExecDepth})`);
-    const value = node.pipe ? this.evalPipeline(dot, node.pipe) : dot;
+    // Without a pipeline the template gets nil, not the caller's dot (Go evaluates the absent pipeline to nothing).
+    const value = node.pipe ? this.evalPipeline(dot, node.pipe) : undefined;
     // No dynamic scoping: the template sees only `$`, its own dot.
     const inner = new State(this.environment, node.name, this.depth + 1, this.output);
     inner.vars.push({ name: "$", value });
