@@ -26,6 +26,16 @@ export interface ProjectMeta {
   plugins: string[];
   /** `cleanup:` as written (DESIGN §15); absent: werf's default policies (`cleanupPolicies(meta)`). */
   cleanup?: CleanupConfig;
+  /** werf's `build:` (absent when not written); its values are already applied to the images as their defaults. */
+  build?: MetaBuild;
+}
+
+/** werf's `build:` of the meta: defaults of every image, which an image's own directive overrides (as werf does). */
+export interface MetaBuild {
+  /** `build.platform`: images without `platform:` get it. */
+  platform: string[];
+  /** `build.cacheVersion`: images without `cacheVersion:` get it. */
+  cacheVersion: string | null;
 }
 
 /** A limit on references or on the images per reference (werf's `limit` and `imagesPerReference`). */

@@ -1,6 +1,6 @@
 import { type Document, LineCounter, type Node, parseAllDocuments, type YAMLError } from "yaml";
 import { ConfigError } from "../errors.js";
-import type { ConfigProblem, ConfigResult, ProjectMeta, StagesConfig } from "./model.js";
+import type { ConfigProblem, ConfigResult, ImageConfig, ProjectMeta, StagesConfig } from "./model.js";
 import { type ImageDraft, parseImageDocument } from "./parse-image.js";
 import { looksLikeImageDocument, parseMeta } from "./parse-meta.js";
 import { ProblemCollector, sortProblems } from "./problems.js";
@@ -86,7 +86,18 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
   }
 
   if (meta === null) return result(null);
-  return result({ meta, images: drafts.map((draft) => draft.config) });
+  return result({ meta, images: drafts.map((draft) => withMetaBuild(draft.config, meta)) });
+}
+
+/** werf's `build.platform` and `build.cacheVersion` are what a stapel image without its own gets. */
+function withMetaBuild(image: ImageConfig, meta: ProjectMeta): ImageConfig {
+  const build = meta.build;
+  if (build === undefined || image.dockerfile !== null) return image;
+  return {
+    ...image,
+    platform: image.platform.length > 0 ? image.platform : [...build.platform],
+    cacheVersion: image.cacheVersion ?? build.cacheVersion,
+  };
 }
 
 /** Parses a config and throws a ConfigError listing every problem when it is invalid. */

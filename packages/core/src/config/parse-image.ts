@@ -10,6 +10,7 @@ import { parseGitMappings } from "./parse-git.js";
 import { parseImageSpec } from "./parse-image-spec.js";
 import { type ParsedImport, parseImports } from "./parse-import.js";
 import { parseMounts } from "./parse-mount.js";
+import { parsePlatforms } from "./parse-platform.js";
 import { parseSecrets } from "./parse-secrets.js";
 import { emptyShellStages, parseShell } from "./parse-shell.js";
 import { readSection, type Section, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
@@ -21,7 +22,7 @@ import {
   valueOrKey,
   type YamlContext,
 } from "./yaml-context.js";
-import { quoteHint, readBoolean, readText, readTextList, stringValue } from "./yaml-values.js";
+import { quoteHint, readBoolean, readText, stringValue } from "./yaml-values.js";
 
 /** An image or artifact as read from its document, with what the checks across images need. */
 export interface ImageDraft {
@@ -350,25 +351,6 @@ function readWerfV2Directives(
   if (network !== null && network.trim() === "") {
     context.error(networkNode as Node, "network is empty", "write network: host, or remove it");
   } else config.network = network;
-  config.platform = parsePlatforms(context, sectionValue(section, "platform"));
+  config.platform = parsePlatforms(context, sectionValue(section, "platform"), "platform");
   if (!artifact) config.imageSpec = parseImageSpec(context, sectionValue(section, "imageSpec"));
-}
-
-// os/arch[/variant], as werf and Docker write a platform.
-const platformPattern = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
-
-/** werf's `platform: [linux/amd64]` (a lone string is read as one, as werf's docs write it both ways). */
-function parsePlatforms(context: YamlContext, node: Node | null): string[] {
-  const platforms = readTextList(context, node, "platform");
-  const items = isSeq(node) ? node.items.map((item) => context.resolve(item as Node | null) ?? node) : [node];
-  platforms.forEach((platform, index) => {
-    if (!platformPattern.test(platform)) {
-      context.error(
-        (items[index] ?? node) as Node,
-        `platform "${platform}" is not an os/architecture pair`,
-        "write it like linux/amd64 or linux/arm64/v8",
-      );
-    }
-  });
-  return platforms.filter((platform) => platformPattern.test(platform));
 }

@@ -63,7 +63,7 @@ describe("project meta", () => {
     ]);
   });
 
-  it("ignores werf's deploy, gitWorktree and build with a warning", () => {
+  it("ignores werf's deploy, gitWorktree and build.staged with a warning", () => {
     const result = parseConfig(
       `project: taxi\nconfigVersion: 1\ndeploy: {helmRelease: x}\ncleanup: {}\ngitWorktree: {forceShallowClone: true}\nbuild: {staged: true}\n${image}`,
     );
@@ -72,13 +72,33 @@ describe("project meta", () => {
     expect(result.warnings.map((problem) => problem.formatted)).toEqual([
       'stages.yaml:3:1: warning: ignored key "deploy": stages builds and publishes, it does not deploy (remove it if only stages reads this file)',
       'stages.yaml:5:1: warning: ignored key "gitWorktree": stages reads the work tree as it is, without fetching or unshallowing (remove it if only stages reads this file)',
-      'stages.yaml:6:1: warning: ignored key "build": werf\'s build settings do not apply to stages (remove it if only stages reads this file)',
+      'stages.yaml:6:9: warning: ignored key "staged": each Dockerfile image says staged: itself (stages builds them instruction by instruction by default) (write staged: in the Dockerfile images)',
     ]);
   });
 
-  it("refuses werf's build.platform, which would change what is built", () => {
-    expect(metaErrors("project: taxi\nconfigVersion: 1\nbuild:\n  platform: [linux/arm64]\n")).toEqual([
-      'stages.yaml:4:3: unsupported key "build.platform": stages builds for the platform of the Docker Engine (remove it, or build on a host of the platform you need)',
+  it("reads werf's build.platform and build.cacheVersion as the defaults of every stapel image", () => {
+    const result = parseConfig(
+      'project: taxi\nconfigVersion: 1\nbuild:\n  platform: [linux/amd64]\n  cacheVersion: "7"\n---\nimage: a\nfrom: alpine\n---\nimage: b\nfrom: alpine\nplatform: linux/arm64\ncacheVersion: "8"\n',
+    );
+    expect(errorsOf(result)).toEqual([]);
+    expect(result.config?.meta.build).toEqual({ platform: ["linux/amd64"], cacheVersion: "7" });
+    expect(result.config?.images.map(({ name, platform, cacheVersion }) => ({ name, platform, cacheVersion }))).toEqual(
+      [
+        { name: "a", platform: ["linux/amd64"], cacheVersion: "7" },
+        { name: "b", platform: ["linux/arm64"], cacheVersion: "8" },
+      ],
+    );
+  });
+
+  it("checks build: and says what of it stages does not support yet", () => {
+    expect(
+      metaErrors(
+        "project: taxi\nconfigVersion: 1\nbuild:\n  platform: [arm64]\n  imageSpec: {author: x}\n  stagd: true\n",
+      ),
+    ).toEqual([
+      'stages.yaml:4:14: build.platform "arm64" is not an os/architecture pair (write it like linux/amd64 or linux/arm64/v8)',
+      'stages.yaml:5:3: key "imageSpec" is not supported by stages yet: an imageSpec for every image is not read (write imageSpec: in each image that needs it)',
+      'stages.yaml:6:3: unknown key "stagd" under build (expected one of: platform, cacheVersion)',
     ]);
   });
 

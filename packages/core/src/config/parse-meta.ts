@@ -1,7 +1,8 @@
-import { isMap, isScalar, type Node } from "yaml";
-import type { ProjectMeta } from "./model.js";
+import { isScalar, type Node } from "yaml";
+import type { MetaBuild, ProjectMeta } from "./model.js";
 import { isProjectName, nameHint } from "./names.js";
 import { parseCleanup } from "./parse-cleanup.js";
+import { parsePlatforms } from "./parse-platform.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, plainKeys, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readText, readTextList } from "./yaml-values.js";
@@ -11,7 +12,7 @@ const keepForWerf = "remove it if only stages reads this file";
 const metaSpec: SectionSpec = {
   where: "in the project meta",
   word: "key",
-  known: ["project", "configVersion", "plugins", "cleanup"],
+  known: ["project", "configVersion", "plugins", "cleanup", "build"],
   unsupported: {
     image: { reason: "images belong in their own documents", hint: "end the project meta with --- before image:" },
     artifact: {
@@ -22,7 +23,6 @@ const metaSpec: SectionSpec = {
   ignored: {
     deploy: { reason: "stages builds and publishes, it does not deploy", hint: keepForWerf },
     gitWorktree: { reason: "stages reads the work tree as it is, without fetching or unshallowing", hint: keepForWerf },
-    build: { reason: "werf's build settings do not apply to stages", hint: keepForWerf },
   },
 };
 
@@ -30,7 +30,6 @@ const metaSpec: SectionSpec = {
 export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | null {
   const section = readSection(context, contents, "the project meta", metaSpec);
   if (section === null) return null;
-  checkBuildPlatform(context, context.findEntry(contents, "build")?.value ?? null);
 
   const projectEntry = section.get("project");
   let project: string | null = null;
@@ -64,22 +63,50 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
   // `cleanup:` with no value is werf's defaults, as an absent one.
   const cleanup = parseCleanup(context, sectionValue(section, "cleanup"));
 
+  const build = parseMetaBuild(context, sectionValue(section, "build"));
+
   if (project === null || !versionIsOne) return null;
   // Absent `cleanup:` stays absent: `cleanupPolicies(meta)` gives werf's defaults.
-  return cleanup === null ? { project, configVersion: 1, plugins } : { project, configVersion: 1, plugins, cleanup };
+  const meta: ProjectMeta =
+    cleanup === null ? { project, configVersion: 1, plugins } : { project, configVersion: 1, plugins, cleanup };
+  if (build !== null) meta.build = build;
+  return meta;
 }
 
-/** werf's `build.platform` would change what is built: refusing it beats ignoring it. */
-function checkBuildPlatform(context: YamlContext, build: Node | null): void {
-  if (!isMap(build)) return;
-  const platform = context.entries(build).find((entry) => entry.key === "platform");
-  if (platform !== undefined) {
-    context.error(
-      platform.keyNode,
-      'unsupported key "build.platform": stages builds for the platform of the Docker Engine',
-      "remove it, or build on a host of the platform you need",
-    );
-  }
+// werf's rawMetaBuild (pkg/config/raw_meta_build.go).
+const buildSpec: SectionSpec = {
+  where: "under build",
+  word: "key",
+  known: ["platform", "cacheVersion"],
+  unsupported: {
+    imageSpec: {
+      reason: "an imageSpec for every image is not read",
+      hint: "write imageSpec: in each image that needs it",
+      notYet: true,
+    },
+  },
+  ignored: {
+    staged: {
+      reason: "each Dockerfile image says staged: itself (stages builds them instruction by instruction by default)",
+      hint: "write staged: in the Dockerfile images",
+    },
+  },
+};
+
+/** werf's `build:`: platform and cacheVersion, the defaults of every image. */
+function parseMetaBuild(context: YamlContext, node: Node | null): MetaBuild | null {
+  if (isNullNode(node)) return null;
+  const section = readSection(context, node as Node, "build", buildSpec);
+  if (section === null) return null;
+  return {
+    platform: parsePlatforms(context, sectionValue(section, "platform"), "build.platform"),
+    cacheVersion: readText(
+      context,
+      sectionValue(section, "cacheVersion"),
+      "build.cacheVersion",
+      'write cacheVersion: "1"',
+    ),
+  };
 }
 
 /** Whether a document's top level looks like an image or artifact rather than the project meta. */
