@@ -262,7 +262,8 @@ class State {
     }
     const result = value === missing ? undefined : value;
     for (const variable of pipe.decl) {
-      if (pipe.isAssign) this.setVar(variable, variable.ident[0] as string, result);
+      // Go reports an undeclared variable at the node it visited last.
+      if (pipe.isAssign) this.setVar(lastVisited(pipe), variable.ident[0] as string, result);
       else this.vars.push({ name: variable.ident[0] as string, value: result });
     }
     return result;
