@@ -63,6 +63,13 @@ describe("mount", () => {
     ]);
   });
 
+  it("keeps /run/secrets for the build secrets", () => {
+    expect(imageErrors(`${head}mount:\n- from: tmp_dir\n  to: /run/secrets/x/\n`)).toEqual([
+      "stages.yaml:8:7: mount.to /run/secrets/x is where build secrets go (mount another directory)",
+    ]);
+    expect(validImage(`${head}mount:\n- from: tmp_dir\n  to: /run/secrets-cache\n`).mounts).toHaveLength(1);
+  });
+
   it("must be a list, and fromPath must name something", () => {
     expect(imageErrors(`${head}mount: {from: tmp_dir, to: /a}\n`)).toEqual([
       "stages.yaml:6:8: mount must be a list of mappings, not a mapping (write mount: [{from: tmp_dir, to: /path}])",

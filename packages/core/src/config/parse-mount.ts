@@ -110,6 +110,11 @@ function readTo(context: YamlContext, node: Node, entry: MappingEntry | undefine
     context.error(entry.value as Node, "mount.to cannot be the root directory", "mount a directory below /");
     return null;
   }
+  if (normalized === "/run/secrets" || normalized.startsWith("/run/secrets/")) {
+    // The build secrets are mounted there; a second mount would hide them or clash with it.
+    context.error(entry.value as Node, `mount.to ${normalized} is where build secrets go`, "mount another directory");
+    return null;
+  }
   return normalized;
 }
 
