@@ -64,7 +64,13 @@ describe("Dockerfile images", () => {
     ]);
   });
 
-  it.each(["ssh", "secrets", "dependencies", "platform", "imageSpec"])("refuses werf's %s with a reason", (key) => {
+  it("says werf's dependencies (targetBuildArg) are not supported by stages yet", () => {
+    expect(imageErrors("image: app\ndockerfile: Dockerfile\ndependencies: []\n")).toEqual([
+      'stages.yaml:6:1: directive "dependencies" is not supported by stages yet: build args from other images (targetBuildArg) work for stapel images only (targetEnv) (name the other image in FROM or COPY --from: images of stages.yaml are found by name)',
+    ]);
+  });
+
+  it.each(["ssh", "secrets", "platform", "imageSpec"])("refuses werf's %s with a reason", (key) => {
     const errors = imageErrors(`image: app\ndockerfile: Dockerfile\n${key}: x\n`);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${key}": .+ \\(.+\\)$`));

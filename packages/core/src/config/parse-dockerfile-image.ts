@@ -23,8 +23,9 @@ const unsupportedDockerfileDirectives: Record<string, UnsupportedKey> = {
   ssh: { reason: "forwarding an SSH agent into the build is not supported", hint: "remove it" },
   secrets: { reason: "build secrets are not supported", hint: "remove it" },
   dependencies: {
-    reason: "passing other images' names and digests as build args is not supported",
+    reason: "build args from other images (targetBuildArg) work for stapel images only (targetEnv)",
     hint: "name the other image in FROM or COPY --from: images of stages.yaml are found by name",
+    notYet: true,
   },
   platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
   imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... in the Dockerfile" },

@@ -154,6 +154,16 @@ describe("import", () => {
     ]);
   });
 
+  it("refuses stage: of a Dockerfile image, which has no user stages", () => {
+    expect(
+      imageErrors(
+        "image: web\ndockerfile: Dockerfile\n---\nimage: app\nfrom: alpine\nimport:\n- from: web\n  stage: install\n  add: /x\n  after: install\n",
+      ),
+    ).toEqual([
+      'stages.yaml:10:9: import.stage install: "web" is built from a Dockerfile, which has no install stage (remove stage: to import from its last stage)',
+    ]);
+  });
+
   it("suggests import directives and checks types", () => {
     expect(imageErrors(`${head}- image: tools\n  add: /x\n  afer: install\n`)).toEqual([
       "stages.yaml:13:3: an import needs its place in the conveyor (add after: install (or before:/after: install|setup))",

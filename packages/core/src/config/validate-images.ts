@@ -118,6 +118,13 @@ function checkReferences(draft: ImageDraft, byName: Map<string, ImageDraft>, pro
     if (spec.external) continue;
     const wanted = spec.fromArtifact ? "artifact" : "image";
     refer(spec.from, wanted, sourcePosition, "import");
+    if (spec.stage !== null && byName.get(spec.from)?.config.dockerfile) {
+      problems.error(
+        sourcePosition,
+        `import.stage ${spec.stage}: "${spec.from}" is built from a Dockerfile, which has no ${spec.stage} stage`,
+        "remove stage: to import from its last stage",
+      );
+    }
   }
   for (const dependency of draft.config.dependencies) {
     // werf names any image here, artifacts (its older images with final: false) included.
