@@ -122,6 +122,10 @@ describe("Sprig string functions", () => {
     expect(() => callFunction("upper", [null])).toThrow("invalid value; expected string");
     expect(() => callFunction("upper", ["a", "b"])).toThrow("wrong number of args for upper: want 1 got 2");
     expect(() => callFunction("substr", [0, 9, "abc"])).not.toThrow();
-    expect(() => callFunction("substr", [-1, 9, "abc"])).toThrow("slice bounds out of range");
+    expect(() => callFunction("substr", [-1, 9, "abc"])).toThrow(
+      "runtime error: slice bounds out of range [:9] with length 3",
+    );
+    expect(() => callFunction("substr", [5, 3, "abcdef"])).toThrow("runtime error: slice bounds out of range [5:3]");
+    expect(() => callFunction("indent", [-1, "x"])).toThrow("strings: negative Repeat count");
   });
 });

@@ -309,7 +309,8 @@ function quote(args: readonly GoValue[]): string {
 }
 
 function indent(spaces: number, text: string): string {
-  const pad = " ".repeat(Math.max(0, spaces));
+  if (spaces < 0) throw new Error("strings: negative Repeat count");
+  const pad = " ".repeat(spaces);
   return pad + text.replaceAll("\n", `\n${pad}`);
 }
 

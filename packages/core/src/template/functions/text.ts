@@ -16,9 +16,12 @@ export function byteLength(text: string): number {
 export function sliceBytes(text: string, start: number, end?: number): string {
   const bytes = encoder.encode(text);
   const stop = end ?? bytes.length;
-  if (start < 0 || stop > bytes.length || start > stop) {
-    throw new Error(`runtime error: slice bounds out of range [${start}:${stop}] with length ${bytes.length}`);
+  // Go's panic messages: the high bound is checked first.
+  if (stop < 0) throw new Error(`runtime error: slice bounds out of range [:${stop}]`);
+  if (stop > bytes.length) {
+    throw new Error(`runtime error: slice bounds out of range [:${stop}] with length ${bytes.length}`);
   }
+  if (start < 0 || start > stop) throw new Error(`runtime error: slice bounds out of range [${start}:${stop}]`);
   return decoder.decode(bytes.subarray(start, stop));
 }
 
