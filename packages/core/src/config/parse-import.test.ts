@@ -104,6 +104,13 @@ describe("import", () => {
     ]);
   });
 
+  it("requires includePaths with add: /, as werf does", () => {
+    expect(imageErrors(`${head}- from: tools\n  add: /\n  to: /x\n  after: install\n`)).toEqual([
+      "stages.yaml:14:8: import.add / needs includePaths, as in werf (copying a whole image root is ambiguous) (list what to copy: includePaths: [usr/local/bin/tool, ...])",
+    ]);
+    expect(imports("- from: tools\n  add: /\n  to: /x\n  includePaths: [bin]\n  after: install\n")?.[0]?.add).toBe("/");
+  });
+
   it("normalizes paths", () => {
     expect(imports("- image: tools\n  add: /a//b/\n  to: /c/./d/\n  after: install\n")?.[0]).toMatchObject({
       add: "/a/b",

@@ -83,6 +83,15 @@ function parseImport(context: YamlContext, node: Node): ParsedImport | null {
   const owner = readText(context, sectionValue(section, "owner"), "import.owner", "write owner: <user name or uid>");
   const group = readText(context, sectionValue(section, "group"), "import.group", "write group: <group name or gid>");
 
+  if (add === "/" && includePaths.length === 0 && addEntry !== undefined) {
+    // werf: "`add: '/'` requires not empty includePaths to interpret copy sources unambiguously".
+    context.error(
+      addEntry.value as Node,
+      "import.add / needs includePaths, as in werf (copying a whole image root is ambiguous)",
+      "list what to copy: includePaths: [usr/local/bin/tool, ...]",
+    );
+    return null;
+  }
   if (source === null || point === null || add === null || to === null) return null;
   return {
     spec: {
