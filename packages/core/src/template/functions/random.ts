@@ -1,7 +1,8 @@
 /*
- * Sprig's random functions (uuidv4, randAlphaNum, randAlpha, randNumeric, randAscii, randBytes). werf
- * keeps them, so configs that use them render; each render gives a new value, so whatever they reach
- * changes its stage signature on every build. They draw from Web Crypto's getRandomValues.
+ * Sprig's random functions (uuidv4, randAlphaNum, randAlpha, randNumeric, randAscii, randBytes,
+ * randInt). werf keeps them, so configs that use them render; each render gives a new value, so
+ * whatever they reach changes its stage signature on every build. They draw from Web Crypto's
+ * getRandomValues.
  */
 import type { FunctionMap, GoFunction } from "../model.js";
 import { expectArity, intArgument } from "./arguments.js";
@@ -59,6 +60,16 @@ export function randomFunctions(): FunctionMap {
     randAlpha: randomOf(letters),
     randNumeric: randomOf(digits),
     randAscii: randomOf(printableAscii),
+    randInt: (args, context) => {
+      expectArity(context.name, args, 2);
+      const min = intArgument(args[0]);
+      const max = intArgument(args[1]);
+      // rand.Intn(max-min)+min panics on a non-positive range.
+      if (max - min <= 0) throw new Error("invalid argument to Intn");
+      const range = max - min;
+      const [high = 0, low = 0] = new Uint32Array(randomBytes(8).buffer);
+      return min + Number(((BigInt(high) << 32n) | BigInt(low)) % BigInt(range));
+    },
     randBytes: (args, context) => {
       expectArity(context.name, args, 1);
       const bytes = randomBytes(Math.max(0, intArgument(args[0])));
