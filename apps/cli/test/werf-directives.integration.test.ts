@@ -278,6 +278,18 @@ shell:
     expect(refused.stderr).toContain(`for platform ${other}: the Docker Engine at`);
     expect(refused.stderr).toContain(`is ${engine}`);
     expect(refused.stderr).toContain("building for another platform is not supported by stages yet");
+
+    // werf's build.platform of the meta is every image's default.
+    const meta = await stages(["build", "--network", "none"], {
+      cwd: project({
+        "werf.yaml": config(engine)
+          .replace("configVersion: 1\n", `configVersion: 1\nbuild:\n  platform: [${other}]\n`)
+          .replace(/platform: \[.*\]\nshell/, "shell"),
+      }),
+      env: onA,
+    });
+    expect(meta.code).not.toBe(0);
+    expect(meta.stderr).toContain(`for platform ${other}: the Docker Engine at`);
   });
 
   it("rebuilds every stage when the image's cacheVersion changes", { timeout: 300_000 }, async () => {
@@ -296,6 +308,31 @@ shell:
     writeFile(directory, "werf.yaml", config(uniqueName("v")));
     const rebuilt = await build(directory);
     expect(allStages(rebuilt).map((stage) => stage.action)).toEqual(["built", "built"]);
+  });
+
+  it("signs docker.exactValues and sets values as written", { timeout: 300_000 }, async () => {
+    const name = uniqueName("exact");
+    const config = (exact: boolean) => `project: ${name}
+configVersion: 1
+---
+image: app
+from: ${environment.baseImage}
+docker:
+${exact ? "  exactValues: true\n" : ""}  ENV: {QUOTED: '"a b"'}
+  LABEL: {spaced: 'x  y'}
+`;
+    const directory = project({ "werf.yaml": config(false) });
+    const first = await build(directory);
+    writeFile(directory, "werf.yaml", config(true));
+    const exact = await build(directory);
+    expect(allStages(exact).map((stage) => [stage.name, stage.action])).toEqual([
+      ["from", "cached"],
+      ["dockerInstructions", "built"],
+    ]);
+    expect(lastStage(exact, name, "app").image).not.toBe(lastStage(first, name, "app").image);
+    const config_ = inspect(lastStage(exact, name, "app").image).Config;
+    expect(config_.Env).toContain('QUOTED="a b"');
+    expect(config_.Labels.spaced).toBe("x  y");
   });
 
   it(
