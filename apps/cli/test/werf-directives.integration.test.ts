@@ -219,6 +219,22 @@ imageSpec:
       const third = await build(directory);
       expect(allStages(third).map((stage) => stage.action)).toEqual(["cached", "cached", "cached", "built"]);
       expect(inspect(lastStage(third, name, "app").image).Author).toBe("John Doe");
+
+      // The rewritten image travels like any stage: pushed, published, pulled and run elsewhere.
+      const repository = `${environment.registry}/${uniqueName("spec")}`;
+      await build(directory, "--repo", repository, "--push");
+      const published = await stages(["publish", "--json", repository, "--tag-custom", "v1"], {
+        cwd: directory,
+        env: onA,
+      });
+      expect(published.code, published.stderr).toBe(0);
+      const reference = `${repository}/app:v1`;
+      docker(environment.dockerHostB, "pull", reference);
+      cleanups.push(() => docker(environment.dockerHostB, "rmi", reference));
+      const pulled = JSON.parse(docker(environment.dockerHostB, "image", "inspect", reference))[0];
+      expect(pulled.Author).toBe("John Doe");
+      expect(pulled.Config.Env).not.toContain("DEBUG=1");
+      expect(docker(environment.dockerHostB, "run", "--rm", "--network", "none", reference)).toBe("hello-from-spec");
     },
   );
 });
