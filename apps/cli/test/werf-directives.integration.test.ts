@@ -85,6 +85,20 @@ shell:
       ).toEqual(["Base:from", "Base:install", "~:dockerInstructions", "~:from"]);
       const repository = `${environment.registry}/${uniqueName("final")}`;
       await build(directory, "--repo", repository, "--push");
+      const planned = await stages(["plan", "--json", "--repo", repository], { cwd: directory, env: onA });
+      expect(planned.code, planned.stderr).toBe(0);
+      expect(
+        planned.json.images.map((image: { name: string | null; final: boolean; publish: string | null }) => [
+          image.name,
+          image.final,
+          image.publish !== null,
+        ]),
+      ).toEqual([
+        [null, true, true],
+        ["Base", false, false],
+      ]);
+      const plannedText = await stages(["plan", "--repo", repository], { cwd: directory, env: onA });
+      expect(plannedText.stdout).toContain("Base (final: false)");
       const published = await stages(["publish", "--json", repository, "--tag-custom", "v1"], {
         cwd: directory,
         env: onA,

@@ -59,7 +59,9 @@ export class PlanCommand extends ProjectCommand {
     const lines: string[] = [];
     for (const image of planned.images) {
       const publish = image.publish !== null ? ` (publish: ${image.publish})` : "";
-      lines.push(`${image.name ?? "~"}${image.artifact ? " (artifact)" : ""}${publish}:`);
+      lines.push(
+        `${image.name ?? "~"}${image.artifact ? " (artifact)" : image.final ? "" : " (final: false)"}${publish}:`,
+      );
       const rows = [
         header,
         ...image.stages.map((stage) => [

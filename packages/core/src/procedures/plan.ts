@@ -47,8 +47,10 @@ export interface PlannedStage {
 export interface PlannedImage {
   name: string | null;
   artifact: boolean;
+  /** werf's `final`: false for artifacts and images with `final: false`, which publish never names. */
+  final: boolean;
   stages: PlannedStage[];
-  /** How `publish` would give the image its names (null without a remote, and for artifacts). */
+  /** How `publish` would give the image its names (null without a remote, and for images that are not final). */
   publish: PublishPlanMethod | null;
 }
 
@@ -72,6 +74,7 @@ export function describePlan(
     images: project.selected.map((image) => ({
       name: image.name,
       artifact: image.config.artifact,
+      final: image.config.final,
       stages: image.stages.map((stage) => ({
         name: stage.name,
         signature: stage.signature,
