@@ -1,7 +1,8 @@
 import { isMap, isScalar, type Node } from "yaml";
+import { essentialStageLabels } from "../naming.js";
 import { compileGoRegexp } from "./go-regexp.js";
 import type { ImageSpecConfig, ImageSpecHealthcheck, ImageSpecMatcher } from "./model.js";
-import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
+import { readSection, type Section, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, type YamlContext } from "./yaml-context.js";
 import { readBoolean, readText, readTextList, readTextMap } from "./yaml-values.js";
 
@@ -128,6 +129,29 @@ function readConfig(context: YamlContext, node: Node, spec: ImageSpecConfig): vo
     "imageSpec.config.entrypoint",
   );
   spec.healthcheck = readHealthcheck(context, sectionValue(config, "healthcheck"));
+  warnEssentialLabels(context, config, spec);
+}
+
+/**
+ * werf warns when imageSpec would remove its essential labels, which it keeps anyway, unless
+ * keepEssentialWerfLabels says the user knows: the same here for stages' own.
+ */
+function warnEssentialLabels(context: YamlContext, config: Section, spec: ImageSpecConfig): void {
+  if (spec.keepEssentialWerfLabels) return;
+  const named = spec.removeLabels.filter(
+    (matcher) => matcher.kind === "name" && essentialStageLabels.includes(matcher.name),
+  );
+  const entry = spec.clearWerfLabels
+    ? config.get("clearWerfLabels")
+    : named.length > 0
+      ? config.get("removeLabels")
+      : undefined;
+  if (entry === undefined) return;
+  context.warning(
+    entry.keyNode,
+    `the labels stages needs to find a stage stay in the image (${essentialStageLabels.join(", ")})`,
+    "set keepEssentialWerfLabels: true to say so, as in werf",
+  );
 }
 
 /** A list of strings; werf's `[]string` takes no lone string. */

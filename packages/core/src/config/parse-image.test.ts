@@ -363,6 +363,19 @@ describe("werf v2 directives", () => {
     expect(validImage("image: app\nfrom: alpine\n").imageSpec).toBeNull();
   });
 
+  it("warns, as werf does, that the essential stage labels stay unless keepEssentialWerfLabels is set", () => {
+    const warnings = (body: string) =>
+      parseImages(`image: app\nfrom: alpine\nimageSpec:\n  config:\n${body}`).warnings.map(
+        (problem) => problem.formatted,
+      );
+    expect(warnings("    clearWerfLabels: true\n")).toEqual([
+      "stages.yaml:8:5: warning: the labels stages needs to find a stage stay in the image (io.stages.project, io.stages.stage, io.stages.signature, io.stages.parent, io.stages.version) (set keepEssentialWerfLabels: true to say so, as in werf)",
+    ]);
+    expect(warnings("    removeLabels: [io.stages.signature]\n")).toHaveLength(1);
+    expect(warnings("    clearWerfLabels: true\n    keepEssentialWerfLabels: true\n")).toEqual([]);
+    expect(warnings("    removeLabels: [maintainer]\n")).toEqual([]);
+  });
+
   it("locates every imageSpec problem, with a hint", () => {
     expect(
       imageErrors(
