@@ -57,7 +57,26 @@ export interface CleanupResult {
   leases: { live: number; expired: number };
 }
 
-function requireHousekeeping(remote: StagesStorage, what: string): RegistryHousekeeping {
+/** One stage of a cleanup or purge report. */
+export function cleanupStageOf(
+  stage: StageDescriptor,
+  outcome: CleanupStage["outcome"],
+  reasons: string[],
+): CleanupStage {
+  return {
+    signature: stage.signature,
+    image: stage.image,
+    stage: stage.stage,
+    digest: stage.id,
+    createdAt: stage.createdAt,
+    size: stage.size,
+    outcome,
+    reasons,
+  };
+}
+
+/** The remote's housekeeping; a UsageError naming `what` when the remote keeps no records. */
+export function requireHousekeeping(remote: StagesStorage, what: string): RegistryHousekeeping {
   if (!remote.housekeeping)
     throw new UsageError(`${what} needs a remote storage that keeps commit records; ${remote.description} does not`, {
       hint: "give a registry REPO (host[:port]/path)",
@@ -179,16 +198,12 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupResult> {
   keepPublished(reasons, stages, foreign);
   keepParents(reasons, stages);
 
-  const report = (stage: StageDescriptor, outcome: CleanupStage["outcome"]): CleanupStage => ({
-    signature: stage.signature,
-    image: stage.image,
-    stage: stage.stage,
-    digest: stage.id,
-    createdAt: stage.createdAt,
-    size: stage.size,
-    outcome,
-    reasons: outcome === "kept" || outcome === "changed" ? (reasons.bySignature.get(stage.signature) ?? []) : [],
-  });
+  const report = (stage: StageDescriptor, outcome: CleanupStage["outcome"]): CleanupStage =>
+    cleanupStageOf(
+      stage,
+      outcome,
+      outcome === "kept" || outcome === "changed" ? (reasons.bySignature.get(stage.signature) ?? []) : [],
+    );
   const expired = leases.filter((lease) => !live.includes(lease));
   let candidates = stages.filter((stage) => !reasons.has(stage.signature));
 

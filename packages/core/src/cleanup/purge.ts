@@ -6,7 +6,7 @@ import type { StagesConfig } from "../config/model.js";
 import { UsageError } from "../errors.js";
 import { remoteStageReference } from "../naming.js";
 import { type EventListener, emitter } from "../procedures/events.js";
-import type { CleanupStage } from "./cleanup.js";
+import { type CleanupStage, cleanupStageOf, requireHousekeeping } from "./cleanup.js";
 
 export interface PurgeOptions extends CallOptions {
   config: StagesConfig;
@@ -38,14 +38,7 @@ export interface PurgeResult {
  * the published images stay, and so does a stage whose manifest one of them shares.
  */
 export async function purge(options: PurgeOptions): Promise<PurgeResult> {
-  const housekeeping = options.remote.housekeeping;
-  if (!housekeeping)
-    throw new UsageError(
-      `purge needs a remote storage that keeps commit records; ${options.remote.description} does not`,
-      {
-        hint: "give a registry REPO (host[:port]/path)",
-      },
-    );
+  const housekeeping = requireHousekeeping(options.remote, "purge");
   const signal = options.signal;
   const emit = emitter(options.onEvent);
   const project = options.config.meta.project;
@@ -75,19 +68,14 @@ export async function purge(options: PurgeOptions): Promise<PurgeResult> {
   const sharing = new Map<string, string[]>();
   for (const tag of [...foreign, ...imageTags.flat()])
     sharing.set(tag.digest, [...(sharing.get(tag.digest) ?? []), tag.reference]);
-  const describe = (stage: (typeof stages)[number], outcome: CleanupStage["outcome"]): CleanupStage => ({
-    signature: stage.signature,
-    image: stage.image,
-    stage: stage.stage,
-    digest: stage.id,
-    createdAt: stage.createdAt,
-    size: stage.size,
-    outcome,
-    reasons:
+  const describe = (stage: (typeof stages)[number], outcome: CleanupStage["outcome"]): CleanupStage =>
+    cleanupStageOf(
+      stage,
+      outcome,
       outcome === "kept"
         ? (sharing.get(stage.id) ?? []).map((reference) => `shares its manifest with ${reference}`)
         : [],
-  });
+    );
   const kept = stages.filter((stage) => sharing.has(stage.id));
   const candidates = stages.filter((stage) => !sharing.has(stage.id));
   const result: PurgeResult = {
