@@ -39,6 +39,20 @@ export function createMemoryHousekeeping(registry: MemoryRegistry): MemoryHousek
   let lastRead: string[] = [];
   const nameOf = (records: readonly CommitRecord[]) =>
     `records-${sha256Hex(JSON.stringify(sortedRecords(records))).slice(0, 24)}`;
+  // Published tags of one repository (`prefix` is `REPO:` or `REPO/<image>:`), each with a digest of its own.
+  const publishedUnder = async (prefix: string): Promise<ForeignTag[]> => {
+    const tags: ForeignTag[] = [];
+    for (const [reference, signature] of registry.tags) {
+      if (!reference.startsWith(prefix)) continue;
+      const stage = await registry.stages.get(signature);
+      tags.push({
+        reference,
+        digest: `sha256:${sha256Hex(`published:${reference}`)}`,
+        project: stage?.project ?? null,
+      });
+    }
+    return tags;
+  };
   const housekeeping: MemoryHousekeeping = {
     recordObjects,
     leases,
@@ -78,31 +92,11 @@ export function createMemoryHousekeeping(registry: MemoryRegistry): MemoryHousek
     },
     async foreignTags(options?: CallOptions) {
       throwIfAborted(options?.signal);
-      const tags: ForeignTag[] = [];
-      for (const [reference, signature] of registry.tags) {
-        if (!reference.startsWith(`${registry.repository}:`)) continue;
-        const stage = await registry.stages.get(signature);
-        tags.push({
-          reference,
-          digest: `sha256:${sha256Hex(`published:${reference}`)}`,
-          project: stage?.project ?? null,
-        });
-      }
-      return tags;
+      return publishedUnder(`${registry.repository}:`);
     },
     async imageTags(image, options?: CallOptions) {
       throwIfAborted(options?.signal);
-      const tags: ForeignTag[] = [];
-      for (const [reference, signature] of registry.tags) {
-        if (!reference.startsWith(`${registry.repository}/${image}:`)) continue;
-        const stage = await registry.stages.get(signature);
-        tags.push({
-          reference,
-          digest: `sha256:${sha256Hex(`published:${reference}`)}`,
-          project: stage?.project ?? null,
-        });
-      }
-      return tags;
+      return publishedUnder(`${registry.repository}/${image}:`);
     },
     async deleteStage(signature, digest, options?: CallOptions): Promise<StageDeletion> {
       throwIfAborted(options?.signal);
