@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTestEnvironment, type ScratchRegistry, startScratchRegistry } from "@stages/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allStages, docker, git, makeRepository, stages, uniqueName, writeFile } from "./helpers.js";
+import { allStages, docker, git, makeRepository, registryTags, stages, uniqueName, writeFile } from "./helpers.js";
 
 // Cleanup over a real git history on a real registry (its own, so that the registry's garbage
 // collection can run): commits on main, a tag, a feature branch deleted afterwards, images published
@@ -62,16 +62,6 @@ async function buildAndPush(directory: string, repository: string): Promise<stri
   return allStages(built).map((stage) => stage.signature);
 }
 
-async function tagsOf(repository: string): Promise<string[]> {
-  const slash = repository.indexOf("/");
-  const response = await fetch(
-    `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/tags/list?n=1000`,
-  );
-  if (response.status === 404) return [];
-  const body = (await response.json()) as { tags: string[] | null };
-  return (body.tags ?? []).sort();
-}
-
 describe("stages cleanup", () => {
   it(
     "keeps what kept commits need and published images, deletes the rest, and a fresh host builds nothing",
@@ -111,14 +101,14 @@ describe("stages cleanup", () => {
       const stageTag = (signature: string) => `image-stage-${signature}`;
 
       // A dry run reports what cleanup would do and changes nothing.
-      const before = await tagsOf(repository);
+      const before = await registryTags(repository);
       const dry = await stages(["cleanup", "--json", "--dry-run", repository], { cwd: directory, env: onA });
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.json.dryRun).toBe(true);
       expect(dry.json.deleted.map((stage: { signature: string }) => stage.signature).sort()).toEqual(
         [...unneeded].sort(),
       );
-      expect(await tagsOf(repository)).toEqual(before);
+      expect(await registryTags(repository)).toEqual(before);
 
       const cleaned = await stages(["cleanup", "--json", repository], { cwd: directory, env: onA });
       expect(cleaned.code, cleaned.stderr).toBe(0);
@@ -130,7 +120,7 @@ describe("stages cleanup", () => {
       ).toEqual([...unneeded].sort());
       // Every kept stage says why: the tag, the branch, or a base.
       for (const stage of cleaned.json.kept) expect(stage.reasons.length).toBeGreaterThan(0);
-      const after = await tagsOf(repository);
+      const after = await registryTags(repository);
       for (const signature of needed) expect(after).toContain(stageTag(signature));
       for (const signature of unneeded) expect(after).not.toContain(stageTag(signature));
       // Both published images stay, the one of the deleted commit c1 too.
@@ -172,8 +162,8 @@ describe("stages cleanup", () => {
     const first = await buildAndPush(directory, repository);
     commit(directory, project, "v2");
     await buildAndPush(directory, repository);
-    // v1 again: its stages are exactly the ones cleanup now wants to delete (only v2 is kept).
-    commit(directory, project, "v1");
+    // Only v2 is kept (no time rule): cleanup deletes v1's own stages while host B builds and pushes v3.
+    commit(directory, project, "v3");
     const clone = mkdtempSync(join(tmpdir(), "stages-e2e-clone-"));
     try {
       git(clone, "clone", "-q", directory, ".");
@@ -183,13 +173,18 @@ describe("stages cleanup", () => {
       ]);
       expect(building.code, building.stderr).toBe(0);
       expect(cleaning.code, cleaning.stderr).toBe(0);
-      const tags = await tagsOf(repository);
-      for (const signature of first) expect(tags).toContain(`image-stage-${signature}`);
+      const pushed = allStages(building)
+        .filter((stage) => (stage as { pushed?: boolean }).pushed)
+        .map((stage) => stage.signature);
+      expect(pushed).toHaveLength(2);
+      const tags = await registryTags(repository);
+      for (const signature of pushed) expect(tags).toContain(`image-stage-${signature}`);
+      for (const signature of first.slice(1)) expect(tags).not.toContain(`image-stage-${signature}`);
       // And the record of the racing build keeps them from now on.
       const again = await stages(["cleanup", "--json", "--dry-run", repository], { cwd: directory, env: onA });
       expect(again.code, again.stderr).toBe(0);
       const kept = again.json.kept.map((stage: { signature: string }) => stage.signature);
-      for (const signature of first) expect(kept).toContain(signature);
+      for (const signature of pushed) expect(kept).toContain(signature);
     } finally {
       rmSync(clone, { recursive: true, force: true });
     }
@@ -211,7 +206,7 @@ describe("stages cleanup", () => {
     expect(refused.stderr).toContain("--force");
     const forced = await stages(["purge", "--json", "--force", repository], { cwd: directory, env: onA });
     expect(forced.code, forced.stderr).toBe(0);
-    const tags = await tagsOf(repository);
+    const tags = await registryTags(repository);
     expect(tags).toEqual(["v1"]);
     expect(forced.json.deleted).toHaveLength(pushed.length);
     docker(environment.dockerHostB, "pull", "-q", `${repository}:v1`);

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { git, makeRepository, stages, writeFile } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { git, stages, temporaryRepositories, writeFile } from "./helpers.js";
 
 // `stages config render|check` through the built binary: werf.yaml Go templates with a `.werf/`
 // partial, `include`, `range`, `env` with a default, `.Files.Get`, `.Env` and `.Commit`. No servers:
@@ -36,16 +36,7 @@ const helpers = `{{- define "install commands" -}}
 {{- end }}
 `;
 
-const directories: string[] = [];
-function project(files: Record<string, string>): string {
-  const directory = makeRepository(files);
-  directories.push(directory);
-  return directory;
-}
-
-afterAll(() => {
-  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
-});
+const project = temporaryRepositories();
 
 const env = { STAGES_E2E_BASE: undefined };
 
@@ -265,14 +256,17 @@ dockerfile: {{ $name }}.Dockerfile
 
   it("renders outside git, where .Commit is not set", async () => {
     const directory = mkdtempSync(join(tmpdir(), "stages-e2e-nogit-"));
-    directories.push(directory);
-    writeFile(
-      directory,
-      "werf.yaml",
-      "project: nogit\nconfigVersion: 1\n---\nimage: a\nfrom: alpine # {{ .Commit }}\n",
-    );
-    const result = await stages(["config", "render"], { cwd: directory, env });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe("project: nogit\nconfigVersion: 1\n---\nimage: a\nfrom: alpine # <no value>\n");
+    try {
+      writeFile(
+        directory,
+        "werf.yaml",
+        "project: nogit\nconfigVersion: 1\n---\nimage: a\nfrom: alpine # {{ .Commit }}\n",
+      );
+      const result = await stages(["config", "render"], { cwd: directory, env });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe("project: nogit\nconfigVersion: 1\n---\nimage: a\nfrom: alpine # <no value>\n");
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, expect } from "vitest";
 
 export const cliRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const binary = join(cliRoot, "dist", "main.js");
@@ -107,4 +108,42 @@ export function allStages(
     (image: { name: string | null; stages: { name: string; signature: string; action: string }[] }) =>
       image.stages.map((stage) => ({ image: image.name, ...stage })),
   );
+}
+
+/**
+ * A maker of git work trees (`makeRepository`) that are all removed after the calling test file's
+ * tests. Call it at the top level of a test file.
+ */
+export function temporaryRepositories(): (files: Record<string, string>) => string {
+  const directories: string[] = [];
+  afterAll(() => {
+    for (const directory of directories.reverse()) rmSync(directory, { recursive: true, force: true });
+  });
+  return (files) => {
+    const directory = makeRepository(files);
+    directories.push(directory);
+    return directory;
+  };
+}
+
+/** `stages build --network none --json ...` that must succeed. */
+export async function buildOk(
+  directory: string,
+  env: Record<string, string | undefined>,
+  ...extra: string[]
+): Promise<RunResult> {
+  const result = await stages(["build", "--network", "none", "--json", ...extra], { cwd: directory, env });
+  expect(result.code, result.stderr).toBe(0);
+  return result;
+}
+
+/** The tags of a repository on a plain-HTTP registry (`localhost:5000/path`), sorted; none when it does not exist. */
+export async function registryTags(repository: string): Promise<string[]> {
+  const slash = repository.indexOf("/");
+  const response = await fetch(
+    `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/tags/list?n=1000`,
+  );
+  if (response.status === 404) return [];
+  const body = (await response.json()) as { tags: string[] | null };
+  return (body.tags ?? []).sort();
 }

@@ -175,7 +175,7 @@ describe("host cleanup and host purge on a real engine", () => {
     expect(exists(signatureOf("beta", "install"))).toBe(true);
     expect(exists(from)).toBe(true);
     expect(result.json.usageAfter.totalBytes).toBe(result.json.usageBefore.totalBytes);
-    expect(result.json.leftovers).toEqual({ containers: [], images: [] });
+    expect(result.json.leftovers).toEqual({ containers: [], images: [], volumes: [] });
   });
 
   it("the table names each stage's fate and the usage before and after", async () => {

@@ -1,12 +1,24 @@
-import { rmSync } from "node:fs";
 import { requireTestEnvironment } from "@stages/testenv";
 import { afterAll, describe, expect, it } from "vitest";
-import { allStages, docker, git, makeRepository, type RunResult, stages, uniqueName, writeFile } from "./helpers.js";
+import {
+  allStages,
+  buildOk,
+  docker,
+  git,
+  type RunResult,
+  registryTags,
+  stages,
+  temporaryRepositories,
+  uniqueName,
+  writeFile,
+} from "./helpers.js";
 
 // werf v2's stapel directives end to end (issue 15): a werf.yaml as werf reads it, built by the CLI on
 // the real engine, and what each directive does to the stages and images.
 const environment = requireTestEnvironment();
 const onA = { DOCKER_HOST: environment.dockerHostA };
+const project = temporaryRepositories();
+// Images this file publishes and pulls, removed from the engines afterwards.
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) {
@@ -17,18 +29,7 @@ afterAll(() => {
     }
   }
 });
-
-function project(files: Record<string, string>): string {
-  const directory = makeRepository(files);
-  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
-
-async function build(directory: string, ...extra: string[]): Promise<RunResult> {
-  const result = await stages(["build", "--network", "none", "--json", ...extra], { cwd: directory, env: onA });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
+const build = (directory: string, ...extra: string[]) => buildOk(directory, onA, ...extra);
 
 /** The local stage image of an image's last stage. */
 function lastStage(result: RunResult, projectName: string, image: string | null): { name: string; image: string } {
@@ -42,16 +43,6 @@ function lastStage(result: RunResult, projectName: string, image: string | null)
 // biome-ignore lint/suspicious/noExplicitAny: docker inspect's document
 function inspect(image: string): any {
   return JSON.parse(docker(environment.dockerHostA, "image", "inspect", image))[0];
-}
-
-async function tagsOf(repository: string): Promise<string[]> {
-  const slash = repository.indexOf("/");
-  const response = await fetch(
-    `http://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/tags/list?n=1000`,
-  );
-  if (response.status === 404) return [];
-  const body = (await response.json()) as { tags: string[] | null };
-  return (body.tags ?? []).sort();
 }
 
 describe("final: false and image names with capitals", () => {
@@ -105,9 +96,9 @@ shell:
       });
       expect(published.code, published.stderr).toBe(0);
       expect(published.json.images.map((image: { name: string | null }) => image.name)).toEqual([null]);
-      expect(await tagsOf(repository)).toContain("v1");
+      expect(await registryTags(repository)).toContain("v1");
       // No final repository for the final: false image, under any spelling.
-      expect(await tagsOf(`${repository}/base`)).toEqual([]);
+      expect(await registryTags(`${repository}/base`)).toEqual([]);
       const refused = await stages(["publish", "Base", repository, "--tag-custom", "v1"], { cwd: directory, env: onA });
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain('"Base" has final: false: it is only used by other images, never published');
@@ -119,7 +110,7 @@ shell:
       const named = await stages(["publish", "--json", repository, "--tag-custom", "v2"], { cwd: directory, env: onA });
       expect(named.code, named.stderr).toBe(0);
       expect(named.json.images.map((image: { name: string | null }) => image.name)).toEqual(["MyApp"]);
-      expect(await tagsOf(`${repository}/myapp`)).toEqual(["v2"]);
+      expect(await registryTags(`${repository}/myapp`)).toEqual(["v2"]);
       const reference = `${repository}/myapp:v2`;
       docker(environment.dockerHostA, "pull", reference);
       cleanups.push(() => docker(environment.dockerHostA, "rmi", reference));

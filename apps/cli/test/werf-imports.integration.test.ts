@@ -1,34 +1,13 @@
-import { rmSync } from "node:fs";
 import { requireTestEnvironment } from "@stages/testenv";
-import { afterAll, describe, expect, it } from "vitest";
-import { allStages, docker, makeRepository, type RunResult, stages, uniqueName } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { allStages, buildOk, docker, type RunResult, stages, temporaryRepositories, uniqueName } from "./helpers.js";
 
 // werf v2's import.from, import.stage and dependencies end to end (issue 15): built by the CLI on
 // engine A, checked in the images the engine holds.
 const environment = requireTestEnvironment();
 const onA = { DOCKER_HOST: environment.dockerHostA };
-const cleanups: (() => void)[] = [];
-afterAll(() => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      cleanup();
-    } catch {
-      // best effort
-    }
-  }
-});
-
-function project(files: Record<string, string>): string {
-  const directory = makeRepository(files);
-  cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
-
-async function build(directory: string, ...extra: string[]): Promise<RunResult> {
-  const result = await stages(["build", "--network", "none", "--json", ...extra], { cwd: directory, env: onA });
-  expect(result.code, result.stderr).toBe(0);
-  return result;
-}
+const project = temporaryRepositories();
+const build = (directory: string, ...extra: string[]) => buildOk(directory, onA, ...extra);
 
 function stageOf(result: RunResult, image: string, name?: string): { signature: string } {
   const found = allStages(result)

@@ -1,17 +1,11 @@
 import { join } from "node:path";
 import type { CallOptions, HostHousekeeping, LocalStageUse, Signature, StorageUsage } from "@stages/core";
-import {
-  AbortedError,
-  descriptorFromLabels,
-  localStageName,
-  StagesError,
-  StorageError,
-  stageLabels,
-} from "@stages/core";
+import { AbortedError, localStageName, StagesError, StorageError, stageLabels } from "@stages/core";
 import { forEachLimited } from "@stages/core/internal";
 import { defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
 import type { EngineClient } from "./engine-client.js";
 import { EngineHttpError, isHttpStatus } from "./engine-errors.js";
+import { type ImageSummary, stageOfSummary } from "./image-summary.js";
 import { inspectRawImage } from "./images.js";
 import { holdStages, readHolds } from "./stage-holds.js";
 import { engineKey } from "./state-directory.js";
@@ -32,14 +26,6 @@ export interface DockerHostHousekeepingOptions {
   stateDirectory: string;
   /** The clock (tests). */
   now?: () => Date;
-}
-
-interface ImageSummary {
-  Id: string;
-  RepoTags?: string[] | null;
-  Labels?: Record<string, string> | null;
-  Created?: number;
-  Size?: number;
 }
 
 interface ContainerSummary {
@@ -124,16 +110,9 @@ export function createDockerHostHousekeeping(options: DockerHostHousekeepingOpti
         const uses = await readJournal(journal);
         const stages: LocalStageUse[] = [];
         await forEachLimited(images, inspectConcurrency, async (image) => {
-          const descriptor = descriptorFromLabels({
-            id: image.Id,
-            labels: image.Labels,
-            createdAt: typeof image.Created === "number" ? new Date(image.Created * 1000).toISOString() : null,
-            size: typeof image.Size === "number" ? image.Size : null,
-          });
-          if (descriptor?.project !== project) return;
+          const descriptor = stageOfSummary(image, project);
+          if (descriptor === null) return;
           const name = localStageName(project, descriptor.signature);
-          // Only images under the stage name count: final names and aliases carry the same labels.
-          if (!(image.RepoTags ?? []).includes(name)) return;
           const inspected = (await inspectRawImage(client, name, signal)) as {
             Metadata?: { LastTagTime?: string };
           } | null;

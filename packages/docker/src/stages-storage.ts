@@ -15,6 +15,7 @@ import { engineOf } from "./connection.js";
 import type { EngineClient } from "./engine-client.js";
 import { EngineHttpError, isHttpStatus } from "./engine-errors.js";
 import { createDockerHostHousekeeping } from "./host-housekeeping.js";
+import { type ImageSummary, stageOfSummary } from "./image-summary.js";
 import type { RawImage } from "./images.js";
 import { inspectRawImage } from "./images.js";
 import { stateDirectoryFromEnv } from "./state-directory.js";
@@ -83,16 +84,8 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
         )) as ImageSummary[] | null;
         const stages: StageDescriptor[] = [];
         for (const image of images ?? []) {
-          const descriptor = descriptorFromLabels({
-            id: image.Id,
-            labels: image.Labels,
-            createdAt: typeof image.Created === "number" ? new Date(image.Created * 1000).toISOString() : null,
-            size: typeof image.Size === "number" ? image.Size : null,
-          });
-          // Only images under the stage name count: final names and aliases carry the same labels.
-          if (descriptor?.project !== project) continue;
-          if (!(image.RepoTags ?? []).includes(localStageName(project, descriptor.signature))) continue;
-          stages.push(descriptor);
+          const descriptor = stageOfSummary(image, project);
+          if (descriptor) stages.push(descriptor);
         }
         return stages.sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
       } catch (error) {
@@ -113,14 +106,6 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
       }
     },
   };
-}
-
-interface ImageSummary {
-  Id: string;
-  RepoTags?: string[] | null;
-  Labels?: Record<string, string> | null;
-  Created?: number;
-  Size?: number;
 }
 
 /** The stage stored under its name, or null when absent or not a stage of this project. */

@@ -50,9 +50,13 @@ export function summarizeHostCleanup(result: HostCleanupResult): string {
       `  ${stage.signature.slice(0, 12)}  ${stage.action.padEnd(12)} ${(reasonText[stage.reason] ?? stage.reason).padEnd(34)} last used ${stage.lastUsedAt.slice(0, 19)}  ${formatBytes(stage.size).padStart(10)}${users.length > 0 ? `  (${users.join("; ")})` : ""}`,
     );
   }
-  if (result.leftovers && (result.leftovers.containers.length > 0 || result.leftovers.images.length > 0)) {
+  const volumes = result.leftovers?.volumes?.length ?? 0;
+  if (
+    result.leftovers &&
+    (result.leftovers.containers.length > 0 || result.leftovers.images.length > 0 || volumes > 0)
+  ) {
     lines.push(
-      `build leftovers removed: ${result.leftovers.containers.length} container(s), ${result.leftovers.images.length} untagged image(s)`,
+      `build leftovers removed: ${result.leftovers.containers.length} container(s), ${result.leftovers.images.length} untagged image(s)${volumes > 0 ? `, ${volumes} secrets volume(s)` : ""}`,
     );
   }
   if (!result.dryRun) lines.push(`  usage after: ${formatUsage(result.usageAfter)}`);

@@ -132,5 +132,5 @@ export interface HostHousekeeping {
    * Removes what killed runs of the project left (build containers of dead owners, untagged
    * commits nothing uses); host purge calls it. Optional. Returns container names and image ids.
    */
-  sweepLeftovers?(options?: CallOptions): Promise<{ containers: string[]; images: string[] }>;
+  sweepLeftovers?(options?: CallOptions): Promise<{ containers: string[]; images: string[]; volumes?: string[] }>;
 }

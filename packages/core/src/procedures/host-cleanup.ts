@@ -227,7 +227,7 @@ export interface HostCleanupResult {
   removed: number;
   kept: number;
   /** Build leftovers removed first (null in a dry run or when the storage cannot sweep them). */
-  leftovers?: { containers: string[]; images: string[] } | null;
+  leftovers?: { containers: string[]; images: string[]; volumes?: string[] } | null;
 }
 
 /** Options of `cleanupHost`. */
@@ -329,7 +329,8 @@ export async function cleanupHost(options: HostCleanupOptions): Promise<HostClea
   }
   // What killed builds left goes first, as werf's host cleanup does: it is nobody's cache.
   const leftovers = dryRun || !host.sweepLeftovers ? null : await host.sweepLeftovers({ signal });
-  const swept = leftovers !== null && leftovers.containers.length + leftovers.images.length > 0;
+  const swept =
+    leftovers !== null && leftovers.containers.length + leftovers.images.length + (leftovers.volumes?.length ?? 0) > 0;
   let usage = swept && usageBefore !== null ? await measure() : usageBefore;
   let remaining = await host.stages({ signal });
   const done = new Map<Signature, { decision: HostStageDecision; outcome: "removed" | "in-use" }>();
