@@ -5,6 +5,7 @@
 export { canonicalJson, type JsonValue } from "./canonical-json.js";
 export { createLimiter, forEachLimited, type Limiter, mapOrdered, sleep } from "./concurrency.js";
 export { compileGoRegexp } from "./config/go-regexp.js";
+export { emptyImageSpec } from "./config/parse-image-spec.js";
 export {
   carriedAfterBuild,
   carriesCurrent,

@@ -1,35 +1,12 @@
 import type { ImageSpecConfig } from "@stages/core";
+import { emptyImageSpec } from "@stages/core/internal";
 import { describe, expect, it } from "vitest";
 import { applyImageSpec, type ImageConfigFile } from "./image-spec-config.js";
 
 const position = { file: "werf.yaml", line: 1, column: 1 };
 
 function spec(changes: Partial<ImageSpecConfig>): ImageSpecConfig {
-  return {
-    author: null,
-    clearHistory: false,
-    clearWerfLabels: false,
-    keepEssentialWerfLabels: false,
-    clearCmd: false,
-    clearEntrypoint: false,
-    clearUser: false,
-    clearWorkingDir: false,
-    removeLabels: [],
-    removeVolumes: [],
-    removeEnv: [],
-    volumes: [],
-    labels: {},
-    env: {},
-    expose: [],
-    user: null,
-    cmd: null,
-    entrypoint: null,
-    workingDir: null,
-    stopSignal: null,
-    healthcheck: null,
-    position,
-    ...changes,
-  };
+  return { ...emptyImageSpec(position), ...changes };
 }
 
 const base: ImageConfigFile = {
