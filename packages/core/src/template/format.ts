@@ -3,7 +3,7 @@
  * flags, width/precision and its error forms (`%!d(string=x)`, `%!(EXTRA ...)`, `%!s(MISSING)`).
  * Printing in templates and Sprig's string functions both go through here, so both read as Go does.
  */
-import { GoFloat, GoObject, type GoValue } from "./model.js";
+import { type CallContext, GoFloat, GoObject, type GoValue } from "./model.js";
 
 /** Go's `%v` of a value, as fmt.Sprint prints it. */
 export function formatGoValue(value: GoValue): string {
@@ -232,6 +232,10 @@ function formatElement(value: GoValue, verb: string, flags: Flags): string {
 
 function formatArgument(value: GoValue, verb: string, flags: Flags): string {
   if (verb === "T") return pad(goTypeName(value), flags);
+  if (value instanceof GoObject && !flags.sharpV) {
+    const text = methodText(value, verb);
+    if (text !== undefined) return formatString(text, verb === "v" ? "s" : verb, flags);
+  }
   if (value === null || value === undefined) {
     return verb === "v" ? pad("<nil>", flags) : badVerb(null, verb);
   }
@@ -269,6 +273,29 @@ function formatArgument(value: GoValue, verb: string, flags: Flags): string {
   }
   // A function value: Go prints its address; there is none to print here.
   return verb === "v" || verb === "p" ? pad("0x0", flags) : badVerb(value, verb, flags);
+}
+
+/** Nothing calls back into templates from fmt: a method that would is a plain Go method here. */
+const methodContext: CallContext = {
+  position: { file: "", line: 0, column: 0 },
+  name: "String",
+  executeTemplate: () => "",
+  executeText: () => "",
+};
+
+/**
+ * Go's fmt handleMethods: for %v %s %q %x %X (not %#v), an error prints its Error() and a
+ * fmt.Stringer its String() (Error first, as Go's type switch), at every depth (elements too).
+ */
+function methodText(value: GoObject, verb: string): string | undefined {
+  if (verb !== "v" && verb !== "s" && verb !== "q" && verb !== "x" && verb !== "X") return undefined;
+  for (const name of ["Error", "String"]) {
+    const method = value.methods[name];
+    if (method === undefined) continue;
+    const text = method([], { ...methodContext, name });
+    if (typeof text === "string") return text;
+  }
+  return undefined;
 }
 
 function compareKeys(a: string, b: string): number {

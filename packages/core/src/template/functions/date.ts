@@ -17,7 +17,15 @@ interface GoTime {
   /** Nanoseconds beyond `milliseconds` (0-999999). */
   nanoseconds: number;
   zone: string;
+  /**
+   * Go's monotonic clock reading (nanoseconds since the process started), which time.Now carries
+   * and String prints as ` m=+0.012000000`; UTC and In drop it, Add (dateModify) keeps it, as Go.
+   */
+  monotonic?: number;
 }
+
+/** The process start Go's monotonic readings count from: when the template functions were loaded. */
+const processStart = Date.now();
 
 const times = new WeakMap<GoObject, GoTime>();
 
@@ -436,15 +444,15 @@ export function goTimeValue(time: GoTime): GoObject {
       Format: method((args) => formatGoTime(time, stringArgument(args[0]))),
       Unix: method(() => Math.floor(time.milliseconds / 1000)),
       UnixNano: method(() => time.milliseconds * 1e6 + time.nanoseconds),
-      UTC: method(() => goTimeValue({ ...time, zone: "UTC" })),
-      In: method(() => goTimeValue(time)),
+      UTC: method(() => goTimeValue(withoutMonotonic({ ...time, zone: "UTC" }))),
+      In: method(() => goTimeValue(withoutMonotonic(time))),
       Year: method(() => fieldsIn(time).year),
       Month: method(() => fieldsIn(time).month),
       Day: method(() => fieldsIn(time).day),
       Hour: method(() => fieldsIn(time).hour),
       Minute: method(() => fieldsIn(time).minute),
       Second: method(() => fieldsIn(time).second),
-      String: method(() => formatGoTime(time, "2006-01-02 15:04:05.999999999 -0700 MST")),
+      String: method(() => formatGoTime(time, "2006-01-02 15:04:05.999999999 -0700 MST") + monotonicText(time)),
     },
   );
   times.set(object, time);
@@ -452,7 +460,23 @@ export function goTimeValue(time: GoTime): GoObject {
 }
 
 function currentTime(): GoTime {
-  return { milliseconds: Date.now(), nanoseconds: 0, zone: "UTC" };
+  const milliseconds = Date.now();
+  return { milliseconds, nanoseconds: 0, zone: "UTC", monotonic: (milliseconds - processStart) * 1e6 };
+}
+
+function withoutMonotonic(time: GoTime): GoTime {
+  const { monotonic: _dropped, ...rest } = time;
+  return rest;
+}
+
+/** Go's Time.String tail for a time with a monotonic reading: " m=±<seconds>.<9 digits>". */
+function monotonicText(time: GoTime): string {
+  if (time.monotonic === undefined) return "";
+  const sign = time.monotonic < 0 ? "-" : "+";
+  const absolute = Math.abs(Math.round(time.monotonic));
+  const seconds = Math.floor(absolute / 1e9);
+  const fraction = String(absolute % 1e9).padStart(9, "0");
+  return ` m=${sign}${seconds}.${fraction}`;
 }
 
 /** Sprig's rule for a date argument: a time, or an int as Unix seconds; anything else is now. */
@@ -488,7 +512,12 @@ function modify(text: string, date: GoValue | undefined, must: boolean): GoValue
     return date ?? null;
   }
   const milliseconds = parsed.milliseconds * (negative ? -1 : 1);
-  return goTimeValue({ ...time, milliseconds: time.milliseconds + milliseconds });
+  const monotonic = time.monotonic === undefined ? undefined : time.monotonic + milliseconds * 1e6;
+  return goTimeValue({
+    ...time,
+    milliseconds: time.milliseconds + milliseconds,
+    ...(monotonic === undefined ? {} : { monotonic }),
+  });
 }
 
 /** Sprig's durationRound: the largest whole unit of a duration (y, mo, d, h, m, s). */
