@@ -173,4 +173,19 @@ describe("mount and secrets of a stapel image on a real engine", () => {
     expect(result.stderr).toContain('the build secret "STAGES_TEST_TOKEN" (stages.yaml:');
     expect(result.stderr).toContain("reads $STAGES_TEST_TOKEN, which is not set");
   });
+
+  it("host purge removes the project's build_dir cache with its stages", async () => {
+    const ofProject = `label=io.stages.project=${project}`;
+    const [cache] = docker(host, "volume", "ls", "-q", "--filter", ofProject).split("\n");
+    expect(cache).toMatch(/^stages-build-dir-/);
+    const dry = await stages(["host", "purge", "--dry-run", "--json"], { cwd: directory, env: { DOCKER_HOST: host } });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.json.buildDirectories).toEqual([cache]);
+    expect(docker(host, "volume", "ls", "-q", "--filter", ofProject)).toBe(cache);
+
+    const purged = await stages(["host", "purge"], { cwd: directory, env: { DOCKER_HOST: host } });
+    expect(purged.code, purged.stderr).toBe(0);
+    expect(purged.stdout).toContain(`build_dir caches removed: ${cache}`);
+    expect(docker(host, "volume", "ls", "-q", "--filter", ofProject)).toBe("");
+  });
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { stageLabels } from "@stages/core";
+import { buildDirectoryVolumePrefix } from "./build-mounts.js";
 import type { EngineClient } from "./engine-client.js";
+import { isHttpStatus } from "./engine-errors.js";
 
 /**
  * What a killed run leaves (a second Ctrl-C, SIGKILL, a crash): its build container, stopped or
@@ -178,10 +180,7 @@ async function sweepSecretsVolumes(
   const removed: string[] = [];
   let volumes: VolumeSummary[];
   try {
-    const answer = (await client.call(undefined, (docker) =>
-      docker.listVolumes({ filters: { label: [`${stageLabels.project}=${project}`] } }),
-    )) as { Volumes?: VolumeSummary[] | null } | null;
-    volumes = answer?.Volumes ?? [];
+    volumes = await projectVolumes(client, project, undefined);
   } catch {
     return removed;
   }
@@ -197,6 +196,47 @@ async function sweepSecretsVolumes(
       removed.push(volume.Name);
     } catch {
       // In use by a running build, or gone: a later sweep looks again.
+    }
+  }
+  return removed;
+}
+
+/** The volumes labelled with the project (secrets, tmp_dir and build_dir volumes of its builds). */
+async function projectVolumes(
+  client: EngineClient,
+  project: string,
+  signal: AbortSignal | undefined,
+): Promise<VolumeSummary[]> {
+  const answer = (await client.call(signal, (docker) =>
+    docker.listVolumes({ filters: { label: [`${stageLabels.project}=${project}`] }, abortSignal: signal }),
+  )) as { Volumes?: VolumeSummary[] | null } | null;
+  return answer?.Volumes ?? [];
+}
+
+/**
+ * `stages host purge`: the project's `build_dir` caches (named volumes that persist between builds),
+ * removed unless `dryRun`. One a running build uses stays (the engine refuses) and is not reported.
+ * The project label is checked with the name: another project's name may share the prefix.
+ */
+export async function purgeBuildDirectoryVolumes(
+  client: EngineClient,
+  project: string,
+  options: { dryRun: boolean; signal: AbortSignal | undefined },
+): Promise<string[]> {
+  const prefix = buildDirectoryVolumePrefix(project);
+  const names = (await projectVolumes(client, project, options.signal))
+    .map((volume) => volume.Name)
+    .filter((name) => name.startsWith(prefix))
+    .sort();
+  if (options.dryRun) return names;
+  const removed: string[] = [];
+  for (const name of names) {
+    try {
+      await client.call(options.signal, (docker) => docker.getVolume(name).remove({ abortSignal: options.signal }));
+      removed.push(name);
+    } catch (error) {
+      if (isHttpStatus(error, 404)) removed.push(name);
+      else if (!isHttpStatus(error, 409)) throw error;
     }
   }
   return removed;

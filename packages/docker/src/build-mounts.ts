@@ -60,7 +60,12 @@ export interface MountRequest {
 export function buildDirectoryVolume(project: string, to: string): string {
   const slug = to.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "");
   const hash = createHash("sha256").update(to).digest("hex").slice(0, 8);
-  return `stages-build-dir-${project}-${slug.slice(0, 48)}-${hash}`;
+  return `${buildDirectoryVolumePrefix(project)}${slug.slice(0, 48)}-${hash}`;
+}
+
+/** What every `build_dir` volume name of the project starts with. */
+export function buildDirectoryVolumePrefix(project: string): string {
+  return `stages-build-dir-${project}-`;
 }
 
 /**

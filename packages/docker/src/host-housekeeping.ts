@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { CallOptions, HostHousekeeping, LocalStageUse, Signature, StorageUsage } from "@stages/core";
 import { AbortedError, localStageName, StagesError, StorageError, stageLabels } from "@stages/core";
 import { forEachLimited } from "@stages/core/internal";
-import { defaultLeftoverPolicy, sweepBuildLeftovers } from "./build-leftovers.js";
+import { defaultLeftoverPolicy, purgeBuildDirectoryVolumes, sweepBuildLeftovers } from "./build-leftovers.js";
 import type { EngineClient } from "./engine-client.js";
 import { EngineHttpError, isHttpStatus } from "./engine-errors.js";
 import { type ImageSummary, stageOfSummary } from "./image-summary.js";
@@ -173,6 +173,9 @@ export function createDockerHostHousekeeping(options: DockerHostHousekeepingOpti
       // ones of other hosts after hours, untagged commits nothing uses once no run can still tag them.
       return sweepBuildLeftovers(client, project, defaultLeftoverPolicy);
     },
+
+    purgeBuildDirectories: async (options?: { signal?: AbortSignal; dryRun?: boolean }): Promise<string[]> =>
+      purgeBuildDirectoryVolumes(client, project, { dryRun: options?.dryRun ?? false, signal: options?.signal }),
 
     touch: guarded("cannot record the use of stages", async (signatures: readonly Signature[]): Promise<void> => {
       if (signatures.length === 0) return;

@@ -59,6 +59,11 @@ export function summarizeHostCleanup(result: HostCleanupResult): string {
       `build leftovers removed: ${result.leftovers.containers.length} container(s), ${result.leftovers.images.length} untagged image(s)${volumes > 0 ? `, ${volumes} secrets volume(s)` : ""}`,
     );
   }
+  if (result.buildDirectories && result.buildDirectories.length > 0) {
+    lines.push(
+      `build_dir caches ${result.dryRun ? "that would be removed" : "removed"}: ${result.buildDirectories.join(", ")}`,
+    );
+  }
   if (!result.dryRun) lines.push(`  usage after: ${formatUsage(result.usageAfter)}`);
   return lines.join("\n");
 }

@@ -133,4 +133,10 @@ export interface HostHousekeeping {
    * commits nothing uses); host purge calls it. Optional. Returns container names and image ids.
    */
   sweepLeftovers?(options?: CallOptions): Promise<{ containers: string[]; images: string[]; volumes?: string[] }>;
+  /**
+   * The project's build caches that persist between builds (werf's `mount: from: build_dir`), by
+   * name; removes those no running build uses unless `dryRun`. Host purge calls it, host cleanup never
+   * does (they are caches the next build fills again at a cost). Optional.
+   */
+  purgeBuildDirectories?(options?: CallOptions & { dryRun?: boolean }): Promise<string[]>;
 }

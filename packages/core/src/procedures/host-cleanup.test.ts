@@ -175,6 +175,7 @@ function memoryHost(stages: LocalStageUse[], options: { used: number; total: num
   let used = options.used;
   const removed: string[] = [];
   let sweeps = 0;
+  const buildDirectories = ["stages-build-dir-p-cache"];
   const host: HostHousekeeping = {
     async usage() {
       return usage(used, options.total);
@@ -197,6 +198,10 @@ function memoryHost(stages: LocalStageUse[], options: { used: number; total: num
       sweeps += 1;
       return { containers: ["leftover"], images: [] };
     },
+    async purgeBuildDirectories({ dryRun } = {}) {
+      if (!dryRun) buildDirectories.length = 0;
+      return ["stages-build-dir-p-cache"];
+    },
   };
   const storage: StagesStorage = {
     specificationVersion: stagesStorageSpecificationVersion,
@@ -214,6 +219,7 @@ function memoryHost(stages: LocalStageUse[], options: { used: number; total: num
     get used() {
       return used;
     },
+    buildDirectories,
     get sweeps() {
       return sweeps;
     },
@@ -271,6 +277,9 @@ describe("cleanupHost", () => {
     expect(engine.removed).toEqual([]);
     expect(engine.sweeps).toBe(0);
     expect(result.leftovers).toBeNull();
+    // Host cleanup never touches the build_dir caches; only purge does.
+    expect(result.buildDirectories).toBeUndefined();
+    expect(engine.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
     expect(result.usageAfter).toBeNull();
     expect(result.stages.map((entry) => `${entry.signature[0]} ${entry.action} ${entry.reason}`)).toEqual([
       "a would-remove least-recently-used",
@@ -328,6 +337,8 @@ describe("purgeHost", () => {
     });
     expect(result.leftovers).toEqual({ containers: ["leftover"], images: [] });
     expect(engine.sweeps).toBe(1);
+    expect(result.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
+    expect(engine.buildDirectories).toEqual([]);
   });
 
   it("a dry run removes and sweeps nothing", async () => {
@@ -337,5 +348,9 @@ describe("purgeHost", () => {
     expect(engine.sweeps).toBe(0);
     expect(result.stages[0]).toMatchObject({ action: "would-remove", reason: "purge" });
     expect(result.leftovers).toBeNull();
+    expect(result.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
+    expect(engine.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
+    expect(result.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
+    expect(engine.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
   });
 });

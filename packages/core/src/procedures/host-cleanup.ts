@@ -228,6 +228,11 @@ export interface HostCleanupResult {
   kept: number;
   /** Build leftovers removed first (null in a dry run or when the storage cannot sweep them). */
   leftovers?: { containers: string[]; images: string[]; volumes?: string[] } | null;
+  /**
+   * Purge only: the project's `build_dir` caches removed (in a dry run: that would be removed); null
+   * when the storage keeps none.
+   */
+  buildDirectories?: string[] | null;
 }
 
 /** Options of `cleanupHost`. */
@@ -329,6 +334,7 @@ export async function cleanupHost(options: HostCleanupOptions): Promise<HostClea
   }
   // What killed builds left goes first, as werf's host cleanup does: it is nobody's cache.
   const leftovers = dryRun || !host.sweepLeftovers ? null : await host.sweepLeftovers({ signal });
+  const buildDirectories = host.purgeBuildDirectories ? await host.purgeBuildDirectories({ signal, dryRun }) : null;
   const swept =
     leftovers !== null && leftovers.containers.length + leftovers.images.length + (leftovers.volumes?.length ?? 0) > 0;
   let usage = swept && usageBefore !== null ? await measure() : usageBefore;
@@ -422,7 +428,8 @@ export interface HostPurgeOptions extends CallOptions {
 /**
  * `stages host purge`: removes every local stage of the project except those a container uses or
  * a running command holds (and the stages they are built on, whose removal would free nothing),
- * then the build leftovers of dead runs when the storage can sweep them. Kept stages are reported
+ * then the build leftovers of dead runs when the storage can sweep them, then the project's `build_dir`
+ * caches. Kept stages are reported
  * with their reason; they are not an error.
  */
 export async function purgeHost(options: HostPurgeOptions): Promise<HostCleanupResult> {
@@ -455,6 +462,7 @@ export async function purgeHost(options: HostPurgeOptions): Promise<HostCleanupR
     });
   }
   const leftovers = dryRun || !host.sweepLeftovers ? null : await host.sweepLeftovers({ signal });
+  const buildDirectories = host.purgeBuildDirectories ? await host.purgeBuildDirectories({ signal, dryRun }) : null;
   return {
     operation: "purge",
     project: options.project,
@@ -466,5 +474,6 @@ export async function purgeHost(options: HostPurgeOptions): Promise<HostCleanupR
     removed: stages.filter((stage) => stage.action !== "kept").length,
     kept: stages.filter((stage) => stage.action === "kept").length,
     leftovers,
+    buildDirectories,
   };
 }
