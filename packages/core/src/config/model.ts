@@ -36,6 +36,8 @@ export interface MetaBuild {
   platform: string[];
   /** `build.cacheVersion`: images without `cacheVersion:` get it. */
   cacheVersion: string | null;
+  /** `build.imageSpec` (absent when not written): merged into every final image's imageSpec, as werf's mergeImageSpec. */
+  imageSpec?: ImageSpecConfig;
 }
 
 /** A limit on references or on the images per reference (werf's `limit` and `imagesPerReference`). */

@@ -1,5 +1,6 @@
 import { type Document, LineCounter, type Node, parseAllDocuments, type YAMLError } from "yaml";
 import { ConfigError } from "../errors.js";
+import { mergeImageSpec } from "./meta-image-spec.js";
 import type { ConfigProblem, ConfigResult, ImageConfig, ProjectMeta, StagesConfig } from "./model.js";
 import { type ImageDraft, parseImageDocument } from "./parse-image.js";
 import { looksLikeImageDocument, parseMeta } from "./parse-meta.js";
@@ -89,12 +90,19 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
   return result({ meta, images: drafts.map((draft) => withMetaBuild(draft.config, meta)) });
 }
 
-/** werf's `build.platform` and `build.cacheVersion` are what a stapel image without its own gets. */
+/**
+ * werf's `build.platform` and `build.cacheVersion` are what a stapel image without its own gets;
+ * `build.imageSpec` is merged into the imageSpec of every final image, Dockerfile ones too.
+ */
 function withMetaBuild(image: ImageConfig, meta: ProjectMeta): ImageConfig {
   const build = meta.build;
-  if (build === undefined || image.dockerfile !== null) return image;
+  if (build === undefined) return image;
+  const imageSpec =
+    build.imageSpec !== undefined && image.final ? mergeImageSpec(build.imageSpec, image.imageSpec) : image.imageSpec;
+  if (image.dockerfile !== null) return { ...image, imageSpec };
   return {
     ...image,
+    imageSpec,
     platform: image.platform.length > 0 ? image.platform : [...build.platform],
     cacheVersion: image.cacheVersion ?? build.cacheVersion,
   };

@@ -182,7 +182,7 @@ function readCommand(context: YamlContext, node: Node | null, present: boolean, 
 }
 
 /** Names, or `/regexp/` (werf: a Go regexp matching the whole name). */
-function readMatchers(context: YamlContext, node: Node | null, label: string): ImageSpecMatcher[] {
+export function readMatchers(context: YamlContext, node: Node | null, label: string): ImageSpecMatcher[] {
   const matchers: ImageSpecMatcher[] = [];
   for (const text of readList(context, node, label)) {
     if (text.length >= 2 && text.startsWith("/") && text.endsWith("/")) {

@@ -93,12 +93,99 @@ describe("project meta", () => {
   it("checks build: and says what of it stages does not support yet", () => {
     expect(
       metaErrors(
-        "project: taxi\nconfigVersion: 1\nbuild:\n  platform: [arm64]\n  imageSpec: {author: x}\n  stagd: true\n",
+        "project: taxi\nconfigVersion: 1\nbuild:\n  platform: [arm64]\n  imageSpec: {author: x, config: {env: {A: b}, labelz: {}}}\n  stagd: true\n",
       ),
     ).toEqual([
       'stages.yaml:4:14: build.platform "arm64" is not an os/architecture pair (write it like linux/amd64 or linux/arm64/v8)',
-      'stages.yaml:5:3: key "imageSpec" is not supported by stages yet: an imageSpec for every image is not read (write imageSpec: in each image that needs it)',
-      'stages.yaml:6:3: unknown key "stagd" under build (expected one of: platform, cacheVersion)',
+      'stages.yaml:5:35: unsupported key "env": werf\'s build.imageSpec.config takes labels, removeLabels and keepEssentialWerfLabels only (write it in the imageSpec of each image that needs it)',
+      'stages.yaml:5:48: unknown key "labelz" under build.imageSpec.config (did you mean "labels"?)',
+      'stages.yaml:6:3: unknown key "stagd" under build (expected one of: platform, cacheVersion, imageSpec)',
+    ]);
+  });
+
+  it("merges build.imageSpec into every final image's imageSpec as werf's mergeImageSpec", () => {
+    const result = parseConfig(
+      [
+        "project: taxi",
+        "configVersion: 1",
+        "build:",
+        "  imageSpec:",
+        '    author: "Team <team@example.com>"',
+        "    clearHistory: true",
+        "    config:",
+        "      labels: {team: web, tier: global}",
+        "      removeLabels: [unwanted, '/org\\.opencontainers\\..*/']",
+        "---",
+        "image: plain",
+        "from: alpine",
+        "---",
+        "image: own",
+        "from: alpine",
+        "imageSpec:",
+        "  author: Someone Else",
+        "  config:",
+        "    labels: {tier: own, extra: yes}",
+        "    removeLabels: [mine, unwanted]",
+        "    env: {A: b}",
+        "---",
+        "image: base",
+        "final: false",
+        "from: alpine",
+        "---",
+        "artifact: old",
+        "from: alpine",
+      ].join("\n"),
+    );
+    expect(errorsOf(result)).toEqual([]);
+    const specs = Object.fromEntries(
+      (result.config?.images ?? []).map((image) => [
+        image.name,
+        image.imageSpec === null
+          ? null
+          : {
+              author: image.imageSpec.author,
+              clearHistory: image.imageSpec.clearHistory,
+              labels: image.imageSpec.labels,
+              removeLabels: image.imageSpec.removeLabels,
+              env: image.imageSpec.env,
+            },
+      ]),
+    );
+    const global = [
+      { kind: "name", name: "unwanted" },
+      { kind: "regexp", source: "org\\.opencontainers\\..*" },
+    ];
+    expect(specs).toEqual({
+      plain: {
+        author: "Team <team@example.com>",
+        clearHistory: true,
+        labels: { team: "web", tier: "global" },
+        removeLabels: global,
+        env: {},
+      },
+      // werf: the global author and labels win over the image's; removeLabels are the image's, then the global ones it lacks.
+      own: {
+        author: "Team <team@example.com>",
+        clearHistory: true,
+        labels: { tier: "global", extra: "yes", team: "web" },
+        removeLabels: [{ kind: "name", name: "mine" }, ...global],
+        env: { A: "b" },
+      },
+      // Not for final: false images nor artifacts (werf: "does not apply for intermediate images").
+      base: null,
+      old: null,
+    });
+    expect(result.config?.meta.build?.imageSpec?.author).toBe("Team <team@example.com>");
+  });
+
+  it("says build.imageSpec's clearWerfLabels changes nothing, as in werf", () => {
+    const result = parseConfig(
+      `project: taxi\nconfigVersion: 1\nbuild:\n  imageSpec:\n    config:\n      clearWerfLabels: true\n${image}`,
+    );
+    expect(errorsOf(result)).toEqual([]);
+    expect(result.config?.images[0]?.imageSpec?.clearWerfLabels).toBe(false);
+    expect(result.warnings.map((problem) => problem.formatted)).toEqual([
+      "stages.yaml:6:7: warning: build.imageSpec.config.clearWerfLabels changes nothing: werf reads it but does not apply it to the images, nor does stages (write clearWerfLabels: true in the imageSpec of each image that needs it)",
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { isScalar, type Node } from "yaml";
+import { parseMetaImageSpec } from "./meta-image-spec.js";
 import type { MetaBuild, ProjectMeta } from "./model.js";
 import { isProjectName, nameHint } from "./names.js";
 import { parseCleanup } from "./parse-cleanup.js";
@@ -77,14 +78,7 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
 const buildSpec: SectionSpec = {
   where: "under build",
   word: "key",
-  known: ["platform", "cacheVersion"],
-  unsupported: {
-    imageSpec: {
-      reason: "an imageSpec for every image is not read",
-      hint: "write imageSpec: in each image that needs it",
-      notYet: true,
-    },
-  },
+  known: ["platform", "cacheVersion", "imageSpec"],
   ignored: {
     staged: {
       reason: "each Dockerfile image says staged: itself (stages builds them instruction by instruction by default)",
@@ -93,12 +87,12 @@ const buildSpec: SectionSpec = {
   },
 };
 
-/** werf's `build:`: platform and cacheVersion, the defaults of every image. */
+/** werf's `build:`: platform and cacheVersion, the defaults of every image, and imageSpec, merged into every final image's. */
 function parseMetaBuild(context: YamlContext, node: Node | null): MetaBuild | null {
   if (isNullNode(node)) return null;
   const section = readSection(context, node as Node, "build", buildSpec);
   if (section === null) return null;
-  return {
+  const build: MetaBuild = {
     platform: parsePlatforms(context, sectionValue(section, "platform"), "build.platform"),
     cacheVersion: readText(
       context,
@@ -107,6 +101,9 @@ function parseMetaBuild(context: YamlContext, node: Node | null): MetaBuild | nu
       'write cacheVersion: "1"',
     ),
   };
+  const imageSpec = parseMetaImageSpec(context, sectionValue(section, "imageSpec"));
+  if (imageSpec !== null) build.imageSpec = imageSpec;
+  return build;
 }
 
 /** Whether a document's top level looks like an image or artifact rather than the project meta. */
