@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfigOrThrow } from "./config/index.js";
+import { type GitRevision, type ImageConfig, loadConfigOrThrow } from "./config/index.js";
 import { type ConveyorFacts, planConveyor } from "./conveyor.js";
 import { imageLevels, imageOrder } from "./image-graph.js";
 import type { ContentId, Signature } from "./signature-type.js";
@@ -88,6 +88,34 @@ describe("planConveyor", () => {
     });
     expect(templates[10]!.deps).toEqual({ contents: { "git-0": "c".repeat(64) } });
     expect(templates[11]!.deps).toEqual({ EXPOSE: ["80"] });
+  });
+
+  it("signs a remote mapping's url (without a password) and revision in gitArchive, as werf's paramshash does", () => {
+    const app = config.images.find((image) => image.name === "app")!;
+    const mapping = app.git[0]!;
+    const remote = (url: string, revision: GitRevision | null) => ({
+      ...app,
+      git: [{ ...mapping, remote: { url, revision, basicAuth: null } }],
+    });
+    const archiveOf = (image: ImageConfig) => planConveyor(image, facts).find((t) => t.name === "gitArchive")!.deps;
+    expect(archiveOf(remote("https://ci:hunter2@h/lib.git", { kind: "branch", name: "main" }))).toEqual({
+      mappings: [
+        {
+          id: "git-0",
+          add: "/",
+          to: "/app",
+          includePaths: [],
+          excludePaths: [],
+          owner: null,
+          group: null,
+          url: "https://ci:***@h/lib.git",
+          revision: { kind: "branch", name: "main" },
+        },
+      ],
+    });
+    expect(archiveOf(remote("https://h/lib.git", null))).toMatchObject({
+      mappings: [{ url: "https://h/lib.git", revision: null }],
+    });
   });
 
   it("skips empty stages and normalizes the base reference", () => {

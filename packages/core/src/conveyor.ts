@@ -12,6 +12,7 @@ import type {
   ImportSpec,
   UserStageName,
 } from "./config/model.js";
+import { redactUrl } from "./config/parse-git.js";
 import { stageTag } from "./naming.js";
 import { formatReference, parseReference, withDefaultTag } from "./reference.js";
 import type { ContentId, Signature } from "./signature-type.js";
@@ -73,6 +74,12 @@ function mappingParameters(mapping: GitMapping): JsonValue {
     excludePaths: mapping.excludePaths,
     owner: mapping.owner,
     group: mapping.group,
+    // A remote mapping's repository and revision are parameters, as in werf's git mapping paramshash
+    // (a new commit of its branch only patches); a work tree mapping keeps the deps it always had.
+    ...(mapping.remote !== undefined
+      ? // A password in the url is a credential, not part of the repository's identity.
+        { url: redactUrl(mapping.remote.url), revision: mapping.remote.revision as JsonValue }
+      : {}),
   };
 }
 

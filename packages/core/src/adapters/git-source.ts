@@ -20,6 +20,8 @@ export interface MappingContent {
   contentId: ContentId;
   /** Sorted by path. */
   files: readonly GitFile[];
+  /** A remote mapping (`url:`): the commit its branch, tag or default branch resolved to, which the files are of. */
+  commit?: string;
 }
 
 /** Difference between two contents of one mapping. */

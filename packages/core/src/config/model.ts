@@ -98,7 +98,31 @@ export interface GitMapping {
   group: string | null;
   /** Globs (relative to `add`) per user stage whose change rebuilds that stage. */
   stageDependencies: Record<UserStageName, string[]>;
+  /** werf's remote mapping (`url:`): the files come from that repository, not the work tree. Absent for the work tree. */
+  remote?: RemoteRepositorySpec;
   position: SourcePosition;
+}
+
+/** Which revision of a remote repository a mapping reads (werf's `branch`, `tag`, `commit`). */
+export interface GitRevision {
+  kind: "branch" | "tag" | "commit";
+  /** A branch or tag name as written (no `refs/heads/`), or a commit id (hex, lowercased). */
+  name: string;
+}
+
+/** werf's `basicAuth` of a remote mapping: the password comes from an env variable, a file or a literal. */
+export interface GitBasicAuth {
+  username: string;
+  password: SecretSource;
+}
+
+/** The remote repository of a git mapping (werf's `url`, `branch`/`tag`/`commit`, `basicAuth`). */
+export interface RemoteRepositorySpec {
+  /** As written: https://, http://, ssh://, git://, file:// or scp-like `git@host:path`. */
+  url: string;
+  /** null: the remote's default branch (its HEAD), as werf reads it. */
+  revision: GitRevision | null;
+  basicAuth: GitBasicAuth | null;
 }
 
 export interface ShellStages {
