@@ -239,6 +239,53 @@ describe("resolveProject presence", () => {
     );
   });
 
+  it("asks REPO about every stage at once when each is local: a git stage's next signature does not wait for REPO", async () => {
+    const held = await storagesHolding(() => "local");
+    // A REPO that answers only once it was asked about every stage of both images (or after 2 s).
+    const { images } = await resolveProject({ config: latestConfig, storages: { local: emptyStorage }, facts });
+    const stageCount = images.reduce((sum, image) => sum + image.stages.length, 0);
+    let allAsked: () => void = () => {};
+    const everyStageAsked = new Promise<void>((resolve) => {
+      allAsked = resolve;
+    });
+    let asked = 0;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const slowRemote: StagesStorage = {
+      ...held.remote.storage,
+      kind: "remote",
+      has: async () => {
+        asked++;
+        inFlight++;
+        mostAtOnce = Math.max(mostAtOnce, inFlight);
+        if (asked === stageCount) allAsked();
+        await Promise.race([everyStageAsked, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        inFlight--;
+        return false;
+      },
+    };
+    const started = Date.now();
+    const project = await resolveProject({
+      config: latestConfig,
+      storages: { local: held.local.storage, remote: slowRemote },
+      facts,
+      remoteLookup: "always",
+    });
+    expect(asked).toBe(stageCount);
+    expect(mostAtOnce).toBe(stageCount);
+    expect(Date.now() - started).toBeLessThan(1500);
+    // What the git stage carries still comes from its local descriptor.
+    const app = project.images.find((image) => image.name === "app")!;
+    expect(app.stages.find((stage) => stage.name === "gitArchive")!.carriedAfter).toEqual({ "git-0": "d".repeat(64) });
+    expect(app.stages.map((stage) => stage.presence)).toEqual(
+      app.stages.map((stage) => ({
+        local: true,
+        remote: false,
+        carried: stage.name === "from" ? null : { "git-0": "d".repeat(64) },
+      })),
+    );
+  });
+
   it("gives each image its position in the configuration and selects in that order", async () => {
     const project = await resolveProject({
       config: latestConfig,

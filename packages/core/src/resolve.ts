@@ -17,9 +17,11 @@ import {
   type DockerfileFacts,
   dockerContextSpec,
   planDockerfileBuildStage,
+  planDockerfileImageSpec,
   planDockerfileWhole,
   readsDockerContext,
 } from "./conveyor-dockerfile.js";
+import { withDependencyArgs } from "./dockerfile/load.js";
 import { throwIfAborted, UsageError } from "./errors.js";
 import { imageKey, imageLevels } from "./image-graph.js";
 import { localStagesRepository } from "./naming.js";
@@ -245,13 +247,20 @@ export function userStageSignatures(stages: readonly ResolvedStage[]): Partial<R
   return result;
 }
 
-async function lookup(
+/**
+ * Where a stage is, as two promises: `stored` (whether some storage has the stage, and what it
+ * carries: all the next signature needs) settles as soon as that is known, from the local copy when
+ * there is one; `presence` when every storage asked has answered. After a local hit a push or
+ * `--repo` run asks REPO only whether it has the stage, and that HEAD runs while the next stages
+ * are signed, not before.
+ */
+function lookup(
   storages: ResolveStorages,
   signature: Signature,
   template: StageTemplate,
   remoteLookup: RemoteLookup,
   signal: AbortSignal | undefined,
-): Promise<StagePresence> {
+): { stored: Promise<{ found: boolean; carried: Carried | null }>; presence: Promise<StagePresence> } {
   // Stages that do not change git content need no descriptor (their carried content is known),
   // so a cheap `has` does for them; the others need `get` to read what they carry.
   const needCarried = template.git !== "none";
@@ -260,18 +269,23 @@ async function lookup(
     const descriptor = await storage.get(signature, { signal });
     return { found: descriptor !== null, carried: descriptor?.carried ?? null };
   };
-  const local = await ask(storages.local);
-  if (!storages.remote) return { local: local.found, remote: null, carried: local.carried };
-  if (!local.found) {
-    const remote = await ask(storages.remote);
-    return { local: false, remote: remote.found, carried: remote.carried };
-  }
-  if (remoteLookup === "always") {
-    // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
-    const remote = await storages.remote.has(signature, { signal });
-    return { local: true, remote, carried: local.carried };
-  }
-  return { local: true, remote: null, carried: local.carried };
+  const { remote } = storages;
+  const local = ask(storages.local);
+  const stored = local.then((here) => (here.found || !remote ? here : ask(remote)));
+  const presence = (async (): Promise<StagePresence> => {
+    const here = await local;
+    if (!remote) return { local: here.found, remote: null, carried: here.carried };
+    if (!here.found) {
+      const there = await stored;
+      return { local: false, remote: there.found, carried: there.carried };
+    }
+    if (remoteLookup === "always") {
+      // What the stage carries is known from the local copy: one HEAD tells whether REPO has it.
+      return { local: true, remote: await remote.has(signature, { signal }), carried: here.carried };
+    }
+    return { local: true, remote: null, carried: here.carried };
+  })();
+  return { stored, presence };
 }
 
 /** Where a chain of stages starts, and how its stages' carried git content evolves. */
@@ -307,16 +321,17 @@ async function resolveChain(
       prev,
       carried,
     });
-    const presence = lookup(options.storages, signature, template, options.remoteLookup, options.signal);
+    const { stored, presence } = lookup(options.storages, signature, template, options.remoteLookup, options.signal);
     // Awaited below (all together); until then a failure must not count as unhandled.
     presence.catch(() => {});
+    stored.catch(() => {});
     // Only a stage that changes git content makes the next signature wait for its lookup (what it
     // carries is read from storage); the lookups of all other stages run side by side.
     let carriedAfter: Carried | null;
     if (template.git === "none" || facts === null) carriedAfter = carried;
     else {
-      const found = await presence;
-      carriedAfter = found.local || found.remote ? found.carried : carriedAfterBuild(template, image, facts, carried);
+      const found = await stored;
+      carriedAfter = found.found ? found.carried : carriedAfterBuild(template, image, facts, carried);
     }
     pending.push({
       stage: {
@@ -383,14 +398,20 @@ export async function resolveDockerfileImage(
   if (spec === null || spec.evaluated === null) {
     throw new Error(`image "${image.name}" has no evaluated Dockerfile: load the project with loadDockerfiles first`);
   }
+  const imageSpec = planDockerfileImageSpec(image);
   if (!spec.staged) {
-    const stages = await settle(await resolveChain([planDockerfileWhole(image, facts)], chain));
+    const templates = [planDockerfileWhole(image, facts), ...(imageSpec ? [imageSpec] : [])];
+    const stages = await settle(await resolveChain(templates, chain));
     return { config: image, order: options.order, name: image.name, stages };
   }
   const pending: Awaited<ReturnType<typeof resolveChain>> = [];
   const stageSignatures = new Map<number, Signature>();
+  const target = spec.evaluated.stages.at(-1);
   for (const stage of spec.evaluated.stages) {
-    const chainStages = await resolveChain(await planDockerfileBuildStage(image, stage, facts, stageSignatures), chain);
+    const templates = await planDockerfileBuildStage(image, stage, facts, stageSignatures);
+    // imageSpec edits the image's last stage: it ends the target's chain.
+    if (stage === target && imageSpec) templates.push(imageSpec);
+    const chainStages = await resolveChain(templates, chain);
     const last = chainStages.at(-1);
     if (last) stageSignatures.set(stage.index, last.stage.signature);
     pending.push(...chainStages);
@@ -423,14 +444,17 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
     const results = await Promise.all(
       level.map(async (image) => {
         if (image.dockerfile !== null) {
-          const spec = dockerContextSpec(image.dockerfile);
-          const context = readsDockerContext(image.dockerfile)
+          // werf v2 dependencies: the Dockerfile evaluated again with their build args' values.
+          const names = options.config.images.flatMap((other) => (other.name === null ? [] : [other.name]));
+          const evaluated = withDependencyArgs(image, names, signatures, soFar.stageRepository);
+          const spec = dockerContextSpec(evaluated.dockerfile!);
+          const context = readsDockerContext(evaluated.dockerfile!)
             ? await options.facts.dockerContext(spec, { signal: options.signal })
             : null;
           const readLink = async (path: string) =>
             textDecoder.decode(await options.facts.dockerContextFile(spec, path, { signal: options.signal }));
           return resolveDockerfileImage(
-            image,
+            evaluated,
             { context, imageSignatures: signatures, readLink },
             {
               storages: options.storages,
