@@ -7,6 +7,7 @@ export default defineConfig({
     name: "cli",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    setupFiles: ["./test/setup.ts"],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     // The loop's steps build on each other, and engines are shared: one file at a time.

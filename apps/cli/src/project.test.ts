@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
+import { temporaryDirectory } from "../test/temporary.js";
 import { loadProject, readProjectConfig } from "./project.js";
 
 const config = (project: string) => `project: ${project}\nconfigVersion: 1\n---\nimage: app\nfrom: alpine:3.20\n`;
 
 function directory(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "stages-project-"));
+  const root = temporaryDirectory("stages-project-");
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, ".."), { recursive: true });
     writeFileSync(join(root, path), content);

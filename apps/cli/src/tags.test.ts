@@ -1,12 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { temporaryDirectory } from "../test/temporary.js";
 import { resolveTags } from "./tags.js";
 
 function repository(): string {
-  const directory = mkdtempSync(join(tmpdir(), "stages-tags-"));
+  const directory = temporaryDirectory("stages-tags-");
   const git = (...args: string[]) =>
     spawnSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: directory });
   git("init", "-q", "-b", "Feature/Login");
@@ -35,7 +36,7 @@ describe("resolveTags", () => {
   });
 
   it("says how to give a value when git cannot tell it", () => {
-    const directory = mkdtempSync(join(tmpdir(), "stages-tags-"));
+    const directory = temporaryDirectory("stages-tags-");
     expect(() =>
       resolveTags({ custom: [], gitBranch: undefined, gitTag: true, gitCommit: undefined }, directory),
     ).toThrow(/--tag-git-tag/);

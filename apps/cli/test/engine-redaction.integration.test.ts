@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type EchoRegistry, requireTestEnvironment, startEchoRegistry } from "@stages/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRepository, stages, uniqueName } from "./helpers.js";
+import { temporaryDirectory } from "./temporary.js";
 
 // Defect 3 of issue 10: a registry that echoes the Authorization header in its error body made
 // `stages push|pull|publish` print `Basic c3RhZ2Vz...` on stderr and in `--json`. Push and publish
@@ -20,7 +20,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   registry = await startEchoRegistry();
-  const config = mkdtempSync(join(tmpdir(), "stages-redaction-"));
+  const config = temporaryDirectory("stages-redaction-");
   writeFileSync(join(config, "config.json"), JSON.stringify({ auths: { [registry.host]: { auth: basic } } }));
   env = { DOCKER_HOST: environment.dockerHostA, DOCKER_CONFIG: config };
   directory = makeRepository({

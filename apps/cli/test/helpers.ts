@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
+import { temporaryDirectory } from "./temporary.js";
 
 export const cliRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const binary = join(cliRoot, "dist", "main.js");
@@ -74,7 +74,7 @@ export function git(cwd: string, ...args: string[]): string {
 
 /** Makes a git work tree with these files committed. */
 export function makeRepository(files: Record<string, string>): string {
-  const directory = mkdtempSync(join(tmpdir(), "stages-e2e-"));
+  const directory = temporaryDirectory("stages-e2e-");
   for (const [path, content] of Object.entries(files)) writeFile(directory, path, content);
   git(directory, "init", "-q", "-b", "main");
   git(directory, "-c", "user.email=e2e@stages.invalid", "-c", "user.name=e2e", "add", "-A");
@@ -110,20 +110,9 @@ export function allStages(
   );
 }
 
-/**
- * A maker of git work trees (`makeRepository`) that are all removed after the calling test file's
- * tests. Call it at the top level of a test file.
- */
+/** A maker of git work trees: `makeRepository` (every test folder is removed after its file, test/setup.ts). */
 export function temporaryRepositories(): (files: Record<string, string>) => string {
-  const directories: string[] = [];
-  afterAll(() => {
-    for (const directory of directories.reverse()) rmSync(directory, { recursive: true, force: true });
-  });
-  return (files) => {
-    const directory = makeRepository(files);
-    directories.push(directory);
-    return directory;
-  };
+  return makeRepository;
 }
 
 /** `stages build --network none --json ...` that must succeed. */

@@ -1,9 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { requireTestEnvironment } from "@stages/testenv";
 import { beforeAll, describe, expect, it } from "vitest";
 import { actionsOf, allStages, docker, git, makeRepository, stages, uniqueName, writeFile } from "./helpers.js";
+import { temporaryDirectory } from "./temporary.js";
 
 // The whole loop of the first milestone, through the CLI binary, on two real engines (hosts A
 // and B) sharing one real registry.
@@ -159,7 +157,7 @@ describe("the loop across two build hosts", () => {
   });
 
   it("5. a fresh clone on B that deletes a file patches from A's content: the file is gone", async () => {
-    const clone = mkdtempSync(join(tmpdir(), "stages-e2e-clone-"));
+    const clone = temporaryDirectory("stages-e2e-clone-");
     git(clone, "clone", "-q", directory, ".");
     git(clone, "-c", "user.email=e2e@stages.invalid", "-c", "user.name=e2e", "rm", "-q", "src/a.txt");
     git(clone, "-c", "user.email=e2e@stages.invalid", "-c", "user.name=e2e", "commit", "-q", "-m", "drop a");
