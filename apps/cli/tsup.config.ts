@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
 import { deferEngineExtras } from "./defer-engine-extras.js";
+
+const manifest = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig({
   // ssh2 (imported dynamically by @stages/docker for ssh:// hosts) becomes a chunk of its own.
@@ -9,6 +12,12 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "node20",
+  // Each command's implementation (src/run/*) and what it needs (core, the engine, registry and git
+  // adapters) is a chunk of its own that a run loads when the command executes: `--version` and
+  // `--help` load the small entry chunk and the command classes only.
+  splitting: true,
+  // `stages --version` prints what `changeset version` wrote into package.json.
+  define: { __STAGES_VERSION__: JSON.stringify(manifest.version) },
   // One file to load instead of hundreds: module resolution was a third of a no-op build's time.
   // dockerode is bundled too (it is no dependency of this package, so tsup bundles it); what it
   // requires but a run rarely or never uses is deferred or left out by this plugin.

@@ -10,8 +10,6 @@ import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
 import { PullCommand } from "./commands/pull.js";
 import { PushCommand } from "./commands/push.js";
 import type { CommandContext } from "./context.js";
-import { loadPlugins } from "./plugins.js";
-import { loadProject } from "./project.js";
 import { version } from "./version.js";
 
 /** The commands of stages itself; plugins add theirs. */
@@ -59,18 +57,38 @@ function optionValue(argv: readonly string[], name: string): string | undefined 
   return undefined;
 }
 
+/**
+ * Whether the command line can name a plugin's command, which only the project's config says
+ * (`plugins:` in its meta). Not when it starts with `--version`/`-v` or with the whole path of a
+ * built-in command (`build`, `host cleanup`...): that command owns what follows, so a plugin cannot
+ * add `build something`. Then neither the config nor core is loaded before the command runs, and
+ * `stages build --help` loads nothing but the command classes. `stages`, `--help`, `help` and
+ * anything else look the plugins up (the help lists their commands).
+ */
+export function mayNamePluginCommand(argv: readonly string[]): boolean {
+  const first = argv[0];
+  if (first === "--version" || first === "-v") return false;
+  return !builtinCommands.some((command) =>
+    (command.paths ?? []).some(
+      (path) => path.length > 0 && path.length <= argv.length && path.every((word, index) => argv[index] === word),
+    ),
+  );
+}
+
 /** Commands of the plugins the project lists, found before parsing the command line. */
-async function pluginCommands(
-  argv: readonly string[],
-  cwd: string,
-  env: Readonly<Record<string, string | undefined>>,
-): Promise<unknown[]> {
+async function pluginCommands(argv: readonly string[], context: CommandContext): Promise<unknown[]> {
+  if (!mayNamePluginCommand(argv)) return [];
   try {
-    const project = await loadProject({
-      cwd,
+    const [{ projectOfRun }, { loadPlugins }] = await Promise.all([
+      import("./run/project-of-run.js"),
+      import("./plugins.js"),
+    ]);
+    // The command that runs gets this same project (context.projects).
+    const project = await projectOfRun(context, {
+      cwd: context.cwd,
       dir: optionValue(argv, "--dir"),
       config: optionValue(argv, "--config"),
-      environment: env,
+      environment: context.env,
       werfEnv: optionValue(argv, "--env"),
     });
     if (project.config.meta.plugins.length === 0) return [];
@@ -97,7 +115,6 @@ export interface RunOptions {
 /** Runs `stages` with these arguments; resolves with the exit code. */
 export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
   const colors = (options.colorOutput ?? false) && options.env.NO_COLOR === undefined;
-  const cli = createCli(await pluginCommands(argv, options.cwd, options.env), { colors });
   const context: CommandContext = {
     stdin: options.stdin,
     stdout: options.stdout,
@@ -107,7 +124,9 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     cwd: options.cwd,
     interactive: options.interactive,
     signal: options.signal,
+    projects: new Map(),
   };
+  const cli = createCli(await pluginCommands(argv, context), { colors });
   let command: ReturnType<typeof cli.process>;
   try {
     command = cli.process([...argv], context);

@@ -1,9 +1,7 @@
-import { build, type ProcedureResult, UsageError } from "@stages/core";
+import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
-import { lockUrlOf, openLock } from "../lock.js";
-import { housekeepingOptions, projectFacts } from "./procedure-options.js";
 
 export const parallelOption = () =>
   Option.String("--parallel", "1", {
@@ -57,82 +55,11 @@ export class BuildCommand extends ProjectCommand {
   parallel = parallelOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
-    if (this.push && !this.repo)
-      throw new UsageError("--push needs --repo: there is no registry to push the stages to", {
-        hint: "add --repo REPO (e.g. --repo registry.example.com/team/app), or drop --push",
-      });
-    if (this.force && !this.push)
-      throw new UsageError("--force only changes what --push does", {
-        hint: "add --push --repo REPO, or drop --force",
-      });
-    return runBuild(session, {
-      images: this.images,
-      repo: this.repo,
-      parallel: this.parallel,
-      push: this.push,
-      force: this.force,
-      lock: this.lock,
-    });
+    const { runBuildCommand } = await import("../run/build.js");
+    return runBuildCommand(session, this);
   }
 
   override summarize(result: object): string {
     return summarizeProcedure(result as ProcedureResult);
   }
-}
-
-/** Runs the build procedure with the session's adapters (shared by build and build-and-publish). */
-export async function runBuild(
-  session: Session,
-  options: {
-    images: readonly string[];
-    repo: string | undefined;
-    parallel: number;
-    push?: boolean;
-    force?: boolean;
-    /** --lock; STAGES_LOCK when not given. */
-    lock?: string | undefined;
-  },
-): Promise<ProcedureResult> {
-  const lock = await openLock({
-    url: lockUrlOf(options.lock, session.env),
-    env: session.env,
-    redactor: session.redactor,
-    warn: (line) => session.renderer.info(line),
-  });
-  try {
-    return await buildWith(session, options, lock);
-  } finally {
-    await lock?.close();
-  }
-}
-
-async function buildWith(
-  session: Session,
-  options: Parameters<typeof runBuild>[1],
-  lock: Awaited<ReturnType<typeof openLock>>,
-): Promise<ProcedureResult> {
-  const { services } = session;
-  const remote = options.repo
-    ? {
-        storage: await services.remote(options.repo),
-        repository: services.repository(options.repo),
-        transfer: await services.transfer(),
-      }
-    : undefined;
-  return build({
-    config: session.project.config,
-    images: options.images,
-    local: await services.local(),
-    builder: await services.builder(),
-    facts: await projectFacts(session),
-    ...(remote ? { remote } : {}),
-    ...(lock ? { lock } : {}),
-    push: options.push ?? false,
-    force: options.force ?? false,
-    parallel: options.parallel,
-    signal: session.signal,
-    onEvent: session.onEvent,
-    // HEAD is read only when the build records (it pushes).
-    ...(options.push ? await housekeepingOptions(session) : { holder: services.holder }),
-  });
 }

@@ -1,4 +1,4 @@
-import { type CleanupResult, type CleanupStage, cleanup, type PurgeResult, purge } from "@stages/core";
+import type { CleanupResult, CleanupStage, PurgeResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session } from "../base-command.js";
 
@@ -49,16 +49,8 @@ export class CleanupCommand extends ProjectCommand {
   dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be deleted; change nothing" });
 
   override async run(session: Session): Promise<CleanupResult> {
-    const { services } = session;
-    return cleanup({
-      config: session.project.config,
-      remote: await services.remote(this.repo),
-      repository: services.repository(this.repo),
-      history: await services.history(),
-      dryRun: this.dryRun,
-      signal: session.signal,
-      onEvent: session.onEvent,
-    });
+    const { runCleanup } = await import("../run/cleanup.js");
+    return runCleanup(session, this);
   }
 
   override summarize(result: object): string {
@@ -87,16 +79,8 @@ export class PurgeCommand extends ProjectCommand {
   dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be deleted; change nothing" });
 
   override async run(session: Session): Promise<PurgeResult> {
-    const { services } = session;
-    return purge({
-      config: session.project.config,
-      remote: await services.remote(this.repo),
-      repository: services.repository(this.repo),
-      force: this.force,
-      dryRun: this.dryRun,
-      signal: session.signal,
-      onEvent: session.onEvent,
-    });
+    const { runPurge } = await import("../run/cleanup.js");
+    return runPurge(session, this);
   }
 
   override summarize(result: object): string {

@@ -1,32 +1,11 @@
-import {
-  cleanupHost,
-  defaultAllowedVolumeUsage,
-  defaultKeepBuiltWithinHours,
-  defaultVolumeUsageMargin,
-  type HostCleanupEvent,
-  type HostCleanupResult,
-  purgeHost,
-  type StorageUsage,
-} from "@stages/core";
-import { measureLocalStorage } from "@stages/docker";
+import type { HostCleanupResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session } from "../base-command.js";
+import { hostCleanupDefaults } from "./host-defaults.js";
 import { summarizeHostCleanup } from "./host-summary.js";
 
 const percent = t.cascade(t.isNumber(), [t.isInInclusiveRange(0, 100)]);
-
-/** Shared by both commands: the engine's storage measured at a path instead of its data root. */
-function measureAt(path: string | undefined): (() => Promise<StorageUsage | null>) | undefined {
-  return path === undefined ? undefined : () => measureLocalStorage(path);
-}
-
-function onHostEvent(session: Session): (event: HostCleanupEvent) => void {
-  return (event) =>
-    session.renderer.info(
-      `${event.type === "host-stage-removed" ? "removed" : "kept (came into use)"} ${event.signature.slice(0, 12)}`,
-    );
-}
 
 /** `stages host cleanup`: LRU removal of the project's local stages above a storage threshold (DESIGN §15). */
 export class HostCleanupCommand extends ProjectCommand {
@@ -53,15 +32,15 @@ export class HostCleanupCommand extends ProjectCommand {
   });
 
   allowedVolumeUsage = Option.String("--allowed-volume-usage,--allowed-docker-storage-volume-usage", {
-    description: `Percent of the engine's storage used above which stages are removed (default ${defaultAllowedVolumeUsage}; 0: every removable stage)`,
+    description: `Percent of the engine's storage used above which stages are removed (default ${hostCleanupDefaults.allowedVolumeUsage}; 0: every removable stage)`,
     validator: percent,
   });
   margin = Option.String("--allowed-volume-usage-margin,--allowed-docker-storage-volume-usage-margin", {
-    description: `Percentage points below the threshold to clean down to (default ${defaultVolumeUsageMargin})`,
+    description: `Percentage points below the threshold to clean down to (default ${hostCleanupDefaults.margin})`,
     validator: percent,
   });
   keepBuiltWithin = Option.String("--keep-built-within", {
-    description: `Keep stages built within this many hours (default ${defaultKeepBuiltWithinHours})`,
+    description: `Keep stages built within this many hours (default ${hostCleanupDefaults.keepBuiltWithinHours})`,
     validator: t.cascade(t.isNumber(), [t.isAtLeast(0)]),
   });
   storagePath = Option.String("--docker-server-storage-path", {
@@ -70,18 +49,8 @@ export class HostCleanupCommand extends ProjectCommand {
   dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
 
   override async run(session: Session): Promise<HostCleanupResult> {
-    const measureUsage = measureAt(this.storagePath);
-    return cleanupHost({
-      local: await session.services.local(),
-      project: session.project.config.meta.project,
-      ...(this.allowedVolumeUsage !== undefined ? { allowedVolumeUsage: this.allowedVolumeUsage } : {}),
-      ...(this.margin !== undefined ? { margin: this.margin } : {}),
-      ...(this.keepBuiltWithin !== undefined ? { keepBuiltWithinHours: this.keepBuiltWithin } : {}),
-      ...(measureUsage ? { measureUsage } : {}),
-      dryRun: this.dryRun,
-      signal: session.signal,
-      onEvent: onHostEvent(session),
-    });
+    const { runHostCleanup } = await import("../run/host.js");
+    return runHostCleanup(session, this);
   }
 
   override summarize(result: object): string {
@@ -95,7 +64,7 @@ export class HostPurgeCommand extends ProjectCommand {
   static override usage = Command.Usage({
     description: "Remove every local stage of the project, and what killed builds left",
     details: `
-      Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
+      Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed), then the project's \`mount: from: build_dir\` caches (the next build starts them empty). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
 
       \`--dry-run\` reports what would be removed and changes nothing.
     `,
@@ -111,21 +80,8 @@ export class HostPurgeCommand extends ProjectCommand {
   dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
 
   override async run(session: Session): Promise<HostCleanupResult> {
-    const measureUsage = measureAt(this.storagePath);
-    const result = await purgeHost({
-      local: await session.services.local(),
-      project: session.project.config.meta.project,
-      ...(measureUsage ? { measureUsage } : {}),
-      dryRun: this.dryRun,
-      signal: session.signal,
-      onEvent: onHostEvent(session),
-    });
-    if (result.kept > 0) {
-      session.renderer.info(
-        `warning: ${result.kept} stage${result.kept === 1 ? " is" : "s are"} in use and kept (see the report); run host purge again once they are free`,
-      );
-    }
-    return result;
+    const { runHostPurge } = await import("../run/host.js");
+    return runHostPurge(session, this);
   }
 
   override summarize(result: object): string {

@@ -22,14 +22,8 @@ export class ListCommand extends ProjectCommand {
   });
 
   override async run(session: Session): Promise<{ storage: string; stages: StageDescriptor[] }> {
-    const { services } = session;
-    const storage = this.location ? await services.remote(this.location, this.storage) : await services.local();
-    const stages = await storage.list({ signal: session.signal });
-    stages.sort(
-      (left, right) =>
-        (left.createdAt ?? "").localeCompare(right.createdAt ?? "") || left.signature.localeCompare(right.signature),
-    );
-    return { storage: storage.description, stages };
+    const { runList } = await import("../run/stages.js");
+    return runList(session, this);
   }
 
   override summarize(result: object): string {

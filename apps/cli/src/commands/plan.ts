@@ -1,7 +1,6 @@
-import { type Plan, plan } from "@stages/core";
+import type { Plan } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session } from "../base-command.js";
-import { projectFacts } from "./procedure-options.js";
 
 /** `stages plan`: what is where and what each procedure would do. */
 export class PlanCommand extends ProjectCommand {
@@ -26,23 +25,8 @@ export class PlanCommand extends ProjectCommand {
   });
 
   override async run(session: Session): Promise<Plan> {
-    const { services } = session;
-    return plan({
-      config: session.project.config,
-      images: this.images,
-      local: await services.local(),
-      ...(this.repo
-        ? {
-            remote: await services.remote(this.repo),
-            repository: services.repository(this.repo),
-            canCopy: (await services.transfer()).copy !== undefined,
-          }
-        : {}),
-      facts: await projectFacts(session),
-      pullAll: this.all,
-      withStages: this.withStages,
-      signal: session.signal,
-    });
+    const { runPlan } = await import("../run/stages.js");
+    return runPlan(session, this);
   }
 
   override summarize(result: object): string {

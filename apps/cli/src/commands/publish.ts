@@ -1,9 +1,7 @@
-import { type ProcedureResult, publish } from "@stages/core";
+import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
-import { resolveTags } from "../tags.js";
-import { lockOption, parallelOption, runBuild } from "./build.js";
-import { housekeepingOptions, repositoryProcedureOptions } from "./procedure-options.js";
+import { lockOption, parallelOption } from "./build.js";
 
 const publishDetails = `
   Each image's last stage gets its final names: \`REPO:TAG\` for the nameless image, \`REPO/<image>:TAG\` otherwise. When that stage is already in REPO (as \`REPO:image-stage-<signature>\`), the manifest is copied inside the registry and its blobs mounted: no layer passes through this host. Otherwise it is tagged, pushed and the temporary alias removed.
@@ -12,7 +10,7 @@ const publishDetails = `
 `;
 
 /** Options and behaviour shared by publish and build-and-publish. */
-abstract class PublishingCommand extends ProjectCommand {
+export abstract class PublishingCommand extends ProjectCommand {
   arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
   tagCustom = Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" });
   tagGitBranch = Option.String("--tag-git-branch", false, {
@@ -33,22 +31,6 @@ abstract class PublishingCommand extends ProjectCommand {
   withStages = Option.Boolean("--with-stages", false, {
     description: "Push the stages cache first (then every final name is a registry-side copy)",
   });
-
-  protected async publishImages(session: Session, images: readonly string[], repo: string): Promise<ProcedureResult> {
-    const { tags, notes } = resolveTags(
-      { custom: this.tagCustom, gitBranch: this.tagGitBranch, gitTag: this.tagGitTag, gitCommit: this.tagGitCommit },
-      session.project.directory,
-    );
-    for (const note of notes) session.renderer.info(note);
-    return publish({
-      ...(await repositoryProcedureOptions(session, repo)),
-      ...(await housekeepingOptions(session)),
-      images,
-      tags,
-      tagBySignature: this.tagBySignature,
-      withStages: this.withStages,
-    });
-  }
 
   override summarize(result: object): string {
     return summarizeProcedure(result as ProcedureResult);
@@ -75,7 +57,8 @@ export class PublishCommand extends PublishingCommand {
   });
 
   override async run(session: Session): Promise<ProcedureResult> {
-    return this.publishImages(session, this.arguments.slice(0, -1), this.arguments.at(-1)!);
+    const { runPublish } = await import("../run/publish.js");
+    return runPublish(session, this, this.arguments.slice(0, -1), this.arguments.at(-1)!);
   }
 }
 
@@ -100,17 +83,7 @@ export class BuildAndPublishCommand extends PublishingCommand {
   lock = lockOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
-    const images = this.arguments.slice(0, -1);
-    const repo = this.arguments.at(-1)!;
-    const built = await runBuild(session, { images, repo, parallel: this.parallel, push: true, lock: this.lock });
-    const published = await this.publishImages(session, images, repo);
-    // One document: the build's stage actions, the published names.
-    return {
-      images: built.images.map((image) => ({
-        ...image,
-        tags: published.images.find((candidate) => candidate.name === image.name)?.tags ?? [],
-      })),
-      ...(published.recorded ? { recorded: published.recorded } : {}),
-    };
+    const { runBuildAndPublish } = await import("../run/publish.js");
+    return runBuildAndPublish(session, this);
   }
 }

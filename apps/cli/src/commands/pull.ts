@@ -1,7 +1,6 @@
-import { type ProcedureResult, pullStages } from "@stages/core";
+import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
-import { repositoryProcedureOptions } from "./procedure-options.js";
 
 /** `stages pull`: the optimized stages cache pull. */
 export class PullCommand extends ProjectCommand {
@@ -25,11 +24,8 @@ export class PullCommand extends ProjectCommand {
   });
 
   override async run(session: Session): Promise<ProcedureResult> {
-    return pullStages({
-      ...(await repositoryProcedureOptions(session, this.arguments.at(-1)!)),
-      images: this.arguments.slice(0, -1),
-      all: this.all,
-    });
+    const { runPull } = await import("../run/stages.js");
+    return runPull(session, this.arguments.slice(0, -1), this.arguments.at(-1)!, this.all);
   }
 
   override summarize(result: object): string {

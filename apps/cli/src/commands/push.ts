@@ -1,7 +1,6 @@
-import { type ProcedureResult, pushStages } from "@stages/core";
+import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
-import { housekeepingOptions, repositoryProcedureOptions } from "./procedure-options.js";
 
 /** `stages push`: the stages push procedure. */
 export class PushCommand extends ProjectCommand {
@@ -20,11 +19,8 @@ export class PushCommand extends ProjectCommand {
   arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
 
   override async run(session: Session): Promise<ProcedureResult> {
-    return pushStages({
-      ...(await repositoryProcedureOptions(session, this.arguments.at(-1)!)),
-      ...(await housekeepingOptions(session)),
-      images: this.arguments.slice(0, -1),
-    });
+    const { runPush } = await import("../run/stages.js");
+    return runPush(session, this.arguments.slice(0, -1), this.arguments.at(-1)!);
   }
 
   override summarize(result: object): string {
