@@ -4,6 +4,7 @@ import type { StageDescriptor, StagesStorage } from "./adapters/stages-storage.j
 import { loadConfigOrThrow } from "./config/index.js";
 import type { StagesConfig } from "./config/model.js";
 import { contextSelectionId } from "./conveyor-dockerfile.js";
+import { fillDependencyValues } from "./dockerfile/dependency-args.js";
 import { loadDockerfiles } from "./dockerfile/load.js";
 import { ConfigError } from "./errors.js";
 import { planBuild } from "./procedures/plans.js";
@@ -306,5 +307,149 @@ shell: {install: [make]}
     expect((error as Error).message).toBe(
       'stages.yaml:5:1: no Dockerfile at Dockerfile (create it, or set dockerfile: to its path inside the context ("."))',
     );
+  });
+});
+
+describe("werf v2 directives of a Dockerfile image", () => {
+  const withDependency = (imports: string, extra = "") => `project: taxi
+configVersion: 1
+---
+image: base
+from: alpine:3.20
+shell: {install: [apk add curl]}
+final: false
+---
+image: app
+dockerfile: Dockerfile
+dependencies:
+- image: base
+  imports:
+${imports}
+${extra}`;
+  const nameImport = "  - {type: ImageName, targetBuildArg: BASE_IMAGE}";
+
+  it("ends the image with an imageSpec stage over its last stage (staged or not)", async () => {
+    const spec = "imageSpec: {author: me, config: {env: {A: b}}}\n";
+    const plain = (await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), context)).images[0]!.stages;
+    const stages = (await resolve(await load(stagesYaml(spec), { Dockerfile: dockerfile }), context)).images[0]!.stages;
+    expect(stages.slice(0, -1).map((stage) => stage.signature)).toEqual(plain.map((stage) => stage.signature));
+    expect(stages.at(-1)).toMatchObject({ name: "imageSpec", prev: plain.at(-1)?.signature });
+    expect(stages.at(-1)?.instructions).toMatchObject({ kind: "imageSpec", spec: { author: "me", env: { A: "b" } } });
+    const other = (
+      await resolve(await load(stagesYaml("imageSpec: {author: you}\n"), { Dockerfile: dockerfile }), context)
+    ).images[0]!.stages;
+    expect(other.at(-1)?.signature).not.toBe(stages.at(-1)?.signature);
+    const whole = (await resolve(await load(stagesYaml(`staged: false\n${spec}`), { Dockerfile: dockerfile }), context))
+      .images[0]!.stages;
+    expect(whole.map((stage) => stage.name)).toEqual(["dockerfile", "imageSpec"]);
+  });
+
+  it("gives every FROM the image's platform (signed; the builder refuses another)", async () => {
+    const plain = (await resolve(await load(stagesYaml(), { Dockerfile: dockerfile }), context)).images[0]!.stages;
+    const stages = (
+      await resolve(await load(stagesYaml("platform: linux/amd64\n"), { Dockerfile: dockerfile }), context)
+    ).images[0]!.stages;
+    expect(stages[0]?.instructions).toMatchObject({ kind: "from", platforms: ["linux/amd64"] });
+    expect(stages[6]?.instructions).toMatchObject({ kind: "from", platforms: ["linux/amd64"] });
+    expect(stages[0]?.signature).not.toBe(plain[0]?.signature);
+    const whole = (
+      await resolve(
+        await load(stagesYaml("staged: false\nplatform: linux/arm64\n"), { Dockerfile: dockerfile }),
+        context,
+      )
+    ).images[0]!.stages;
+    expect(whole[0]?.instructions).toMatchObject({ kind: "dockerfileBuild", platforms: ["linux/arm64"] });
+  });
+
+  it("passes a dependency's ImageName as a build arg: the RUN that declares it follows the dependency", async () => {
+    const text = "FROM alpine:3.20\nRUN echo one\nARG BASE_IMAGE\nRUN echo $BASE_IMAGE\n";
+    const project = await resolve(await load(withDependency(nameImport), { Dockerfile: text }), context);
+    const [base, app] = project.images;
+    const baseLast = base!.stages.at(-1)!.signature;
+    const run = app!.stages[2]!;
+    expect(run.instructions).toMatchObject({
+      kind: "dockerfile",
+      step: {
+        command: ["echo $BASE_IMAGE"],
+        args: [["BASE_IMAGE", `stages-storage/taxi:${baseLast}`]],
+      },
+    });
+    // Another dependency: the instructions before the ARG keep their signatures, the RUN after it changes.
+    const changed = await resolve(
+      await load(withDependency(nameImport).replace("apk add curl", "apk add git"), { Dockerfile: text }),
+      context,
+    );
+    const after = changed.images[1]!.stages;
+    expect(after.slice(0, 2).map((stage) => stage.signature)).toEqual(app!.stages.slice(0, 2).map((s) => s.signature));
+    expect(after[2]?.signature).not.toBe(run.signature);
+    // With REPO, the name is the stage's tag there.
+    const remote = await resolveProject({
+      config: await load(withDependency(nameImport), { Dockerfile: text }),
+      storages: { local: storage(), remote: storage(), repository: "registry.test/taxi" },
+      facts: createFactsProvider({ git: contextSource(context) }),
+    });
+    expect(remote.images[1]!.stages[2]!.instructions).toMatchObject({
+      step: { args: [["BASE_IMAGE", `registry.test/taxi:image-stage-${baseLast}`]] },
+    });
+  });
+
+  it("changes nothing when no instruction uses the dependency's build arg", async () => {
+    const text = "FROM alpine:3.20\nRUN echo one\n";
+    const one = signatures(await resolve(await load(withDependency(nameImport), { Dockerfile: text }), context));
+    const two = signatures(
+      await resolve(
+        await load(withDependency(nameImport).replace("apk add curl", "apk add git"), { Dockerfile: text }),
+        context,
+      ),
+    );
+    expect(two.slice(-2)).toEqual(one.slice(-2));
+  });
+
+  it("builds FROM $ARG of an ImageName on the dependency's stage", async () => {
+    const text = "ARG BASE_IMAGE\nFROM $BASE_IMAGE\nRUN echo hi\n";
+    const project = await resolve(await load(withDependency(nameImport), { Dockerfile: text }), context);
+    const [base, app] = project.images;
+    expect(app!.stages[0]?.instructions).toEqual({
+      kind: "from",
+      base: { type: "stage", signature: base!.stages.at(-1)!.signature },
+    });
+  });
+
+  it("holds ImageID and ImageDigest as placeholders naming the dependency's stage until the build fills them", async () => {
+    const imports =
+      "  - {type: ImageID, targetBuildArg: BASE_ID}\n  - {type: ImageDigest, targetBuildArg: BASE_DIGEST}";
+    const text = "FROM alpine:3.20\nARG BASE_ID\nARG BASE_DIGEST\nRUN echo $BASE_ID\nRUN echo $BASE_DIGEST\n";
+    const project = await resolve(await load(withDependency(imports), { Dockerfile: text }), context);
+    const [base, app] = project.images;
+    const source = base!.stages.at(-1)!.signature;
+    const id = app!.stages[1]!.instructions;
+    expect(id).toMatchObject({
+      step: {
+        args: [
+          ["BASE_ID", `stages-dependency-ImageID-${source}`],
+          ["BASE_DIGEST", `stages-dependency-ImageDigest-${source}`],
+        ],
+      },
+      dependencies: [
+        { name: "BASE_ID", type: "ImageID", image: "base", source, value: null },
+        { name: "BASE_DIGEST", type: "ImageDigest", image: "base", source, value: null },
+      ],
+    });
+    const filled = fillDependencyValues((id as { step: unknown }).step, [
+      { name: "BASE_ID", type: "ImageID", image: "base", source, value: "sha256:abc" },
+    ]);
+    expect(filled).toMatchObject({
+      command: ["echo $BASE_ID"],
+      args: [
+        ["BASE_ID", "sha256:abc"],
+        ["BASE_DIGEST", expect.any(String)],
+      ],
+    });
+    // The RUN before the ARGs holds no placeholder: it waits for nothing.
+    const first = await resolve(
+      await load(withDependency(imports), { Dockerfile: `FROM alpine:3.20\nRUN true\n${text.slice(17)}` }),
+      context,
+    );
+    expect(first.images[1]!.stages[1]!.instructions).not.toHaveProperty("dependencies");
   });
 });

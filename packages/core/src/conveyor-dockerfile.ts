@@ -4,8 +4,9 @@ import { canonicalJson, type JsonValue } from "./canonical-json.js";
 import type { DockerfileImageConfig, ImageConfig, SourcePosition } from "./config/model.js";
 import { createProblem } from "./config/problems.js";
 import type { StageTemplate } from "./conveyor.js";
-import { normalizeBaseReference } from "./conveyor.js";
+import { imageSpecDeps, normalizeBaseReference } from "./conveyor.js";
 import { selectCopySources, selectCopySourcesReading } from "./dockerfile/copy-sources.js";
+import { lateDependencies } from "./dockerfile/dependency-args.js";
 import type { DockerfileBuildStage, DockerfileLocation, DockerfileStep } from "./dockerfile/model.js";
 import { ConfigError, InvalidReferenceError } from "./errors.js";
 import { sha256Hex } from "./signature.js";
@@ -97,12 +98,27 @@ export function planDockerfileWhole(image: ImageConfig, facts: DockerfileFacts):
     addHost: spec.addHost,
     network: spec.network,
   };
-  const instructions: StageInstructions = { kind: "dockerfileBuild", ...build, context };
+  const platforms = image.platform.length > 0 ? { platforms: image.platform } : {};
+  const dependencies = lateDependencies(image, facts.imageSignatures, build.args);
+  const late = dependencies.length > 0 ? { dependencies } : {};
+  const instructions: StageInstructions = { kind: "dockerfileBuild", ...build, context, ...platforms, ...late };
+  const deps: { [key: string]: JsonValue } = { ...build, context: facts.context.contentId };
+  if (image.platform.length > 0) deps.platform = [...image.platform].sort();
+  return { name: "dockerfile", deps, git: "none", instructions: () => instructions };
+}
+
+/**
+ * werf v2's `imageSpec` of a Dockerfile image: as for a stapel image, one last stage over the
+ * image's last stage (the target's), which edits its config; null when the image has none.
+ */
+export function planDockerfileImageSpec(image: ImageConfig): StageTemplate | null {
+  const spec = image.imageSpec;
+  if (spec === null) return null;
   return {
-    name: "dockerfile",
-    deps: { ...build, context: facts.context.contentId },
+    name: "imageSpec",
+    deps: imageSpecDeps(spec),
     git: "none",
-    instructions: () => instructions,
+    instructions: () => ({ kind: "imageSpec", spec }),
   };
 }
 
@@ -154,6 +170,7 @@ export async function planDockerfileBuildStage(
         throw located(step.location, "COPY --from=scratch copies nothing", "remove the instruction");
       }
     }
+    const dependencies = lateDependencies(image, facts.imageSignatures, step);
     const instructions: StageInstructions = {
       kind: "dockerfile",
       step,
@@ -161,6 +178,7 @@ export async function planDockerfileBuildStage(
       context,
       copyFrom,
       addHost: spec.addHost,
+      ...(dependencies.length > 0 ? { dependencies } : {}),
     };
     templates.push({
       name,
@@ -181,7 +199,7 @@ function fromTemplate(
 ): StageTemplate {
   const base = stage.base;
   let deps: { [key: string]: JsonValue };
-  let instructions: StageInstructions;
+  let instructions: Extract<StageInstructions, { kind: "from" }>;
   if (base.type === "image") {
     const reference = normalizedReference(base.reference, stage.location);
     deps = { base: reference };
@@ -197,6 +215,12 @@ function fromTemplate(
     const signature = imageSignature(facts, base.name, image);
     deps = { fromImage: signature };
     instructions = { kind: "from", base: { type: "stage", signature } };
+  }
+  // werf's `platform:`: the builder refuses another platform than the engine's; in the signature as
+  // in a stapel image's from stage (absent when unset, so that signatures stay as before).
+  if (image.platform.length > 0) {
+    deps.platform = [...image.platform].sort();
+    instructions = { ...instructions, platforms: image.platform };
   }
   return { name: "FROM", deps, git: "none", instructions: () => instructions };
 }

@@ -174,11 +174,14 @@ async function buildStage(context: BuildContext, request: StageBuildRequest): Pr
 /** Builds the stage's image and returns its id, not yet tagged. */
 async function buildImage(context: BuildContext, request: StageBuildRequest, subject: string): Promise<string> {
   const { instructions, signal } = request;
-  // A whole Dockerfile has no base stage: its FROM lines name what it builds on.
-  if (instructions.kind === "dockerfileBuild") return buildWholeDockerfile(context, request, instructions, subject);
-  if (instructions.kind === "from" && instructions.platforms !== undefined) {
+  if (
+    (instructions.kind === "from" || instructions.kind === "dockerfileBuild") &&
+    instructions.platforms !== undefined
+  ) {
     await checkPlatform(context, instructions.platforms, subject, signal);
   }
+  // A whole Dockerfile has no base stage: its FROM lines name what it builds on.
+  if (instructions.kind === "dockerfileBuild") return buildWholeDockerfile(context, request, instructions, subject);
   const baseImage = await baseImageOf(context, request);
   const base = await inspectRawImage(context.client, baseImage, signal);
   if (base === null) {

@@ -85,6 +85,11 @@ export type StageInstructions =
       copyFrom: Signature | null;
       /** `addHost:` of the image (`host:ip`), for RUN. */
       addHost: readonly string[];
+      /**
+       * werf v2 dependencies whose ImageID or ImageDigest the step holds as a placeholder (build args
+       * of a Dockerfile image): the build procedure fills `value` and puts it in the step. Absent: none.
+       */
+      dependencies?: readonly DependencyEnv[];
     }
   /** A whole Dockerfile built by the engine's own builder (`staged: false`). */
   | {
@@ -98,6 +103,10 @@ export type StageInstructions =
       addHost: readonly string[];
       network: string | null;
       context: DockerContextFiles;
+      /** The image's `platform:` (werf); the builder refuses to build when the engine's platform is not among them. */
+      platforms?: readonly string[];
+      /** As for `dockerfile`: dependency values `args` holds as placeholders until the build fills them. */
+      dependencies?: readonly DependencyEnv[];
     }
   | {
       kind: "shell";

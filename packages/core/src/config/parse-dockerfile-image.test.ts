@@ -64,13 +64,104 @@ describe("Dockerfile images", () => {
     ]);
   });
 
-  it("says werf's dependencies (targetBuildArg) are not supported by stages yet", () => {
-    expect(imageErrors("image: app\ndockerfile: Dockerfile\ndependencies: []\n")).toEqual([
-      'stages.yaml:6:1: directive "dependencies" is not supported by stages yet: build args from other images (targetBuildArg) work for stapel images only (targetEnv) (name the other image in FROM or COPY --from: images of stages.yaml are found by name)',
+  it("reads werf v2's dependencies as build args (targetBuildArg)", () => {
+    const [image] = validImages(
+      parseImages(
+        [
+          "image: app",
+          "dockerfile: Dockerfile",
+          "dependencies:",
+          "- image: base",
+          "  imports:",
+          "  - {type: ImageName, targetBuildArg: BASE_IMAGE}",
+          "  - {type: ImageDigest, targetBuildArg: BASE_DIGEST}",
+          "---",
+          "image: base",
+          "from: alpine",
+          "final: false",
+          "",
+        ].join("\n"),
+      ),
+    );
+    expect(image?.dependencies).toEqual([
+      {
+        image: "base",
+        point: null,
+        imports: [
+          { type: "ImageName", targetEnv: null, targetBuildArg: "BASE_IMAGE", position: expect.anything() },
+          { type: "ImageDigest", targetEnv: null, targetBuildArg: "BASE_DIGEST", position: expect.anything() },
+        ],
+        position: { file: "stages.yaml", line: 7, column: 10 },
+      },
     ]);
   });
 
-  it.each(["ssh", "secrets", "platform", "imageSpec"])("refuses werf's %s with a reason", (key) => {
+  it("refuses targetEnv and before/after in a Dockerfile image's dependencies, as werf does", () => {
+    expect(
+      imageErrors(
+        "image: app\ndockerfile: Dockerfile\ndependencies:\n- image: base\n  after: install\n  imports: [{type: ImageName, targetEnv: BASE}]\n",
+      ),
+    ).toEqual([
+      'stages.yaml:8:3: unsupported directive "after": a Dockerfile image gets its dependencies as build args (remove it (werf refuses it too))',
+      "stages.yaml:9:13: a dependency import of a Dockerfile image needs targetBuildArg (add targetBuildArg: <ARG>)",
+      'stages.yaml:9:31: unsupported directive "targetEnv": a Dockerfile image gets the values as build args (write targetBuildArg: <ARG>)',
+    ]);
+  });
+
+  it("reads secrets, platform, imageSpec and final as a stapel image does", () => {
+    const image = validImage(
+      [
+        "image: app",
+        "dockerfile: Dockerfile",
+        "final: false",
+        "platform: [linux/amd64]",
+        "secrets:",
+        "- {env: NPM_TOKEN}",
+        "- {value: s3cr3t, id: plain}",
+        "imageSpec:",
+        "  author: me",
+        "  config: {env: {A: b}, removeLabels: [x]}",
+        "",
+      ].join("\n"),
+    );
+    expect(image.final).toBe(false);
+    expect(image.platform).toEqual(["linux/amd64"]);
+    expect(image.secrets.map((secret) => [secret.id, secret.source])).toEqual([
+      ["NPM_TOKEN", { kind: "env", name: "NPM_TOKEN" }],
+      ["plain", { kind: "value", value: "s3cr3t" }],
+    ]);
+    expect(image.imageSpec).toMatchObject({
+      author: "me",
+      env: { A: "b" },
+      removeLabels: [{ kind: "name", name: "x" }],
+    });
+    expect(image.dockerfile?.path).toBe("Dockerfile");
+  });
+
+  it("defaults to final, no platform, no imageSpec, no secrets, no dependencies", () => {
+    const image = validImage("image: app\ndockerfile: Dockerfile\n");
+    expect(image).toMatchObject({ final: true, platform: [], imageSpec: null, secrets: [], dependencies: [] });
+  });
+
+  it("checks the values of werf v2's directives", () => {
+    expect(
+      imageErrors('image: app\ndockerfile: Dockerfile\nfinal: "no"\nsecrets: {env: X}\nplatform: [linux]\n').map(
+        (error) => error.split(":").slice(0, 3).join(":"),
+      ),
+    ).toEqual(["stages.yaml:6:8", "stages.yaml:7:10", "stages.yaml:8:12"]);
+  });
+
+  it("lets a nameless image stand next to Dockerfile images with final: false", () => {
+    const images = validImages(
+      parseImages("image: ~\nfrom: alpine\n---\nimage: tools\ndockerfile: Dockerfile\nfinal: false\n"),
+    );
+    expect(images.map((image) => [image.name, image.final])).toEqual([
+      [null, true],
+      ["tools", false],
+    ]);
+  });
+
+  it.each(["ssh"])("refuses werf's %s with a reason", (key) => {
     const errors = imageErrors(`image: app\ndockerfile: Dockerfile\n${key}: x\n`);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^stages\\.yaml:6:1: unsupported directive "${key}": .+ \\(.+\\)$`));

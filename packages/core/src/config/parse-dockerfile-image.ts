@@ -1,5 +1,9 @@
 import type { Node } from "yaml";
-import type { DockerfileImageConfig } from "./model.js";
+import type { DockerfileImageConfig, ImageConfig } from "./model.js";
+import { parseDependencies } from "./parse-dependencies.js";
+import { parseImageSpec } from "./parse-image-spec.js";
+import { parsePlatforms } from "./parse-platform.js";
+import { parseSecrets } from "./parse-secrets.js";
 import { readSection, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
 import { isNullNode, type MappingEntry, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readBoolean, readText, readTextList, readTextMap } from "./yaml-values.js";
@@ -15,21 +19,17 @@ export const dockerfileImageDirectives = [
   "network",
   "contextAddFiles",
   "staged",
+  "dependencies",
+  "secrets",
+  "platform",
+  "imageSpec",
+  "final",
 ] as const;
 
 /** werf keys of Dockerfile images that stages does not support. */
 const unsupportedDockerfileDirectives: Record<string, UnsupportedKey> = {
   artifact: { reason: "a Dockerfile image is declared with image:", hint: "write image: <name>" },
   ssh: { reason: "forwarding an SSH agent into the build is not supported", hint: "remove it" },
-  secrets: { reason: "build secrets are not supported", hint: "remove it" },
-  dependencies: {
-    reason: "build args from other images (targetBuildArg) work for stapel images only (targetEnv)",
-    hint: "name the other image in FROM or COPY --from: images of stages.yaml are found by name",
-    notYet: true,
-  },
-  platform: { reason: "stages builds for the platform of the Docker Engine", hint: "remove it" },
-  imageSpec: { reason: "editing the image spec is not supported", hint: "set ENV, LABEL, USER, ... in the Dockerfile" },
-  final: { reason: "every image is published", hint: "remove it" },
   contextAddFile: { reason: "it is werf's old name", hint: "write contextAddFiles: [<file>]" },
 };
 
@@ -62,13 +62,23 @@ export function normalizeProjectPath(path: string): string | null {
   return segments.join("/");
 }
 
-/** Reads the directives of a Dockerfile image (`image:` and `dockerfile:` present). */
+/** werf v2's image-wide directives a Dockerfile image takes as a stapel image does. */
+export type DockerfileImageDirectives = Pick<
+  ImageConfig,
+  "final" | "platform" | "imageSpec" | "dependencies" | "secrets"
+>;
+
+/**
+ * Reads the directives of a Dockerfile image (`image:` and `dockerfile:` present): the Dockerfile's
+ * own keys, and werf v2's `final`, `platform`, `imageSpec`, `dependencies` (as build args) and
+ * `secrets` (for `RUN --mount=type=secret`).
+ */
 export function parseDockerfileImage(
   context: YamlContext,
   contents: Node,
   where: string,
   dockerfileEntry: MappingEntry,
-): DockerfileImageConfig | null {
+): { dockerfile: DockerfileImageConfig; directives: DockerfileImageDirectives } | null {
   const spec: SectionSpec = {
     where,
     word: "directive",
@@ -129,8 +139,15 @@ export function parseDockerfileImage(
     contextAddFiles.push(normalized);
   }
   const staged = readBoolean(context, sectionValue(section, "staged"), "staged") ?? true;
+  const directives: DockerfileImageDirectives = {
+    final: readBoolean(context, sectionValue(section, "final"), "final") ?? true,
+    platform: parsePlatforms(context, sectionValue(section, "platform"), "platform"),
+    imageSpec: parseImageSpec(context, sectionValue(section, "imageSpec")),
+    dependencies: parseDependencies(context, sectionValue(section, "dependencies"), "dockerfile"),
+    secrets: parseSecrets(context, sectionValue(section, "secrets")),
+  };
   if (dockerfile === null || dockerfile === "") return null;
-  return {
+  const config: DockerfileImageConfig = {
     path: dockerfile,
     context: directory,
     target,
@@ -143,4 +160,5 @@ export function parseDockerfileImage(
     evaluated: null,
     position: context.position(dockerfileEntry.keyNode),
   };
+  return { dockerfile: config, directives };
 }

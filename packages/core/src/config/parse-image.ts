@@ -105,7 +105,11 @@ export function parseImageDocument(context: YamlContext, contents: Node): ImageD
     }
     const parsed = parseDockerfileImage(context, contents, describeImage(names, artifact), dockerfile);
     if (parsed === null) return drafts(emptyImage(artifact), null, []);
-    return drafts({ ...emptyImage(artifact), base: { kind: "dockerfile" }, dockerfile: parsed }, null, []);
+    return drafts(
+      { ...emptyImage(artifact), ...parsed.directives, base: { kind: "dockerfile" }, dockerfile: parsed.dockerfile },
+      null,
+      [],
+    );
   }
 
   const spec: SectionSpec = {

@@ -60,6 +60,11 @@ export interface EvaluateOptions {
   target: string | null;
   /** Names of stages.yaml images: FROM or `COPY --from` naming one uses that image (a build stage of the same name wins). */
   configImages: ReadonlySet<string>;
+  /**
+   * Image references that stand for an image of the config (werf v2 `dependencies`: the ImageName a
+   * build arg holds): FROM naming one uses that image's stage, as FROM naming the image does.
+   */
+  imageAliases?: ReadonlyMap<string, string>;
   /** The engine's platform (`linux/amd64` by default): the value of TARGETPLATFORM, BUILDPLATFORM, ... */
   platform?: string;
   /**
@@ -427,6 +432,8 @@ class Evaluation {
   /** An image named in FROM or `COPY --from` that is no build stage: a config image, scratch or a registry image. */
   private image(name: string): DockerfileSource {
     if (this.options.configImages.has(name)) return { type: "configImage", name };
+    const alias = this.options.imageAliases?.get(name);
+    if (alias !== undefined) return { type: "configImage", name: alias };
     if (name === "scratch") return { type: "scratch" };
     return { type: "image", reference: name };
   }

@@ -7,7 +7,9 @@ import type {
 } from "../config/model.js";
 import { createProblem } from "../config/problems.js";
 import { ConfigError } from "../errors.js";
-import { parseAndEvaluateDockerfile } from "./evaluate.js";
+import type { Signature } from "../signature-type.js";
+import { type DependencyNaming, dependencyArgs } from "./dependency-args.js";
+import { evaluateDockerfile, parseAndEvaluateDockerfile } from "./evaluate.js";
 import { configImagesOf } from "./references.js";
 
 /** Reads the text of a file of the project; null when there is no such file. Core does no I/O itself. */
@@ -59,10 +61,13 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
     try {
       // An image does not name itself: FROM app inside app's Dockerfile is the registry's app.
       const others = new Set([...names].filter((name) => name !== image.name));
+      // The dependencies' build args are placeholders until the project is resolved (`withDependencyArgs`).
+      const dependencies = dependencyArgs(image, null, null);
       const { parsed, evaluated } = parseAndEvaluateDockerfile(content, path, {
-        args: spec.args,
+        args: { ...spec.args, ...dependencies.args },
         target: spec.target,
         configImages: others,
+        imageAliases: dependencies.aliases,
         staged: spec.staged,
       });
       if (!spec.staged) {
@@ -91,4 +96,31 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
 
 function problem(position: SourcePosition, message: string, hint: string | null): ConfigProblem {
   return createProblem("error", position, message, hint);
+}
+
+/**
+ * A Dockerfile image evaluated again with the build args of its werf v2 `dependencies` (their
+ * stages resolved: `signatures` has each dependency's last stage): `args` gains them, so that the
+ * steps that use them (and a `staged: false` build) have them. Unchanged without dependencies.
+ * Throws ConfigError when the values make the Dockerfile invalid.
+ */
+export function withDependencyArgs(
+  image: ImageConfig,
+  configImages: readonly string[],
+  signatures: ReadonlyMap<string, Signature>,
+  naming: DependencyNaming,
+): ImageConfig {
+  const spec = image.dockerfile;
+  if (spec === null || image.dependencies.length === 0) return image;
+  if (spec.parsed === null) throw new Error(`image "${image.name}" has no parsed Dockerfile`);
+  const dependencies = dependencyArgs(image, signatures, naming);
+  const args = { ...spec.args, ...dependencies.args };
+  const evaluated = evaluateDockerfile(spec.parsed, {
+    args,
+    target: spec.target,
+    configImages: new Set(configImages.filter((name) => name !== image.name)),
+    imageAliases: dependencies.aliases,
+    staged: spec.staged,
+  });
+  return { ...image, dockerfile: { ...spec, args, evaluated } };
 }

@@ -7,6 +7,7 @@ import { type HousekeepingOptions, projectSignatures, touchLocal } from "../clea
 import { takeLease } from "../cleanup/records.js";
 import { forEachLimited } from "../concurrency.js";
 import type { StagesConfig } from "../config/model.js";
+import { fillDependencyValues } from "../dockerfile/dependency-args.js";
 import { StageMissingError, throwIfAborted, UsageError } from "../errors.js";
 import { remoteStageReference, stageLabelsFor, stageTag } from "../naming.js";
 import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
@@ -242,14 +243,23 @@ async function carryOutBuild(
     return descriptor.id;
   };
 
-  /** A stage's instructions with every dependency value filled in. */
+  /** A stage's instructions with every dependency value filled in (and put in a Dockerfile step's place). */
   const completeInstructions = async (instructions: StageInstructions): Promise<StageInstructions> => {
-    if (instructions.kind !== "imports" || instructions.dependencies.every((item) => item.value !== null))
+    if (
+      instructions.kind !== "imports" &&
+      instructions.kind !== "dockerfile" &&
+      instructions.kind !== "dockerfileBuild"
+    )
       return instructions;
+    const pending = instructions.dependencies ?? [];
+    if (pending.every((item) => item.value !== null)) return instructions;
     const dependencies: DependencyEnv[] = [];
-    for (const item of instructions.dependencies)
+    for (const item of pending)
       dependencies.push(item.value !== null ? item : { ...item, value: await dependencyValue(item) });
-    return { ...instructions, dependencies };
+    if (instructions.kind === "imports") return { ...instructions, dependencies };
+    if (instructions.kind === "dockerfile")
+      return { ...instructions, dependencies, step: fillDependencyValues(instructions.step, dependencies) };
+    return { ...instructions, dependencies, args: fillDependencyValues(instructions.args, dependencies) };
   };
 
   const runBuilder = async (stage: ResolvedStage): Promise<void> => {
