@@ -244,6 +244,60 @@ imageSpec:
   );
 });
 
+describe("build.imageSpec", () => {
+  it(
+    "gives every final image the meta's author and labels, merged with an image's own as werf does",
+    { timeout: 300_000 },
+    async () => {
+      const name = uniqueName("global-spec");
+      const directory = project({
+        "werf.yaml": `project: ${name}
+configVersion: 1
+build:
+  imageSpec:
+    author: Platform Team
+    config:
+      labels: {team: platform, tier: global}
+      removeLabels: [maintainer]
+---
+image: plain
+from: ${environment.baseImage}
+docker:
+  LABEL: {maintainer: someone}
+---
+image: own
+from: ${environment.baseImage}
+imageSpec:
+  author: Someone Else
+  config:
+    labels: {tier: own, extra: "yes"}
+---
+image: base
+final: false
+from: ${environment.baseImage}
+`,
+      });
+      const result = await build(directory);
+      const stagesOf = (image: string) =>
+        allStages(result)
+          .filter((stage) => stage.image === image)
+          .map((stage) => stage.name);
+      expect(stagesOf("plain")).toEqual(["from", "dockerInstructions", "imageSpec"]);
+      expect(stagesOf("own")).toEqual(["from", "imageSpec"]);
+      // final: false: no imageSpec stage (werf: "does not apply for intermediate images").
+      expect(stagesOf("base")).toEqual(["from"]);
+      const plain = inspect(lastStage(result, name, "plain").image);
+      expect(plain.Author).toBe("Platform Team");
+      expect(plain.Config.Labels).toMatchObject({ team: "platform", tier: "global" });
+      expect(plain.Config.Labels).not.toHaveProperty("maintainer");
+      // werf's mergeImageSpec: the global author and labels win, the image's other labels stay.
+      const own = inspect(lastStage(result, name, "own").image);
+      expect(own.Author).toBe("Platform Team");
+      expect(own.Config.Labels).toMatchObject({ team: "platform", tier: "global", extra: "yes" });
+    },
+  );
+});
+
 function readConfig(directory: string): string {
   return git(directory, "show", "HEAD:werf.yaml");
 }
