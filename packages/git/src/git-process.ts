@@ -9,6 +9,8 @@ export interface GitCommand {
   args: readonly string[];
   /** Working directory; git's own `-C` is preferred for the first contact with a work tree. */
   cwd?: string;
+  /** Environment of git (default: this process's); remote fetches pass credentials this way, never in args. */
+  env?: NodeJS.ProcessEnv;
   /** Written to git's standard input, which is closed afterwards. */
   input?: string;
   /** Receives stdout chunk by chunk; stdout is then not collected. */
@@ -32,6 +34,7 @@ export function runGit(command: GitCommand): Promise<GitOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(command.gitBinary, command.args, {
       cwd: command.cwd,
+      env: command.env,
       stdio: [command.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       signal: command.signal,
       windowsHide: true,

@@ -322,7 +322,7 @@ async function readWorktreeFile(
 }
 
 /** The repository-relative path of a mapping's `add`, without slashes at either end ("" for the root). */
-function prefixOf(mapping: GitMapping): string {
+export function prefixOf(mapping: GitMapping): string {
   const segments = mapping.add.split("/").filter((segment) => segment !== "" && segment !== ".");
   if (segments.includes("..")) {
     throw new GitError(`[git] git mapping ${mapping.id} adds "${mapping.add}", which leaves the repository`, {
@@ -333,7 +333,7 @@ function prefixOf(mapping: GitMapping): string {
 }
 
 /** Throws unless `path` is a plain relative path below the mapping's `add` ("" is `add` itself). */
-function checkRelativePath(path: string, mapping: GitMapping): void {
+export function checkRelativePath(path: string, mapping: GitMapping): void {
   if (path === "") return;
   const segments = path.split("/");
   if (path.includes("\0") || segments.some((segment) => segment === "" || segment === "." || segment === "..")) {

@@ -11,8 +11,10 @@ export interface HistorySearch {
   prefix: string;
   selection: PathMatcher | null;
   contentId: ContentId;
-  /** How many commits of HEAD's first-parent history to look at. */
+  /** How many commits of the first-parent history of `start` to look at. */
   depth: number;
+  /** Where the history starts (a remote mapping's resolved commit in its bare mirror). Default: HEAD. */
+  start?: string;
   signal?: AbortSignal | undefined;
 }
 
@@ -24,7 +26,7 @@ export interface HistorySearch {
 export async function findContentInHistory(search: HistorySearch): Promise<GitFile[] | null> {
   const listed = await runGitChecked({
     gitBinary: search.gitBinary,
-    args: ["-C", search.root, "rev-list", "--first-parent", `--max-count=${search.depth}`, "HEAD"],
+    args: ["-C", search.root, "rev-list", "--first-parent", `--max-count=${search.depth}`, search.start ?? "HEAD"],
     signal: search.signal,
   }).catch(() => null);
   if (listed === null) return null;
@@ -46,7 +48,11 @@ export async function findContentInHistory(search: HistorySearch): Promise<GitFi
   return null;
 }
 
-async function filesOfCommit(search: HistorySearch, commit: string): Promise<GitFile[] | null> {
+/** The files a commit's tree selects under `search.prefix` (sorted), or null when git cannot list it. */
+export async function filesOfCommit(
+  search: Pick<HistorySearch, "gitBinary" | "root" | "prefix" | "selection" | "signal">,
+  commit: string,
+): Promise<GitFile[] | null> {
   const output = await runGitChecked({
     gitBinary: search.gitBinary,
     args: [

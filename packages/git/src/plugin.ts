@@ -1,12 +1,30 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { definePlugin, pluginSpecificationVersion } from "@stages/core";
 import { createGitSource } from "./git-source.js";
+import { routeRemoteMappings } from "./remote-routing.js";
+import { createRemoteGitSource } from "./remote-source.js";
 
-/** The built-in git plugin: the `git` source reading the work tree the project lives in. */
+/**
+ * The built-in git plugin: the `git` source reading the work tree the project lives in, and remote
+ * mappings (`url:`) from bare mirrors under `<stages.stateDir>/git/<project>`.
+ */
 export const gitPlugin = definePlugin({
   name: "@stages/git",
   specificationVersion: pluginSpecificationVersion,
   gitSources: {
-    // One command sees one state of the work tree: scan it once per mapping root.
-    git: (context) => createGitSource({ workTree: context.directory, snapshot: true }),
+    git: (context) => {
+      // One command sees one state of the work tree: scan it once per mapping root.
+      const local = createGitSource({ workTree: context.directory, snapshot: true });
+      const stateDirectory = context.settings["stages.stateDir"];
+      // A host that names no state directory gets the CLI's default one.
+      const cacheDir = join(stateDirectory || join(homedir(), ".local", "state", "stages"), "git", context.project);
+      const remote = createRemoteGitSource({
+        cacheDir,
+        secrets: context.secrets,
+        onFetch: (what) => context.log(`fetching ${what}`),
+      });
+      return routeRemoteMappings(local, remote);
+    },
   },
 });
