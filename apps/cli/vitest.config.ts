@@ -1,12 +1,12 @@
 import { defineConfig } from "vitest/config";
-import { sourceResolution } from "../../tooling/vitest-shared.js";
+import { sourceResolution, testEnvironmentSettings } from "../../tooling/vitest-shared.js";
 
 export default defineConfig({
   ...sourceResolution,
   test: {
     name: "cli",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    ...testEnvironmentSettings("../../tooling/testenv/src/vitest-global-setup.ts"),
     setupFiles: ["./test/setup.ts"],
     testTimeout: 300_000,
     hookTimeout: 300_000,

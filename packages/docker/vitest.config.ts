@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { sourceResolution } from "../../tooling/vitest-shared.js";
+import { sourceResolution, testEnvironmentSettings } from "../../tooling/vitest-shared.js";
 
 export default defineConfig({
   ...sourceResolution,
@@ -7,7 +7,7 @@ export default defineConfig({
     name: "docker",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Engine A and the registry of the test environment (test/engine.ts starts private ones without it).
-    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    ...testEnvironmentSettings("../../tooling/testenv/src/vitest-global-setup.ts"),
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,

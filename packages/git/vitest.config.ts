@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { sourceResolution } from "../../tooling/vitest-shared.js";
+import { sourceResolution, testEnvironmentSettings } from "../../tooling/vitest-shared.js";
 
 export default defineConfig({
   ...sourceResolution,
@@ -7,7 +7,7 @@ export default defineConfig({
     name: "git",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     // Engine A of the test environment, for the check of Dockerfile contexts against BuildKit.
-    globalSetup: ["../../tooling/testenv/src/vitest-global-setup.ts"],
+    ...testEnvironmentSettings("../../tooling/testenv/src/vitest-global-setup.ts"),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
