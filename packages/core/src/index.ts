@@ -228,6 +228,7 @@ export {
 export {
   describePlan,
   type Plan,
+  type PlannedGitMapping,
   type PlannedImage,
   type PlannedStage,
   type PlanOptions,

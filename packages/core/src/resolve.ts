@@ -142,6 +142,8 @@ export interface ResolvedImage {
   order: number;
   name: string | null;
   stages: ResolvedStage[];
+  /** Stapel images: the git content of each mapping the signatures were computed with (the commit of a remote one). */
+  contents?: readonly MappingContent[];
 }
 
 /** A project resolved once: every image needed (dependencies first), and the ones selected. */
@@ -380,7 +382,7 @@ export async function resolveImage(
 ): Promise<ResolvedImage> {
   const chain = { ...options, remoteLookup: options.remoteLookup ?? "when-missing", image, facts };
   const stages = await settle(await resolveChain(planConveyor(image, facts), chain));
-  return { config: image, order: options.order, name: image.name, stages };
+  return { config: image, order: options.order, name: image.name, stages, contents: [...facts.contents.values()] };
 }
 
 /**

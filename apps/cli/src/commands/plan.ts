@@ -46,6 +46,13 @@ export class PlanCommand extends ProjectCommand {
       lines.push(
         `${image.name ?? "~"}${image.artifact ? " (artifact)" : image.final ? "" : " (final: false)"}${publish}:`,
       );
+      for (const mapping of image.git ?? []) {
+        const revision =
+          mapping.revision === null ? "default branch" : `${mapping.revision.kind} ${mapping.revision.name}`;
+        lines.push(
+          `  ${mapping.id}: ${mapping.url} ${revision}${mapping.commit !== null ? ` at ${mapping.commit}` : ""}`,
+        );
+      }
       const rows = [
         header,
         ...image.stages.map((stage) => [

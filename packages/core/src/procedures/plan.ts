@@ -1,8 +1,9 @@
 import type { CallOptions } from "../adapters/common.js";
 import type { StagesStorage } from "../adapters/stages-storage.js";
-import type { StagesConfig } from "../config/model.js";
+import type { GitRevision, StagesConfig } from "../config/model.js";
+import { redactUrl } from "../config/parse-git.js";
 import type { Carried } from "../conveyor.js";
-import { type FactsProvider, type ResolvedProject, resolveProject } from "../resolve.js";
+import { type FactsProvider, type ResolvedImage, type ResolvedProject, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import type { StageName } from "../stage-name.js";
 import type { StageAction } from "./events.js";
@@ -44,12 +45,25 @@ export interface PlannedStage {
   push: StageAction | null;
 }
 
+/** A remote git mapping (`url:`) of an image, and the commit the plan read it at. */
+export interface PlannedGitMapping {
+  id: string;
+  /** The url, a password in it hidden. */
+  url: string;
+  /** null: the remote's default branch. */
+  revision: GitRevision | null;
+  /** The commit the revision resolved to (null when the source did not say). */
+  commit: string | null;
+}
+
 export interface PlannedImage {
   name: string | null;
   artifact: boolean;
   /** werf's `final`: false for artifacts and images with `final: false`, which publish never names. */
   final: boolean;
   stages: PlannedStage[];
+  /** The image's remote git mappings; absent when it has none. */
+  git?: PlannedGitMapping[];
   /** How `publish` would give the image its names (null without a remote, and for images that are not final). */
   publish: PublishPlanMethod | null;
 }
@@ -75,6 +89,7 @@ export function describePlan(
       name: image.name,
       artifact: image.config.artifact,
       final: image.config.final,
+      ...remoteMappingsOf(image),
       stages: image.stages.map((stage) => ({
         name: stage.name,
         signature: stage.signature,
@@ -95,6 +110,21 @@ export function describePlan(
           : null,
     })),
   };
+}
+
+function remoteMappingsOf(image: ResolvedImage): { git?: PlannedGitMapping[] } {
+  const git: PlannedGitMapping[] = [];
+  for (const mapping of image.config.git) {
+    if (mapping.remote === undefined) continue;
+    const content = image.contents?.find((candidate) => candidate.mappingId === mapping.id);
+    git.push({
+      id: mapping.id,
+      url: redactUrl(mapping.remote.url),
+      revision: mapping.remote.revision,
+      commit: content?.commit ?? null,
+    });
+  }
+  return git.length > 0 ? { git } : {};
 }
 
 /** The plan procedure (DESIGN §7): what each procedure would do, stage by stage. Changes nothing. */
