@@ -58,8 +58,8 @@ const maxConfigBytes = 4 * 1024 * 1024;
 
 /**
  * Cleanup's bookkeeping in REPO (core's RegistryHousekeeping; record and lease formats in
- * record-objects.ts). Writes never list tags: `addRecords` is three requests (blob POST, blob PUT,
- * manifest PUT), whatever REPO holds. Reads list REPO's tags once, then read two requests per object.
+ * record-objects.ts). Writes never list tags: `addRecords` is one HEAD when the same records are there,
+ * else that HEAD and three writes (blob POST, blob PUT, manifest PUT), whatever else REPO holds. Reads list REPO's tags once, then read two requests per object.
  */
 export function createRegistryHousekeeping(options: RegistryHousekeepingOptions): RegistryHousekeeping {
   const { client, project } = options;
@@ -189,8 +189,17 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
     addRecords: (records: readonly CommitRecord[], callOptions: CallOptions = {}) =>
       guard("adding commit records", async () => {
         if (records.length === 0) return;
-        const config = encodeRecords(project, records);
-        await putObject(recordsTag(project, config), recordsMediaType, config, callOptions.signal);
+        const tag = recordsTag(project, records);
+        // The same records (the same commit with the same stages) are there already when a push
+        // or publish changed nothing: one HEAD instead of three writes. They keep their first time.
+        if (
+          (await client.headManifest(
+            `${repository}:${tag}`,
+            callOptions.signal ? { signal: callOptions.signal } : {},
+          )) !== null
+        )
+          return;
+        await putObject(tag, recordsMediaType, encodeRecords(project, records), callOptions.signal);
       }),
 
     readRecords: (callOptions: CallOptions = {}) =>
@@ -218,9 +227,8 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
         let written: SeenObject | null = null;
         // The merge is written before anything is deleted: a reader never misses records for good.
         if (keep.length > 0) {
-          const config = encodeRecords(project, keep);
-          const tag = recordsTag(project, config);
-          written = { tag, digest: await putObject(tag, recordsMediaType, config, signal) };
+          const tag = recordsTag(project, keep);
+          written = { tag, digest: await putObject(tag, recordsMediaType, encodeRecords(project, keep), signal) };
         }
         // Content-addressed: the merge may be one of the objects read; that one stays.
         const obsolete = lastRead.filter((object) => object.digest !== written?.digest);

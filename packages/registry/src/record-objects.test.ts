@@ -25,12 +25,17 @@ const record = (commit: string, overrides: Partial<CommitRecord> = {}): CommitRe
 });
 
 describe("bookkeeping tags", () => {
-  it("carry 8 hex of the project's sha256 and, for records, 24 hex of the content's", () => {
+  it("carry 8 hex of the project's sha256 and, for records, 24 hex of what they say apart from their time", () => {
     expect(projectKey("taxi")).toMatch(/^[0-9a-f]{8}$/);
     expect(projectKey("taxi")).not.toBe(projectKey("taxi2"));
-    const content = encodeRecords("taxi", [record("1")]);
-    expect(recordsTag("taxi", content)).toMatch(new RegExp(`^stages-records-${projectKey("taxi")}-[0-9a-f]{24}$`));
-    expect(recordsTag("taxi", content)).toBe(recordsTag("taxi", encodeRecords("taxi", [record("1")])));
+    const tag = recordsTag("taxi", [record("1")]);
+    expect(tag).toMatch(new RegExp(`^stages-records-${projectKey("taxi")}-[0-9a-f]{24}$`));
+    expect(recordsTag("taxi", [record("1", { at: "2026-12-02T05:00:00.000Z" })])).toBe(tag);
+    expect(recordsTag("taxi", [record("1"), record("1")])).toBe(tag);
+    expect(recordsTag("taxi", [record("1", { dirty: true })])).not.toBe(tag);
+    expect(recordsTag("taxi", [record("2")])).not.toBe(tag);
+    expect(recordsTag("taxi", [record("1", { stages: [signature("a")] })])).not.toBe(tag);
+    expect(recordsTag("taxi2", [record("1")]).slice(-24)).not.toBe(tag.slice(-24));
     expect(leaseTag("taxi", "abc-1.2_3")).toBe(`stages-lease-${projectKey("taxi")}-abc-1.2_3`);
   });
 

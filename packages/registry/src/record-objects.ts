@@ -33,9 +33,17 @@ export function leaseTagPrefix(project: string): string {
   return `stages-lease-${projectKey(project)}-`;
 }
 
-/** The content-addressed tag of a records object: equal content, equal tag (a rewrite is idempotent). */
-export function recordsTag(project: string, content: Uint8Array): string {
-  return `${recordsTagPrefix(project)}${hex(content).slice(0, 24)}`;
+/**
+ * The tag of a records object, addressed by what the records say apart from when they were written
+ * (commit, image, stages, dirty): writing the same records again finds them under the same tag, so a
+ * push that changed nothing checks with one HEAD instead of writing an object.
+ */
+export function recordsTag(project: string, records: readonly CommitRecord[]): string {
+  const identity = JSON.stringify({
+    project,
+    records: mergeRecords(records).map(({ commit, image, stages, dirty }) => ({ commit, image, stages, dirty })),
+  });
+  return `${recordsTagPrefix(project)}${hex(identity).slice(0, 24)}`;
 }
 
 const leaseIdPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;

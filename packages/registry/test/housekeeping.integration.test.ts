@@ -96,19 +96,25 @@ async function pushStage(repository: string, project: string, sig: Signature, co
 }
 
 describe("commit records", () => {
-  it("an addRecords is three requests and never lists tags", async () => {
+  it("an addRecords is a HEAD and three writes, one HEAD when the same records are there, and never lists tags", async () => {
     const events: RegistryEvent[] = [];
     const counting = createRegistryClient({ env: {}, useDockerConfig: false, onEvent: (event) => events.push(event) });
     const repository = `${registry.address}/records/cost`;
     await counting.ping(registry.address);
+    const requests = () =>
+      events.flatMap((event) => (event.type === "request" ? [`${event.method} ${event.path.split("/")[4]}`] : []));
     events.length = 0;
-    await housekeeping(repository, "taxi", counting).addRecords([record(), record()]);
-    const requests = events.filter((event) => event.type === "request");
-    expect(requests.map((event) => event.type === "request" && `${event.method} ${event.path.split("/")[4]}`)).toEqual([
-      "POST blobs",
-      "PUT blobs",
-      "PUT manifests",
-    ]);
+    const entries = [record(), record()];
+    await housekeeping(repository, "taxi", counting).addRecords(entries);
+    expect(requests()).toEqual(["HEAD manifests", "POST blobs", "PUT blobs", "PUT manifests"]);
+    // A push that changed nothing records the same commit and stages again, at another time.
+    events.length = 0;
+    const later = entries.map((entry) => ({ ...entry, at: new Date(Date.UTC(2026, 6, 1)).toISOString() }));
+    await housekeeping(repository, "taxi", counting).addRecords(later);
+    expect(requests()).toEqual(["HEAD manifests"]);
+    expect(await recordTags(repository)).toHaveLength(1);
+    // The records kept say when they were first written.
+    expect(sortRecords(await housekeeping(repository).readRecords())).toEqual(sortRecords(entries));
   });
 
   it("two writers adding at the same time lose nothing", async () => {
@@ -176,7 +182,7 @@ describe("commit records", () => {
     const config = encodeRecords("intruder", [record()]);
     const object = bookkeepingObject(recordsMediaType, config);
     await client.uploadBlob(repository, object.config);
-    const foreignTag = recordsTag("taxi", config);
+    const foreignTag = recordsTag("taxi", [record()]);
     await client.putManifest(`${repository}:${foreignTag}`, object.manifest);
     const mine = record();
     await housekeeping(repository).addRecords([mine]);

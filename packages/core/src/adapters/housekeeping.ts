@@ -20,7 +20,7 @@ export interface CommitRecord {
   stages: readonly Signature[];
   /** The work tree had uncommitted edits: the stages are those of the edited tree, not of the commit. */
   dirty: boolean;
-  /** ISO 8601 time the record was written. */
+  /** ISO 8601 time the record was first written (the same record written again keeps it). */
   at: string;
 }
 
@@ -60,7 +60,7 @@ export type StageDeletion =
  * records: each write is a new object, and merging (`compactRecords`) deletes only what it merged.
  */
 export interface RegistryHousekeeping {
-  /** Adds records (one write; idempotent for equal content). Never lists REPO's tags. */
+  /** Adds records (one write; none when records equal but for `at` are there). Never lists REPO's tags. */
   addRecords(records: readonly CommitRecord[], options?: CallOptions): Promise<void>;
   /** Every record of the project, deduplicated (same commit, image and stages). */
   readRecords(options?: CallOptions): Promise<CommitRecord[]>;
