@@ -452,4 +452,37 @@ ${extra}`;
     );
     expect(first.images[1]!.stages[1]!.instructions).not.toHaveProperty("dependencies");
   });
+
+  it("gives a RUN the secrets it mounts; the mount's options are signed, the secret's value and source never", async () => {
+    const text =
+      "FROM alpine:3.20\nRUN --mount=type=secret,id=npm,target=/root/.npmrc npm ci\nRUN --mount=type=secret,id=other x\n";
+    const secrets = (value: string) => `secrets:\n- {id: npm, value: ${value}}\n- {id: unused, env: HOME}\n`;
+    const stages = (await resolve(await load(stagesYaml(secrets("one")), { Dockerfile: text }), context)).images[0]!
+      .stages;
+    expect(stages[1]?.instructions).toMatchObject({
+      kind: "dockerfile",
+      secrets: [{ id: "npm", source: { kind: "value", value: "one" } }],
+      step: { mounts: [{ id: "npm", target: "/root/.npmrc" }] },
+    });
+    // A mount of a secret the image does not have (not required) is left out: no secrets to read.
+    expect(stages[2]?.instructions).not.toHaveProperty("secrets");
+    const otherValue = signatures(await resolve(await load(stagesYaml(secrets("two")), { Dockerfile: text }), context));
+    expect(otherValue).toEqual(stages.map((stage) => stage.signature));
+    const otherTarget = signatures(
+      await resolve(
+        await load(stagesYaml(secrets("one")), { Dockerfile: text.replace("/root/.npmrc", "/home/.npmrc") }),
+        context,
+      ),
+    );
+    expect(otherTarget[1]).not.toBe(stages[1]?.signature);
+  });
+
+  it("refuses a required secret mount the image has no secret for, where the RUN is", async () => {
+    const error = await load(stagesYaml(), {
+      Dockerfile: "FROM alpine\nRUN --mount=type=secret,id=npm,required true\n",
+    }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(
+      'Dockerfile:2:1: RUN mounts the secret "npm" (required), which image "app" does not have (add it to the image\'s secrets: (- {id: npm, env: <VARIABLE>} or src: <file>), or drop required)',
+    );
+  });
 });

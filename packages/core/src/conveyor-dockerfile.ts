@@ -179,6 +179,7 @@ export async function planDockerfileBuildStage(
       copyFrom,
       addHost: spec.addHost,
       ...(dependencies.length > 0 ? { dependencies } : {}),
+      ...secretsOf(image, step),
     };
     templates.push({
       name,
@@ -248,6 +249,14 @@ function normalizedReference(reference: string, location: DockerfileLocation): s
     if (!InvalidReferenceError.isInstance(error)) throw error;
     throw located(location, error.message, error.hint ?? "write a reference such as alpine:3.20");
   }
+}
+
+/** The image's secrets a RUN mounts (`--mount=type=secret,id=...`); nothing for another step. */
+function secretsOf(image: ImageConfig, step: DockerfileStep): { secrets?: ImageConfig["secrets"] } {
+  if (step.op !== "run" || step.mounts === undefined) return {};
+  const ids = new Set(step.mounts.map((mount) => mount.id));
+  const secrets = image.secrets.filter((secret) => ids.has(secret.id));
+  return secrets.length > 0 ? { secrets } : {};
 }
 
 function stepName(step: DockerfileStep): DockerfileStageName {

@@ -90,6 +90,11 @@ export type StageInstructions =
        * of a Dockerfile image): the build procedure fills `value` and puts it in the step. Absent: none.
        */
       dependencies?: readonly DependencyEnv[];
+      /**
+       * The image's `secrets:` a RUN's `--mount=type=secret` names (values come from `BuildSecretReader`);
+       * a mount whose id is not here is left out, as BuildKit leaves out a missing optional secret. Absent: none.
+       */
+      secrets?: readonly SecretSpec[];
     }
   /** A whole Dockerfile built by the engine's own builder (`staged: false`). */
   | {

@@ -581,7 +581,7 @@ describe("evaluateDockerfile: steps", () => {
     const cases: [string, string][] = [
       [
         "FROM a\nRUN --mount=type=cache,target=/root/.cache make\n",
-        "app/Dockerfile:2:5: RUN --mount is not supported (remove it: neither staged builds nor the engine's classic builder (staged: false) support it)",
+        "app/Dockerfile:2:5: RUN --mount=type=cache,target=/root/.cache: type=cache is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
       ],
       [
         "FROM a\nCOPY --parents a/ /b\n",
@@ -685,8 +685,8 @@ describe("evaluateDockerfile: every problem at once", () => {
   const unsupported = "(remove it: neither staged builds nor the engine's classic builder (staged: false) support it)";
 
   it("reports the problems of several instructions, not only the first", () => {
-    expect(problemsOf("FROM a\nRUN --mount=type=cache,target=/x echo hi\nCOPY --parents a /b\n")).toEqual([
-      `app/Dockerfile:2:5: RUN --mount is not supported ${unsupported}`,
+    expect(problemsOf("FROM a\nRUN --mount=type=tmpfs,target=/x echo hi\nCOPY --parents a /b\n")).toEqual([
+      "app/Dockerfile:2:5: RUN --mount=type=tmpfs,target=/x: type=tmpfs is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
       `app/Dockerfile:3:6: COPY --parents is not supported ${unsupported}`,
     ]);
   });
@@ -731,7 +731,7 @@ describe("evaluateDockerfile: every problem at once", () => {
     ]);
     expect(problemsOf("FROM --platform a\nRUN --mount=x y\n")).toEqual([
       "app/Dockerfile:1:6: FROM --platform needs a value (write --platform=<value>)",
-      `app/Dockerfile:2:5: RUN --mount is not supported ${unsupported}`,
+      "app/Dockerfile:2:5: RUN --mount=x: type=bind, BuildKit's default, is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
     ]);
   });
 
@@ -777,7 +777,7 @@ describe("evaluateDockerfile: every problem at once", () => {
     // Flags are checked in every stage before the target is looked for.
     expect(allProblemsOf("FROM a\nRUN --mount=x y\n", { target: "x" })).toEqual([
       'app/Dockerfile:1:1: target build stage "x" is not in the Dockerfile',
-      "app/Dockerfile:2:5: RUN --mount is not supported",
+      "app/Dockerfile:2:5: RUN --mount=x: type=bind, BuildKit's default, is not supported by stages yet",
     ]);
     expect(allProblemsOf("ARG A\n")).toEqual(["app/Dockerfile:1:1: the Dockerfile has no FROM"]);
     // The parser said why there is no FROM: evaluation adds nothing.
@@ -883,3 +883,71 @@ function expectLocatedInOrder(problems: string[]): void {
   }
   expect(new Set(problems).size).toBe(problems.length);
 }
+
+describe("RUN --mount=type=secret", () => {
+  const runOf = (text: string, options: Partial<EvaluateOptions> = {}) =>
+    lastStage(text, options).steps.find((step) => step.op === "run") as Extract<DockerfileStep, { op: "run" }>;
+
+  it("reads BuildKit's options and defaults: target /run/secrets/<id>, mode 0400, uid and gid 0, not required", () => {
+    expect(runOf("FROM a\nRUN --mount=type=secret,id=npm cat /run/secrets/npm\n").mounts).toEqual([
+      {
+        type: "secret",
+        id: "npm",
+        target: "/run/secrets/npm",
+        env: null,
+        required: false,
+        mode: 0o400,
+        uid: 0,
+        gid: 0,
+      },
+    ]);
+    const run = runOf(
+      "FROM a\nARG WHERE=/root\nRUN --mount=type=secret,id=npm,dst=$WHERE/.npmrc,required,mode=0440,uid=1000,gid=10 \\\n  --mount=type=secret,id=token,env=TOKEN,required=false \\\n  --mount=type=secret,target=/etc/key.pem make\n",
+    );
+    expect(run.command).toEqual(["make"]);
+    expect(run.mounts).toEqual([
+      { type: "secret", id: "npm", target: "/root/.npmrc", env: null, required: true, mode: 0o440, uid: 1000, gid: 10 },
+      { type: "secret", id: "token", target: null, env: "TOKEN", required: false, mode: 0o400, uid: 0, gid: 0 },
+      // Without an id, the target's base name is the id.
+      {
+        type: "secret",
+        id: "key.pem",
+        target: "/etc/key.pem",
+        env: null,
+        required: false,
+        mode: 0o400,
+        uid: 0,
+        gid: 0,
+      },
+    ]);
+  });
+
+  it("leaves a RUN without mounts as it was (no mounts key: its signature does not change)", () => {
+    expect(runOf("FROM a\nRUN make\n")).not.toHaveProperty("mounts");
+  });
+
+  it("refuses bad options where the flag is", () => {
+    expect(
+      problemsOf("FROM a\nRUN --mount=type=secret,id=a,mode=999 x\nRUN --mount=type=secret,target=/x,uid=me y\n"),
+    ).toEqual([
+      "app/Dockerfile:2:5: RUN --mount mode=999 is not an octal mode (write mode=0440)",
+      "app/Dockerfile:3:5: RUN --mount uid=me is not a number (write uid=1000)",
+    ]);
+    expect(problemsOf("FROM a\nRUN --mount=type=secret,env=A x\n")).toEqual([
+      "app/Dockerfile:2:5: RUN --mount=type=secret needs an id (write --mount=type=secret,id=<secrets: id>)",
+    ]);
+    expect(problemsOf("FROM a\nRUN --mount=type=secret,id=a,sharing=locked x\n")).toEqual([
+      'app/Dockerfile:2:5: unknown option "sharing" of RUN --mount=type=secret (a secret mount takes id, target, env, required, mode, uid and gid)',
+    ]);
+    expect(problemsOf("FROM a\nRUN --mount=type=secret,id=a,required=maybe x\nRUN --mount=type=volume x\n")).toEqual([
+      "app/Dockerfile:2:5: RUN --mount required=maybe is not true or false (write required=true)",
+      'app/Dockerfile:3:5: RUN --mount=type=volume: "volume" is not a mount type (write type=secret (BuildKit also has bind, cache, tmpfs and ssh))',
+    ]);
+  });
+
+  it("is refused under staged: false: the engine's classic builder has no mounts", () => {
+    expect(problemOf("FROM a\nRUN --mount=type=secret,id=a x\n", { staged: false })).toBe(
+      "app/Dockerfile:2:5: RUN --mount needs a staged build: the engine's classic builder (staged: false) has no mounts (remove staged: false (or the --mount))",
+    );
+  });
+});

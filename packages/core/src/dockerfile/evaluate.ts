@@ -44,6 +44,7 @@ import type {
   DockerfileHeredoc,
   DockerfileInstruction,
   DockerfileLocation,
+  DockerfileSecretMount,
   DockerfileSource,
   DockerfileStep,
   EvaluatedDockerfile,
@@ -84,7 +85,7 @@ const unsupportedHint = "remove it: neither staged builds nor the engine's class
 /** The flags each instruction accepts; a flag named in `unsupported` is refused with a reason. */
 const flagRules: Record<string, { accepted: Record<string, "string" | "boolean">; unsupported: string[] }> = {
   FROM: { accepted: { platform: "string" }, unsupported: [] },
-  RUN: { accepted: { network: "string" }, unsupported: ["mount", "security", "device"] },
+  RUN: { accepted: { network: "string", mount: "string" }, unsupported: ["security", "device"] },
   COPY: {
     accepted: { from: "string", chown: "string", chmod: "string", link: "boolean" },
     unsupported: ["parents", "exclude"],
@@ -676,6 +677,14 @@ class Evaluation {
       if (given !== undefined && !scope.env.get(name)?.fromArg) args.push([name, late.add({ value: given, kept: [] })]);
     }
     const resolvedArgs = () => args.map(([name, value]) => [name, value()] as [string, string]);
+    const mounts: DockerfileSecretMount[] = [];
+    for (const flag of instruction.flags) {
+      if (flag.name !== "mount" || this.badFlags.has(flag)) continue;
+      const mount = this.attempt(() =>
+        this.secretMount(flag, this.expand(instruction, flag.value ?? "", scope.lookup, "empty").value),
+      );
+      if (mount) mounts.push(mount);
+    }
     const step = {
       op: "run" as const,
       location: instruction.location,
@@ -685,7 +694,70 @@ class Evaluation {
       heredocs: instruction.heredocs,
       network: networkValue,
     };
-    return { ...step, args: late.resolve(resolvedArgs), late: late.isLate };
+    // Absent without mounts, so that the signatures of RUNs without them stay as they were.
+    return { ...step, ...(mounts.length > 0 ? { mounts } : {}), args: late.resolve(resolvedArgs), late: late.isLate };
+  }
+
+  /**
+   * One `--mount` of RUN by BuildKit's rules (comma-separated `key=value`, `type=bind` by default).
+   * stages supports `type=secret`; the other types are refused at the flag.
+   */
+  private secretMount(flag: DockerfileFlag, value: string): DockerfileSecretMount {
+    const fields = new Map<string, string | null>();
+    for (const field of splitMountFields(value)) {
+      const equals = field.indexOf("=");
+      const key = (equals < 0 ? field : field.slice(0, equals)).toLowerCase();
+      fields.set(key, equals < 0 ? null : field.slice(equals + 1));
+    }
+    const mount: DockerfileSecretMount = {
+      type: "secret",
+      id: "",
+      target: null,
+      env: null,
+      required: false,
+      mode: 0o400,
+      uid: 0,
+      gid: 0,
+    };
+    const number = (key: string, text: string | null, base: 8 | 10): number => {
+      const pattern = base === 8 ? /^0?[0-7]+$/ : /^\d+$/;
+      if (text === null || !pattern.test(text)) {
+        this.fail(
+          flag.location,
+          `RUN --mount ${key}=${text ?? ""} is not ${base === 8 ? "an octal mode" : "a number"}`,
+          base === 8 ? `write ${key}=0440` : `write ${key}=1000`,
+        );
+      }
+      return Number.parseInt(text, base);
+    };
+    for (const [key, text] of fields) {
+      if (key === "type") continue;
+      else if (key === "id") mount.id = text ?? "";
+      else if (key === "target" || key === "dst" || key === "destination") mount.target = text || null;
+      else if (key === "env") mount.env = text || null;
+      else if (key === "required") {
+        if (text !== null && !/^(true|false)$/i.test(text)) {
+          this.fail(flag.location, `RUN --mount required=${text} is not true or false`, "write required=true");
+        }
+        mount.required = text === null || text.toLowerCase() === "true";
+      } else if (key === "mode") mount.mode = number(key, text, 8);
+      else if (key === "uid") mount.uid = number(key, text, 10);
+      else if (key === "gid") mount.gid = number(key, text, 10);
+      else {
+        this.fail(
+          flag.location,
+          `unknown option "${key}" of RUN --mount=type=secret`,
+          "a secret mount takes id, target, env, required, mode, uid and gid",
+        );
+      }
+    }
+    // BuildKit's defaults: the id is the target's base name; without env, the file is /run/secrets/<id>.
+    if (mount.id === "" && mount.target !== null) mount.id = mount.target.replace(/\/+$/, "").split("/").at(-1) ?? "";
+    if (mount.id === "") {
+      this.fail(flag.location, "RUN --mount=type=secret needs an id", "write --mount=type=secret,id=<secrets: id>");
+    }
+    if (mount.target === null && mount.env === null) mount.target = `/run/secrets/${mount.id}`;
+    return mount;
   }
 
   private copyStep(
@@ -924,7 +996,15 @@ class Evaluation {
           : `${keyword} takes ${names.map((name) => `--${name}`).join(", ")}`,
       ];
     }
-    if (seen.has(flag.name)) return [`${keyword} --${flag.name} is given twice`, "keep one"];
+    // BuildKit takes any number of --mount flags.
+    if (seen.has(flag.name) && flag.name !== "mount") return [`${keyword} --${flag.name} is given twice`, "keep one"];
+    if (flag.name === "mount" && this.options.staged === false) {
+      return [
+        "RUN --mount needs a staged build: the engine's classic builder (staged: false) has no mounts",
+        "remove staged: false (or the --mount)",
+      ];
+    }
+    if (flag.name === "mount" && flag.value !== null) return mountTypeProblem(flag.value);
     if (type === "string" && flag.value === null) {
       return [`${keyword} --${flag.name} needs a value`, `write --${flag.name}=<value>`];
     }
@@ -1017,4 +1097,42 @@ class LateStrings {
 
 function stageLabel(header: StageHeader): string {
   return header.name ?? String(header.index);
+}
+
+/** What is wrong with the type of a `--mount` (BuildKit's default is bind), or null for type=secret. */
+function mountTypeProblem(value: string): [string, string] | null {
+  const field = splitMountFields(value).find((candidate) => /^type=/i.test(candidate));
+  const type = field === undefined ? "bind" : field.slice(5).toLowerCase();
+  if (type === "secret") return null;
+  if (["bind", "cache", "tmpfs", "ssh"].includes(type)) {
+    return [
+      `RUN --mount=${value}: type=${type}${field === undefined ? ", BuildKit's default," : ""} is not supported by stages yet`,
+      "stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build",
+    ];
+  }
+  return [
+    `RUN --mount=${value}: "${type}" is not a mount type`,
+    "write type=secret (BuildKit also has bind, cache, tmpfs and ssh)",
+  ];
+}
+
+/** The comma-separated fields of a `--mount` value; a field in double quotes keeps its commas (Go's csv). */
+function splitMountFields(value: string): string[] {
+  const fields: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let index = 0; index < value.length; index += 1) {
+    const char = value[index]!;
+    if (char === '"') {
+      if (quoted && value[index + 1] === '"') {
+        current += '"';
+        index += 1;
+      } else quoted = !quoted;
+    } else if (char === "," && !quoted) {
+      fields.push(current);
+      current = "";
+    } else current += char;
+  }
+  fields.push(current);
+  return fields.map((field) => field.trim()).filter((field) => field !== "");
 }

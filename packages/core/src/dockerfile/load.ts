@@ -10,6 +10,7 @@ import { ConfigError } from "../errors.js";
 import type { Signature } from "../signature-type.js";
 import { type DependencyNaming, dependencyArgs } from "./dependency-args.js";
 import { evaluateDockerfile, parseAndEvaluateDockerfile } from "./evaluate.js";
+import type { EvaluatedDockerfile } from "./model.js";
 import { configImagesOf } from "./references.js";
 
 /** Reads the text of a file of the project; null when there is no such file. Core does no I/O itself. */
@@ -83,6 +84,7 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
           );
         }
       }
+      problems.push(...missingSecrets(image, evaluated));
       images.push({ ...image, dockerfile: { ...spec, parsed, evaluated } });
     } catch (error) {
       if (!ConfigError.isInstance(error)) throw error;
@@ -92,6 +94,31 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, images };
+}
+
+/**
+ * `RUN --mount=type=secret,required` naming an id the image's `secrets:` lacks: BuildKit fails the
+ * build, so stages says it before anything runs. A missing optional one is left out (as BuildKit does).
+ */
+function missingSecrets(image: ImageConfig, evaluated: EvaluatedDockerfile): ConfigProblem[] {
+  const ids = new Set(image.secrets.map((secret) => secret.id));
+  const problems: ConfigProblem[] = [];
+  for (const stage of evaluated.stages) {
+    for (const step of stage.steps) {
+      if (step.op !== "run") continue;
+      for (const mount of step.mounts ?? []) {
+        if (!mount.required || ids.has(mount.id)) continue;
+        problems.push(
+          problem(
+            step.location,
+            `RUN mounts the secret "${mount.id}" (required), which image "${image.name ?? "~"}" does not have`,
+            `add it to the image's secrets: (- {id: ${mount.id}, env: <VARIABLE>} or src: <file>), or drop required`,
+          ),
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 function problem(position: SourcePosition, message: string, hint: string | null): ConfigProblem {

@@ -129,6 +129,25 @@ export type DockerfileConfigChange =
   /** MAINTAINER sets the image's Author. */
   | { keyword: "MAINTAINER"; author: string };
 
+/**
+ * `RUN --mount=type=secret,...` (BuildKit's options): the build secret `id` (a `secrets:` id of the
+ * image) as a file at `target` and/or in the variable `env` while the command runs, never in the image.
+ */
+export interface DockerfileSecretMount {
+  type: "secret";
+  id: string;
+  /** Where the file is (relative: to the WORKDIR); null when only `env` is given. */
+  target: string | null;
+  /** The environment variable that gets the value, or null. */
+  env: string | null;
+  /** BuildKit's `required`: a secret the build does not have is an error (else the mount is left out). */
+  required: boolean;
+  /** File mode (BuildKit's default 0400), owner and group (default 0). */
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
 /** One step of a build stage after FROM: what one stage of the conveyor does. */
 export type DockerfileStep =
   | {
@@ -145,6 +164,8 @@ export type DockerfileStep =
       args: [string, string][];
       /** `--network` of the step, else the image's `network:`, else the CLI's. */
       network: string | null;
+      /** `--mount=type=secret` options, in order (their values never): absent when there are none. */
+      mounts?: DockerfileSecretMount[];
       late: boolean;
     }
   | {
