@@ -75,7 +75,7 @@ export function createRemoteGitSource(options: RemoteGitSourceOptions): GitSourc
       });
     }
     const bytes = await options.secrets.read({
-      id: `basicAuth of git mapping ${mapping.id}`,
+      id: `basicAuth password of git mapping ${mapping.id}`,
       source: remote.basicAuth.password,
       position: mapping.position,
     });
