@@ -84,8 +84,14 @@ export async function resolve(specifier, context, nextResolve) {
   });
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
+  it("stages --version loads the entry alone, not even clipanion", () => {
+    const { bundle, packages } = modulesLoaded(["--version"]);
+    expect(bundle).toContain("main.js");
+    expect(heavyChunks(bundle)).toEqual([]);
+    expect(packages.map(packageOf)).toEqual([]);
+  });
+
   it.each([
-    [["--version"]],
     [["build", "--help"]],
     [["host", "cleanup", "--help"]],
   ])("stages %j loads no engine, registry, git, core or yaml code", (args) => {
