@@ -25,4 +25,18 @@ describe("Sprig random functions", () => {
     }
     expect(() => callFunction("randInt", [5, 5])).toThrow("invalid argument to Intn");
   });
+
+  it("shuffles a string's runes, as xstrings.Shuffle (Sprig's test seeds Go's math/rand: the same letters here)", () => {
+    const sorted = (text: string) => [...text].sort().join("");
+    const seen = new Set<string>();
+    for (let index = 0; index < 20; index += 1) {
+      const shuffled = callFunction("shuffle", ["Hello World"]) as string;
+      expect(sorted(shuffled)).toBe(sorted("Hello World"));
+      seen.add(shuffled);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    expect(callFunction("shuffle", ["héé😀"])).toHaveLength("héé😀".length);
+    expect(sorted(callFunction("shuffle", ["héé😀"]) as string)).toBe(sorted("héé😀"));
+    expect(callFunction("shuffle", [""])).toBe("");
+  });
 });

@@ -1,13 +1,14 @@
 /*
  * Sprig's random functions (uuidv4, randAlphaNum, randAlpha, randNumeric, randAscii, randBytes,
- * randInt). werf keeps them, so configs that use them render; each render gives a new value, so
+ * randInt, and shuffle, xstrings.Shuffle). werf keeps them, so configs that use them render; each render gives a new value, so
  * whatever they reach changes its stage signature on every build. They draw from Web Crypto's
  * getRandomValues.
  */
 import type { FunctionMap, GoFunction } from "../model.js";
-import { expectArity, intArgument } from "./arguments.js";
+import { expectArity, intArgument, stringArgument } from "./arguments.js";
 
-function randomBytes(count: number): Uint8Array {
+/** `count` bytes from Web Crypto's getRandomValues. */
+export function randomBytes(count: number): Uint8Array {
   const bytes = new Uint8Array(count);
   // getRandomValues fills at most 65536 bytes at a time.
   for (let offset = 0; offset < count; offset += 65536) {
@@ -27,6 +28,25 @@ function randomString(count: number, alphabet: string): string {
     }
   }
   return out;
+}
+
+/** A random integer in [0, bound), without modulo bias. */
+function randomBelow(bound: number): number {
+  const limit = 2 ** 32 - (2 ** 32 % bound);
+  for (;;) {
+    const [value = 0] = new Uint32Array(randomBytes(4).buffer);
+    if (value < limit) return value % bound;
+  }
+}
+
+/** huandu/xstrings' Shuffle, Sprig's shuffle: the string's runes in a random order (Fisher-Yates). */
+export function shuffleRunes(text: string): string {
+  const runes = [...text];
+  for (let i = runes.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1);
+    [runes[i], runes[j]] = [runes[j] as string, runes[i] as string];
+  }
+  return runes.join("");
 }
 
 /** A random version 4 UUID in its canonical form. */
@@ -69,6 +89,10 @@ export function randomFunctions(): FunctionMap {
       const range = max - min;
       const [high = 0, low = 0] = new Uint32Array(randomBytes(8).buffer);
       return min + Number(((BigInt(high) << 32n) | BigInt(low)) % BigInt(range));
+    },
+    shuffle: (args, context) => {
+      expectArity(context.name, args, 1);
+      return shuffleRunes(stringArgument(args[0]));
     },
     randBytes: (args, context) => {
       expectArity(context.name, args, 1);

@@ -1,12 +1,15 @@
 /*
  * Sprig v3.2.3's function map, as werf links it (Masterminds/sprig functions.go), over template values.
  * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts),
- * and the network, URL and certificate/crypto generators
- * (getHostByName, urlParse, genCA, bcrypt, encryptAES, ...), which no werf.yaml needs to build an image.
- * A missing function is the engine's "function X not defined", naming it. `now`, `ago`, `uuidv4` and
- * `rand*` are here because werf has them; what they reach changes its signature on every build.
+ * and what is not written yet: the key and certificate generators (genPrivateKey, genCA,
+ * genSelfSignedCert, genSignedCert, their WithKey forms, buildCustomCert), getHostByName, urlParse
+ * and urlJoin. A missing function is the engine's "function X not defined", naming it. `now`, `ago`,
+ * `uuidv4`, `rand*`, `shuffle`, `bcrypt`, `htpasswd` and `encryptAES` are here because werf has them;
+ * each render gives them a new value (a new salt or IV), so what they reach changes its signature on
+ * every build.
  */
 import type { FunctionMap } from "../model.js";
+import { cryptoFunctions } from "./crypto.js";
 import { dateFunctions } from "./date.js";
 import { defaultFunctions } from "./defaults.js";
 import { dictFunctions } from "./dicts.js";
@@ -40,6 +43,7 @@ export function sprigFunctions(): FunctionMap {
     ...semverFunctions(),
     ...randomFunctions(),
     ...dateFunctions(),
+    ...cryptoFunctions(),
     hello: () => "Hello!",
   };
 }
