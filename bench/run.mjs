@@ -3,11 +3,17 @@
 // subjects interleaved, several rounds after a warm-up, on the test environment's engines and
 // registry (through a counting proxy), and reports medians and the ratio stages/peer.
 //
-//   pnpm bench [--runs 5] [--only 1,3,8] [--files 100000] [--cli path/to/main.js] [--baseline-cli path/to/main.js]
+//   pnpm bench [--runs 5] [--only 1,3,8] [--files 100000] [--context-files 5000] [--cli path/to/main.js]
+//              [--baseline-cli path/to/main.js] [--node22 path/to/node|none]
 //
 // --cli measures another build of the CLI than this tree's apps/cli/dist/main.js.
 // --baseline-cli runs another build of the CLI (e.g. an older commit's apps/cli/dist/main.js) as
 // one more subject of the start-up (7) and no-op build (1) scenarios, interleaved with this one.
+// --node22 runs the CLI under that Node 22 too (scenarios 1, 7, 11), next to this Node; by default
+// the one `node tooling/scripts/node22.mjs` installs from the npm registry into .tools/node22.
+// Scenarios 1 and 2 run on the tiny project and on the same project with --context-files more files.
+// The goals of issue 16 are printed at the end, each with pass or miss.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, release, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -19,7 +25,7 @@ import { changeSource, ensureLargeTree, git, writeProject } from "./lib/project.
 import { startCountingProxy } from "./lib/proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const allScenarios = "1,2,3,4,5,6,7,8,9";
+const allScenarios = "1,2,3,4,5,6,7,8,9,10,11";
 const root = resolve(here, "..");
 const { values: options } = parseArgs({
   options: {
@@ -28,6 +34,8 @@ const { values: options } = parseArgs({
     cli: { type: "string" },
     "baseline-cli": { type: "string" },
     files: { type: "string", default: "100000" },
+    "context-files": { type: "string", default: "5000" },
+    node22: { type: "string" },
     tags: { type: "string", default: "10000" },
   },
 });
@@ -47,6 +55,16 @@ const work = join(here, "work");
 const onA = { DOCKER_HOST: environment.dockerHostA, CI: "true", NO_COLOR: "1" };
 const onB = { DOCKER_HOST: environment.dockerHostB, CI: "true", NO_COLOR: "1" };
 const stages = (args, options) => run(process.execPath, [cli, ...args], options);
+// The same CLI under Node 22 (DESIGN §16: it enables the module compile cache there).
+const node22 =
+  options.node22 === "none"
+    ? undefined
+    : options.node22
+      ? resolve(options.node22)
+      : execFileSync(process.execPath, [join(root, "tooling/scripts/node22.mjs")], { encoding: "utf8" }).trim();
+const node22Version = node22 ? execFileSync(node22, ["--version"], { encoding: "utf8" }).trim() : undefined;
+const stages22 = (args, options) => run(node22, [cli, ...args], options);
+const thisNode = `Node ${process.version.split(".")[0].slice(1)}`;
 const baselineCli = options["baseline-cli"] ? resolve(options["baseline-cli"]) : undefined;
 const baseline = (args, options) => run(process.execPath, [baselineCli, ...args], options);
 const signed = (value) => `${value >= 0 ? "+" : ""}${Math.round(value)}`;
@@ -72,114 +90,175 @@ const record = (scenario, subject, peer, stagesResult, peerResult, notes = "") =
     ratio: Number((stagesResult.milliseconds / peerResult.milliseconds).toFixed(2)),
     notes,
   };
-  for (const key of ["requests", "blobBytes"]) {
+  for (const key of ["requests", "stageManifests", "blobBytes"]) {
     if (stagesResult[key] !== undefined) row[`stages${key[0].toUpperCase()}${key.slice(1)}`] = stagesResult[key];
     if (peerResult[key] !== undefined) row[`peer${key[0].toUpperCase()}${key.slice(1)}`] = peerResult[key];
   }
   results.push(row);
   log(`  => ${scenario}: ${subject} ${row.stagesMs} ms vs ${peer} ${row.peerMs} ms (ratio ${row.ratio})`);
+  return row;
 };
+// The rows the goals of issue 16 are read from (filled by the scenarios that ran).
+const goalRows = {};
 const counted = async (work) => {
   proxy.reset();
   const result = await work();
   const counters = proxy.snapshot();
-  return { milliseconds: result.milliseconds, requests: counters.requests, blobBytes: counters.blobBytes };
+  return {
+    milliseconds: result.milliseconds,
+    requests: counters.requests,
+    stageManifests: counters.stageManifests,
+    blobBytes: counters.blobBytes,
+  };
 };
 
 const project = join(work, "project");
 writeProject(project, { project: `bench${run_id}`, baseImage });
 log(`bench project in ${project}, base ${baseImage}`);
+// The same project with a context as large as a real service's (scenarios 1 and 2).
+const contextFiles = Number(options["context-files"]);
+const sized = [
+  { label: "tiny", directory: project, suffix: "" },
+  ...(only.has(1) || only.has(2) || only.has(11)
+    ? [{ label: `realistic, +${contextFiles} files`, directory: join(work, "project-realistic"), suffix: "-realistic" }]
+    : []),
+];
+if (sized[1]) {
+  writeProject(sized[1].directory, { project: `benchr${run_id}`, baseImage, sources: contextFiles });
+  log(`realistic project (${contextFiles} more files) in ${sized[1].directory}`);
+}
+const build = ["build", "--network", "none"];
 
 if (only.has(1) || only.has(2)) {
   // Warm every builder once so that scenario 1 starts from a full cache.
-  await stages(["build", "--network", "none"], { cwd: project, env: onA });
-  await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project);
-  await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project);
-  if (baselineCli) await baseline(["build", "--network", "none"], { cwd: project, env: onA });
+  for (const { directory, suffix } of sized) {
+    await stages(build, { cwd: directory, env: onA });
+    await dockerBuild(environment.dockerHostA, "classic", ["-t", `bench-classic${suffix}`], directory);
+    await dockerBuild(environment.dockerHostA, "buildkit", ["-t", `bench-buildkit${suffix}`], directory);
+  }
+  if (baselineCli) await baseline(build, { cwd: project, env: onA });
 }
 
 if (only.has(1)) {
-  log("scenario 1: no-op rebuild (every stage cached locally)");
-  const medians = await measure(
-    {
-      stages: {
-        run: async () => (await stages(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
+  for (const { label, directory, suffix } of sized) {
+    log(`scenario 1: no-op rebuild (every stage cached locally), ${label}`);
+    const medians = await measure(
+      {
+        stages: { run: async () => (await stages(build, { cwd: directory, env: onA })).milliseconds },
+        ...(node22
+          ? {
+              "stages (Node 22)": {
+                run: async () => (await stages22(build, { cwd: directory, env: onA })).milliseconds,
+              },
+            }
+          : {}),
+        classic: {
+          run: async () =>
+            (await dockerBuild(environment.dockerHostA, "classic", ["-t", `bench-classic${suffix}`], directory))
+              .milliseconds,
+        },
+        buildkit: {
+          run: async () =>
+            (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", `bench-buildkit${suffix}`], directory))
+              .milliseconds,
+        },
+        ...(baselineCli && suffix === ""
+          ? { baseline: { run: async () => (await baseline(build, { cwd: directory, env: onA })).milliseconds } }
+          : {}),
       },
-      classic: {
-        run: async () =>
-          (await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project)).milliseconds,
-      },
-      buildkit: {
-        run: async () =>
-          (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project)).milliseconds,
-      },
-      ...(baselineCli
-        ? {
-            baseline: {
-              run: async () =>
-                (await baseline(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
-            },
-          }
-        : {}),
-    },
-    { runs, log },
-  );
-  record("1. no-op rebuild", "stages build", "docker build (classic)", medians.stages, medians.classic);
-  record("1. no-op rebuild", "stages build", "docker build (BuildKit)", medians.stages, medians.buildkit);
-  if (baselineCli) {
-    record(
-      "1. no-op rebuild",
-      "stages build",
-      "baseline CLI: stages build",
-      medians.stages,
-      medians.baseline,
-      `median of the per-round differences: ${signed(pairedDifference(medians, "stages", "baseline"))} ms`,
+      { runs, log },
     );
+    const scenario = `1. no-op rebuild (${label})`;
+    goalRows[`noop-classic${suffix}`] = record(
+      scenario,
+      `stages build (${thisNode})`,
+      "docker build (classic)",
+      medians.stages,
+      medians.classic,
+    );
+    goalRows[`noop-buildkit${suffix}`] = record(
+      scenario,
+      `stages build (${thisNode})`,
+      "docker build (BuildKit)",
+      medians.stages,
+      medians.buildkit,
+    );
+    if (node22) {
+      goalRows[`noop-classic${suffix}-22`] = record(
+        scenario,
+        "stages build (Node 22)",
+        "docker build (classic)",
+        medians["stages (Node 22)"],
+        medians.classic,
+      );
+      goalRows[`noop-buildkit${suffix}-22`] = record(
+        scenario,
+        "stages build (Node 22)",
+        "docker build (BuildKit)",
+        medians["stages (Node 22)"],
+        medians.buildkit,
+      );
+    }
+    if (baselineCli && suffix === "") {
+      record(
+        scenario,
+        "stages build",
+        "baseline CLI: stages build",
+        medians.stages,
+        medians.baseline,
+        `median of the per-round differences: ${signed(pairedDifference(medians, "stages", "baseline"))} ms`,
+      );
+    }
   }
 }
 
 if (only.has(2)) {
-  log("scenario 2: source change outside stageDependencies");
-  const medians = await measure(
-    {
-      stages: {
-        prepare: (round) => changeSource(project, `s${round}`),
-        run: async () => (await stages(["build", "--network", "none"], { cwd: project, env: onA })).milliseconds,
+  for (const { label, directory, suffix } of sized) {
+    log(`scenario 2: source change outside stageDependencies, ${label}`);
+    const medians = await measure(
+      {
+        stages: {
+          prepare: (round) => changeSource(directory, `s${round}`),
+          run: async () => (await stages(build, { cwd: directory, env: onA })).milliseconds,
+        },
+        classic: {
+          prepare: (round) => changeSource(directory, `c${round}`),
+          run: async () =>
+            (await dockerBuild(environment.dockerHostA, "classic", ["-t", `bench-classic${suffix}`], directory))
+              .milliseconds,
+        },
+        buildkit: {
+          prepare: (round) => changeSource(directory, `b${round}`),
+          run: async () =>
+            (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", `bench-buildkit${suffix}`], directory))
+              .milliseconds,
+        },
       },
-      classic: {
-        prepare: (round) => changeSource(project, `c${round}`),
-        run: async () =>
-          (await dockerBuild(environment.dockerHostA, "classic", ["-t", "bench-classic"], project)).milliseconds,
-      },
-      buildkit: {
-        prepare: (round) => changeSource(project, `b${round}`),
-        run: async () =>
-          (await dockerBuild(environment.dockerHostA, "buildkit", ["-t", "bench-buildkit"], project)).milliseconds,
-      },
-    },
-    { runs, log },
-  );
-  record(
-    "2. source change",
-    "stages build",
-    "docker build (classic)",
-    medians.stages,
-    medians.classic,
-    "rebuilds gitLatestPatch + dockerInstructions",
-  );
-  record(
-    "2. source change",
-    "stages build",
-    "docker build (BuildKit)",
-    medians.stages,
-    medians.buildkit,
-    "docker rebuilds the last COPY and after",
-  );
+      { runs, log },
+    );
+    const scenario = `2. source change (${label})`;
+    record(
+      scenario,
+      "stages build",
+      "docker build (classic)",
+      medians.stages,
+      medians.classic,
+      "rebuilds gitLatestPatch + dockerInstructions",
+    );
+    record(
+      scenario,
+      "stages build",
+      "docker build (BuildKit)",
+      medians.stages,
+      medians.buildkit,
+      "docker rebuilds the last COPY and after",
+    );
+  }
 }
 
 const stagesRepo = `${proxy.address}/bench-${run_id}-stages`;
 const dockerRepo = `${proxy.address}/bench-${run_id}-docker`;
-if (only.has(3) || only.has(4) || only.has(5)) {
+if (only.has(3) || only.has(4) || only.has(5) || only.has(10)) {
   git(project, "checkout", "--", ".");
   await stages(["build", "--network", "none"], { cwd: project, env: onA });
   await stages(["push", stagesRepo], { cwd: project, env: onA });
@@ -295,13 +374,16 @@ if (only.has(4)) {
     },
     { runs, log },
   );
-  record(
+  const pushed = medians["stages push"];
+  goalRows.push = record(
     "4. push, already pushed",
     "stages push",
     `docker push --all-tags (${signatures.length} stage tags)`,
-    medians["stages push"],
+    pushed,
     medians["docker push"],
+    `stages: ${pushed.stageManifests} requests naming a stage (${signatures.length} stages) of ${pushed.requests} (the others: the registry version check, the commit record's HEAD)`,
   );
+  goalRows.push.stageCount = signatures.length;
   for (const signature of signatures)
     await docker(environment.dockerHostA, ["rmi", `${stagesRepo}:image-stage-${signature}`]);
 }
@@ -367,15 +449,27 @@ if (only.has(6)) {
     {
       "stages plan": { run: async () => (await stages(["plan"], { cwd: large, env: onA })).milliseconds },
       "git ls-files -s": { run: async () => (await run("git", ["ls-files", "-s"], { cwd: large })).milliseconds },
+      "git status -uno": {
+        run: async () => (await run("git", ["status", "--porcelain", "-uno"], { cwd: large })).milliseconds,
+      },
     },
     { runs, log },
   );
-  record(
+  goalRows.plan = record(
     "6. signatures, large tree",
     `stages plan (${count} files)`,
     "git ls-files -s",
     medians["stages plan"],
     medians["git ls-files -s"],
+  );
+  // What git itself needs to tell whether the work tree differs from the index (an lstat per file).
+  record(
+    "6. signatures, large tree",
+    `stages plan (${count} files)`,
+    "git status --porcelain -uno",
+    medians["stages plan"],
+    medians["git status -uno"],
+    "git status, like stages, looks at every tracked file of the work tree; git ls-files -s reads the index only",
   );
 }
 
@@ -385,12 +479,32 @@ if (only.has(7)) {
     "stages --version": { run: async () => (await stages(["--version"], {})).milliseconds },
     "node -e 0": { run: async () => (await run(process.execPath, ["-e", "0"])).milliseconds },
   };
+  if (node22) {
+    subjects["stages --version (Node 22)"] = { run: async () => (await stages22(["--version"], {})).milliseconds };
+    subjects["node22 -e 0"] = { run: async () => (await run(node22, ["-e", "0"])).milliseconds };
+  }
   if (baselineCli) {
     subjects["baseline --version"] = { run: async () => (await baseline(["--version"], {})).milliseconds };
   }
   // Start-up is short and the machine may be busy: three times the runs, interleaved.
   const medians = await measure(subjects, { runs: runs * 3, log });
-  record("7. start-up", "stages --version", "node -e 0", medians["stages --version"], medians["node -e 0"]);
+  goalRows.version = record(
+    "7. start-up",
+    `stages --version (${thisNode})`,
+    `node -e 0 (${thisNode})`,
+    medians["stages --version"],
+    medians["node -e 0"],
+  );
+  if (node22) {
+    goalRows["version-22"] = record(
+      "7. start-up",
+      "stages --version (Node 22)",
+      "node -e 0 (Node 22)",
+      medians["stages --version (Node 22)"],
+      medians["node22 -e 0"],
+      `${node22Version}; paired difference stages − node: ${signed(pairedDifference(medians, "stages --version (Node 22)", "node22 -e 0"))} ms (${thisNode}: ${signed(pairedDifference(medians, "stages --version", "node -e 0"))} ms)`,
+    );
+  }
   if (baselineCli) {
     record(
       "7. start-up",
@@ -511,10 +625,131 @@ if (only.has(9)) {
   );
 }
 
+if (only.has(10)) {
+  // The stages of the project pushed above, pulled onto host B emptied first (no base image, no
+  // build cache), by stages and by docker (the last stage's tag: its layers are every stage's).
+  log("scenario 10: pull onto an empty host");
+  const plan = JSON.parse((await stages(["plan", "--json"], { cwd: project, env: onA })).stdout);
+  const app = plan.images.find((image) => image.name === "app") ?? plan.images[0];
+  const last = app.stages.at(-1).signature;
+  const medians = await measure(
+    {
+      "stages pull": {
+        prepare: () => wipeEngine(environment.dockerHostB),
+        run: () => counted(() => stages(["pull", stagesRepo], { cwd: project, env: onB })),
+      },
+      "docker pull": {
+        prepare: () => wipeEngine(environment.dockerHostB),
+        run: () => counted(() => docker(environment.dockerHostB, ["pull", "-q", `${stagesRepo}:image-stage-${last}`])),
+      },
+    },
+    { runs: Math.max(3, Math.ceil(runs / 2)), log },
+  );
+  record(
+    "10. pull, empty host",
+    `stages pull (${app.stages.length} stages)`,
+    "docker pull of the last stage",
+    medians["stages pull"],
+    medians["docker pull"],
+    "host B emptied before every pull; stages pulls the chain's stages as images, docker the last stage's layers",
+  );
+}
+
+if (only.has(11)) {
+  // What `stages plan` costs beyond starting: nothing to build, nothing to ask a registry.
+  log("scenario 11: no-op plan");
+  const subjects = {
+    "stages --version": { run: async () => (await stages(["--version"], {})).milliseconds },
+    ...Object.fromEntries(
+      sized.map(({ label, directory }) => [
+        `stages plan (${label})`,
+        { run: async () => (await stages(["plan"], { cwd: directory, env: onA })).milliseconds },
+      ]),
+    ),
+    ...(node22
+      ? {
+          "stages plan (tiny, Node 22)": {
+            run: async () => (await stages22(["plan"], { cwd: project, env: onA })).milliseconds,
+          },
+        }
+      : {}),
+    ...(node22
+      ? { "stages --version (Node 22)": { run: async () => (await stages22(["--version"], {})).milliseconds } }
+      : {}),
+  };
+  const medians = await measure(subjects, { runs, log });
+  for (const { label } of sized) {
+    const name = `stages plan (${label})`;
+    record(
+      "11. no-op plan",
+      name,
+      "stages --version",
+      medians[name],
+      medians["stages --version"],
+      `the plan's own work (paired): ${signed(pairedDifference(medians, name, "stages --version"))} ms`,
+    );
+  }
+  if (node22) {
+    record(
+      "11. no-op plan",
+      "stages plan (tiny, Node 22)",
+      "stages --version (Node 22)",
+      medians["stages plan (tiny, Node 22)"],
+      medians["stages --version (Node 22)"],
+      `the plan's own work (paired): ${signed(pairedDifference(medians, "stages plan (tiny, Node 22)", "stages --version (Node 22)"))} ms`,
+    );
+  }
+}
+
 await proxy.close();
 
+// Issue 16's goals, each read from a ratio of this run (a goal whose scenario did not run says so).
+const goalSpecs = [
+  { goal: "`stages --version` ≤ 1.3× `node -e 0`", key: "version", limit: 1.3, scenario: 7 },
+  { goal: "`stages --version` ≤ 1.3× `node -e 0`, Node 22", key: "version-22", limit: 1.3, scenario: 7 },
+  { goal: "no-op rebuild, tiny project ≤ 1.2× `docker build` (classic)", key: "noop-classic", limit: 1.2, scenario: 1 },
+  {
+    goal: "no-op rebuild, tiny project ≤ 1.2× `docker build` (classic), Node 22",
+    key: "noop-classic-22",
+    limit: 1.2,
+    scenario: 1,
+  },
+  {
+    goal: `no-op rebuild, realistic context (+${contextFiles} files) ≤ 0.5× BuildKit`,
+    key: "noop-buildkit-realistic",
+    limit: 0.5,
+    scenario: 1,
+  },
+  {
+    goal: `no-op rebuild, realistic context (+${contextFiles} files) ≤ 0.5× BuildKit, Node 22`,
+    key: "noop-buildkit-realistic-22",
+    limit: 0.5,
+    scenario: 1,
+  },
+  { goal: "push of an already-pushed project ≤ 1.5× `docker push`", key: "push", limit: 1.5, scenario: 4 },
+  {
+    goal: "push of an already-pushed project: ≤ 1 request per stage",
+    key: "push",
+    limit: 1,
+    scenario: 4,
+    measured: (row) => ({
+      value: row.stagesStageManifests / row.stageCount,
+      text: `${row.stagesStageManifests} stage requests / ${row.stageCount} stages (${row.stagesRequests} requests in all)`,
+    }),
+  },
+  { goal: "`stages plan` on 100 000 files ≤ 2.5× `git ls-files -s`", key: "plan", limit: 2.5, scenario: 6 },
+];
+const goals = goalSpecs
+  .filter((spec) => only.has(spec.scenario) && (!spec.key.endsWith("-22") || node22))
+  .map((spec) => {
+    const row = goalRows[spec.key];
+    if (!row) return { goal: spec.goal, limit: spec.limit, measured: null, text: "not measured", pass: null };
+    const { value, text } = spec.measured ? spec.measured(row) : { value: row.ratio, text: `${row.ratio}×` };
+    return { goal: spec.goal, limit: spec.limit, measured: Number(value.toFixed(2)), text, pass: value <= spec.limit };
+  });
+
 // The table, the machine, the command.
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()} ${arch()}, Node ${process.version}, Docker Engine ${(await docker(environment.dockerHostA, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()} ${arch()}, Node ${process.version}${node22Version ? ` (and ${node22Version} for the Node 22 rows)` : ""}, Docker Engine ${(await docker(environment.dockerHostA, ["version", "--format", "{{.Server.Version}}"])).stdout.trim()}; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`;
 const bytes = (value) =>
   value === undefined
     ? ""
@@ -538,17 +773,24 @@ const notes =
 // Scenarios 3 and 7 run another number of rounds; say so only when they ran.
 const exceptions = [
   ...(only.has(3) ? [`scenario 3 of ${Math.max(3, Math.ceil(runs / 2))}`] : []),
+  ...(only.has(10) ? [`scenario 10 of ${Math.max(3, Math.ceil(runs / 2))}`] : []),
   ...(only.has(7) ? [`scenario 7 of ${runs * 3}`] : []),
 ]
   .map((exception) => `; ${exception}`)
   .join("");
-const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === allScenarios ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}\` (medians of ${runs} runs after a warm-up${exceptions}).\n\n${lines.join("\n")}\n${notes}`;
+const goalLines =
+  goals.length === 0
+    ? ""
+    : `\n## Goals (issue 16)\n\n| goal | measured | pass |\n| --- | ---: | --- |\n${goals
+        .map((goal) => `| ${goal.goal} | ${goal.text} | ${goal.pass === null ? "—" : goal.pass ? "pass" : "miss"} |`)
+        .join("\n")}\n`;
+const markdown = `# Benchmarks ${date}\n\nMachine: ${machine}.\nCommand: \`pnpm bench --runs ${runs}${options.only === allScenarios ? "" : ` --only ${options.only}`}${options.cli ? ` --cli ${options.cli}` : ""}${baselineCli ? ` --baseline-cli ${options["baseline-cli"]}` : ""}${options.node22 ? ` --node22 ${options.node22}` : ""}\` (medians of ${runs} runs after a warm-up${exceptions}).\n\n${lines.join("\n")}\n${notes}${goalLines}`;
 mkdirSync(join(here, "results"), { recursive: true });
 // A run of some scenarios only does not replace the full table.
 const partial = options.only === allScenarios ? "" : `-only-${[...only].join("-")}`;
 writeFileSync(join(here, "results", `${date}${partial}.md`), markdown);
 writeFileSync(
   join(here, "results", `latest${partial}.json`),
-  `${JSON.stringify({ date, machine, runs, baselineCli: options["baseline-cli"], results }, null, 2)}\n`,
+  `${JSON.stringify({ date, machine, node22: node22Version, runs, baselineCli: options["baseline-cli"], results, goals }, null, 2)}\n`,
 );
 process.stdout.write(`${markdown}`);

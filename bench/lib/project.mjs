@@ -26,8 +26,12 @@ const install =
   'mkdir -p /opt/deps && while read -r name size; do dd if=/dev/urandom of="/opt/deps/$name" bs=1K count="$size" 2>/dev/null; done < /app/deps.txt';
 const setup = "mkdir -p /opt/assets && cat /app/assets/* > /opt/assets/bundle";
 
-/** Writes the project (a git work tree) for `project` built from `baseImage`. */
-export function writeProject(directory, { project, baseImage }) {
+/**
+ * Writes the project (a git work tree) for `project` built from `baseImage`. `sources` more files
+ * under app/src (100 per folder, a few hundred bytes each) make its context as large as a real
+ * service's: the same stages.yaml and Dockerfile, only more files to sign and to send.
+ */
+export function writeProject(directory, { project, baseImage, sources = 0 }) {
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   write(
@@ -84,6 +88,10 @@ CMD ["/bin/sh", "/app/app/main.sh"]
   for (let index = 0; index < 200; index++)
     write(directory, `app/lib/module-${index}.sh`, `# module ${index}\necho module ${index}\n`);
   write(directory, "app/main.sh", 'echo "app in $APP_HOME"\n');
+  for (let index = 0; index < sources; index++) {
+    const folder = `app/src/part-${String(Math.floor(index / 100)).padStart(3, "0")}`;
+    write(directory, `${folder}/unit-${index % 100}.sh`, `# unit ${index}\n${`echo "unit ${index}"\n`.repeat(8)}`);
+  }
   git(directory, "init", "-q", "-b", "main");
   git(directory, "add", "-A");
   git(directory, "commit", "-q", "-m", "bench project");

@@ -5,11 +5,14 @@ import { createServer, request as forward } from "node:http";
 /** Starts a proxy on a free loopback port that forwards to `target` (host:port). */
 export function startCountingProxy(target) {
   const [targetHost, targetPort] = target.split(":");
-  const counters = { requests: 0, heads: 0, responseBytes: 0, blobBytes: 0, byMethod: {} };
+  // stageManifests: requests naming a stage's tag (`/manifests/image-stage-…`), what a push or pull
+  // asks per stage; the rest are per command (the version check, the commit record).
+  const counters = { requests: 0, heads: 0, stageManifests: 0, responseBytes: 0, blobBytes: 0, byMethod: {} };
   const server = createServer((incoming, outgoing) => {
     counters.requests++;
     counters.byMethod[incoming.method] = (counters.byMethod[incoming.method] ?? 0) + 1;
     if (incoming.method === "HEAD") counters.heads++;
+    if (/\/manifests\/image-stage-/.test(incoming.url ?? "")) counters.stageManifests++;
     const isBlob = /\/blobs\/sha256:/.test(incoming.url ?? "") && incoming.method === "GET";
     const upstream = forward(
       {
@@ -43,6 +46,7 @@ export function startCountingProxy(target) {
         reset() {
           counters.requests = 0;
           counters.heads = 0;
+          counters.stageManifests = 0;
           counters.responseBytes = 0;
           counters.blobBytes = 0;
           counters.byMethod = {};
