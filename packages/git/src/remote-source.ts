@@ -13,9 +13,9 @@ import { compilePathSelection, compileStageDependencies } from "@stages/core/int
 import type { ContentCache } from "./content-cache.js";
 import { createContentCache } from "./content-cache.js";
 import { contentIdOf, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
-import { runGit } from "./git-process.js";
 import { checkRelativePath, diffFileLists, prefixOf } from "./git-source.js";
 import { filesOfCommit, findContentInHistory } from "./history.js";
+import { type BlobReader, createBlobReader } from "./remote-blobs.js";
 import { openMirror, type RemoteCredentials, type RemoteMirror } from "./remote-mirror.js";
 
 /** Options of `createRemoteGitSource`. */
@@ -57,6 +57,7 @@ export function createRemoteGitSource(options: RemoteGitSourceOptions): GitSourc
   const mirrors = new Map<string, Promise<{ mirror: RemoteMirror; cache: ContentCache }>>();
   const resolutions = new Map<string, Promise<Resolved>>();
   const trees = new Map<string, Promise<GitFile[]>>();
+  const blobReaders = new Map<string, BlobReader>();
 
   function remoteOf(mapping: GitMapping): RemoteRepositorySpec {
     if (mapping.remote === undefined) {
@@ -225,17 +226,12 @@ export function createRemoteGitSource(options: RemoteGitSourceOptions): GitSourc
           { hint: "read only paths listed in the mapping's content" },
         );
       }
-      const output = await runGit({
-        gitBinary,
-        args: ["-C", found.mirror.directory, "cat-file", "blob", file.blobId],
-        signal,
-      });
-      if (output.exitCode !== 0) {
-        throw new GitError(`[git] cannot read ${path} of commit ${found.commit}: ${output.stderr}`, {
-          hint: `the git cache ${found.mirror.directory} is damaged: remove it and run again`,
-        });
+      let reader = blobReaders.get(found.mirror.directory);
+      if (reader === undefined) {
+        reader = createBlobReader(gitBinary, found.mirror.directory);
+        blobReaders.set(found.mirror.directory, reader);
       }
-      return new Uint8Array(output.stdout);
+      return new Uint8Array(await reader.read(file.blobId, signal));
     },
   };
 }
