@@ -7,6 +7,7 @@ import type { ConfigProblem } from "../config/model.js";
 import { withOrigin } from "../config/problems.js";
 import { compilePathPatterns, normalizePathPattern } from "../path-rules.js";
 import { expectArity, stringArgument } from "./functions/arguments.js";
+import type { HostLookup } from "./functions/network.js";
 import { sprigFunctions } from "./functions/sprig.js";
 import { werfFunctions } from "./functions/werf.js";
 import { createTemplateSet } from "./index.js";
@@ -60,6 +61,8 @@ export interface WerfConfigInput {
   commit: HeadCommit | null;
   /** Functions added to (or replacing) Sprig's and werf's. */
   functions?: FunctionMap;
+  /** Sprig's getHostByName resolver (core does no I/O); without it getHostByName fails saying so. */
+  lookupHost?: HostLookup;
 }
 
 /** What rendering read: the rendered text depends on exactly these (and on the config and partials). */
@@ -94,7 +97,7 @@ export function renderWerfConfig(input: WerfConfigInput): WerfConfigRender {
   const env: Record<string, string | null> = {};
   const files = new Set<string>(input.partials.map((partial) => partial.file));
   const functions: FunctionMap = {
-    ...sprigFunctions(),
+    ...sprigFunctions(input.lookupHost === undefined ? {} : { lookupHost: input.lookupHost }),
     ...werfFunctions({
       env: input.environment,
       onEnvRead: (name: string, value: string | undefined) => {
