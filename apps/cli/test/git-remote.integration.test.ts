@@ -116,7 +116,7 @@ function lastImage(result: RunResult, project: string): string {
 
 describe("remote git mappings", () => {
   it(
-    "maps a branch of a bare repository into the image; a new commit rebuilds only the git patch and what follows",
+    "maps a branch of a bare repository into the image; a new commit rebuilds only the git patch and what follows, or from the stage whose stageDependencies it changes",
     { timeout: 300_000 },
     async () => {
       const name = uniqueName("gitremote");
@@ -150,7 +150,7 @@ docker:
       expect(Object.values(actions(same)).every((action) => action === "cached")).toBe(true);
 
       // A commit to a mapped file: only the git patch (and the stage after it) are built.
-      const changed = pushUpstream({ "lib/hello.txt": "hello 2\n" });
+      pushUpstream({ "lib/hello.txt": "hello 2\n" });
       const second = await buildOk(directory, env);
       expect(actions(second)).toEqual({
         from: "cached",
@@ -161,6 +161,13 @@ docker:
       });
       expect(run(lastImage(second, name))).toBe("hello 2\ndeps 1");
 
+      // stageDependencies are read from the remote commit: install runs again, on the new files.
+      pushUpstream({ "lib/deps.txt": "deps 2\n" });
+      const third = await buildOk(directory, env);
+      expect(actions(third)).toMatchObject({ from: "cached", gitArchive: "cached", install: "built" });
+      expect(run(lastImage(third, name))).toBe("hello 2\ndeps 2");
+
+      const changed = git(upstream, "rev-parse", "HEAD");
       const planned = await stages(["plan", "--json"], { cwd: directory, env });
       expect(planned.code, planned.stderr).toBe(0);
       expect(planned.json.images[0].git).toEqual([
