@@ -101,20 +101,11 @@ export async function prepareMounts(request: MountRequest): Promise<PreparedMoun
       },
     );
   }
-  const values: { id: string; value: Uint8Array }[] = [];
+  const values: SecretFile[] = [];
   for (const secret of request.secrets) {
-    values.push({ id: secret.id, value: await request.reader.read(secret, { signal }) });
+    values.push({ name: secret.id, value: await request.reader.read(secret, { signal }) });
   }
-  const volume = `stages-secrets-${randomBytes(8).toString("hex")}`;
-  // Labelled with the owner too: a killed run's secrets volume is swept like its container.
-  await client.call(signal, (docker) => docker.createVolume({ Name: volume, Labels: request.containerLabels }));
-  const release = () => removeVolume(client, volume);
-  try {
-    await fillSecretsVolume(request, volume, values);
-  } catch (error) {
-    await release();
-    throw error;
-  }
+  const { volume, release } = await createSecretsVolume(request, values);
   mounts.push({
     Type: "volume",
     Source: volume,
@@ -125,11 +116,41 @@ export async function prepareMounts(request: MountRequest): Promise<PreparedMoun
   return { mounts, binds, guard: createOutputGuard(values.map(({ value }) => value)), release };
 }
 
+/** One file of a secrets volume: werf's (and BuildKit's default) 0400 root:root unless given. */
+export interface SecretFile {
+  name: string;
+  value: Uint8Array;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/**
+ * Makes a fresh volume holding the files (labelled with the owner, so that a killed run's volume is
+ * swept like its container); `release` removes it and must run once the container using it is gone.
+ */
+export async function createSecretsVolume(
+  request: Pick<MountRequest, "client" | "image" | "containerLabels" | "namePrefix" | "signal">,
+  files: readonly SecretFile[],
+): Promise<{ volume: string; release(): Promise<void> }> {
+  const { client, signal } = request;
+  const volume = `stages-secrets-${randomBytes(8).toString("hex")}`;
+  await client.call(signal, (docker) => docker.createVolume({ Name: volume, Labels: request.containerLabels }));
+  const release = () => removeVolume(client, volume);
+  try {
+    await fillSecretsVolume(request, volume, files);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { volume, release };
+}
+
 /** Writes one file per secret into the volume through a container that is never started. */
 async function fillSecretsVolume(
-  request: MountRequest,
+  request: Pick<MountRequest, "client" | "image" | "containerLabels" | "namePrefix" | "signal">,
   volume: string,
-  values: readonly { id: string; value: Uint8Array }[],
+  values: readonly SecretFile[],
 ): Promise<void> {
   const helper = await EngineContainer.create(
     request.client,
@@ -146,10 +167,17 @@ async function fillSecretsVolume(
   try {
     throwIfAborted(request.signal);
     const entries = (async function* () {
-      for (const { id, value } of values) {
+      for (const { name, value, mode, uid, gid } of values) {
         // Read-only for root, as werf writes its secret files (0400); the commands run as root.
         yield {
-          header: { name: id, type: "file" as const, mode: 0o400, uid: 0, gid: 0, size: value.length },
+          header: {
+            name,
+            type: "file" as const,
+            mode: mode ?? 0o400,
+            uid: uid ?? 0,
+            gid: gid ?? 0,
+            size: value.length,
+          },
           body: value,
         };
       }

@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import type {
   BuilderEvent,
+  BuildSecretReader,
   DockerfileStep,
   GitSource,
   StageBuildRequest,
@@ -10,10 +11,12 @@ import type {
 import { localStageName, StageBuildError, throwIfAborted, UsageError } from "@stages/core";
 import { completeStep } from "@stages/core/internal";
 import { containerLabels } from "./build-leftovers.js";
+import type { OutputGuard } from "./build-mounts.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
 import { putEntries, readAccounts } from "./container-files.js";
 import { EngineBuildFailure, runEngineBuild } from "./dockerfile-build.js";
 import { copyStep } from "./dockerfile-copy.js";
+import { prepareRunSecrets, type RunSecrets, withPrologue } from "./dockerfile-secrets.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
@@ -27,6 +30,8 @@ import { createTarStream } from "./tar.js";
 /** What the builder lends a Dockerfile step. */
 export interface StepEngine {
   client: EngineClient;
+  /** Reads the values of the secrets a RUN mounts; a step that needs one fails without it. */
+  secrets?: BuildSecretReader | undefined;
   git: GitSource;
   /** The builder's network mode (a step's `--network` wins). */
   network: string;
@@ -200,9 +205,44 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
   const argv = runCommandOf(step, config);
   const network = step.network ?? engine.network;
   const args = argsForEnv(step.args, config.Env);
+  if (step.mounts !== undefined && step.mounts.length > 0) {
+    const secrets = await prepareRunSecrets({
+      client: engine.client,
+      image: job.baseImage,
+      mounts: step.mounts,
+      secrets: job.instructions.secrets ?? [],
+      reader: engine.secrets,
+      workingDir: config.WorkingDir ?? "",
+      containerLabels: containerLabels(job.request.project),
+      namePrefix: job.namePrefix.replace("stages-build-", "stages-secrets-"),
+      signal: job.request.signal,
+    });
+    if (secrets !== null) {
+      try {
+        // The classic builder has no mounts: ARGs come through the prologue, as the secrets' variables do.
+        const command = args.length > 0 || secrets.env.length > 0 ? withPrologue(argv, args, secrets.env) : argv;
+        return await runInContainer(engine, job, step, command, network, secrets);
+      } finally {
+        await secrets.release();
+      }
+    }
+  }
   // An env the container is created with would stay in the image: the engine's commit merges the
   // container's env into the image config. ARGs must not; the engine's builder runs those steps.
   if (args.length > 0) return runWithEngineBuilder(engine, job, step, argv, args, network);
+  return runInContainer(engine, job, step, argv, network, null);
+}
+
+/** A RUN in a container of the base stage (with the secrets it mounts), committed. */
+async function runInContainer(
+  engine: StepEngine,
+  job: StepJob,
+  step: RunStep,
+  argv: string[],
+  network: string,
+  secrets: RunSecrets | null,
+): Promise<string> {
+  const config = job.base.Config ?? {};
   const container = await EngineContainer.create(
     engine.client,
     {
@@ -214,11 +254,12 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
       extraHosts: [...job.instructions.addHost],
       // BuildKit's: a command that records the host name gives the same file, not a container id.
       hostname: "buildkitsandbox",
+      ...(secrets === null ? {} : { mounts: secrets.mounts, binds: secrets.binds }),
     },
     job.request.signal,
   );
   try {
-    await runContainer(container, job, step);
+    await runContainer(container, job, step, secrets?.guard ?? null);
     throwIfAborted(job.request.signal);
     return await container.commit(stageCommitConfig(config, job.request.labels, null), job.base.Author);
   } finally {
@@ -226,18 +267,27 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
   }
 }
 
-async function runContainer(container: EngineContainer, job: StepJob, step: RunStep): Promise<void> {
+async function runContainer(
+  container: EngineContainer,
+  job: StepJob,
+  step: RunStep,
+  guard: OutputGuard | null,
+): Promise<void> {
   const tail = new OutputTail(failureTailLines);
   const emit = (event: BuilderEvent) => job.request.onEvent?.(event);
+  const show = (stream: "stdout" | "stderr", text: string) => {
+    if (text === "") return;
+    tail.push(text);
+    emit({ type: "output", stream, text });
+  };
   let exitCode: number;
   try {
     exitCode = await container.run({
       signal: job.request.signal,
-      onOutput: (stream, text) => {
-        tail.push(text);
-        emit({ type: "output", stream, text });
-      },
+      // Secret values are blanked before anyone sees the output (whole lines held back for that).
+      onOutput: (stream, text) => show(stream, guard === null ? text : guard.push(stream, text)),
     });
+    if (guard !== null) for (const stream of ["stdout", "stderr"] as const) show(stream, guard.flush(stream));
   } catch (error) {
     if (error instanceof ContainerStartError) {
       throw new StageBuildError(

@@ -198,6 +198,7 @@ async function buildImage(context: BuildContext, request: StageBuildRequest, sub
       client: context.client,
       git: context.git,
       network: context.network,
+      secrets: context.secrets,
       ensureImage: (reference: string, forRequest: StageBuildRequest) =>
         ensureBaseImage(context, reference, null, forRequest),
     };
