@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -127,8 +127,25 @@ export async function readProjectConfig(options: ProjectOptions): Promise<Projec
     environment: options.environment ?? {},
     env: options.werfEnv ?? "",
     commit: await headCommit(directory),
+    lookupHost,
   });
   return { directory, file, shown, text: render.text, render };
+}
+
+// A child Node looks the name up as the host does (getaddrinfo: /etc/hosts, then DNS) and prints
+// the addresses: a template waits for nothing, and Node resolves names only asynchronously.
+const lookupScript =
+  'require("node:dns").lookup(process.argv[1], { all: true }, (error, found) => process.stdout.write(JSON.stringify(error ? [] : found.map((entry) => entry.address))))';
+
+/** Sprig's getHostByName's resolver: a name's addresses, none when it does not resolve (as Go's net.LookupHost). */
+function lookupHost(name: string): string[] {
+  const result = spawnSync(process.execPath, ["-e", lookupScript, name], { encoding: "utf8", timeout: 30_000 });
+  try {
+    const addresses: unknown = JSON.parse(result.stdout);
+    return Array.isArray(addresses) ? addresses.filter((address) => typeof address === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 /** `.werf/**\/*.tmpl`, sorted by path, named by their project-relative paths. */

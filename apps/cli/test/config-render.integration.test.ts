@@ -129,6 +129,16 @@ shell:
     expect(json.json).toEqual({ ok: true, errors: [], warnings: [] });
   });
 
+  it("resolves getHostByName as the host does", async () => {
+    const resolving = project({
+      "werf.yaml":
+        'project: hosts\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\ndocker:\n  ENV: {HOST: "{{ getHostByName "localhost" }}"}\n',
+    });
+    const result = await stages(["config", "render"], { cwd: resolving, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/HOST: "(127\.0\.0\.1|::1)"/);
+  });
+
   it("prints a file without templates as it is", async () => {
     const plain = project({ "stages.yaml": "project: plain\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\n" });
     const result = await stages(["config", "render", "--json"], { cwd: plain, env });
