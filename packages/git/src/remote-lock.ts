@@ -1,4 +1,4 @@
-import { open, readFile, rm, stat } from "node:fs/promises";
+import { open, readFile, rm, stat, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { AbortedError, GitError, throwIfAborted } from "@stages/core";
 
@@ -6,6 +6,11 @@ import { AbortedError, GitError, throwIfAborted } from "@stages/core";
 export interface LockWait {
   /** Give up after this many milliseconds (a fetch of a big repository can take minutes). */
   timeoutMs: number;
+  /**
+   * A lock file not touched for this long is left by a process that is gone (a holder touches it
+   * every third of this while it works). Default: `timeoutMs`.
+   */
+  staleMs?: number;
   /** How often to look again. */
   pollMs?: number;
   signal?: AbortSignal | undefined;
@@ -15,7 +20,8 @@ export interface LockWait {
  * Runs `work` holding the lock file `path` (created exclusively, holding `host pid`), so that the
  * builds of one host never fetch into one mirror at once (two fetches of one ref fight over git's
  * ref locks and one fails). A lock whose process is gone (same host, pid not alive) is taken over;
- * so is one older than the timeout, whatever host wrote it (a crashed container).
+ * so is one nobody touched for `staleMs`, whatever host wrote it (a crashed container): a live
+ * holder touches it while it works, so a long fetch keeps its lock.
  */
 export async function withLockFile<T>(path: string, wait: LockWait, work: () => Promise<T>): Promise<T> {
   const me = `${hostname()} ${process.pid}`;
@@ -33,7 +39,7 @@ export async function withLockFile<T>(path: string, wait: LockWait, work: () => 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    if (await isStale(path, wait.timeoutMs)) {
+    if (await isStale(path, wait.staleMs ?? wait.timeoutMs)) {
       // Removed only when it still holds what was judged stale; a fresh holder's file is kept.
       await rm(path, { force: true });
       continue;
@@ -46,18 +52,28 @@ export async function withLockFile<T>(path: string, wait: LockWait, work: () => 
     }
     await sleep(wait.pollMs ?? 100, wait.signal);
   }
+  const staleMs = wait.staleMs ?? wait.timeoutMs;
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      utimes(path, now, now).catch(() => {});
+    },
+    Math.max(staleMs / 3, 10),
+  );
+  heartbeat.unref();
   try {
     return await work();
   } finally {
+    clearInterval(heartbeat);
     await rm(path, { force: true });
   }
 }
 
-async function isStale(path: string, timeoutMs: number): Promise<boolean> {
+async function isStale(path: string, staleMs: number): Promise<boolean> {
   const [content, stats] = await Promise.all([readFile(path, "utf8").catch(() => null), stat(path).catch(() => null)]);
   // Gone meanwhile: try again at once.
   if (content === null || stats === null) return true;
-  if (Date.now() - stats.mtimeMs > timeoutMs) return true;
+  if (Date.now() - stats.mtimeMs > staleMs) return true;
   const [host, pidText] = content.trim().split(" ");
   // Written but not yet filled: the writer is alive.
   if (host === undefined || pidText === undefined) return false;
