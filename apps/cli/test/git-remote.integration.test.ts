@@ -213,6 +213,28 @@ git:
       expect(refused.stderr).toContain("check basicAuth's username and password");
       expect(refused.stderr + refused.stdout).not.toContain(wrong);
 
+      // A password in the url works too (werf allows it), with a warning, and is never printed.
+      const inUrl = makeRepository({
+        "werf.yaml": `project: ${uniqueName("giturl")}
+configVersion: 1
+---
+image: app
+from: ${environment.baseImage}
+git:
+- url: http://${username}:${password}@127.0.0.1:${port}/upstream.git
+  branch: main
+  to: /lib
+`,
+      });
+      const viaUrl = await stages(["plan", "--json"], { cwd: inUrl, env });
+      expect(viaUrl.code, viaUrl.stderr).toBe(0);
+      expect(viaUrl.stderr).toContain("git.url holds a password");
+      expect(viaUrl.json.images[0].git[0]).toMatchObject({
+        url: `http://${username}:***@127.0.0.1:${port}/upstream.git`,
+        commit: head,
+      });
+      expect(viaUrl.stdout + viaUrl.stderr).not.toContain(password);
+
       const unset = await stages(["plan"], { cwd: directory, env });
       expect(unset.code, unset.stderr).toBe(2);
       expect(unset.stderr).toContain("reads $REMOTE_GIT_TOKEN, which is not set");
