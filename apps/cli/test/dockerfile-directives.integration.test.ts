@@ -3,7 +3,6 @@ import { requireTestEnvironment } from "@stages/testenv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   allStages,
-  buildOk,
   docker,
   type RunResult,
   registryTags,
@@ -32,6 +31,7 @@ final: false
 ---
 image: app
 dockerfile: Dockerfile
+network: none
 platform: [${platform}]
 dependencies:
 - image: base
@@ -56,7 +56,7 @@ RUN cp /base.txt /copied.txt
 
 FROM ${environment.baseImage}
 LABEL drop.me=1 keep.me=1
-RUN echo independent > /independent.txt
+RUN echo independent > /independent.txt && ls /sys/class/net > /networks
 RUN --mount=type=secret,id=token sha256sum /run/secrets/token | cut -c1-64 > /token-sum && echo "token is $(cat /run/secrets/token)"
 RUN --mount=type=secret,id=token,env=TOKEN,target=/root/.tok,mode=0444 test "$TOKEN" = "$(cat /root/.tok)" && echo "env is $TOKEN" >&2 && echo ok > /env-ok
 COPY --from=fromdep /copied.txt /copied.txt
@@ -93,7 +93,12 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
   let directory = "";
   let first: RunResult;
   const env = { DOCKER_HOST: host, STAGES_DF_TOKEN: token };
-  const build = () => buildOk(directory, env);
+  // The CLI's --network host: app's own network: none wins for its RUNs.
+  const build = async () => {
+    const result = await stages(["build", "--network", "host", "--json"], { cwd: directory, env });
+    expect(result.code, result.stderr).toBe(0);
+    return result;
+  };
 
   beforeAll(async () => {
     directory = temporaryRepositories()({
@@ -116,6 +121,8 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
     // FROM ${BASE_IMAGE} built on base's stage; BASE_ID is base's image id; neither stays in the config.
     expect(inImage(app, "cat /copied.txt /base-id")).toBe(`base-one\n${inspect(base).Id}`);
     expect(JSON.stringify(inspect(app).Config.Env)).not.toContain("BASE_");
+    // The image's network: none, not the CLI's host network.
+    expect(inImage(app, "cat /networks")).toBe("lo");
   });
 
   it("gives RUN --mount=type=secret the value, as a file and a variable, and keeps it out of the image and the output", () => {

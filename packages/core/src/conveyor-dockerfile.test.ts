@@ -485,4 +485,14 @@ ${extra}`;
       'Dockerfile:2:1: RUN mounts the secret "npm" (required), which image "app" does not have (add it to the image\'s secrets: (- {id: npm, env: <VARIABLE>} or src: <file>), or drop required)',
     );
   });
+
+  it("runs a RUN on the image's network: unless the RUN has --network (the CLI's --network comes last)", async () => {
+    const text = "FROM alpine:3.20\nRUN a\nRUN --network=host b\n";
+    const stages = (await resolve(await load(stagesYaml("network: none\n"), { Dockerfile: text }), context)).images[0]!
+      .stages;
+    expect(stages[1]?.instructions).toMatchObject({ step: { network: "none" } });
+    expect(stages[2]?.instructions).toMatchObject({ step: { network: "host" } });
+    const plain = (await resolve(await load(stagesYaml(), { Dockerfile: text }), context)).images[0]!.stages;
+    expect(plain[1]?.instructions).toMatchObject({ step: { network: null } });
+  });
 });

@@ -173,7 +173,8 @@ export async function planDockerfileBuildStage(
     const dependencies = lateDependencies(image, facts.imageSignatures, step);
     const instructions: StageInstructions = {
       kind: "dockerfile",
-      step,
+      // The image's network: reaches the RUN (its --network wins; the builder's comes last).
+      step: step.op === "run" && step.network === null ? { ...step, network: spec.network } : step,
       escape: escapeCharacter,
       context,
       copyFrom,
