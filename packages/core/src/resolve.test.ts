@@ -286,54 +286,6 @@ describe("resolveProject presence", () => {
     );
   });
 
-  it("lists a storage that lists cheaply once, and asks only for stages the listing lacks", async () => {
-    const held = await storagesHolding((stage) => (stage.image === "app" ? "local" : null));
-    const stored = await held.local.storage.list();
-    const late = stored.find((stage) => stage.stage === "install")!;
-    let listings = 0;
-    const asked: Signature[] = [];
-    const listing: StagesStorage = {
-      ...held.local.storage,
-      listsCheaply: true,
-      // The install stage was stored by another process after the listing.
-      list: async () => {
-        listings++;
-        return stored.filter((stage) => stage !== late);
-      },
-      get: async (signature) => {
-        asked.push(signature);
-        return held.local.storage.get(signature);
-      },
-      has: async (signature) => {
-        asked.push(signature);
-        return held.local.storage.has(signature);
-      },
-    };
-    const project = await resolveProject({ config: latestConfig, storages: { local: listing }, facts });
-    expect(listings).toBe(1);
-    const tools = project.images.find((image) => image.name === "tools")!.stages.map((stage) => stage.signature);
-    expect(asked.sort()).toEqual([late.signature, ...tools].sort());
-    const app = project.images.find((image) => image.name === "app")!;
-    expect(app.stages.map((stage) => stage.presence.local)).toEqual([true, true, true]);
-    expect(app.stages.at(-1)!.carriedAfter).toEqual({ "git-0": "d".repeat(64) });
-
-    // A listing that fails leaves every stage to its own lookup.
-    asked.length = 0;
-    const failing = {
-      ...listing,
-      list: async () => {
-        throw new Error("engine busy");
-      },
-    };
-    const again = await resolveProject({ config: latestConfig, storages: { local: failing }, facts });
-    expect(asked).toHaveLength(again.images.reduce((sum, image) => sum + image.stages.length, 0));
-    expect(again.images.find((image) => image.name === "app")!.stages.map((stage) => stage.presence.local)).toEqual([
-      true,
-      true,
-      true,
-    ]);
-  });
-
   it("gives each image its position in the configuration and selects in that order", async () => {
     const project = await resolveProject({
       config: latestConfig,

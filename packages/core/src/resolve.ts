@@ -422,31 +422,10 @@ export async function resolveDockerfileImage(
 }
 
 /**
- * The local storage as a resolve asks it. When it lists cheaply, one listing started with the
- * resolve (while git is read) answers every stage it holds, so no lookup of a no-op run waits for
- * the engine; a stage it does not hold (stored since by another process) is asked for as before,
- * and a failed listing leaves every stage to its own lookup.
- */
-function listedOnce(storage: StagesStorage, signal: AbortSignal | undefined): StagesStorage {
-  if (!storage.listsCheaply) return storage;
-  const listed = storage.list({ signal }).then(
-    (stages) => new Map(stages.map((stage) => [stage.signature, stage])),
-    () => null,
-  );
-  return {
-    ...storage,
-    get: async (signature, callOptions) => (await listed)?.get(signature) ?? storage.get(signature, callOptions),
-    has: async (signature, callOptions) =>
-      (await listed)?.has(signature) === true || storage.has(signature, callOptions),
-  };
-}
-
-/**
  * Resolves a project once: the selected images and their dependencies, dependencies first, each
  * stage with its signature and where it is. Every procedure and `plan` start here.
  */
 export async function resolveProject(options: ResolveProjectOptions): Promise<ResolvedProject> {
-  const storages = { ...options.storages, local: listedOnce(options.storages.local, options.signal) };
   const names = options.images ?? [];
   const levels = imageLevels(options.config, names);
   const signatures = new Map<string, Signature>();
@@ -480,7 +459,7 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
             evaluated,
             { context, imageSignatures: signatures, readLink },
             {
-              storages,
+              storages: options.storages,
               remoteLookup: options.remoteLookup,
               signal: options.signal,
               project: options.config.meta.project,
@@ -490,7 +469,7 @@ export async function resolveProject(options: ResolveProjectOptions): Promise<Re
         }
         const facts = await gatherFacts(image, soFar, options.facts, options.signal);
         return resolveImage(image, facts, {
-          storages,
+          storages: options.storages,
           remoteLookup: options.remoteLookup,
           signal: options.signal,
           project: options.config.meta.project,

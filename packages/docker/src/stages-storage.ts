@@ -54,8 +54,6 @@ export function createDockerStagesStorage(options: DockerStagesStorageOptions): 
     specificationVersion: stagesStorageSpecificationVersion,
     kind: "local",
     description: `docker ${connection.endpoint} (${repository})`,
-    // One `GET /images/json` filtered by the project's label lists every stage.
-    listsCheaply: true,
     host: createDockerHostHousekeeping({
       client,
       project,

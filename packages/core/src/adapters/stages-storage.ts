@@ -49,12 +49,6 @@ export interface StagesStorage {
   list(options?: CallOptions): Promise<StageDescriptor[]>;
   /** Removes the stage; removing an absent stage is not an error. */
   delete(signature: Signature, options?: CallOptions): Promise<void>;
-  /**
-   * Listing every stage costs about one lookup (a Docker Engine lists the project's images in one
-   * call): a resolve then lists once, while it reads git, instead of asking stage by stage. Optional
-   * capability.
-   */
-  readonly listsCheaply?: boolean;
   /** Remote storages: the records and leases cleanup reads (DESIGN §15). Optional capability. */
   readonly housekeeping?: RegistryHousekeeping;
   /** Engine-backed local storages: what host cleanup reads. Optional capability. */
