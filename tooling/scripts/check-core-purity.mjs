@@ -6,7 +6,7 @@ import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 
 const root = new URL("../../packages/core/", import.meta.url).pathname;
-const allowedDependencies = new Set(["yaml", "@noble/hashes", "@noble/ciphers"]);
+const allowedDependencies = new Set(["yaml", "@noble/hashes", "@noble/ciphers", "@noble/curves"]);
 const builtins = new Set(builtinModules);
 const problems = [];
 

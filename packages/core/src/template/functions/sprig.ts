@@ -1,12 +1,12 @@
 /*
  * Sprig v3.2.3's function map, as werf links it (Masterminds/sprig functions.go), over template values.
  * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts),
- * and what is not written yet: the key and certificate generators (genPrivateKey, genCA,
- * genSelfSignedCert, genSignedCert, their WithKey forms, buildCustomCert). getHostByName asks the
- * caller's resolver (SprigOptions.lookupHost). A missing function is the engine's "function X not
- * defined", naming it. `now`, `ago`, `uuidv4`, `rand*`, `shuffle`, `bcrypt`, `htpasswd` and `encryptAES` are here because werf has them;
- * each render gives them a new value (a new salt or IV), so what they reach changes its signature on
- * every build.
+ * and what is not written yet: the certificate generators (genCA, genSelfSignedCert, genSignedCert,
+ * their WithKey forms, buildCustomCert). getHostByName asks the caller's resolver
+ * (SprigOptions.lookupHost). A missing function is the engine's "function X not defined", naming it.
+ * `now`, `ago`, `uuidv4`, `rand*`, `shuffle`, `bcrypt`, `htpasswd`, `encryptAES` and `genPrivateKey`
+ * are here because werf has them; each render gives them a new value (a new salt, IV or key), so what
+ * they reach changes its signature on every build.
  */
 import type { FunctionMap } from "../model.js";
 import { cryptoFunctions } from "./crypto.js";
@@ -15,6 +15,7 @@ import { defaultFunctions } from "./defaults.js";
 import { dictFunctions } from "./dicts.js";
 import { encodingFunctions } from "./encoding.js";
 import { jsonFunctions } from "./json.js";
+import { keyFunctions } from "./keys.js";
 import { listFunctions } from "./lists.js";
 import { type HostLookup, networkFunctions } from "./network.js";
 import { numericFunctions } from "./numeric.js";
@@ -52,6 +53,7 @@ export function sprigFunctions(options: SprigOptions = {}): FunctionMap {
     ...randomFunctions(),
     ...dateFunctions(),
     ...cryptoFunctions(),
+    ...keyFunctions(),
     ...urlFunctions(),
     ...networkFunctions(options.lookupHost),
     hello: () => "Hello!",
