@@ -41,6 +41,7 @@ export {
   normalizePathPattern,
   type PathMatcher,
   pathPatternProblem,
+  pathPatternsPrefixes,
 } from "./path-rules.js";
 export { emitter } from "./procedures/events.js";
 export {

@@ -6,6 +6,7 @@ import {
   compileStageDependencies,
   normalizePathPattern,
   pathPatternProblem,
+  pathPatternsPrefixes,
 } from "./path-rules.js";
 
 // One row: patterns, path, whether the path matches. Every rule and edge case of werf's globs
@@ -111,6 +112,22 @@ describe("compilePathPatterns", () => {
     for (const pattern of ["src", "**/*.md", "{a,b}", "\\[x", "a}", "a,b", "(x)", "!x"]) {
       expect(pathPatternProblem(pattern), pattern).toBeNull();
     }
+  });
+});
+
+describe("pathPatternsPrefixes", () => {
+  it("gives each pattern's literal beginning, or null when one may match any path", () => {
+    expect(pathPatternsPrefixes(["pkg000/**"])).toEqual(["pkg000"]);
+    expect(pathPatternsPrefixes(["./src/lib/*.ts", "/package.json"])).toEqual(["src/lib/", "package.json"]);
+    expect(pathPatternsPrefixes(["src/{a,b}/x", "a\\*b", "docs/"])).toEqual(["src/", "a", "docs"]);
+    expect(pathPatternsPrefixes(["src/**", "**/*.md"])).toBeNull();
+    expect(pathPatternsPrefixes(["*"])).toBeNull();
+    expect(pathPatternsPrefixes([])).toEqual([]);
+  });
+
+  it.each(patternCases.filter((row) => row[3]))("%s: %s starts with a prefix of %j", (_name, patterns, path) => {
+    const prefixes = pathPatternsPrefixes(patterns);
+    if (prefixes !== null) expect(prefixes.some((prefix) => path.startsWith(prefix))).toBe(true);
   });
 });
 

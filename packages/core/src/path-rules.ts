@@ -82,6 +82,24 @@ export function compilePathPatterns(patterns: readonly string[]): PathMatcher | 
 }
 
 /**
+ * The literal beginnings of `patterns`: every path one of them matches starts with one of these
+ * strings (a pattern's text before its first wildcard, class, brace or escape, after trimming its
+ * trailing wildcards as for its stem). Null when some pattern starts with one: it may match any
+ * path. A caller holding paths sorted by their bytes looks at the paths under these only.
+ */
+export function pathPatternsPrefixes(patterns: readonly string[]): string[] | null {
+  const prefixes: string[] = [];
+  for (const raw of patterns) {
+    const stem = trimTrailingWildcards(normalizePathPattern(raw));
+    const special = stem.search(/[*?[{\\]/);
+    const prefix = special < 0 ? stem : stem.slice(0, special);
+    if (prefix === "") return null;
+    prefixes.push(prefix);
+  }
+  return prefixes;
+}
+
+/**
  * The selection of a mapping or import: a path is selected when it matches an include pattern (or
  * there are none) and no exclude pattern; exclude wins. Null when every path is selected.
  */

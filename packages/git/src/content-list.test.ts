@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { GitFile } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { compareUtf8, contentIdOf, decodeFileList, dependenciesChecksumOf, encodeFileList } from "./content-list.js";
+import {
+  compareUtf8,
+  contentIdOf,
+  decodeFileList,
+  decodeFilesUnder,
+  dependenciesChecksumOf,
+  encodeFileList,
+} from "./content-list.js";
 
 const files: GitFile[] = [
   { path: "a\nb.txt", mode: 0o100644, blobId: "ce013625030ba8dba906f756967f9e9ca394464a" },
@@ -23,6 +30,58 @@ describe("file list encoding", () => {
   it("gives content ids as sha256 hex of the encoding", () => {
     expect(contentIdOf([])).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     expect(contentIdOf(files)).toBe(createHash("sha256").update(encodeFileList(files)).digest("hex"));
+  });
+});
+
+describe("decodeFilesUnder", () => {
+  // Paths a tree may hold, sorted by their bytes as git sorts them: neighbours of every prefix below.
+  const paths = [
+    "a",
+    "a/b",
+    "a/b/c.txt",
+    "a-b",
+    "a.txt",
+    "a0",
+    "ab/x",
+    "pkg0/file",
+    "pkg000",
+    "pkg000/m/1.ts",
+    "pkg000/m/2.ts",
+    "pkg0000/x",
+    "pkg001/y",
+    "z\u00e9/1",
+    "z\u00e9/\u{1F600}",
+    "\u00e9",
+  ].sort(compareUtf8);
+  const list = paths.map((path, index) => ({
+    path,
+    mode: 0o100644,
+    blobId: index.toString(16).padStart(40, "0"),
+  }));
+  const encoded = Buffer.from(encodeFileList(list), "utf8");
+  const prefixSets = [
+    ["a"],
+    ["a/"],
+    ["a/b"],
+    ["pkg000"],
+    ["pkg000/"],
+    ["pkg0"],
+    ["z\u00e9/"],
+    ["\u00e9"],
+    ["0"],
+    ["zz"],
+    ["a", "a/b", "pkg001"],
+    ["pkg001", "a-b"],
+  ];
+
+  it.each(prefixSets)("decodes exactly the files under %j, in list order", (...prefixes) => {
+    expect(decodeFilesUnder(encoded, prefixes)).toEqual(
+      list.filter((file) => prefixes.some((prefix) => file.path.startsWith(prefix))),
+    );
+  });
+
+  it("decodes nothing from an empty list", () => {
+    expect(decodeFilesUnder(Buffer.alloc(0), ["a"])).toEqual([]);
   });
 });
 

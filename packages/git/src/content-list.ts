@@ -61,6 +61,64 @@ export function decodeFileList(text: string): GitFile[] {
   return files;
 }
 
+/**
+ * The files of an encoded list (`encodeFileList` bytes, sorted by path bytes) whose paths start with
+ * one of `prefixes`, in list order: each prefix's records are found by binary search and decoded
+ * alone, so a large list costs what the files under the prefixes cost.
+ */
+export function decodeFilesUnder(encoded: Buffer, prefixes: readonly string[]): GitFile[] {
+  const ranges: [number, number][] = [];
+  for (const prefix of prefixes) {
+    const bytes = Buffer.from(prefix, "utf8");
+    const start = firstRecordFrom(encoded, bytes);
+    let end = start;
+    while (end < encoded.length) {
+      const tab = encoded.indexOf(9, end);
+      const nul = tab < 0 ? -1 : encoded.indexOf(0, tab);
+      if (nul < 0) throw new Error("truncated file list");
+      const path = encoded.subarray(tab + 1, nul);
+      if (path.length < bytes.length || Buffer.compare(path.subarray(0, bytes.length), bytes) !== 0) break;
+      end = nul + 1;
+    }
+    if (end > start) ranges.push([start, end]);
+  }
+  // One prefix may hold another ("src", "src/lib"): each record is decoded once.
+  ranges.sort((left, right) => left[0] - right[0]);
+  const files: GitFile[] = [];
+  let decodedTo = 0;
+  for (const [start, end] of ranges) {
+    const from = Math.max(start, decodedTo);
+    if (from < end) files.push(...decodeFileList(encoded.toString("utf8", from, end)));
+    decodedTo = Math.max(decodedTo, end);
+  }
+  return files;
+}
+
+/**
+ * The offset of the first record whose path is not before `path` in byte order (the length when
+ * none). `low` is always a record start with every record before it before `path`; every record
+ * starting at or after `high` is not.
+ */
+function firstRecordFrom(encoded: Buffer, path: Buffer): number {
+  let low = 0;
+  let high = encoded.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const previousEnd = middle === 0 ? -1 : encoded.indexOf(0, middle - 1);
+    const start = middle === 0 ? 0 : previousEnd < 0 ? encoded.length : previousEnd + 1;
+    if (start >= high) {
+      high = middle;
+      continue;
+    }
+    const tab = encoded.indexOf(9, start);
+    const end = tab < 0 ? -1 : encoded.indexOf(0, tab);
+    if (end < 0) throw new Error("truncated file list");
+    if (Buffer.compare(encoded.subarray(tab + 1, end), path) < 0) low = end + 1;
+    else high = start;
+  }
+  return low;
+}
+
 /** Reads octal digits by hand: cheaper than a substring and parseInt per file. */
 export function parseOctal(text: string, start: number, end: number): number {
   let value = 0;

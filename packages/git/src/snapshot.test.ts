@@ -30,6 +30,9 @@ describe("snapshot mode", () => {
       "src/a.ts": "a\n",
       "src/b.ts": "b\n",
       "docs/readme.md": "docs\n",
+      // Neighbours of "src" in git's byte order, for the globs' literal beginnings.
+      "src-old/c.ts": "c\n",
+      srcfile: "s\n",
     });
     cleanups.push(() => repository.dispose());
     writeFileSync(join(repository.root, "src/a.ts"), "a, edited\n");
@@ -45,7 +48,17 @@ describe("snapshot mode", () => {
     for (const mapping of mappings) {
       expect((await snapshot.content(mapping)).contentId).toBe((await plain.content(mapping)).contentId);
       expect((await snapshot.content(mapping)).files).toEqual((await plain.content(mapping)).files);
-      for (const globs of [["package.json"], ["src/**"], ["*.ts"]]) {
+      const globSets = [
+        ["package.json"],
+        ["src/**"],
+        ["*.ts"],
+        ["src"],
+        ["src/", "docs/readme.md", "src/a.ts"],
+        ["src/{a,b}.ts", "src-old/*"],
+        ["sr*"],
+        ["s"],
+      ];
+      for (const globs of globSets) {
         expect(await snapshot.dependenciesChecksum(mapping, globs)).toBe(
           await plain.dependenciesChecksum(mapping, globs),
         );
