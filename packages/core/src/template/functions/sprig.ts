@@ -1,14 +1,14 @@
 /*
  * Sprig v3.2.3's function map, as werf links it (Masterminds/sprig functions.go), over template values.
- * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts),
- * and what is not written yet: the certificate generators (genCA, genSelfSignedCert, genSignedCert,
- * their WithKey forms, buildCustomCert). getHostByName asks the caller's resolver
- * (SprigOptions.lookupHost). A missing function is the engine's "function X not defined", naming it.
- * `now`, `ago`, `uuidv4`, `rand*`, `shuffle`, `bcrypt`, `htpasswd`, `encryptAES` and `genPrivateKey`
- * are here because werf has them; each render gives them a new value (a new salt, IV or key), so what
- * they reach changes its signature on every build.
+ * Left out: `env` and `expandenv` (werf replaces the first and removes the second; see werf.ts).
+ * getHostByName asks the caller's resolver (SprigOptions.lookupHost). A missing function is the
+ * engine's "function X not defined", naming it. `now`, `ago`, `uuidv4`, `rand*`, `shuffle`, `bcrypt`,
+ * `htpasswd`, `encryptAES`, `genPrivateKey` and the certificate generators are here because werf has
+ * them; each render gives them a new value (a new salt, IV, key or serial), so what they reach
+ * changes its signature on every build.
  */
 import type { FunctionMap } from "../model.js";
+import { certificateFunctions } from "./certs.js";
 import { cryptoFunctions } from "./crypto.js";
 import { dateFunctions } from "./date.js";
 import { defaultFunctions } from "./defaults.js";
@@ -54,6 +54,7 @@ export function sprigFunctions(options: SprigOptions = {}): FunctionMap {
     ...dateFunctions(),
     ...cryptoFunctions(),
     ...keyFunctions(),
+    ...certificateFunctions(),
     ...urlFunctions(),
     ...networkFunctions(options.lookupHost),
     hello: () => "Hello!",
