@@ -136,7 +136,8 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
     const saved = spawnSync("/usr/bin/docker", ["-H", host, "save", app], { maxBuffer: 256 * 1024 * 1024 });
     expect(saved.status).toBe(0);
     expect(saved.stdout.includes(Buffer.from(token))).toBe(false);
-    expect(inImage(app, "cat /run/secrets/token /root/.tok 2>/dev/null; true")).toBe("");
+    // Nor the mount points: BuildKit leaves no stub of a secret's target in the image.
+    expect(inImage(app, "for path in /run/secrets /root/.tok; do [ -e $path ] && echo $path; done; true")).toBe("");
     expect(docker(host, "history", "--no-trunc", app)).not.toContain(token);
   });
 

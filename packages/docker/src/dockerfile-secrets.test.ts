@@ -1,6 +1,9 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { withPrologue } from "./dockerfile-secrets.js";
+import { missingPaths, stubRemoval, withPrologue } from "./dockerfile-secrets.js";
 
 describe("withPrologue", () => {
   it("runs the argv as is when there is nothing to export", () => {
@@ -26,5 +29,33 @@ describe("withPrologue", () => {
     const run = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8" });
     expect(run.status).not.toBe(0);
     expect(run.stdout).toBe("");
+  });
+});
+
+describe("mount stubs", () => {
+  it("lists what the engine makes to bind each target, deepest first", async () => {
+    const existing = new Set(["/root", "/run"]);
+    const paths = await missingPaths(["/run/secrets/npm", "/root/.npmrc", "/run/secrets/token"], async (path) =>
+      existing.has(path),
+    );
+    expect(paths).toEqual(["/run/secrets/npm", "/run/secrets/token", "/root/.npmrc", "/run/secrets"]);
+    expect(await missingPaths(["/etc/passwd"], async () => true)).toEqual([]);
+  });
+
+  it("removes empty stubs only: a directory the command wrote into and a file with content stay", () => {
+    const root = mkdtempSync(join(tmpdir(), "stages-stubs-"));
+    mkdirSync(join(root, "run/secrets"), { recursive: true });
+    writeFileSync(join(root, "run/secrets/token"), "");
+    mkdirSync(join(root, "app"));
+    writeFileSync(join(root, "app/.npmrc"), "");
+    writeFileSync(join(root, "app/built.txt"), "output");
+    writeFileSync(join(root, "kept"), "content");
+    const paths = ["run/secrets/token", "app/.npmrc", "run/secrets", "app", "run", "kept"].map((path) =>
+      join(root, path),
+    );
+    const argv = stubRemoval(paths);
+    expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
+    expect(readdirSync(root).sort()).toEqual(["app", "kept"]);
+    expect(readdirSync(join(root, "app"))).toEqual(["built.txt"]);
   });
 });

@@ -21,6 +21,8 @@ export const runSecretsDirectory = "/dev/.stages-secrets";
 export interface RunSecrets {
   mounts: EngineMount[];
   binds: string[];
+  /** The absolute paths the files are bound at (the engine makes what is missing of them: stubs). */
+  targets: string[];
   /** `NAME=file` for the mounts with `env=`: the prologue exports them. */
   env: [string, string][];
   guard: OutputGuard;
@@ -73,10 +75,13 @@ export async function prepareRunSecrets(request: RunSecretsRequest): Promise<Run
   try {
     const mountpoint = await volumeMountpoint(request.client, volume, request.signal);
     const binds: string[] = [];
+    const targets: string[] = [];
     const env: [string, string][] = [];
     for (const [index, mount] of mounted.entries()) {
       if (mount.target !== null) {
-        binds.push(`${mountpoint}/m${index}:${posix.resolve("/", request.workingDir || "/", mount.target)}:ro`);
+        const target = posix.resolve("/", request.workingDir || "/", mount.target);
+        binds.push(`${mountpoint}/m${index}:${target}:ro`);
+        targets.push(target);
       }
       if (mount.env !== null) env.push([mount.env, `${runSecretsDirectory}/m${index}`]);
     }
@@ -91,6 +96,7 @@ export async function prepareRunSecrets(request: RunSecretsRequest): Promise<Run
         },
       ],
       binds,
+      targets,
       env,
       guard: createOutputGuard([...values.values()]),
       release,
@@ -132,4 +138,36 @@ export function withPrologue(
     'exec "$@"',
   ];
   return ["/bin/sh", "-c", lines.join("\n"), "stages-run", ...argv];
+}
+
+/**
+ * The paths the engine will create to bind the targets (each target and its missing parents),
+ * deepest first, given what exists in the base image. BuildKit removes such mount stubs after the
+ * RUN; `stubRemoval` does the same.
+ */
+export async function missingPaths(
+  targets: readonly string[],
+  exists: (path: string) => Promise<boolean>,
+): Promise<string[]> {
+  const missing = new Set<string>();
+  for (const target of targets) {
+    const parts = target.split("/").filter((part) => part !== "");
+    for (let index = 1; index <= parts.length; index += 1) {
+      const path = `/${parts.slice(0, index).join("/")}`;
+      if (missing.has(path) || !(await exists(path))) missing.add(path);
+    }
+  }
+  return [...missing].sort(
+    (left, right) => right.split("/").length - left.split("/").length || (left < right ? -1 : 1),
+  );
+}
+
+/**
+ * The argv that removes the mount stubs a RUN left (deepest first): a file stub, then each stub
+ * directory only while it is empty, so that what the command wrote there stays (BuildKit's rule).
+ */
+export function stubRemoval(paths: readonly string[]): string[] {
+  const script =
+    'for path in "$@"; do if [ -d "$path" ] && [ ! -L "$path" ]; then rmdir "$path" 2>/dev/null; elif [ ! -s "$path" ]; then rm -f "$path"; fi; done; true';
+  return ["/bin/sh", "-c", script, "stages-stubs", ...paths];
 }

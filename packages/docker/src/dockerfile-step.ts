@@ -16,7 +16,7 @@ import { ContainerStartError, EngineContainer } from "./container.js";
 import { putEntries, readAccounts } from "./container-files.js";
 import { EngineBuildFailure, runEngineBuild } from "./dockerfile-build.js";
 import { copyStep } from "./dockerfile-copy.js";
-import { prepareRunSecrets, type RunSecrets, withPrologue } from "./dockerfile-secrets.js";
+import { missingPaths, prepareRunSecrets, type RunSecrets, stubRemoval, withPrologue } from "./dockerfile-secrets.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
@@ -221,7 +221,9 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
       try {
         // The classic builder has no mounts: ARGs come through the prologue, as the secrets' variables do.
         const command = args.length > 0 || secrets.env.length > 0 ? withPrologue(argv, args, secrets.env) : argv;
-        return await runInContainer(engine, job, step, command, network, secrets);
+        const stubs = await stubsOf(engine, job, secrets.targets);
+        const image = await runInContainer(engine, job, step, command, network, secrets);
+        return stubs.length === 0 ? image : await removeStubs(engine, job, step, image, stubs);
       } finally {
         await secrets.release();
       }
@@ -231,6 +233,63 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
   // container's env into the image config. ARGs must not; the engine's builder runs those steps.
   if (args.length > 0) return runWithEngineBuilder(engine, job, step, argv, args, network);
   return runInContainer(engine, job, step, argv, network, null);
+}
+
+/** The paths the engine will make in the layer to bind the secrets' targets (none exist in the base). */
+async function stubsOf(engine: StepEngine, job: StepJob, targets: readonly string[]): Promise<string[]> {
+  if (targets.length === 0) return [];
+  const holder = await holdingContainer(engine, job);
+  try {
+    return await missingPaths(targets, (path) => holder.pathExists(path, job.request.signal));
+  } finally {
+    await holder.remove();
+  }
+}
+
+/**
+ * The RUN's image without the mount stubs the engine made for its secrets (empty files and
+ * directories, as BuildKit leaves none): removed in a container of it, committed on top. An image
+ * without /bin/sh keeps them, said in the output.
+ */
+async function removeStubs(
+  engine: StepEngine,
+  job: StepJob,
+  step: RunStep,
+  image: string,
+  stubs: readonly string[],
+): Promise<string> {
+  const config = job.base.Config ?? {};
+  const container = await EngineContainer.create(
+    engine.client,
+    {
+      image,
+      namePrefix: job.namePrefix,
+      labels: containerLabels(job.request.project),
+      entrypoint: stubRemoval(stubs),
+      networkMode: "none",
+    },
+    job.request.signal,
+  );
+  try {
+    let exitCode: number | null = null;
+    try {
+      exitCode = await container.run({ signal: job.request.signal, onOutput: () => {} });
+    } catch (error) {
+      if (!(error instanceof ContainerStartError)) throw error;
+    }
+    throwIfAborted(job.request.signal);
+    if (exitCode !== 0) {
+      job.request.onEvent?.({
+        type: "output",
+        stream: "stderr",
+        text: `${where(step)}: the empty mount points of the secrets (${stubs.join(", ")}) stay in the image: it has no /bin/sh to remove them\n`,
+      });
+      return image;
+    }
+    return await container.commit(stageCommitConfig(config, job.request.labels, null), job.base.Author);
+  } finally {
+    await container.remove();
+  }
 }
 
 /** A RUN in a container of the base stage (with the secrets it mounts), committed. */
