@@ -495,4 +495,18 @@ ${extra}`;
     const plain = (await resolve(await load(stagesYaml(), { Dockerfile: text }), context)).images[0]!.stages;
     expect(plain[1]?.instructions).toMatchObject({ step: { network: null } });
   });
+
+  it("gives a staged: false build FROM the dependency's stage by its name, which the engine's builder finds", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Dockerfile's own variable
+    const text = "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo hi\n";
+    const project = await resolve(
+      await load(withDependency(nameImport, "staged: false\n"), { Dockerfile: text }),
+      context,
+    );
+    const [base, app] = project.images;
+    expect(app!.stages[0]?.instructions).toMatchObject({
+      kind: "dockerfileBuild",
+      args: { BASE_IMAGE: `stages-storage/taxi:${base!.stages.at(-1)!.signature}` },
+    });
+  });
 });

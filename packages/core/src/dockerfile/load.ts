@@ -68,7 +68,8 @@ export async function loadDockerfiles(config: StagesConfig, reader: ProjectFileR
         args: { ...spec.args, ...dependencies.args },
         target: spec.target,
         configImages: others,
-        imageAliases: dependencies.aliases,
+        // staged: false gives FROM the name itself: the engine's builder finds the dependency's stage by it.
+        ...(spec.staged ? { imageAliases: dependencies.aliases } : {}),
         staged: spec.staged,
       });
       if (!spec.staged) {
@@ -146,7 +147,8 @@ export function withDependencyArgs(
     args,
     target: spec.target,
     configImages: new Set(configImages.filter((name) => name !== image.name)),
-    imageAliases: dependencies.aliases,
+    // staged: false gives FROM the name itself: the engine's builder finds the dependency's stage by it.
+    ...(spec.staged ? { imageAliases: dependencies.aliases } : {}),
     staged: spec.staged,
   });
   return { ...image, dockerfile: { ...spec, args, evaluated } };
