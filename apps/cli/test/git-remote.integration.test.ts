@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { requireTestEnvironment } from "@stages/testenv";
@@ -175,6 +176,19 @@ docker:
       ]);
       const text = await stages(["plan"], { cwd: directory, env });
       expect(text.stdout).toContain(`git-0: file://${bare} branch main at ${changed}`);
+
+      // host purge takes this host's mirror with the project's stages; the next plan clones again.
+      const mirrors = join(env.STAGES_STATE_DIR as string, "git", name);
+      const present = readdirSync(mirrors);
+      expect(present).toHaveLength(1);
+      const purged = await stages(["host", "purge", "--json"], { cwd: directory, env });
+      expect(purged.code, purged.stderr).toBe(0);
+      expect(purged.json.gitMirrors).toEqual([join(mirrors, present[0] as string)]);
+      expect(readdirSync(mirrors)).toEqual([]);
+      const again = await stages(["plan", "--json"], { cwd: directory, env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain("fetching");
+      expect(readdirSync(mirrors)).toHaveLength(1);
     },
   );
 

@@ -6,6 +6,7 @@ export { createGitHistory } from "./git-history.js";
 export type { GitSourceOptions } from "./git-source.js";
 export { createGitSource, diffFileLists } from "./git-source.js";
 export { gitPlugin } from "./plugin.js";
+export { purgeRemoteMirrors, remoteCacheDirectory } from "./remote-purge.js";
 export { routeRemoteMappings } from "./remote-routing.js";
 export type { RemoteGitSourceOptions } from "./remote-source.js";
 export { createRemoteGitSource } from "./remote-source.js";

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { definePlugin, pluginSpecificationVersion } from "@stages/core";
 import { createGitSource } from "./git-source.js";
+import { remoteCacheDirectory } from "./remote-purge.js";
 import { routeRemoteMappings } from "./remote-routing.js";
 import { createRemoteGitSource } from "./remote-source.js";
 
@@ -18,7 +19,10 @@ export const gitPlugin = definePlugin({
       const local = createGitSource({ workTree: context.directory, snapshot: true });
       const stateDirectory = context.settings["stages.stateDir"];
       // A host that names no state directory gets the CLI's default one.
-      const cacheDir = join(stateDirectory || join(homedir(), ".local", "state", "stages"), "git", context.project);
+      const cacheDir = remoteCacheDirectory(
+        stateDirectory || join(homedir(), ".local", "state", "stages"),
+        context.project,
+      );
       const remote = createRemoteGitSource({
         cacheDir,
         secrets: context.secrets,

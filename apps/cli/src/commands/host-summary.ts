@@ -64,6 +64,9 @@ export function summarizeHostCleanup(result: HostCleanupResult): string {
       `build_dir caches ${result.dryRun ? "that would be removed" : "removed"}: ${result.buildDirectories.join(", ")}`,
     );
   }
+  if (result.gitMirrors && result.gitMirrors.length > 0) {
+    lines.push(`git mirrors ${result.dryRun ? "that would be removed" : "removed"}: ${result.gitMirrors.join(", ")}`);
+  }
   if (!result.dryRun) lines.push(`  usage after: ${formatUsage(result.usageAfter)}`);
   return lines.join("\n");
 }

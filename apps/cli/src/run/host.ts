@@ -1,5 +1,5 @@
 import { cleanupHost, type HostCleanupEvent, type HostCleanupResult, purgeHost, type StorageUsage } from "@stages/core";
-import { measureLocalStorage } from "@stages/docker";
+import { measureLocalStorage, stateDirectoryFromEnv } from "@stages/docker";
 import type { Session } from "../base-command.js";
 import type { HostCleanupCommand, HostPurgeCommand } from "../commands/host.js";
 
@@ -42,6 +42,11 @@ export async function runHostPurge(session: Session, command: HostPurgeCommand):
     signal: session.signal,
     onEvent: onHostEvent(session),
   });
+  const { purgeRemoteMirrors, remoteCacheDirectory } = await import("@stages/git");
+  result.gitMirrors = await purgeRemoteMirrors(
+    remoteCacheDirectory(stateDirectoryFromEnv(session.env), session.project.config.meta.project),
+    { dryRun: command.dryRun, signal: session.signal },
+  );
   if (result.kept > 0) {
     session.renderer.info(
       `warning: ${result.kept} stage${result.kept === 1 ? " is" : "s are"} in use and kept (see the report); run host purge again once they are free`,

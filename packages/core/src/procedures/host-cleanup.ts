@@ -233,6 +233,11 @@ export interface HostCleanupResult {
    * when the storage keeps none.
    */
   buildDirectories?: string[] | null;
+  /**
+   * Purge only: this host's mirrors of the project's remote git mappings removed (would be, in a
+   * dry run). The git adapter keeps them; the CLI purges them after the engine's storage.
+   */
+  gitMirrors?: string[];
 }
 
 /** Options of `cleanupHost`. */
