@@ -13,6 +13,7 @@ import {
   locateRenderedProblems,
   type ProjectFileReader,
   parseConfig,
+  prepareWerfConfigFunctions,
   renderWerfConfig,
   type StagesConfig,
   type TemplateSource,
@@ -119,10 +120,12 @@ export async function readProjectConfig(options: ProjectOptions): Promise<Projec
   const relativeToCwd = relative(options.cwd, file) || file;
   const shown = relativeToCwd.startsWith("..") ? file : relativeToCwd;
   if (!isTemplate(text)) return { directory, file, shown, text, render: null };
+  const partials = readPartials(directory);
+  await prepareWerfConfigFunctions({ text, partials });
   const render = renderWerfConfig({
     file: shown,
     text,
-    partials: readPartials(directory),
+    partials,
     files: configFileReader(directory),
     environment: options.environment ?? {},
     env: options.werfEnv ?? "",

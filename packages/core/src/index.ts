@@ -316,6 +316,7 @@ export {
   type HeadCommit,
   isTemplate,
   locateRenderedProblems,
+  prepareWerfConfigFunctions,
   renderWerfConfig,
   type WerfConfigInput,
   type WerfConfigReads,

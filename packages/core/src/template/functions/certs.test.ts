@@ -5,6 +5,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTemplateSet } from "../index.js";
 import { GoObject, type GoValue } from "../model.js";
+import { loadEllipticCurves } from "./curves.js";
 import { derInteger, derSequence, pemEncode } from "./der.js";
 import { generateDsaKey } from "./keys.js";
 import { sprigFunctions } from "./sprig.js";
@@ -156,6 +157,7 @@ const days = (cert: Parsed) => {
 // these check the certificates as Go's x509.CreateCertificate writes them (the same certificates
 // were checked with openssl x509 -text and openssl verify while this was written).
 describe("certificates", () => {
+  beforeAll(loadEllipticCurves);
   let ca: GoObject;
   let caCert: Parsed;
   beforeAll(() => {

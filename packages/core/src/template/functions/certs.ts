@@ -8,12 +8,11 @@
  * key), the signer's as authorityKeyId, DNS names then IPs as subjectAltName; signed with SHA-256
  * (RSA PKCS#1 v1.5, ECDSA) or Ed25519. The value is Sprig's certificate struct: `.Cert` and `.Key`.
  */
-import { ed25519 } from "@noble/curves/ed25519";
-import { p256 } from "@noble/curves/nist";
 import { sha1 } from "@noble/hashes/legacy";
 import { sha256 } from "@noble/hashes/sha2";
 import { type FunctionMap, GoObject, type GoValue } from "../model.js";
 import { expectArity, intArgument, stringArgument } from "./arguments.js";
+import { ellipticCurves } from "./curves.js";
 import {
   bigIntBytes,
   bytesBigInt,
@@ -189,7 +188,10 @@ function ecdsaPrivateDer(secret: Uint8Array): Uint8Array {
     derInteger(1n),
     derOctetString(secret),
     derExplicit(0, derObjectIdentifier(oids.prime256v1)),
-    derExplicit(1, derBitString(p256.getPublicKey(secret, false))),
+    derExplicit(
+      1,
+      derBitString(ellipticCurves("a certificate with an ECDSA or Ed25519 key").p256.getPublicKey(secret, false)),
+    ),
   );
 }
 
@@ -225,11 +227,11 @@ function publicKeyInfo(key: PrivateKey): { bits: Uint8Array; info: Uint8Array } 
       break;
     case "ecdsa":
       algorithm = derSequence(derObjectIdentifier(oids.ecPublicKey), derObjectIdentifier(oids.prime256v1));
-      bits = p256.getPublicKey(key.secret, false);
+      bits = ellipticCurves("a certificate with an ECDSA or Ed25519 key").p256.getPublicKey(key.secret, false);
       break;
     case "ed25519":
       algorithm = derSequence(derObjectIdentifier(oids.ed25519));
-      bits = ed25519.getPublicKey(key.seed);
+      bits = ellipticCurves("a certificate with an ECDSA or Ed25519 key").ed25519.getPublicKey(key.seed);
       break;
     case "dsa":
       throw new Error("x509: unsupported public key type: *dsa.PublicKey");
@@ -281,9 +283,11 @@ function sign(key: PrivateKey, message: Uint8Array): Uint8Array {
       return out;
     }
     case "ecdsa":
-      return p256.sign(sha256(message), key.secret).toDERRawBytes();
+      return ellipticCurves("a certificate with an ECDSA or Ed25519 key")
+        .p256.sign(sha256(message), key.secret)
+        .toDERRawBytes();
     case "ed25519":
-      return ed25519.sign(message, key.seed);
+      return ellipticCurves("a certificate with an ECDSA or Ed25519 key").ed25519.sign(message, key.seed);
     case "dsa":
       throw new Error("x509: only RSA, ECDSA and Ed25519 keys supported");
   }

@@ -1,7 +1,8 @@
 import { ed25519 } from "@noble/curves/ed25519";
 import { p256 } from "@noble/curves/nist";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTemplateSet } from "../index.js";
+import { loadEllipticCurves } from "./curves.js";
 import { generateDsaKey, generateRsaKey, rsaPrivateKeyDer } from "./keys.js";
 import { sprigFunctions } from "./sprig.js";
 
@@ -66,6 +67,7 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 // Sprig's TestGenPrivateKey checks the PEM type of each kind; these check the keys too. The keys
 // were also checked with OpenSSL (openssl rsa -check, ec -check, pkey, dsa) while writing them.
 describe("genPrivateKey", () => {
+  beforeAll(loadEllipticCurves);
   it("writes a P-256 key as x509.MarshalECPrivateKey (SEC 1)", () => {
     const [key] = readDer(pemBody(render('{{ genPrivateKey "ecdsa" }}'), "EC PRIVATE KEY"));
     const [version, secret, curve, publicKey] = key?.children ?? [];

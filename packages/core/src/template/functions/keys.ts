@@ -6,10 +6,9 @@
  * with Web Crypto's random bytes; every render gives a new key. An RSA key of 4096 bits takes
  * seconds in JavaScript.
  */
-import { ed25519 } from "@noble/curves/ed25519";
-import { p256 } from "@noble/curves/nist";
 import type { FunctionMap } from "../model.js";
 import { expectArity, stringArgument } from "./arguments.js";
+import { ellipticCurves } from "./curves.js";
 import {
   bigIntBytes,
   bytesBigInt,
@@ -169,6 +168,7 @@ export function generatePrivateKey(type: string): string {
       return pemEncode("DSA PRIVATE KEY", der);
     }
     case "ecdsa": {
+      const { p256 } = ellipticCurves("genPrivateKey");
       const secret = p256.utils.randomPrivateKey();
       // x509.MarshalECPrivateKey: version 1, the key, [0] the curve (prime256v1), [1] the public point.
       const der = derSequence(
@@ -180,6 +180,7 @@ export function generatePrivateKey(type: string): string {
       return pemEncode("EC PRIVATE KEY", der);
     }
     case "ed25519": {
+      const { ed25519 } = ellipticCurves("genPrivateKey");
       const seed = ed25519.utils.randomPrivateKey();
       // x509.MarshalPKCS8PrivateKey: version 0, the algorithm (Ed25519), the seed as an OCTET STRING inside one.
       const der = derSequence(
