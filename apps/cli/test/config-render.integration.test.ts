@@ -139,6 +139,17 @@ shell:
     expect(result.stdout).toMatch(/HOST: "(127\.0\.0\.1|::1)"/);
   });
 
+  it("loads what genPrivateKey needs for an ECDSA key before rendering", async () => {
+    const keyed = project({
+      "werf.yaml":
+        'project: keys\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\ndocker:\n  ENV: {KEY: {{ genPrivateKey "ecdsa" | b64enc | quote }}}\n',
+    });
+    const result = await stages(["config", "render"], { cwd: keyed, env });
+    expect(result.code, result.stderr).toBe(0);
+    const key = /KEY: "([A-Za-z0-9+/=]+)"/.exec(result.stdout)?.[1] ?? "";
+    expect(Buffer.from(key, "base64").toString()).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+  });
+
   it("prints a file without templates as it is", async () => {
     const plain = project({ "stages.yaml": "project: plain\nconfigVersion: 1\n---\nimage: a\nfrom: alpine\n" });
     const result = await stages(["config", "render", "--json"], { cwd: plain, env });
