@@ -111,6 +111,7 @@ describe("urlParse and urlJoin", () => {
       'parse "http://x:port/": invalid port ":port" after host',
     );
     expect(() => render('{{ urlParse ":x" }}')).toThrow('parse ":x": missing protocol scheme');
+    expect(() => urlParse("http://x/\n")).toThrow('parse "http://x/\\n": net/url: invalid control character in URL');
     expect(() => render('{{ urlJoin (dict "host" 80) }}')).toThrow(
       "error calling urlJoin: unable to parse host key, must be of type string, but int found",
     );

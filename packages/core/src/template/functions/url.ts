@@ -39,7 +39,7 @@ function shouldEscape(code: number, mode: Mode): boolean {
 }
 
 /** Go's url.escape. */
-function escape(text: string, mode: Mode): string {
+function escapeUrl(text: string, mode: Mode): string {
   let out = "";
   for (const byte of utf8.encode(text)) {
     if (!shouldEscape(byte, mode)) out += String.fromCharCode(byte);
@@ -52,7 +52,7 @@ function escape(text: string, mode: Mode): string {
 const isHex = (char: string | undefined) => char !== undefined && /^[0-9a-fA-F]$/.test(char);
 
 /** Go's url.unescape, with its errors. */
-function unescape(text: string, mode: Mode): string {
+function unescapeUrl(text: string, mode: Mode): string {
   const bytes: number[] = [];
   const raw = utf8.encode(text);
   for (let i = 0; i < raw.length; ) {
@@ -141,14 +141,14 @@ function parseHost(host: string): string {
     if (close < 0) throw new Error("missing ']' in host");
     const colonPort = host.slice(close + 1);
     if (!validOptionalPort(colonPort)) throw new Error(`invalid port ${JSON.stringify(colonPort)} after host`);
-    return unescape(host, "host");
+    return unescapeUrl(host, "host");
   }
   const colon = host.lastIndexOf(":");
   if (colon !== -1) {
     const colonPort = host.slice(colon);
     if (!validOptionalPort(colonPort)) throw new Error(`invalid port ${JSON.stringify(colonPort)} after host`);
   }
-  return unescape(host, "host");
+  return unescapeUrl(host, "host");
 }
 
 const userinfoCharacters = /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/;
@@ -160,11 +160,11 @@ function parseAuthority(authority: string): Pick<GoUrl, "user" | "host"> {
   const userinfo = authority.slice(0, at);
   if (!userinfoCharacters.test(userinfo)) throw new Error("net/url: invalid userinfo");
   const colon = userinfo.indexOf(":");
-  if (colon < 0) return { user: { username: unescape(userinfo, "userPassword"), password: null }, host };
+  if (colon < 0) return { user: { username: unescapeUrl(userinfo, "userPassword"), password: null }, host };
   return {
     user: {
-      username: unescape(userinfo.slice(0, colon), "userPassword"),
-      password: unescape(userinfo.slice(colon + 1), "userPassword"),
+      username: unescapeUrl(userinfo.slice(0, colon), "userPassword"),
+      password: unescapeUrl(userinfo.slice(colon + 1), "userPassword"),
     },
     host,
   };
@@ -182,7 +182,7 @@ export function parseGoUrl(raw: string): GoUrl {
   }
   if (hash >= 0 && hash + 1 < raw.length) {
     try {
-      url.fragment = unescape(raw.slice(hash + 1), "fragment");
+      url.fragment = unescapeUrl(raw.slice(hash + 1), "fragment");
     } catch (error) {
       throw new Error(`parse ${JSON.stringify(raw)}: ${(error as Error).message}`);
     }
@@ -191,7 +191,10 @@ export function parseGoUrl(raw: string): GoUrl {
 }
 
 function parseWithoutFragment(raw: string): GoUrl {
-  if (/[\x00-\x1f\x7f]/.test(raw)) throw new Error("net/url: invalid control character in URL");
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) throw new Error("net/url: invalid control character in URL");
+  }
   const url = emptyUrl();
   if (raw === "*") {
     url.path = "*";
@@ -230,15 +233,15 @@ function parseWithoutFragment(raw: string): GoUrl {
   } else if (url.scheme !== "" && rest.startsWith("/")) {
     url.omitHost = true;
   }
-  url.path = unescape(rest, "path");
-  url.rawPath = escape(url.path, "path") === rest ? "" : rest;
+  url.path = unescapeUrl(rest, "path");
+  url.rawPath = escapeUrl(url.path, "path") === rest ? "" : rest;
   return url;
 }
 
 /** Go's Userinfo.String. */
 function userString(user: NonNullable<GoUrl["user"]>): string {
-  const name = escape(user.username, "userPassword");
-  return user.password === null ? name : `${name}:${escape(user.password, "userPassword")}`;
+  const name = escapeUrl(user.username, "userPassword");
+  return user.password === null ? name : `${name}:${escapeUrl(user.password, "userPassword")}`;
 }
 
 /** Go's URL.Hostname: the host without its port and IPv6 brackets. */
@@ -261,23 +264,23 @@ export function formatGoUrl(url: GoUrl): string {
       if (!(url.omitHost && url.host === "" && url.user === null)) {
         if (url.host !== "" || url.path !== "" || url.user !== null) out += "//";
         if (url.user !== null) out += `${userString(url.user)}@`;
-        if (url.host !== "") out += escape(url.host, "host");
+        if (url.host !== "") out += escapeUrl(url.host, "host");
       }
     }
     const path =
-      url.rawPath !== "" && unescapeOrNull(url.rawPath) === url.path ? url.rawPath : escape(url.path, "path");
+      url.rawPath !== "" && unescapeOrNull(url.rawPath) === url.path ? url.rawPath : escapeUrl(url.path, "path");
     if (path !== "" && !path.startsWith("/") && url.host !== "") out += "/";
     if (out === "" && (path.split("/")[0] as string).includes(":")) out += "./";
     out += path;
   }
   if (url.forceQuery || url.rawQuery !== "") out += `?${url.rawQuery}`;
-  if (url.fragment !== "") out += `#${escape(url.fragment, "fragment")}`;
+  if (url.fragment !== "") out += `#${escapeUrl(url.fragment, "fragment")}`;
   return out;
 }
 
 function unescapeOrNull(text: string): string | null {
   try {
-    return unescape(text, "path");
+    return unescapeUrl(text, "path");
   } catch {
     return null;
   }
