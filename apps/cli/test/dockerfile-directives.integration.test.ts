@@ -61,7 +61,7 @@ RUN --mount=type=secret,id=token sha256sum /run/secrets/token | cut -c1-64 > /to
 RUN --mount=type=secret,id=token,env=TOKEN,target=/root/.tok,mode=0444 test "$TOKEN" = "$(cat /root/.tok)" && echo "env is $TOKEN" >&2 && echo ok > /env-ok
 COPY --from=fromdep /copied.txt /copied.txt
 ARG BASE_ID
-RUN echo "$BASE_ID" > /base-id
+RUN --mount=type=cache,target=/var/cache/t --mount=type=tmpfs,target=/scratch echo run >> /var/cache/t/runs && wc -l < /var/cache/t/runs > /cache-runs && ls -A /scratch > /scratch-list && echo "$BASE_ID" > /base-id
 `;
 
 // biome-ignore lint/suspicious/noExplicitAny: docker inspect's document
@@ -110,6 +110,12 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
   }, 300_000);
 
   afterAll(() => {
+    // The cache mount's volume (kept between builds, as BuildKit keeps its caches).
+    for (const volume of docker(host, "volume", "ls", "-q", "--filter", `label=io.stages.project=${project}`)
+      .split("\n")
+      .filter(Boolean)) {
+      docker(host, "volume", "rm", volume);
+    }
     for (const tag of ["v1"]) spawnSync("/usr/bin/docker", ["-H", host, "rmi", `${repository}/app:${tag}`]);
   });
 
@@ -121,6 +127,9 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
     // FROM ${BASE_IMAGE} built on base's stage; BASE_ID is base's image id; neither stays in the config.
     expect(inImage(app, "cat /copied.txt /base-id")).toBe(`base-one\n${inspect(base).Id}`);
     expect(JSON.stringify(inspect(app).Config.Env)).not.toContain("BASE_");
+    // A cache mount and a tmpfs: used by the RUN, not in the image (nor their mount points).
+    expect(inImage(app, "cat /cache-runs").trim()).toBe("1");
+    expect(inImage(app, "for path in /var/cache/t /scratch; do [ -e $path ] && echo $path; done; true")).toBe("");
     // The image's network: none, not the CLI's host network.
     expect(inImage(app, "cat /networks")).toBe("lo");
   });
@@ -166,11 +175,14 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
       "app:fromdep: FROM ${BASE_IMAGE} AS fromdep=built",
       "app:fromdep: RUN cp /base.txt /copied.txt=built",
       "app:stage 1: COPY --from=fromdep /copied.txt /copied.txt=built",
-      'app:stage 1: RUN echo "$BASE_ID" > /base-id=built',
+      "app:stage 1: RUN --mount=type=cache,target=/var/cache/t --mount=type=tmp…=built",
       "app:imageSpec=built",
     ]);
     const app = lastStageOf(changed, "app");
     expect(inImage(app, "cat /copied.txt /base-id")).toBe(`base-two\n${inspect(lastStageOf(changed, "base")).Id}`);
+    // The cache mount kept what the first build's RUN wrote there; the tmpfs started empty again.
+    expect(inImage(app, "cat /cache-runs").trim()).toBe("2");
+    expect(inImage(app, "cat /scratch-list")).toBe("");
   });
 
   it("publishes app but never base (final: false)", async () => {

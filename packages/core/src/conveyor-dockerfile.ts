@@ -255,7 +255,7 @@ function normalizedReference(reference: string, location: DockerfileLocation): s
 /** The image's secrets a RUN mounts (`--mount=type=secret,id=...`); nothing for another step. */
 function secretsOf(image: ImageConfig, step: DockerfileStep): { secrets?: ImageConfig["secrets"] } {
   if (step.op !== "run" || step.mounts === undefined) return {};
-  const ids = new Set(step.mounts.map((mount) => mount.id));
+  const ids = new Set(step.mounts.flatMap((mount) => (mount.type === "secret" ? [mount.id] : [])));
   const secrets = image.secrets.filter((secret) => ids.has(secret.id));
   return secrets.length > 0 ? { secrets } : {};
 }

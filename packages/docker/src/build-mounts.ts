@@ -13,11 +13,13 @@ export const secretsDirectory = "/run/secrets";
 
 /** A mount of the engine's `HostConfig.Mounts`. */
 export interface EngineMount {
-  Type: "volume";
+  /** `tmpfs` for a Dockerfile RUN's `--mount=type=tmpfs`. */
+  Type: "volume" | "tmpfs";
   Target: string;
   Source?: string;
   ReadOnly?: boolean;
   VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> };
+  TmpfsOptions?: { SizeBytes?: number };
 }
 
 /** What a build container gets mounted, and how to release what was made for it. */

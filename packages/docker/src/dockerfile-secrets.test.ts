@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { missingPaths, stubRemoval, withPrologue } from "./dockerfile-secrets.js";
+import { cacheVolume, missingPaths, stubRemoval, withPrologue } from "./dockerfile-secrets.js";
 
 describe("withPrologue", () => {
   it("runs the argv as is when there is nothing to export", () => {
@@ -57,5 +57,16 @@ describe("mount stubs", () => {
     expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
     expect(readdirSync(root).sort()).toEqual(["app", "kept"]);
     expect(readdirSync(join(root, "app"))).toEqual(["built.txt"]);
+  });
+});
+
+describe("cacheVolume", () => {
+  it("names one volume per project and cache id, a valid engine name however the id is written", () => {
+    expect(cacheVolume("taxi", "/root/.cache/go-build")).toMatch(
+      /^stages-cache-taxi-root-.cache-go-build-[0-9a-f]{8}$/,
+    );
+    expect(cacheVolume("taxi", "npm")).not.toBe(cacheVolume("other", "npm"));
+    expect(cacheVolume("taxi", "a b")).not.toBe(cacheVolume("taxi", "a/b"));
+    expect(cacheVolume("taxi", "x".repeat(200)).length).toBeLessThan(90);
   });
 });

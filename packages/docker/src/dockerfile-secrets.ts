@@ -1,6 +1,13 @@
+import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { BuildSecretReader, DockerfileSecretMount, SecretSpec } from "@stages/core";
-import { UsageError } from "@stages/core";
+import type {
+  BuildSecretReader,
+  DockerfileCacheMount,
+  DockerfileSecretMount,
+  DockerfileTmpfsMount,
+  SecretSpec,
+} from "@stages/core";
+import { stageLabels, UsageError } from "@stages/core";
 import { createOutputGuard, createSecretsVolume, type EngineMount, type OutputGuard } from "./build-mounts.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
@@ -170,4 +177,54 @@ export function stubRemoval(paths: readonly string[]): string[] {
   const script =
     'for path in "$@"; do if [ -d "$path" ] && [ ! -L "$path" ]; then rmdir "$path" 2>/dev/null; elif [ ! -s "$path" ]; then rm -f "$path"; fi; done; true';
   return ["/bin/sh", "-c", script, "stages-stubs", ...paths];
+}
+
+/**
+ * The volume of a `--mount=type=cache` id: one per project and id, kept between builds on the engine
+ * (BuildKit keeps its cache mounts in its own store the same way), labelled with the project.
+ */
+export function cacheVolume(project: string, id: string): string {
+  const slug = id.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "");
+  const hash = createHash("sha256").update(id).digest("hex").slice(0, 8);
+  return `stages-cache-${project}-${slug.slice(0, 48)}-${hash}`;
+}
+
+/**
+ * The engine mounts of a RUN's cache and tmpfs mounts (targets resolved against the WORKDIR), the
+ * cache volumes created when missing. Every `sharing` is shared: stages does not lock a cache.
+ */
+export async function cacheAndTmpfsMounts(
+  client: EngineClient,
+  project: string,
+  mounts: readonly (DockerfileCacheMount | DockerfileTmpfsMount)[],
+  workingDir: string,
+  signal: AbortSignal | undefined,
+): Promise<{ mounts: EngineMount[]; targets: string[] }> {
+  const result: EngineMount[] = [];
+  const targets: string[] = [];
+  for (const mount of mounts) {
+    const target = posix.resolve("/", workingDir || "/", mount.target);
+    targets.push(target);
+    if (mount.type === "tmpfs") {
+      result.push({
+        Type: "tmpfs",
+        Target: target,
+        ...(mount.size > 0 ? { TmpfsOptions: { SizeBytes: mount.size } } : {}),
+      });
+      continue;
+    }
+    const name = cacheVolume(project, mount.id);
+    // Creating a volume that exists is a no-op for the engine.
+    await client.call(signal, (docker) =>
+      docker.createVolume({ Name: name, Labels: { [stageLabels.project]: project } }),
+    );
+    result.push({
+      Type: "volume",
+      Source: name,
+      Target: target,
+      ReadOnly: mount.readOnly,
+      VolumeOptions: { NoCopy: true },
+    });
+  }
+  return { mounts: result, targets };
 }

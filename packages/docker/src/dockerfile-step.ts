@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import type {
   BuilderEvent,
   BuildSecretReader,
+  DockerfileMount,
   DockerfileStep,
   GitSource,
   StageBuildRequest,
@@ -11,12 +12,18 @@ import type {
 import { localStageName, StageBuildError, throwIfAborted, UsageError } from "@stages/core";
 import { completeStep } from "@stages/core/internal";
 import { containerLabels } from "./build-leftovers.js";
-import type { OutputGuard } from "./build-mounts.js";
+import type { EngineMount, OutputGuard } from "./build-mounts.js";
 import { ContainerStartError, EngineContainer } from "./container.js";
 import { putEntries, readAccounts } from "./container-files.js";
 import { EngineBuildFailure, runEngineBuild } from "./dockerfile-build.js";
 import { copyStep } from "./dockerfile-copy.js";
-import { missingPaths, prepareRunSecrets, type RunSecrets, stubRemoval, withPrologue } from "./dockerfile-secrets.js";
+import {
+  cacheAndTmpfsMounts,
+  missingPaths,
+  prepareRunSecrets,
+  stubRemoval,
+  withPrologue,
+} from "./dockerfile-secrets.js";
 import type { EngineClient } from "./engine-client.js";
 import { engineFailure } from "./engine-errors.js";
 import type { ContainerConfig } from "./image-config.js";
@@ -206,33 +213,55 @@ async function runStep(engine: StepEngine, job: StepJob, step: RunStep): Promise
   const network = step.network ?? engine.network;
   const args = argsForEnv(step.args, config.Env);
   if (step.mounts !== undefined && step.mounts.length > 0) {
-    const secrets = await prepareRunSecrets({
-      client: engine.client,
-      image: job.baseImage,
-      mounts: step.mounts,
-      secrets: job.instructions.secrets ?? [],
-      reader: engine.secrets,
-      workingDir: config.WorkingDir ?? "",
-      containerLabels: containerLabels(job.request.project),
-      namePrefix: job.namePrefix.replace("stages-build-", "stages-secrets-"),
-      signal: job.request.signal,
-    });
-    if (secrets !== null) {
-      try {
-        // The classic builder has no mounts: ARGs come through the prologue, as the secrets' variables do.
-        const command = args.length > 0 || secrets.env.length > 0 ? withPrologue(argv, args, secrets.env) : argv;
-        const stubs = await stubsOf(engine, job, secrets.targets);
-        const image = await runInContainer(engine, job, step, command, network, secrets);
-        return stubs.length === 0 ? image : await removeStubs(engine, job, step, image, stubs);
-      } finally {
-        await secrets.release();
-      }
-    }
+    const made = await runWithMounts(engine, job, step, argv, args, network, step.mounts);
+    if (made !== null) return made;
   }
   // An env the container is created with would stay in the image: the engine's commit merges the
   // container's env into the image config. ARGs must not; the engine's builder runs those steps.
   if (args.length > 0) return runWithEngineBuilder(engine, job, step, argv, args, network);
-  return runInContainer(engine, job, step, argv, network, null);
+  return runInContainer(engine, job, step, argv, network, null, null);
+}
+
+/**
+ * A RUN with `--mount`s (secret, cache, tmpfs) in a container that has them; null when none is left
+ * (every secret it names is missing and optional): it then runs as a RUN without mounts. The
+ * classic builder has no mounts, so ARGs come through the prologue, as the secrets' variables do.
+ */
+async function runWithMounts(
+  engine: StepEngine,
+  job: StepJob,
+  step: RunStep,
+  argv: string[],
+  args: [string, string][],
+  network: string,
+  mounts: readonly DockerfileMount[],
+): Promise<string | null> {
+  const config = job.base.Config ?? {};
+  const workingDir = config.WorkingDir ?? "";
+  const others = mounts.filter((mount) => mount.type !== "secret");
+  const secrets = await prepareRunSecrets({
+    client: engine.client,
+    image: job.baseImage,
+    mounts: mounts.filter((mount) => mount.type === "secret"),
+    secrets: job.instructions.secrets ?? [],
+    reader: engine.secrets,
+    workingDir,
+    containerLabels: containerLabels(job.request.project),
+    namePrefix: job.namePrefix.replace("stages-build-", "stages-secrets-"),
+    signal: job.request.signal,
+  });
+  if (secrets === null && others.length === 0) return null;
+  try {
+    const extra = await cacheAndTmpfsMounts(engine.client, job.request.project, others, workingDir, job.request.signal);
+    const env = secrets?.env ?? [];
+    const command = args.length > 0 || env.length > 0 ? withPrologue(argv, args, env) : argv;
+    const stubs = await stubsOf(engine, job, [...(secrets?.targets ?? []), ...extra.targets]);
+    const engineMounts = { mounts: [...(secrets?.mounts ?? []), ...extra.mounts], binds: secrets?.binds ?? [] };
+    const image = await runInContainer(engine, job, step, command, network, engineMounts, secrets?.guard ?? null);
+    return stubs.length === 0 ? image : await removeStubs(engine, job, step, image, stubs);
+  } finally {
+    await secrets?.release();
+  }
 }
 
 /** The paths the engine will make in the layer to bind the secrets' targets (none exist in the base). */
@@ -299,7 +328,8 @@ async function runInContainer(
   step: RunStep,
   argv: string[],
   network: string,
-  secrets: RunSecrets | null,
+  mounts: { mounts: EngineMount[]; binds: string[] } | null,
+  guard: OutputGuard | null,
 ): Promise<string> {
   const config = job.base.Config ?? {};
   const container = await EngineContainer.create(
@@ -313,12 +343,12 @@ async function runInContainer(
       extraHosts: [...job.instructions.addHost],
       // BuildKit's: a command that records the host name gives the same file, not a container id.
       hostname: "buildkitsandbox",
-      ...(secrets === null ? {} : { mounts: secrets.mounts, binds: secrets.binds }),
+      ...(mounts === null ? {} : mounts),
     },
     job.request.signal,
   );
   try {
-    await runContainer(container, job, step, secrets?.guard ?? null);
+    await runContainer(container, job, step, guard);
     throwIfAborted(job.request.signal);
     return await container.commit(stageCommitConfig(config, job.request.labels, null), job.base.Author);
   } finally {

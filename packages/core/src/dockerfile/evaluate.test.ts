@@ -580,8 +580,8 @@ describe("evaluateDockerfile: steps", () => {
   it("refuses what it cannot build, where it is written", () => {
     const cases: [string, string][] = [
       [
-        "FROM a\nRUN --mount=type=cache,target=/root/.cache make\n",
-        "app/Dockerfile:2:5: RUN --mount=type=cache,target=/root/.cache: type=cache is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
+        "FROM a\nRUN --mount=type=bind,target=/src make\n",
+        "app/Dockerfile:2:5: RUN --mount=type=bind,target=/src: type=bind is not supported by stages yet (stages mounts secrets, caches and tmpfs (type=secret|cache|tmpfs); do without this mount, or build the image with docker build)",
       ],
       [
         "FROM a\nCOPY --parents a/ /b\n",
@@ -685,8 +685,8 @@ describe("evaluateDockerfile: every problem at once", () => {
   const unsupported = "(remove it: neither staged builds nor the engine's classic builder (staged: false) support it)";
 
   it("reports the problems of several instructions, not only the first", () => {
-    expect(problemsOf("FROM a\nRUN --mount=type=tmpfs,target=/x echo hi\nCOPY --parents a /b\n")).toEqual([
-      "app/Dockerfile:2:5: RUN --mount=type=tmpfs,target=/x: type=tmpfs is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
+    expect(problemsOf("FROM a\nRUN --mount=type=ssh echo hi\nCOPY --parents a /b\n")).toEqual([
+      "app/Dockerfile:2:5: RUN --mount=type=ssh: type=ssh is not supported by stages yet (stages mounts secrets, caches and tmpfs (type=secret|cache|tmpfs); do without this mount, or build the image with docker build)",
       `app/Dockerfile:3:6: COPY --parents is not supported ${unsupported}`,
     ]);
   });
@@ -731,7 +731,7 @@ describe("evaluateDockerfile: every problem at once", () => {
     ]);
     expect(problemsOf("FROM --platform a\nRUN --mount=x y\n")).toEqual([
       "app/Dockerfile:1:6: FROM --platform needs a value (write --platform=<value>)",
-      "app/Dockerfile:2:5: RUN --mount=x: type=bind, BuildKit's default, is not supported by stages yet (stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build)",
+      "app/Dockerfile:2:5: RUN --mount=x: type=bind, BuildKit's default, is not supported by stages yet (stages mounts secrets, caches and tmpfs (type=secret|cache|tmpfs); do without this mount, or build the image with docker build)",
     ]);
   });
 
@@ -941,7 +941,7 @@ describe("RUN --mount=type=secret", () => {
     ]);
     expect(problemsOf("FROM a\nRUN --mount=type=secret,id=a,required=maybe x\nRUN --mount=type=volume x\n")).toEqual([
       "app/Dockerfile:2:5: RUN --mount required=maybe is not true or false (write required=true)",
-      'app/Dockerfile:3:5: RUN --mount=type=volume: "volume" is not a mount type (write type=secret (BuildKit also has bind, cache, tmpfs and ssh))',
+      'app/Dockerfile:3:5: RUN --mount=type=volume: "volume" is not a mount type (write type=secret, cache or tmpfs (BuildKit also has bind and ssh))',
     ]);
   });
 
@@ -949,5 +949,42 @@ describe("RUN --mount=type=secret", () => {
     expect(problemOf("FROM a\nRUN --mount=type=secret,id=a x\n", { staged: false })).toBe(
       "app/Dockerfile:2:5: RUN --mount needs a staged build: the engine's classic builder (staged: false) has no mounts (remove staged: false (or the --mount))",
     );
+  });
+});
+
+describe("RUN --mount=type=cache and type=tmpfs", () => {
+  const runOf = (text: string) =>
+    lastStage(text).steps.find((step) => step.op === "run") as Extract<DockerfileStep, { op: "run" }>;
+
+  it("reads a cache mount (id defaults to the target) and a tmpfs mount", () => {
+    expect(
+      runOf(
+        "FROM a\nWORKDIR /src\nRUN --mount=type=cache,target=/root/.cache/go-build --mount=type=cache,id=npm,dst=.npm,ro,sharing=locked --mount=type=tmpfs,target=/tmp,size=64m go build\n",
+      ).mounts,
+    ).toEqual([
+      {
+        type: "cache",
+        id: "/root/.cache/go-build",
+        target: "/root/.cache/go-build",
+        readOnly: false,
+        sharing: "shared",
+      },
+      { type: "cache", id: "npm", target: ".npm", readOnly: true, sharing: "locked" },
+      { type: "tmpfs", target: "/tmp", size: 64 * 1024 * 1024 },
+    ]);
+  });
+
+  it("refuses what stages cannot do with them, where the flag is", () => {
+    expect(
+      problemsOf(
+        "FROM a\nRUN --mount=type=cache,target=/c,from=base x\nRUN --mount=type=cache,target=/c,uid=1000 x\nRUN --mount=type=tmpfs x\nRUN --mount=type=tmpfs,target=/t,size=lots x\nRUN --mount=type=cache,target=/c,sharing=all x\n",
+      ),
+    ).toEqual([
+      "app/Dockerfile:2:5: RUN --mount=type=cache with from= is not supported by stages yet (leave it out: the cache directory starts empty, owned by root)",
+      "app/Dockerfile:3:5: RUN --mount=type=cache with uid= is not supported by stages yet (leave it out: the cache directory starts empty, owned by root)",
+      "app/Dockerfile:4:5: RUN --mount=type=tmpfs needs a target (write --mount=type=tmpfs,target=<path>)",
+      "app/Dockerfile:5:5: RUN --mount size=lots is not a size (write size=64m)",
+      "app/Dockerfile:6:5: RUN --mount sharing=all is not shared, private or locked (write sharing=shared)",
+    ]);
   });
 });

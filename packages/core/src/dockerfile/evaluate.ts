@@ -38,15 +38,18 @@ import {
 } from "./instruction-values.js";
 import type {
   DockerfileBuildStage,
+  DockerfileCacheMount,
   DockerfileConfigChange,
   DockerfileFlag,
   DockerfileHealthcheck,
   DockerfileHeredoc,
   DockerfileInstruction,
   DockerfileLocation,
+  DockerfileMount,
   DockerfileSecretMount,
   DockerfileSource,
   DockerfileStep,
+  DockerfileTmpfsMount,
   EvaluatedDockerfile,
   ParsedDockerfile,
 } from "./model.js";
@@ -677,11 +680,11 @@ class Evaluation {
       if (given !== undefined && !scope.env.get(name)?.fromArg) args.push([name, late.add({ value: given, kept: [] })]);
     }
     const resolvedArgs = () => args.map(([name, value]) => [name, value()] as [string, string]);
-    const mounts: DockerfileSecretMount[] = [];
+    const mounts: DockerfileMount[] = [];
     for (const flag of instruction.flags) {
       if (flag.name !== "mount" || this.badFlags.has(flag)) continue;
       const mount = this.attempt(() =>
-        this.secretMount(flag, this.expand(instruction, flag.value ?? "", scope.lookup, "empty").value),
+        this.mount(flag, this.expand(instruction, flag.value ?? "", scope.lookup, "empty").value),
       );
       if (mount) mounts.push(mount);
     }
@@ -702,13 +705,16 @@ class Evaluation {
    * One `--mount` of RUN by BuildKit's rules (comma-separated `key=value`, `type=bind` by default).
    * stages supports `type=secret`; the other types are refused at the flag.
    */
-  private secretMount(flag: DockerfileFlag, value: string): DockerfileSecretMount {
+  private mount(flag: DockerfileFlag, value: string): DockerfileMount {
     const fields = new Map<string, string | null>();
     for (const field of splitMountFields(value)) {
       const equals = field.indexOf("=");
       const key = (equals < 0 ? field : field.slice(0, equals)).toLowerCase();
       fields.set(key, equals < 0 ? null : field.slice(equals + 1));
     }
+    const type = (fields.get("type") ?? "").toLowerCase();
+    if (type === "cache") return this.cacheMount(flag, fields);
+    if (type === "tmpfs") return this.tmpfsMount(flag, fields);
     const mount: DockerfileSecretMount = {
       type: "secret",
       id: "",
@@ -757,6 +763,78 @@ class Evaluation {
       this.fail(flag.location, "RUN --mount=type=secret needs an id", "write --mount=type=secret,id=<secrets: id>");
     }
     if (mount.target === null && mount.env === null) mount.target = `/run/secrets/${mount.id}`;
+    return mount;
+  }
+
+  /** The target of a cache or tmpfs mount, which BuildKit requires. */
+  private mountTarget(flag: DockerfileFlag, fields: ReadonlyMap<string, string | null>, type: string): string {
+    const target = fields.get("target") ?? fields.get("dst") ?? fields.get("destination") ?? "";
+    if (target === "") {
+      this.fail(flag.location, `RUN --mount=type=${type} needs a target`, `write --mount=type=${type},target=<path>`);
+    }
+    return target;
+  }
+
+  /** `type=cache`: id (default: the target), target, ro, sharing; what stages cannot do is refused at the flag. */
+  private cacheMount(flag: DockerfileFlag, fields: ReadonlyMap<string, string | null>): DockerfileCacheMount {
+    const mount: DockerfileCacheMount = {
+      type: "cache",
+      id: "",
+      target: this.mountTarget(flag, fields, "cache"),
+      readOnly: false,
+      sharing: "shared",
+    };
+    for (const [key, text] of fields) {
+      if (["type", "target", "dst", "destination"].includes(key)) continue;
+      if (key === "id") mount.id = text ?? "";
+      else if (key === "ro" || key === "readonly") mount.readOnly = text === null || text.toLowerCase() === "true";
+      else if (key === "rw" || key === "readwrite") mount.readOnly = !(text === null || text.toLowerCase() === "true");
+      else if (key === "sharing") {
+        const sharing = (text ?? "").toLowerCase();
+        if (sharing !== "shared" && sharing !== "private" && sharing !== "locked") {
+          this.fail(
+            flag.location,
+            `RUN --mount sharing=${text ?? ""} is not shared, private or locked`,
+            "write sharing=shared",
+          );
+        }
+        mount.sharing = sharing;
+      } else if (["from", "source", "src", "mode", "uid", "gid"].includes(key)) {
+        this.fail(
+          flag.location,
+          `RUN --mount=type=cache with ${key}= is not supported by stages yet`,
+          "leave it out: the cache directory starts empty, owned by root",
+        );
+      } else {
+        this.fail(
+          flag.location,
+          `unknown option "${key}" of RUN --mount=type=cache`,
+          "a cache mount takes id, target, ro and sharing",
+        );
+      }
+    }
+    if (mount.id === "") mount.id = mount.target;
+    return mount;
+  }
+
+  /** `type=tmpfs`: target and size (bytes, or with a k/m/g suffix as Docker's units). */
+  private tmpfsMount(flag: DockerfileFlag, fields: ReadonlyMap<string, string | null>): DockerfileTmpfsMount {
+    const mount: DockerfileTmpfsMount = { type: "tmpfs", target: this.mountTarget(flag, fields, "tmpfs"), size: 0 };
+    for (const [key, text] of fields) {
+      if (["type", "target", "dst", "destination"].includes(key)) continue;
+      if (key === "size") {
+        const match = /^(\d+)([kmg]?)b?$/i.exec(text ?? "");
+        if (!match) this.fail(flag.location, `RUN --mount size=${text ?? ""} is not a size`, "write size=64m");
+        const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[match[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+        mount.size = Number(match[1]) * unit;
+      } else {
+        this.fail(
+          flag.location,
+          `unknown option "${key}" of RUN --mount=type=tmpfs`,
+          "a tmpfs mount takes target and size",
+        );
+      }
+    }
     return mount;
   }
 
@@ -1103,16 +1181,16 @@ function stageLabel(header: StageHeader): string {
 function mountTypeProblem(value: string): [string, string] | null {
   const field = splitMountFields(value).find((candidate) => /^type=/i.test(candidate));
   const type = field === undefined ? "bind" : field.slice(5).toLowerCase();
-  if (type === "secret") return null;
-  if (["bind", "cache", "tmpfs", "ssh"].includes(type)) {
+  if (type === "secret" || type === "cache" || type === "tmpfs") return null;
+  if (["bind", "ssh"].includes(type)) {
     return [
       `RUN --mount=${value}: type=${type}${field === undefined ? ", BuildKit's default," : ""} is not supported by stages yet`,
-      "stages mounts build secrets (type=secret,id=...); do without this mount, or build the image with docker build",
+      "stages mounts secrets, caches and tmpfs (type=secret|cache|tmpfs); do without this mount, or build the image with docker build",
     ];
   }
   return [
     `RUN --mount=${value}: "${type}" is not a mount type`,
-    "write type=secret (BuildKit also has bind, cache, tmpfs and ssh)",
+    "write type=secret, cache or tmpfs (BuildKit also has bind and ssh)",
   ];
 }
 

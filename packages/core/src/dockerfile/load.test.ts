@@ -22,11 +22,11 @@ async function problemsOf(files: Record<string, string>): Promise<string[]> {
 describe("loadDockerfiles", () => {
   it("reports every problem of every Dockerfile at once: the parser's and the evaluation's, in file order", async () => {
     const problems = await problemsOf({
-      Dockerfile: "FROM a\nRUN --mount=type=cache,target=/x echo hi\nCOPY --parents a /b\n",
+      Dockerfile: "FROM a\nRUN --mount=type=bind,target=/x echo hi\nCOPY --parents a /b\n",
       "web/Dockerfile": "FROM a\nRUNN make\nWORKDIR\n",
     });
     expect(problems).toEqual([
-      "Dockerfile:2:5: RUN --mount=type=cache,target=/x: type=cache is not supported by stages yet",
+      "Dockerfile:2:5: RUN --mount=type=bind,target=/x: type=bind is not supported by stages yet",
       "Dockerfile:3:6: COPY --parents is not supported",
       "web/Dockerfile:2:1: unknown instruction RUNN",
       "web/Dockerfile:3:1: WORKDIR needs an argument",

@@ -108,7 +108,7 @@ function missingSecrets(image: ImageConfig, evaluated: EvaluatedDockerfile): Con
     for (const step of stage.steps) {
       if (step.op !== "run") continue;
       for (const mount of step.mounts ?? []) {
-        if (!mount.required || ids.has(mount.id)) continue;
+        if (mount.type !== "secret" || !mount.required || ids.has(mount.id)) continue;
         problems.push(
           problem(
             step.location,

@@ -148,6 +148,30 @@ export interface DockerfileSecretMount {
   gid: number;
 }
 
+/**
+ * `RUN --mount=type=cache,...`: a directory kept between builds on the engine (one per project and
+ * `id`, the target by default), as BuildKit's cache mounts are; never in the image.
+ */
+export interface DockerfileCacheMount {
+  type: "cache";
+  id: string;
+  target: string;
+  readOnly: boolean;
+  /** BuildKit's `sharing` (shared, private, locked) as written; stages shares it in every case. */
+  sharing: "shared" | "private" | "locked";
+}
+
+/** `RUN --mount=type=tmpfs,...`: an empty tmpfs while the command runs. */
+export interface DockerfileTmpfsMount {
+  type: "tmpfs";
+  target: string;
+  /** Bytes; 0: the engine's default. */
+  size: number;
+}
+
+/** A `RUN --mount` stages supports. */
+export type DockerfileMount = DockerfileSecretMount | DockerfileCacheMount | DockerfileTmpfsMount;
+
 /** One step of a build stage after FROM: what one stage of the conveyor does. */
 export type DockerfileStep =
   | {
@@ -164,8 +188,8 @@ export type DockerfileStep =
       args: [string, string][];
       /** `--network` of the step, else the image's `network:`, else the CLI's. */
       network: string | null;
-      /** `--mount=type=secret` options, in order (their values never): absent when there are none. */
-      mounts?: DockerfileSecretMount[];
+      /** `--mount` options (secret, cache, tmpfs), in order (a secret's value never): absent when there are none. */
+      mounts?: DockerfileMount[];
       late: boolean;
     }
   | {
