@@ -91,7 +91,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Con
 }
 
 /**
- * werf's `build.platform` and `build.cacheVersion` are what a stapel image without its own gets;
+ * werf's `build.platform` is what an image without its own gets, `build.cacheVersion` a stapel image;
  * `build.imageSpec` is merged into the imageSpec of every final image, Dockerfile ones too.
  */
 function withMetaBuild(image: ImageConfig, meta: ProjectMeta): ImageConfig {
@@ -99,11 +99,13 @@ function withMetaBuild(image: ImageConfig, meta: ProjectMeta): ImageConfig {
   if (build === undefined) return image;
   const imageSpec =
     build.imageSpec !== undefined && image.final ? mergeImageSpec(build.imageSpec, image.imageSpec) : image.imageSpec;
-  if (image.dockerfile !== null) return { ...image, imageSpec };
+  const platform = image.platform.length > 0 ? image.platform : [...build.platform];
+  // A Dockerfile image takes build.platform too (werf's default of every image); cacheVersion is stapel's.
+  if (image.dockerfile !== null) return { ...image, imageSpec, platform };
   return {
     ...image,
     imageSpec,
-    platform: image.platform.length > 0 ? image.platform : [...build.platform],
+    platform,
     cacheVersion: image.cacheVersion ?? build.cacheVersion,
   };
 }

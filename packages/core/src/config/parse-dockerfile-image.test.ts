@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "./parse-config.js";
 import { normalizeProjectPath } from "./parse-dockerfile-image.js";
 import { imageErrors, parseImages, validImage, validImages } from "./test-support.js";
 
@@ -136,6 +137,13 @@ describe("Dockerfile images", () => {
       removeLabels: [{ kind: "name", name: "x" }],
     });
     expect(image.dockerfile?.path).toBe("Dockerfile");
+  });
+
+  it("takes build.platform of the meta unless it has its own platform:", () => {
+    const parsed = parseConfig(
+      "project: demo\nconfigVersion: 1\nbuild: {platform: [linux/amd64]}\n---\nimage: a\ndockerfile: Dockerfile\n---\nimage: b\ndockerfile: Dockerfile\nplatform: linux/arm64\n",
+    );
+    expect(validImages(parsed).map((image) => image.platform)).toEqual([["linux/amd64"], ["linux/arm64"]]);
   });
 
   it("defaults to final, no platform, no imageSpec, no secrets, no dependencies", () => {
