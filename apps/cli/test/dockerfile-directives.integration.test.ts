@@ -200,4 +200,15 @@ describe("werf v2 directives of Dockerfile images on a real engine", () => {
     expect(refused.stderr).toMatch(/for platform linux\/arm64: the Docker Engine at .* is linux\/amd64/);
     expect(refused.stderr).toContain("building for another platform is not supported by stages yet");
   });
+
+  it("host purge removes the cache mount's volume with the project's stages", async () => {
+    const volumes = () =>
+      docker(host, "volume", "ls", "-q", "--filter", `label=io.stages.project=${project}`).split("\n").filter(Boolean);
+    const caches = volumes().filter((name) => name.startsWith(`stages-cache-${project}-`));
+    expect(caches).toHaveLength(1);
+    const purged = await stages(["host", "purge", "--json"], { cwd: directory, env });
+    expect(purged.code, purged.stderr).toBe(0);
+    expect(purged.json.buildDirectories).toEqual(caches);
+    expect(volumes()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { stageLabels } from "@stages/core";
 import { buildDirectoryVolumePrefix } from "./build-mounts.js";
+import { cacheVolumePrefix } from "./dockerfile-secrets.js";
 import type { EngineClient } from "./engine-client.js";
 import { isHttpStatus } from "./engine-errors.js";
 
@@ -214,7 +215,8 @@ async function projectVolumes(
 }
 
 /**
- * `stages host purge`: the project's `build_dir` caches (named volumes that persist between builds),
+ * `stages host purge`: the project's `build_dir` caches and Dockerfile `RUN --mount=type=cache`
+ * caches (named volumes that persist between builds),
  * removed unless `dryRun`. One a running build uses stays (the engine refuses) and is not reported.
  * The project label is checked with the name: another project's name may share the prefix.
  */
@@ -223,10 +225,10 @@ export async function purgeBuildDirectoryVolumes(
   project: string,
   options: { dryRun: boolean; signal: AbortSignal | undefined },
 ): Promise<string[]> {
-  const prefix = buildDirectoryVolumePrefix(project);
+  const prefixes = [buildDirectoryVolumePrefix(project), cacheVolumePrefix(project)];
   const names = (await projectVolumes(client, project, options.signal))
     .map((volume) => volume.Name)
-    .filter((name) => name.startsWith(prefix))
+    .filter((name) => prefixes.some((prefix) => name.startsWith(prefix)))
     .sort();
   if (options.dryRun) return names;
   const removed: string[] = [];

@@ -186,7 +186,12 @@ export function stubRemoval(paths: readonly string[]): string[] {
 export function cacheVolume(project: string, id: string): string {
   const slug = id.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "");
   const hash = createHash("sha256").update(id).digest("hex").slice(0, 8);
-  return `stages-cache-${project}-${slug.slice(0, 48)}-${hash}`;
+  return `${cacheVolumePrefix(project)}${slug.slice(0, 48)}-${hash}`;
+}
+
+/** What every cache mount volume name of the project starts with. */
+export function cacheVolumePrefix(project: string): string {
+  return `stages-cache-${project}-`;
 }
 
 /**

@@ -64,7 +64,7 @@ export class HostPurgeCommand extends ProjectCommand {
   static override usage = Command.Usage({
     description: "Remove every local stage of the project, and what killed builds left",
     details: `
-      Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed), then the project's \`mount: from: build_dir\` caches and this host's mirrors of its remote git mappings (the next build starts them anew). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
+      Removes every local stage image of this project (\`stages-storage/<project>:*\`) whatever the storage's usage or the stages' age, then the build leftovers of runs that died (their build containers and the untagged images they committed), then the project's \`mount: from: build_dir\` and \`RUN --mount=type=cache\` caches and this host's mirrors of its remote git mappings (the next build starts them anew). Kept, and reported with the reason: stages a container (in any state) uses, stages a running stages command holds, and the stages those are built on. Kept stages are not an error: the command exits 0 and warns; remove the containers (or wait for the commands) and run it again.
 
       \`--dry-run\` reports what would be removed and changes nothing.
     `,
