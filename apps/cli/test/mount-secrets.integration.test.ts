@@ -185,7 +185,7 @@ describe("mount and secrets of a stapel image on a real engine", () => {
 
     const purged = await stages(["host", "purge"], { cwd: directory, env: { DOCKER_HOST: host } });
     expect(purged.code, purged.stderr).toBe(0);
-    expect(purged.stdout).toContain(`build_dir caches removed: ${cache}`);
+    expect(purged.stdout).toContain(`build caches (build_dir, RUN --mount=type=cache) removed: ${cache}`);
     expect(docker(host, "volume", "ls", "-q", "--filter", ofProject)).toBe("");
   });
 });

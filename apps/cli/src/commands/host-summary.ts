@@ -61,7 +61,7 @@ export function summarizeHostCleanup(result: HostCleanupResult): string {
   }
   if (result.buildDirectories && result.buildDirectories.length > 0) {
     lines.push(
-      `build_dir caches ${result.dryRun ? "that would be removed" : "removed"}: ${result.buildDirectories.join(", ")}`,
+      `build caches (build_dir, RUN --mount=type=cache) ${result.dryRun ? "that would be removed" : "removed"}: ${result.buildDirectories.join(", ")}`,
     );
   }
   if (result.gitMirrors && result.gitMirrors.length > 0) {

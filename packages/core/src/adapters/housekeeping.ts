@@ -134,7 +134,8 @@ export interface HostHousekeeping {
    */
   sweepLeftovers?(options?: CallOptions): Promise<{ containers: string[]; images: string[]; volumes?: string[] }>;
   /**
-   * The project's build caches that persist between builds (werf's `mount: from: build_dir`), by
+   * The project's build caches that persist between builds (werf's `mount: from: build_dir`,
+   * a Dockerfile's `RUN --mount=type=cache`), by
    * name; removes those no running build uses unless `dryRun`. Host purge calls it, host cleanup never
    * does (they are caches the next build fills again at a cost). Optional.
    */
