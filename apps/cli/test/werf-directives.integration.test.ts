@@ -467,9 +467,6 @@ from: ${environment.baseImage}
 ansible:
   install:
   - shell: make
-git:
-- url: https://github.com/werf/werf.git
-  to: /werf
 `,
       }),
       env: onA,
@@ -478,9 +475,21 @@ git:
     expect(refused.stderr).toContain(
       'werf.yaml:6:1: directive "ansible" is not supported by stages yet: stages supports only shell stages (use shell: ...)',
     );
-    expect(refused.stderr).toContain('werf.yaml:10:3: directive "url" is not supported by stages yet');
     expect(refused.stderr).not.toContain("did you mean");
     expect(refused.stderr).not.toContain("unknown directive");
+
+    // In a Dockerfile too, at the flag.
+    const mount = await stages(["build", "--network", "none"], {
+      cwd: project({
+        "werf.yaml": `project: ${uniqueName("bind")}\nconfigVersion: 1\n---\nimage: web\ndockerfile: Dockerfile\n`,
+        Dockerfile: `FROM ${environment.baseImage}\nRUN --mount=type=bind,target=/src true\n`,
+      }),
+      env: onA,
+    });
+    expect(mount.code).toBe(1);
+    expect(mount.stderr).toContain(
+      "Dockerfile:2:5: RUN --mount=type=bind,target=/src: type=bind is not supported by stages yet",
+    );
 
     const warned = await stages(["build", "--network", "none"], {
       cwd: project({
