@@ -124,11 +124,11 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
     const tags = await tagsWithPrefix(recordsPrefix, signal);
     const seen: SeenObject[] = [];
     const records: CommitRecord[] = [];
-    let vanished = 0;
+    const vanished: string[] = [];
     await forEachLimited(tags, concurrency, async (tag) => {
       const object = await readObject(tag, recordsMediaType, signal);
       if (object === null) {
-        vanished++;
+        vanished.push(tag);
         return;
       }
       if (object === "foreign") return;
@@ -204,11 +204,20 @@ export function createRegistryHousekeeping(options: RegistryHousekeepingOptions)
 
     readRecords: (callOptions: CallOptions = {}) =>
       guard("reading commit records", async () => {
+        let vanishedBefore: ReadonlySet<string> | null = null;
         for (let attempt = 1; attempt <= readAttempts; attempt++) {
           const read = await readRecordsOnce(callOptions.signal);
           // A vanished object was merged by a concurrent compaction, which wrote its merge before
-          // deleting: listing again finds it. Returning without it would lose records.
-          if (read.vanished > 0) continue;
+          // deleting: listing again finds it, and no longer lists the deleted tag. Returning
+          // without it would lose records. A tag still listed, and still without its manifest, is
+          // dangling: Distribution leaves one when a manifest is deleted while other tags of the
+          // repository are written (its delete walks every tag). It holds nothing, no API call can
+          // remove it, and reading again would not change it.
+          const dangling = vanishedBefore !== null && read.vanished.every((tag) => vanishedBefore?.has(tag));
+          if (read.vanished.length > 0 && !dangling) {
+            vanishedBefore = new Set(read.vanished);
+            continue;
+          }
           lastRead = read.seen;
           return mergeRecords(read.records);
         }

@@ -82,6 +82,18 @@ async function recordTags(repository: string): Promise<string[]> {
   return (await client.listTags(repository)).filter((tag) => tag.startsWith("stages-records-"));
 }
 
+/**
+ * The record tags that name an object. Distribution can leave a tag listed without its manifest when
+ * a manifest is deleted while other tags of the repository are being written (its delete walks
+ * every tag); such a dangling tag reads as absent (HEAD 404), so readers skip it, and no API call
+ * can remove it: it is not an object.
+ */
+async function recordObjects(repository: string): Promise<string[]> {
+  const tags = await recordTags(repository);
+  const found = await Promise.all(tags.map((tag) => client.headManifest(`${repository}:${tag}`)));
+  return tags.filter((_, index) => found[index] !== null);
+}
+
 async function pushStage(repository: string, project: string, sig: Signature, content: string = sig) {
   const labels = stageLabelsFor({
     project,
@@ -152,14 +164,14 @@ describe("commit records", () => {
       cleaner.compactRecords(keep),
       ...after.map((entry) => housekeeping(repository, "taxi", second).addRecords([entry])),
     ]);
-    expect(await recordTags(repository)).toHaveLength(1 + 10);
+    expect(await recordObjects(repository)).toHaveLength(1 + 10);
     expect(sortRecords(await housekeeping(repository).readRecords())).toEqual(sortRecords([...keep, ...after]));
 
     // A second cleanup run compacts everything into one object.
     const next = housekeeping(repository);
     const all = await next.readRecords();
     await next.compactRecords(all);
-    expect(await recordTags(repository)).toHaveLength(1);
+    expect(await recordObjects(repository)).toHaveLength(1);
     expect(sortRecords(await housekeeping(repository).readRecords())).toEqual(sortRecords(all));
   });
 
@@ -191,6 +203,33 @@ describe("commit records", () => {
     expect(await cleaner.readRecords()).toEqual(sortRecords([mine]));
     await cleaner.compactRecords([]);
     expect(await recordTags(repository)).toEqual([foreignTag]);
+  });
+
+  it("reads past a dangling tag (listed, its manifest gone), and compacts around it", async () => {
+    const repository = `${registry.address}/records/dangling`;
+    const entries = [record(), record()];
+    await Promise.all(entries.map((entry) => housekeeping(repository).addRecords([entry])));
+    const lost = record();
+    await housekeeping(repository).addRecords([lost]);
+    const tag = recordsTag("taxi", [lost]);
+    const found = await client.headManifest(`${repository}:${tag}`);
+    // What Distribution's race leaves: the tag's folder, without the manifest revision it names.
+    rmSync(
+      join(
+        registry.dataDirectory,
+        "docker/registry/v2/repositories/records/dangling/_manifests/revisions/sha256",
+        (found?.digest ?? "").replace("sha256:", ""),
+      ),
+      { recursive: true },
+    );
+    expect(await recordTags(repository)).toContain(tag);
+    expect(await client.headManifest(`${repository}:${tag}`)).toBeNull();
+
+    const cleaner = housekeeping(repository);
+    expect(sortRecords(await cleaner.readRecords())).toEqual(sortRecords(entries));
+    await cleaner.compactRecords(entries);
+    expect(await recordObjects(repository)).toHaveLength(1);
+    expect(sortRecords(await housekeeping(repository).readRecords())).toEqual(sortRecords(entries));
   });
 
   it("reads again when a concurrent compaction deleted an object it had listed", async () => {
