@@ -96,10 +96,11 @@ export function decodeFilesUnder(encoded: Buffer, prefixes: readonly string[]): 
 
 /**
  * The offset of the first record whose path is not before `path` in byte order (the length when
- * none). `low` is always a record start with every record before it before `path`; every record
+ * none), by binary search: records are `<mode> SP <blob id> SP 0 TAB <path> NUL`, sorted by the
+ * bytes of their paths. `low` is always a record start with every record before it before `path`; every record
  * starting at or after `high` is not.
  */
-function firstRecordFrom(encoded: Buffer, path: Buffer): number {
+export function firstRecordFrom(encoded: Buffer, path: Buffer): number {
   let low = 0;
   let high = encoded.length;
   while (low < high) {

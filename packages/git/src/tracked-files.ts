@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { GitFile } from "@stages/core";
 import { GitError } from "@stages/core";
 import type { PathMatcher } from "@stages/core/internal";
-import { encodeFileList, parseOctal, sha256Hex } from "./content-list.js";
+import { encodeFileList, firstRecordFrom, parseOctal, sha256Hex } from "./content-list.js";
 import { runGit, runGitChecked } from "./git-process.js";
 import type { Repository } from "./repository.js";
 
@@ -159,31 +159,13 @@ function locateRecords(encoded: Buffer, paths: Iterable<string>): LocatedRecord[
   return records.sort((left, right) => left.start - right.start);
 }
 
-/**
- * Binary search of a path in an encoded list, whose records are sorted by the bytes of their paths.
- * Each record is `<mode> SP <blob id> SP 0 TAB <path> NUL`; the first TAB of a record ends its header.
- */
+/** The record of `path` in an encoded list (firstRecordFrom's format), or null. */
 function findRecord(encoded: Buffer, path: Buffer): { start: number; tab: number; end: number } | null {
-  // The record sought, if there, starts in [low, high); `low` is always the start of a record.
-  let low = 0;
-  let high = encoded.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const previousEnd = middle === 0 ? -1 : encoded.indexOf(0, middle - 1);
-    const start = middle === 0 ? 0 : previousEnd < 0 ? encoded.length : previousEnd + 1;
-    if (start >= high) {
-      high = middle;
-      continue;
-    }
-    const tab = encoded.indexOf(9, start);
-    const end = tab < 0 ? -1 : encoded.indexOf(0, tab);
-    if (end < 0) return null;
-    const order = Buffer.compare(encoded.subarray(tab + 1, end), path);
-    if (order === 0) return { start, tab, end: end + 1 };
-    if (order < 0) low = end + 1;
-    else high = start;
-  }
-  return null;
+  const start = firstRecordFrom(encoded, path);
+  if (start >= encoded.length) return null;
+  const tab = encoded.indexOf(9, start);
+  const end = encoded.indexOf(0, tab);
+  return Buffer.compare(encoded.subarray(tab + 1, end), path) === 0 ? { start, tab, end: end + 1 } : null;
 }
 
 /** The encoded list with each located record replaced by its file's current state (none for mode 0). */
