@@ -12,7 +12,7 @@
 import type { Node } from "yaml";
 import { essentialStageLabels } from "../naming.js";
 import type { ImageSpecConfig, ImageSpecMatcher } from "./model.js";
-import { emptyImageSpec, readMatchers } from "./parse-image-spec.js";
+import { emptyImageSpec, imageSpecConfigKeys, readMatchers } from "./parse-image-spec.js";
 import { readSection, type SectionSpec, sectionValue, type UnsupportedKey } from "./read-section.js";
 import { isNullNode, type YamlContext } from "./yaml-context.js";
 import { readBoolean, readText, readTextMap } from "./yaml-values.js";
@@ -28,28 +28,13 @@ const perImageOnly: UnsupportedKey = {
   reason: "werf's build.imageSpec.config takes labels, removeLabels and keepEssentialWerfLabels only",
   hint: "write it in the imageSpec of each image that needs it",
 };
+const globalConfigKeys: readonly string[] = ["labels", "removeLabels", "keepEssentialWerfLabels", "clearWerfLabels"];
 const configSpec: SectionSpec = {
   where: "under build.imageSpec.config",
   word: "key",
-  known: ["labels", "removeLabels", "keepEssentialWerfLabels", "clearWerfLabels"],
+  known: globalConfigKeys,
   unsupported: Object.fromEntries(
-    [
-      "clearCmd",
-      "clearEntrypoint",
-      "clearUser",
-      "clearWorkingDir",
-      "removeVolumes",
-      "removeEnv",
-      "volumes",
-      "env",
-      "expose",
-      "user",
-      "cmd",
-      "entrypoint",
-      "workingDir",
-      "stopSignal",
-      "healthcheck",
-    ].map((key) => [key, perImageOnly]),
+    imageSpecConfigKeys.filter((key) => !globalConfigKeys.includes(key)).map((key) => [key, perImageOnly]),
   ),
 };
 

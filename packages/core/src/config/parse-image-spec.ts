@@ -13,7 +13,8 @@ const imageSpecSpec: SectionSpec = {
   known: ["author", "clearHistory", "config"],
 };
 
-const configKeys = [
+/** The keys of an image's imageSpec.config. */
+export const imageSpecConfigKeys = [
   "keepEssentialWerfLabels",
   "clearWerfLabels",
   "clearCmd",
@@ -35,7 +36,7 @@ const configKeys = [
   "healthcheck",
 ] as const;
 
-const configSpec: SectionSpec = { where: "under imageSpec.config", word: "key", known: configKeys };
+const configSpec: SectionSpec = { where: "under imageSpec.config", word: "key", known: imageSpecConfigKeys };
 
 const healthcheckSpec: SectionSpec = {
   where: "under imageSpec.config.healthcheck",
@@ -90,7 +91,7 @@ export function parseImageSpec(context: YamlContext, node: Node | null): ImageSp
 function readConfig(context: YamlContext, node: Node, spec: ImageSpecConfig): void {
   const config = readSection(context, node, "imageSpec.config", configSpec);
   if (config === null) return;
-  const flag = (key: (typeof configKeys)[number]) =>
+  const flag = (key: (typeof imageSpecConfigKeys)[number]) =>
     readBoolean(context, sectionValue(config, key), `imageSpec.config.${key}`) ?? false;
   spec.keepEssentialWerfLabels = flag("keepEssentialWerfLabels");
   spec.clearWerfLabels = flag("clearWerfLabels");
