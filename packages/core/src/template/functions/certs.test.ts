@@ -7,6 +7,7 @@ import { createTemplateSet } from "../index.js";
 import { GoObject, type GoValue } from "../model.js";
 import { loadEllipticCurves } from "./curves.js";
 import { derInteger, derSequence, pemEncode } from "./der.js";
+import { type DerNode, readDer } from "./der-test-support.js";
 import { generateDsaKey } from "./keys.js";
 import { sprigFunctions } from "./sprig.js";
 
@@ -44,33 +45,6 @@ function call(text: string, data: GoValue = null): GoObject {
   return kept;
 }
 
-interface Der {
-  tag: number;
-  raw: Uint8Array;
-  content: Uint8Array;
-  children: Der[];
-}
-
-function der(bytes: Uint8Array): Der[] {
-  const out: Der[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const tag = bytes[at] as number;
-    let size = bytes[at + 1] as number;
-    let start = at + 2;
-    if (size & 0x80) {
-      const count = size & 0x7f;
-      size = 0;
-      for (let i = 0; i < count; i++) size = size * 256 + (bytes[start + i] as number);
-      start += count;
-    }
-    const content = bytes.subarray(start, start + size);
-    const constructed = (tag & 0x20) !== 0;
-    out.push({ tag, raw: bytes.subarray(at, start + size), content, children: constructed ? der(content) : [] });
-    at = start + size;
-  }
-  return out;
-}
-
 function pem(text: string, type: string): Uint8Array {
   const match = new RegExp(`-----BEGIN ${type}-----\\n([\\s\\S]*?)\\n-----END ${type}-----\\n`).exec(text);
   if (match === null) throw new Error(`no ${type} in ${text}`);
@@ -79,7 +53,7 @@ function pem(text: string, type: string): Uint8Array {
 
 const hex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 const big = (bytes: Uint8Array) => BigInt(`0x${hex(bytes) || "0"}`);
-const oid = (node: Der | undefined) => hex(node?.content ?? new Uint8Array());
+const oid = (node: DerNode | undefined) => hex(node?.content ?? new Uint8Array());
 
 function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
   let result = 1n;
@@ -93,13 +67,13 @@ function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
 
 /** A certificate's parts, and a check of its signature with the issuer's public key. */
 function certificate(text: string) {
-  const [cert] = der(pem(text, "CERTIFICATE"));
+  const [cert] = readDer(pem(text, "CERTIFICATE"));
   const [tbs, algorithm, signature] = cert?.children ?? [];
   const [version, serial, , issuer, validity, subject, spki, extensionsField] = tbs?.children ?? [];
   const extensions = new Map(
     (extensionsField?.children[0]?.children ?? []).map((extension) => {
       const parts = extension.children;
-      return [oid(parts[0]), { critical: parts.length === 3, value: (parts.at(-1) as Der).content }] as const;
+      return [oid(parts[0]), { critical: parts.length === 3, value: (parts.at(-1) as DerNode).content }] as const;
     }),
   );
   const publicBits = (spki?.children[1]?.content ?? new Uint8Array()).subarray(1);
@@ -123,7 +97,7 @@ type Parsed = ReturnType<typeof certificate>;
 
 function verifies(cert: Parsed, issuer: Parsed): boolean {
   if (issuer.keyAlgorithm === "2a864886f70d010101") {
-    const [n, e] = der(issuer.publicBits)[0]?.children.map((node) => big(node.content)) ?? [];
+    const [n, e] = readDer(issuer.publicBits)[0]?.children.map((node) => big(node.content)) ?? [];
     const padded = modPow(big(cert.signature), e as bigint, n as bigint).toString(16);
     return padded.endsWith(hex(sha256(cert.tbs))) && padded.startsWith("1ffff");
   }
@@ -186,8 +160,8 @@ describe("certificates", () => {
     expect(hex(caCert.extensions.get(subjectKeyId)?.value as Uint8Array)).toBe(`0414${hex(sha1(caCert.publicBits))}`);
     expect(caCert.extensions.has(authorityKeyId)).toBe(false);
     expect(verifies(caCert, caCert)).toBe(true);
-    const [key] = der(pem(ca.fields.Key as string, "RSA PRIVATE KEY"));
-    const [n] = der(caCert.publicBits)[0]?.children.map((node) => big(node.content)) ?? [];
+    const [key] = readDer(pem(ca.fields.Key as string, "RSA PRIVATE KEY"));
+    const [n] = readDer(caCert.publicBits)[0]?.children.map((node) => big(node.content)) ?? [];
     expect(big(key?.children[1]?.content as Uint8Array)).toBe(n);
     expect((n as bigint).toString(2)).toHaveLength(2048);
   });
@@ -208,7 +182,7 @@ describe("certificates", () => {
     expect(hex(parsed.extensions.get(authorityKeyId)?.value as Uint8Array)).toBe(
       `30168014${hex(sha1(caCert.publicBits))}`,
     );
-    const names = der(parsed.extensions.get(subjectAltName)?.value as Uint8Array)[0]?.children ?? [];
+    const names = readDer(parsed.extensions.get(subjectAltName)?.value as Uint8Array)[0]?.children ?? [];
     expect(names.map((name) => [name.tag, hex(name.content)])).toEqual([
       [0x82, hex(new TextEncoder().encode("api.example.com"))],
       [0x82, hex(new TextEncoder().encode("api"))],

@@ -3,6 +3,7 @@ import { p256 } from "@noble/curves/nist";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTemplateSet } from "../index.js";
 import { loadEllipticCurves } from "./curves.js";
+import { type DerNode, readDer } from "./der-test-support.js";
 import { generateDsaKey, generateRsaKey, rsaPrivateKeyDer } from "./keys.js";
 import { sprigFunctions } from "./sprig.js";
 
@@ -21,33 +22,7 @@ function pemBody(pem: string, type: string): Uint8Array {
   return Uint8Array.from(globalThis.atob((match[1] as string).replaceAll("\n", "")), (char) => char.charCodeAt(0));
 }
 
-interface Node {
-  tag: number;
-  content: Uint8Array;
-  children: Node[];
-}
-
-/** A small DER reader: tag, content, and the children of constructed elements. */
-function readDer(bytes: Uint8Array): Node[] {
-  const nodes: Node[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const tag = bytes[at] as number;
-    let size = bytes[at + 1] as number;
-    let start = at + 2;
-    if (size & 0x80) {
-      const count = size & 0x7f;
-      size = 0;
-      for (let i = 0; i < count; i++) size = size * 256 + (bytes[start + i] as number);
-      start += count;
-    }
-    const content = bytes.subarray(start, start + size);
-    nodes.push({ tag, content, children: tag & 0x20 ? readDer(content) : [] });
-    at = start + size;
-  }
-  return nodes;
-}
-
-const integer = (node: Node | undefined): bigint => {
+const integer = (node: DerNode | undefined): bigint => {
   expect(node?.tag).toBe(0x02);
   let value = 0n;
   for (const byte of node?.content ?? []) value = (value << 8n) | BigInt(byte);
