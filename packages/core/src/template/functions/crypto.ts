@@ -9,6 +9,7 @@ import { cbc } from "@noble/ciphers/aes";
 import { hmac } from "@noble/hashes/hmac";
 import { scrypt } from "@noble/hashes/scrypt";
 import { sha256 } from "@noble/hashes/sha2";
+import { concatBytes } from "@noble/hashes/utils";
 import type { FunctionMap } from "../model.js";
 import { expectArity, intArgument, stringArgument } from "./arguments.js";
 import { bcryptHash } from "./bcrypt.js";
@@ -63,16 +64,6 @@ const templateCharacters: Readonly<Record<string, string>> = {
   x: "AEIOUaeiouBCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz0123456789!@#$%^&*()",
 };
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 function uint32(value: number): Uint8Array {
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, value >>> 0);
@@ -90,11 +81,11 @@ export function derivePassword(counter: number, type: string, password: string, 
   const seed = utf8.encode(masterPasswordSeed);
   const userBytes = utf8.encode(user);
   if (lastKey === undefined || lastKey.password !== password || lastKey.user !== user) {
-    const salt = concat(seed, uint32(userBytes.length), userBytes);
+    const salt = concatBytes(seed, uint32(userBytes.length), userBytes);
     lastKey = { password, user, key: scrypt(utf8.encode(password), salt, { N: 32768, r: 8, p: 2, dkLen: 64 }) };
   }
   const siteBytes = utf8.encode(site);
-  const digest = hmac(sha256, lastKey.key, concat(seed, uint32(siteBytes.length), siteBytes, uint32(counter)));
+  const digest = hmac(sha256, lastKey.key, concatBytes(seed, uint32(siteBytes.length), siteBytes, uint32(counter)));
   const template = templates[(digest[0] as number) % templates.length] as string;
   let out = "";
   for (let i = 0; i < template.length; i++) {
@@ -135,9 +126,9 @@ export function encryptAES(password: string, plaintext: string): string {
   if (plaintext === "") return "";
   const content = utf8.encode(plaintext);
   const padding = 16 - (content.length % 16);
-  const padded = concat(content, new Uint8Array(padding).fill(padding));
+  const padded = concatBytes(content, new Uint8Array(padding).fill(padding));
   const iv = randomBytes(16);
-  return base64(concat(iv, cbc(aesKey(password), iv, { disablePadding: true }).encrypt(padded)));
+  return base64(concatBytes(iv, cbc(aesKey(password), iv, { disablePadding: true }).encrypt(padded)));
 }
 
 /**

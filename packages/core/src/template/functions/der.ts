@@ -2,6 +2,7 @@
  * The ASN.1 DER and PEM that Sprig's key functions print (Go's encoding/asn1 and encoding/pem):
  * just what private keys need, big integers as Go's asn1.Marshal writes them.
  */
+import { concatBytes } from "@noble/hashes/utils";
 
 function length(size: number): number[] {
   if (size < 0x80) return [size];
@@ -15,16 +16,6 @@ function element(tag: number, content: Uint8Array): Uint8Array {
   const out = new Uint8Array(head.length + content.length);
   out.set(head);
   out.set(content, head.length);
-  return out;
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
   return out;
 }
 
@@ -46,12 +37,12 @@ export function bytesBigInt(bytes: Uint8Array): bigint {
 /** INTEGER: a non-negative integer, a leading 0 when its top bit is set (two's complement). */
 export function derInteger(value: bigint): Uint8Array {
   let bytes = bigIntBytes(value);
-  if (bytes.length === 0 || ((bytes[0] as number) & 0x80) !== 0) bytes = join([new Uint8Array([0]), bytes]);
+  if (bytes.length === 0 || ((bytes[0] as number) & 0x80) !== 0) bytes = concatBytes(new Uint8Array([0]), bytes);
   return element(0x02, bytes);
 }
 
 export function derSequence(...items: Uint8Array[]): Uint8Array {
-  return element(0x30, join(items));
+  return element(0x30, concatBytes(...items));
 }
 
 export function derOctetString(bytes: Uint8Array): Uint8Array {
@@ -60,7 +51,7 @@ export function derOctetString(bytes: Uint8Array): Uint8Array {
 
 /** BIT STRING of whole bytes (no unused bits). */
 export function derBitString(bytes: Uint8Array): Uint8Array {
-  return element(0x03, join([new Uint8Array([0]), bytes]));
+  return element(0x03, concatBytes(new Uint8Array([0]), bytes));
 }
 
 /** OBJECT IDENTIFIER from its dotted form. */
