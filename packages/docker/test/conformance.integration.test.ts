@@ -7,7 +7,7 @@ import { MemoryGitSource } from "./memory-git-source.js";
 
 // The docker adapter runs the same conformance suites of @stages/testkit as any third-party adapter.
 
-testStageBuilder("docker", async () => {
+testStageBuilder("docker", { leftovers: true }, async () => {
   const engine = await startTestEngine();
   const project = `conformance-builder-${randomBytes(3).toString("hex")}`;
   const local = createDockerStagesStorage({ connection: engine.connection, project });
@@ -25,7 +25,7 @@ testStageBuilder("docker", async () => {
   };
 });
 
-testImageTransfer("docker", async () => {
+testImageTransfer("docker", { copy: false }, async () => {
   const engine = await startTestEngine();
   const registry = await startTestRegistry();
   const project = `conformance-transfer-${randomBytes(3).toString("hex")}`;

@@ -1,6 +1,7 @@
 import type { GitMapping, GitSource } from "@stages/core";
 import { gitSourceSpecificationVersion } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectAbortedError } from "./conformance-failure.js";
 
 /** A work tree the suite can change, and the git source reading it. */
 export interface GitSourceFixture {
@@ -129,6 +130,17 @@ export function testGitSource(
       await fixture.write("package.json", '{"name":"app","version":"2"}\n');
       expect(await fixture.source.dependenciesChecksum(mapping, ["package.json"])).not.toBe(first);
       expect(await fixture.source.dependenciesChecksum(mapping, ["nothing-matches"])).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("rejects with AbortedError when the signal is already aborted", async () => {
+      const mapping = gitMapping({ add: "/src" });
+      const { contentId } = await fixture.source.content(mapping);
+      await expectAbortedError("content()", (signal) => fixture.source.content(mapping, { signal }));
+      await expectAbortedError("dependenciesChecksum()", (signal) =>
+        fixture.source.dependenciesChecksum(mapping, ["*.ts"], { signal }),
+      );
+      await expectAbortedError("diff()", (signal) => fixture.source.diff(mapping, contentId, contentId, { signal }));
+      await expectAbortedError("readFile()", (signal) => fixture.source.readFile(mapping, "util.ts", { signal }));
     });
 
     it("reads the bytes of a selected file", async () => {

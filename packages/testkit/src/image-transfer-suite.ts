@@ -7,6 +7,8 @@ import {
   type TransferProgress,
 } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConformanceFailure, expectAbortedError } from "./conformance-failure.js";
+import { skippedUnless } from "./skipped.js";
 
 /** A transfer under test with a local storage holding one stage, and a repository to move it to. */
 export interface ImageTransferFixture {
@@ -23,11 +25,24 @@ export interface ImageTransferFixture {
 }
 
 /**
- * The conformance suite of ImageTransfer: a pushed stage comes back by pull with the same labels,
- * progress is reported, a missing reference is a clear error, and copy (when offered) gives the
- * same manifest under another name.
+ * What the transfer offers of ImageTransfer's optional capabilities. Declared up front (the suite
+ * decides what to run before the fixture exists), and checked against the transfer itself.
  */
-export function testImageTransfer(name: string, createFixture: () => Promise<ImageTransferFixture>): void {
+export interface ImageTransferCapabilities {
+  /** `copy`: a registry-side copy from one reference to another. */
+  copy: boolean;
+}
+
+/**
+ * The conformance suite of ImageTransfer: a pushed stage comes back by pull with the same labels,
+ * progress is reported, a missing reference is a clear error, an aborted signal is AbortedError,
+ * and copy (when declared) gives the same manifest under another name.
+ */
+export function testImageTransfer(
+  name: string,
+  capabilities: ImageTransferCapabilities,
+  createFixture: () => Promise<ImageTransferFixture>,
+): void {
   describe(`ImageTransfer conformance: ${name}`, () => {
     let fixture: ImageTransferFixture;
     let digest: string;
@@ -37,9 +52,21 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
     afterAll(async () => {
       await fixture?.cleanup?.();
     });
+    const reference = () => `${fixture.repository}:image-stage-${fixture.signature}`;
 
     it("declares the v1 contract", () => {
       expect(fixture.transfer.specificationVersion).toBe(imageTransferSpecificationVersion);
+    });
+
+    it(`has copy() exactly when it declares it (declared: ${capabilities.copy ? "copy" : "no copy"})`, () => {
+      const offered = typeof fixture.transfer.copy === "function";
+      if (offered !== capabilities.copy) {
+        throw new ConformanceFailure(
+          offered
+            ? "the transfer has copy() but the suite was told { copy: false }: declare { copy: true } so that it is tested"
+            : "the suite was told { copy: true } but the transfer has no copy(): implement it or declare { copy: false }",
+        );
+      }
     });
 
     it("pushes a stage and reports the manifest digest and progress", async () => {
@@ -47,13 +74,19 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
       const result = await fixture.transfer.push({
         project: fixture.project,
         signature: fixture.signature,
-        reference: `${fixture.repository}:image-stage-${fixture.signature}`,
+        reference: reference(),
         onProgress: (event) => progress.push(event),
       });
       digest = result.digest;
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(progress.length).toBeGreaterThan(0);
       expect(await fixture.local.has(fixture.signature)).toBe(true);
+    });
+
+    it("rejects a push or pull with AbortedError when the signal is already aborted", async () => {
+      const request = { project: fixture.project, signature: fixture.signature, reference: reference() };
+      await expectAbortedError("push()", (signal) => fixture.transfer.push({ ...request, signal }));
+      await expectAbortedError("pull()", (signal) => fixture.transfer.pull({ ...request, signal }));
     });
 
     it("pulls the stage back into local storage with its labels", async () => {
@@ -63,7 +96,7 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
       const pulled = await fixture.transfer.pull({
         project: fixture.project,
         signature: fixture.signature,
-        reference: `${fixture.repository}:image-stage-${fixture.signature}`,
+        reference: reference(),
       });
       expect(pulled.signature).toBe(fixture.signature);
       const after = await fixture.local.get(fixture.signature);
@@ -84,13 +117,14 @@ export function testImageTransfer(name: string, createFixture: () => Promise<Ima
       expect(StageMissingError.isInstance(failure)).toBe(true);
     });
 
-    it("copies registry-side to another name with the same digest, when it can", async () => {
-      if (!fixture.transfer.copy) return;
-      const copied = await fixture.transfer.copy({
-        from: `${fixture.repository}:image-stage-${fixture.signature}`,
-        to: `${fixture.repository}/final:v1`,
-      });
-      expect(copied.digest).toBe(digest);
-    });
+    it.skipIf(!capabilities.copy)(
+      `copies registry-side to another name with the same digest${skippedUnless(capabilities.copy, "the transfer declares no registry-side copy")}`,
+      async () => {
+        if (!fixture.transfer.copy)
+          throw new ConformanceFailure("declared { copy: true } but the transfer has no copy()");
+        const copied = await fixture.transfer.copy({ from: reference(), to: `${fixture.repository}/final:v1` });
+        expect(copied.digest).toBe(digest);
+      },
+    );
   });
 }

@@ -194,12 +194,14 @@ export function createMemoryGitSource(initial: Record<string, string> = {}): Mem
       seen.set(contentId, list);
       return { mappingId: mapping.id, contentId, files: list };
     },
-    async dependenciesChecksum(mapping, globs) {
+    async dependenciesChecksum(mapping, globs, options) {
+      throwIfAborted(options?.signal);
       const watched = compileStageDependencies(mapping, globs);
       const list = select(mapping).filter((file) => watched(file.path));
       return sha256Hex(`${JSON.stringify(globs)}\n${list.map((file) => `${file.path}\0${file.blobId}\n`).join("")}`);
     },
-    async diff(_mapping, from, to): Promise<GitDiff | null> {
+    async diff(_mapping, from, to, options): Promise<GitDiff | null> {
+      throwIfAborted(options?.signal);
       const before = seen.get(from);
       const after = seen.get(to);
       if (!before || !after) return null;
@@ -214,7 +216,8 @@ export function createMemoryGitSource(initial: Record<string, string> = {}): Mem
       diff.deleted.push(...old.keys());
       return diff;
     },
-    async readFile(mapping, path) {
+    async readFile(mapping, path, options) {
+      throwIfAborted(options?.signal);
       const prefix = mapping.add === "/" ? "" : `${mapping.add.replace(/^\//, "")}/`;
       const content = files.get(`${prefix}${path}`);
       if (content === undefined) throw new Error(`no file ${path} in mapping ${mapping.id}`);

@@ -1,4 +1,10 @@
-import { computeSignature, descriptorFromLabels, type Signature, stageLabelsFor } from "@stages/core";
+import {
+  computeSignature,
+  descriptorFromLabels,
+  type Signature,
+  type StageDescriptor,
+  stageLabelsFor,
+} from "@stages/core";
 import { testGitSource } from "./git-source-suite.js";
 import { testImageTransfer } from "./image-transfer-suite.js";
 import { testLock } from "./lock-suite.js";
@@ -8,8 +14,10 @@ import { createMemoryStagesStorage } from "./memory-storage.js";
 import { testStagesStorage } from "./stages-storage-suite.js";
 
 testStagesStorage("memory", async () => {
-  const storage = createMemoryStagesStorage({ project: "conformance" });
-  const other = createMemoryStagesStorage({ project: "elsewhere" });
+  // Two projects in one memory "place", as two projects share a registry or an engine.
+  const place = new Map<Signature, StageDescriptor>();
+  const storage = createMemoryStagesStorage({ project: "conformance", place });
+  const other = createMemoryStagesStorage({ project: "elsewhere", place });
   const seed = (target: typeof storage) => async (signature: Signature, labels: Record<string, string>) => {
     const descriptor = descriptorFromLabels({ id: `sha256:${signature}`, labels });
     if (!descriptor) throw new Error("bad labels");
@@ -32,7 +40,7 @@ testGitSource("memory", async (files) => {
   };
 });
 
-testImageTransfer("memory", async () => {
+testImageTransfer("memory", { copy: true }, async () => {
   const local = createMemoryStagesStorage({ project: "conformance" });
   const registry = {
     repository: "registry.test/conformance",

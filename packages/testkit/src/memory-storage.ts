@@ -31,8 +31,15 @@ export function createMemoryStagesStorage(options: {
   project: string;
   kind?: string;
   description?: string;
+  /** Where the stages are held: storages of several projects may share one (as projects share a registry). */
+  place?: Map<Signature, StageDescriptor>;
 }): MemoryStagesStorage {
-  const stages = new Map<Signature, StageDescriptor>();
+  const stages = options.place ?? new Map<Signature, StageDescriptor>();
+  // Stages of this storage's project; others in a shared place are not its own.
+  const own = (signature: Signature) => {
+    const stage = stages.get(signature);
+    return stage?.project === options.project ? stage : undefined;
+  };
   const calls: StorageCalls = { get: 0, has: 0, list: 0, delete: 0 };
   return {
     specificationVersion: stagesStorageSpecificationVersion,
@@ -42,13 +49,13 @@ export function createMemoryStagesStorage(options: {
     async get(signature: Signature, callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);
       calls.get++;
-      const stage = stages.get(signature);
+      const stage = own(signature);
       return stage ? structuredClone(stage) : null;
     },
     async has(signature: Signature, callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);
       calls.has++;
-      return stages.has(signature);
+      return own(signature) !== undefined;
     },
     async list(callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);
@@ -60,7 +67,7 @@ export function createMemoryStagesStorage(options: {
     async delete(signature: Signature, callOptions?: CallOptions) {
       throwIfAborted(callOptions?.signal);
       calls.delete++;
-      stages.delete(signature);
+      if (own(signature)) stages.delete(signature);
     },
     put(descriptor) {
       stages.set(descriptor.signature, structuredClone(descriptor));
@@ -72,7 +79,7 @@ export function createMemoryStagesStorage(options: {
       return structuredClone(descriptor);
     },
     signatures() {
-      return [...stages.keys()];
+      return [...stages.values()].filter((stage) => stage.project === options.project).map((stage) => stage.signature);
     },
   };
 }

@@ -11,6 +11,8 @@ import {
   stageLabelsFor,
 } from "@stages/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConformanceFailure } from "./conformance-failure.js";
+import { skippedUnless } from "./skipped.js";
 
 /** A builder under test, the local storage it builds into, and a base image it can start from. */
 export interface StageBuilderFixture {
@@ -19,19 +21,31 @@ export interface StageBuilderFixture {
   project: string;
   /** A base image reference the builder can use for a `from` stage (its shell has `sh`, `echo`, `exit`). */
   baseImage: string;
-  /** Leftover build containers (or other temporary objects) of these stages, if the adapter can tell. */
+  /** Leftover build containers (or other temporary objects) of these stages: required when declared. */
   leftovers?(signatures: readonly Signature[]): Promise<string[]>;
   cleanup?(): Promise<void>;
+}
+
+/** What the suite can check of a builder besides the contract, declared before the fixture exists. */
+export interface StageBuilderCapabilities {
+  /** The fixture's `leftovers` can tell which temporary objects (build containers) a build left. */
+  leftovers: boolean;
 }
 
 /**
  * The conformance suite of StageBuilder: a stage is stored under its signature with its labels
  * only after it succeeded; a failing command or an abort leaves no stage and nothing behind.
  */
-export function testStageBuilder(name: string, createFixture: () => Promise<StageBuilderFixture>): void {
+export function testStageBuilder(
+  name: string,
+  capabilities: StageBuilderCapabilities,
+  createFixture: () => Promise<StageBuilderFixture>,
+): void {
   describe(`StageBuilder conformance: ${name}`, () => {
     let fixture: StageBuilderFixture;
     let from: Signature;
+    // The failed and the aborted build, whose leftovers the last test looks for.
+    const unfinished: Signature[] = [];
     const run = `${Date.now()}-${Math.random()}`;
 
     beforeAll(async () => {
@@ -123,7 +137,7 @@ export function testStageBuilder(name: string, createFixture: () => Promise<Stag
       expect(StageBuildError.isInstance(failure)).toBe(true);
       expect(String((failure as Error).message)).toMatch(/3/);
       expect(await fixture.local.has(failing.signature)).toBe(false);
-      if (fixture.leftovers) expect(await fixture.leftovers([failing.signature])).toEqual([]);
+      unfinished.push(failing.signature);
     });
 
     it("stores nothing when aborted", async () => {
@@ -142,8 +156,21 @@ export function testStageBuilder(name: string, createFixture: () => Promise<Stag
       );
       expect(AbortedError.isInstance(failure)).toBe(true);
       expect(await fixture.local.has(slow.signature)).toBe(false);
-      if (fixture.leftovers) expect(await fixture.leftovers([slow.signature])).toEqual([]);
+      unfinished.push(slow.signature);
     });
+
+    it.skipIf(!capabilities.leftovers)(
+      `leaves nothing behind after a failed or aborted build${skippedUnless(capabilities.leftovers, "the fixture declares no way to see leftovers")}`,
+      async () => {
+        if (!fixture.leftovers) {
+          throw new ConformanceFailure(
+            "declared { leftovers: true } but the fixture has no leftovers(): add it or declare false",
+          );
+        }
+        if (unfinished.length !== 2) throw new ConformanceFailure("the failed and the aborted build tests did not run");
+        expect(await fixture.leftovers(unfinished)).toEqual([]);
+      },
+    );
 
     it("applies docker instructions", async () => {
       const docker = request({
