@@ -1,6 +1,7 @@
 import type { SecretRedactor, StagesEvent } from "@stages/core";
 import { Command, Option } from "clipanion";
 import type { CommandContext } from "./context.js";
+import { conventions } from "./option-conventions.js";
 import type { Project } from "./project.js";
 import type { Renderer } from "./render.js";
 import type { Services } from "./services.js";
@@ -30,25 +31,25 @@ export interface Session {
  * registry and git adapters behind them).
  */
 export abstract class ProjectCommand extends Command<CommandContext> {
-  dir = Option.String("--dir", {
-    description: "Directory of the project (where stages.yaml is); default: the current directory",
+  dir = dirOption();
+  configFile = configOption();
+  json = conventions(
+    Option.Boolean("--json", false, {
+      description: "Print one JSON result document on stdout (logs stay on stderr)",
+    }),
+    { kind: "boolean" },
+  );
+  debug = conventions(Option.Boolean("--debug", false, { description: "Show stack traces of errors" }), {
+    kind: "boolean",
   });
-  configFile = Option.String("--config", {
-    description: "Config file to read instead of stages.yaml/werf.yaml in --dir",
-  });
-  json = Option.Boolean("--json", false, {
-    description: "Print one JSON result document on stdout (logs stay on stderr)",
-  });
-  insecureRegistries = Option.Array("--insecure-registry", [], {
-    description: "Registry host allowed over plain HTTP (repeatable); localhost and 127.0.0.0/8 always are",
-  });
-  debug = Option.Boolean("--debug", false, { description: "Show stack traces of errors" });
-  werfEnv = Option.String("--env", {
-    description: "werf's environment: .Env in a werf.yaml template (as werf's --env)",
-  });
-  network = Option.String("--network", {
-    description: "Network mode of build containers: none (the default), host, default, or a network name",
-  });
+  werfEnv = werfEnvOption();
+  /**
+   * Only commands that talk to a registry take `--insecure-registry` (they override this with
+   * insecureRegistryOption()), only those that build take `--network` (networkOption()): `--network`
+   * on `stages push` is a usage error rather than an option that does nothing.
+   */
+  insecureRegistries: string[] = [];
+  network: string | undefined = undefined;
 
   /** Does the command's work; the returned document is what `--json` prints. */
   abstract run(session: Session): Promise<object>;
@@ -63,3 +64,45 @@ export abstract class ProjectCommand extends Command<CommandContext> {
     return executeProjectCommand(this);
   }
 }
+
+/** `--dir`: where the project is (every command that reads the config). */
+export const dirOption = () =>
+  conventions(
+    Option.String("--dir", {
+      description: "Directory of the project (where stages.yaml is); default: the current directory",
+    }),
+    { value: "path" },
+  );
+
+/** `--config`: another config file than stages.yaml/werf.yaml. */
+export const configOption = () =>
+  conventions(
+    Option.String("--config", { description: "Config file to read instead of stages.yaml/werf.yaml in --dir" }),
+    { value: "file" },
+  );
+
+/** `--env`: werf's environment of templates. */
+export const werfEnvOption = () =>
+  conventions(
+    Option.String("--env", { description: "werf's environment: .Env in a werf.yaml template (as werf's --env)" }),
+    { value: "env" },
+  );
+
+/** `--insecure-registry`: for the commands that talk to a registry. */
+export const insecureRegistryOption = () =>
+  conventions(
+    Option.Array("--insecure-registry", [], {
+      description:
+        "Registry host allowed over plain HTTP (repeatable; the variable: comma-separated); localhost and 127.0.0.0/8 always are",
+    }),
+    { value: "host", kind: "list" },
+  );
+
+/** `--network`: for the commands that build. */
+export const networkOption = () =>
+  conventions(
+    Option.String("--network", {
+      description: "Network mode of build containers: none (the default), host, default, or a network name",
+    }),
+    { value: "mode" },
+  );

@@ -1,8 +1,10 @@
 import type { Readable, Writable } from "node:stream";
-import { Builtins, Cli, type CommandClass } from "clipanion";
+import { Builtins, type CommandClass } from "clipanion";
 import { BuildCommand } from "./commands/build.js";
 import { CleanupCommand, PurgeCommand } from "./commands/cleanup.js";
+import { CompletionCommand } from "./commands/completion.js";
 import { ConfigCheckCommand, ConfigRenderCommand } from "./commands/config.js";
+import { HelpCommand } from "./commands/help.js";
 import { HostCleanupCommand, HostPurgeCommand } from "./commands/host.js";
 import { ListCommand } from "./commands/list.js";
 import { PlanCommand } from "./commands/plan.js";
@@ -10,6 +12,7 @@ import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
 import { PullCommand } from "./commands/pull.js";
 import { PushCommand } from "./commands/push.js";
 import type { CommandContext } from "./context.js";
+import { StagesCli } from "./stages-cli.js";
 import { version } from "./version.js";
 
 /** The commands of stages itself; plugins add theirs. */
@@ -27,14 +30,13 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
   HostPurgeCommand,
   ConfigRenderCommand,
   ConfigCheckCommand,
+  HelpCommand,
+  CompletionCommand,
 ];
 
 /** Creates the clipanion app with the built-in commands and those of the given plugins. */
-export function createCli(
-  extraCommands: readonly unknown[] = [],
-  options: { colors?: boolean } = {},
-): Cli<CommandContext> {
-  const cli = new Cli<CommandContext>({
+export function createCli(extraCommands: readonly unknown[] = [], options: { colors?: boolean } = {}): StagesCli {
+  const cli = new StagesCli({
     binaryLabel: "stages",
     binaryName: "stages",
     binaryVersion: version,
@@ -78,11 +80,11 @@ export function mayNamePluginCommand(argv: readonly string[]): boolean {
 /** Commands of the plugins the project lists, found before parsing the command line. */
 async function pluginCommands(argv: readonly string[], context: CommandContext): Promise<unknown[]> {
   if (!mayNamePluginCommand(argv)) return [];
+  let pluginModule: typeof import("./plugins.js");
+  let plugins: Awaited<ReturnType<typeof pluginModule.loadPlugins>>;
   try {
-    const [{ projectOfRun }, { loadPlugins }] = await Promise.all([
-      import("./run/project-of-run.js"),
-      import("./plugins.js"),
-    ]);
+    const [{ projectOfRun }, loaded] = await Promise.all([import("./run/project-of-run.js"), import("./plugins.js")]);
+    pluginModule = loaded;
     // The command that runs gets this same project (context.projects).
     const project = await projectOfRun(context, {
       cwd: context.cwd,
@@ -92,12 +94,26 @@ async function pluginCommands(argv: readonly string[], context: CommandContext):
       werfEnv: optionValue(argv, "--env"),
     });
     if (project.config.meta.plugins.length === 0) return [];
-    const plugins = await loadPlugins(project.config.meta.plugins, project.directory);
-    return plugins.flatMap((plugin) => [...(plugin.commands ?? [])]);
+    plugins = await pluginModule.loadPlugins(project.config.meta.plugins, project.directory);
   } catch {
     // The command itself reports a broken config or plugin, with the right exit code.
     return [];
   }
+  try {
+    return pluginModule.pluginCommandClasses(plugins);
+  } catch (error) {
+    // Said here: without its commands, the command line would fail as an unknown command only.
+    const { hint } = error as { hint?: string };
+    const hintLine = hint ? `\n  hint: ${hint}` : "";
+    context.stderr.write(`stages: error: ${(error as Error).message}${hintLine}\n`);
+    return [];
+  }
+}
+
+/** `stages help [COMMAND...]` is `stages [COMMAND...] --help`. */
+function helpAsOption(argv: readonly string[]): readonly string[] {
+  if (argv[0] !== "help") return argv;
+  return [...argv.slice(1), "--help"];
 }
 
 export interface RunOptions {
@@ -126,12 +142,26 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     signal: options.signal,
     projects: new Map(),
   };
-  const cli = createCli(await pluginCommands(argv, context), { colors });
+  const words = helpAsOption(argv);
+  const cli = createCli(await pluginCommands(words, context), { colors });
+  if (words[0] === "__complete") {
+    const { completionCandidates } = await import("./completion/candidates.js");
+    const candidates = await completionCandidates(cli.commands(), words.slice(1), options);
+    if (candidates.length > 0) options.stdout.write(`${candidates.join("\n")}\n`);
+    return 0;
+  }
   let command: ReturnType<typeof cli.process>;
   try {
-    command = cli.process([...argv], context);
+    command = cli.process([...words], context);
   } catch (error) {
-    options.stderr.write(cli.error(error, { colored: false }));
+    const { describeUsageError, groupUsage, writeUsageError, wantsJson } = await import("./usage-error.js");
+    // `stages host --help`: the commands of the group.
+    const group = words.includes("--help") || words.includes("-h") ? groupUsage(cli, words) : null;
+    if (group !== null) {
+      options.stdout.write(group);
+      return 0;
+    }
+    writeUsageError(await describeUsageError(cli, words, error), options, wantsJson(words, options.env));
     return 2;
   }
   return cli.run(command, context);

@@ -6,6 +6,7 @@ export { canonicalJson, type JsonValue } from "./canonical-json.js";
 export { createLimiter, forEachLimited, type Limiter, mapOrdered, sleep } from "./concurrency.js";
 export { compileGoRegexp } from "./config/go-regexp.js";
 export { emptyImageSpec } from "./config/parse-image-spec.js";
+export { didYouMean, suggestClosest } from "./config/suggest.js";
 export {
   carriedAfterBuild,
   carriesCurrent,

@@ -1,19 +1,36 @@
 import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import {
+  insecureRegistryOption,
+  networkOption,
+  ProjectCommand,
+  type Session,
+  summarizeProcedure,
+} from "../base-command.js";
+import { conventions, rest } from "../option-conventions.js";
 
 export const parallelOption = () =>
-  Option.String("--parallel", "1", {
-    description: "How many images build at once",
-    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(1)]),
-  });
+  conventions(
+    Option.String("--parallel", "1", {
+      description: "How many images build at once",
+      validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(1)]),
+    }),
+    { value: "n" },
+  );
 
 export const lockOption = () =>
-  Option.String("--lock", {
-    description:
-      "Redis lock (redis://[user:pass@]host:port[/db], or $STAGES_LOCK; empty: none): each stage is built by one host at a time; $STAGES_LOCK_TTL_MS sets how long a dead holder keeps it (default 30000)",
-  });
+  conventions(
+    Option.String("--lock", {
+      description:
+        "Redis lock (redis://[user:pass@]host:port[/db]; empty: none): each stage is built by one host at a time; $STAGES_LOCK_TTL_MS sets how long a dead holder keeps it (default 30000)",
+    }),
+    { value: "url", secret: true },
+  );
+
+/** `--repo` of build and plan: the stages cache to look in. */
+export const repoOption = (description: string) =>
+  conventions(Option.String("--repo", { description }), { value: "repo" });
 
 /** `stages build`: build what changed, reusing every stage found locally or in --repo. */
 export class BuildCommand extends ProjectCommand {
@@ -41,18 +58,24 @@ export class BuildCommand extends ProjectCommand {
     ],
   });
 
-  images = Option.Rest({ name: "IMAGE" });
-  repo = Option.String("--repo", {
-    description: "Stages cache in a registry: pull the newest stage found there instead of building",
-  });
-  push = Option.Boolean("--push", false, {
-    description: "Push every stage REPO lacks as soon as it is built (needs --repo)",
-  });
-  force = Option.Boolean("--force", false, {
-    description: "With --push: push built stages even over a tag another host pushed meanwhile",
-  });
+  images = rest(Option.Rest({ name: "IMAGE" }), "[IMAGE...]");
+  repo = repoOption("Stages cache in a registry: pull the newest stage found there instead of building");
+  push = conventions(
+    Option.Boolean("--push", false, {
+      description: "Push every stage REPO lacks as soon as it is built (needs --repo)",
+    }),
+    { kind: "boolean" },
+  );
+  force = conventions(
+    Option.Boolean("--force", false, {
+      description: "With --push: push built stages even over a tag another host pushed meanwhile",
+    }),
+    { kind: "boolean", env: false },
+  );
   lock = lockOption();
   parallel = parallelOption();
+  override network = networkOption();
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
     const { runBuildCommand } = await import("../run/build.js");

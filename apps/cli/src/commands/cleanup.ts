@@ -1,6 +1,12 @@
 import type { CleanupResult, CleanupStage, PurgeResult } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session } from "../base-command.js";
+import { insecureRegistryOption, ProjectCommand, type Session } from "../base-command.js";
+import { conventions } from "../option-conventions.js";
+
+const dryRunOption = () =>
+  conventions(Option.Boolean("--dry-run", false, { description: "Report what would be deleted; change nothing" }), {
+    kind: "boolean",
+  });
 
 function stageRows(stages: readonly CleanupStage[]): string[] {
   return stages.map((stage) => {
@@ -46,7 +52,8 @@ export class CleanupCommand extends ProjectCommand {
   });
 
   repo = Option.String({ name: "REPO" });
-  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be deleted; change nothing" });
+  dryRun = dryRunOption();
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<CleanupResult> {
     const { runCleanup } = await import("../run/cleanup.js");
@@ -73,10 +80,14 @@ export class PurgeCommand extends ProjectCommand {
   });
 
   repo = Option.String({ name: "REPO" });
-  force = Option.Boolean("--force", false, {
-    description: "Purge even when REPO holds published images of the project (they stay)",
-  });
-  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be deleted; change nothing" });
+  force = conventions(
+    Option.Boolean("--force", false, {
+      description: "Purge even when REPO holds published images of the project (they stay)",
+    }),
+    { kind: "boolean", env: false },
+  );
+  dryRun = dryRunOption();
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<PurgeResult> {
     const { runPurge } = await import("../run/cleanup.js");

@@ -1,18 +1,16 @@
 import { Command, Option } from "clipanion";
+import { configOption, dirOption, werfEnvOption } from "../base-command.js";
 import type { CommandContext } from "../context.js";
+import { conventions, rest } from "../option-conventions.js";
 
 /** The options of the config commands: where the config is and what a template renders with. */
 export abstract class ConfigCommand extends Command<CommandContext> {
-  dir = Option.String("--dir", {
-    description: "Directory of the project (where stages.yaml is); default: the current directory",
+  dir = dirOption();
+  configFile = configOption();
+  werfEnv = werfEnvOption();
+  json = conventions(Option.Boolean("--json", false, { description: "Print one JSON document on stdout" }), {
+    kind: "boolean",
   });
-  configFile = Option.String("--config", {
-    description: "Config file to read instead of stages.yaml/werf.yaml in --dir",
-  });
-  werfEnv = Option.String("--env", {
-    description: "werf's environment: .Env in a werf.yaml template (as werf's --env)",
-  });
-  json = Option.Boolean("--json", false, { description: "Print one JSON document on stdout" });
 }
 
 /** `stages config render`: the configuration as stages reads it, after rendering its Go templates. */
@@ -32,7 +30,7 @@ export class ConfigRenderCommand extends ConfigCommand {
     ],
   });
 
-  images = Option.Rest({ name: "IMAGE" });
+  images = rest(Option.Rest({ name: "IMAGE" }), "[IMAGE...]");
 
   async execute(): Promise<number> {
     const { executeConfigRender } = await import("../run/config.js");

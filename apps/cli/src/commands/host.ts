@@ -2,10 +2,19 @@ import type { HostCleanupResult } from "@stages/core";
 import { Command, Option } from "clipanion";
 import * as t from "typanion";
 import { ProjectCommand, type Session } from "../base-command.js";
+import { conventions } from "../option-conventions.js";
 import { hostCleanupDefaults } from "./host-defaults.js";
 import { summarizeHostCleanup } from "./host-summary.js";
 
 const percent = t.cascade(t.isNumber(), [t.isInInclusiveRange(0, 100)]);
+
+const storagePathOption = (description: string) =>
+  conventions(Option.String("--docker-server-storage-path", { description }), { value: "path" });
+
+const dryRunOption = () =>
+  conventions(Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" }), {
+    kind: "boolean",
+  });
 
 /** `stages host cleanup`: LRU removal of the project's local stages above a storage threshold (DESIGN §15). */
 export class HostCleanupCommand extends ProjectCommand {
@@ -31,22 +40,31 @@ export class HostCleanupCommand extends ProjectCommand {
     ],
   });
 
-  allowedVolumeUsage = Option.String("--allowed-volume-usage,--allowed-docker-storage-volume-usage", {
-    description: `Percent of the engine's storage used above which stages are removed (default ${hostCleanupDefaults.allowedVolumeUsage}; 0: every removable stage)`,
-    validator: percent,
-  });
-  margin = Option.String("--allowed-volume-usage-margin,--allowed-docker-storage-volume-usage-margin", {
-    description: `Percentage points below the threshold to clean down to (default ${hostCleanupDefaults.margin})`,
-    validator: percent,
-  });
-  keepBuiltWithin = Option.String("--keep-built-within", {
-    description: `Keep stages built within this many hours (default ${hostCleanupDefaults.keepBuiltWithinHours})`,
-    validator: t.cascade(t.isNumber(), [t.isAtLeast(0)]),
-  });
-  storagePath = Option.String("--docker-server-storage-path", {
-    description: "Measure this path instead of the engine's data root (where a remote engine's is mounted here)",
-  });
-  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
+  allowedVolumeUsage = conventions(
+    Option.String("--allowed-volume-usage,--allowed-docker-storage-volume-usage", {
+      description: `Percent of the engine's storage used above which stages are removed (default ${hostCleanupDefaults.allowedVolumeUsage}; 0: every removable stage)`,
+      validator: percent,
+    }),
+    { value: "percent" },
+  );
+  margin = conventions(
+    Option.String("--allowed-volume-usage-margin,--allowed-docker-storage-volume-usage-margin", {
+      description: `Percentage points below the threshold to clean down to (default ${hostCleanupDefaults.margin})`,
+      validator: percent,
+    }),
+    { value: "points" },
+  );
+  keepBuiltWithin = conventions(
+    Option.String("--keep-built-within", {
+      description: `Keep stages built within this many hours (default ${hostCleanupDefaults.keepBuiltWithinHours})`,
+      validator: t.cascade(t.isNumber(), [t.isAtLeast(0)]),
+    }),
+    { value: "hours" },
+  );
+  storagePath = storagePathOption(
+    "Measure this path instead of the engine's data root (where a remote engine's is mounted here)",
+  );
+  dryRun = dryRunOption();
 
   override async run(session: Session): Promise<HostCleanupResult> {
     const { runHostCleanup } = await import("../run/host.js");
@@ -74,10 +92,8 @@ export class HostPurgeCommand extends ProjectCommand {
     ],
   });
 
-  storagePath = Option.String("--docker-server-storage-path", {
-    description: "Measure this path instead of the engine's data root (for the report)",
-  });
-  dryRun = Option.Boolean("--dry-run", false, { description: "Report what would be removed; change nothing" });
+  storagePath = storagePathOption("Measure this path instead of the engine's data root (for the report)");
+  dryRun = dryRunOption();
 
   override async run(session: Session): Promise<HostCleanupResult> {
     const { runHostPurge } = await import("../run/host.js");

@@ -1,6 +1,7 @@
 import type { StageDescriptor } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session } from "../base-command.js";
+import { insecureRegistryOption, ProjectCommand, type Session } from "../base-command.js";
+import { conventions } from "../option-conventions.js";
 
 /** `stages list`: the stages of this project in local or remote storage. */
 export class ListCommand extends ProjectCommand {
@@ -17,9 +18,13 @@ export class ListCommand extends ProjectCommand {
   });
 
   location = Option.String({ name: "LOCATION", required: false });
-  storage = Option.String("--storage", {
-    description: "Remote storage to list (registered by a plugin); default: registry",
-  });
+  storage = conventions(
+    Option.String("--storage", {
+      description: "Remote storage to list (registered by a plugin); default: registry",
+    }),
+    { value: "name" },
+  );
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<{ storage: string; stages: StageDescriptor[] }> {
     const { runList } = await import("../run/stages.js");

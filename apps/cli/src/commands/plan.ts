@@ -1,6 +1,8 @@
 import type { Plan } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session } from "../base-command.js";
+import { insecureRegistryOption, ProjectCommand, type Session } from "../base-command.js";
+import { conventions, rest } from "../option-conventions.js";
+import { repoOption } from "./build.js";
 
 /** `stages plan`: what is where and what each procedure would do. */
 export class PlanCommand extends ProjectCommand {
@@ -17,12 +19,18 @@ export class PlanCommand extends ProjectCommand {
     ],
   });
 
-  images = Option.Rest({ name: "IMAGE" });
-  repo = Option.String("--repo", { description: "Also look the stages up in this registry repository" });
-  all = Option.Boolean("--all", false, { description: "Plan pull as `stages pull --all` would do it" });
-  withStages = Option.Boolean("--with-stages", false, {
-    description: "Plan publish as `stages publish --with-stages` would do it",
+  images = rest(Option.Rest({ name: "IMAGE" }), "[IMAGE...]");
+  repo = repoOption("Also look the stages up in this registry repository");
+  all = conventions(Option.Boolean("--all", false, { description: "Plan pull as `stages pull --all` would do it" }), {
+    kind: "boolean",
   });
+  withStages = conventions(
+    Option.Boolean("--with-stages", false, {
+      description: "Plan publish as `stages publish --with-stages` would do it",
+    }),
+    { kind: "boolean" },
+  );
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<Plan> {
     const { runPlan } = await import("../run/stages.js");

@@ -1,6 +1,13 @@
 import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import {
+  insecureRegistryOption,
+  networkOption,
+  ProjectCommand,
+  type Session,
+  summarizeProcedure,
+} from "../base-command.js";
+import { conventions, rest } from "../option-conventions.js";
 import { lockOption, parallelOption } from "./build.js";
 
 const publishDetails = `
@@ -11,26 +18,47 @@ const publishDetails = `
 
 /** Options and behaviour shared by publish and build-and-publish. */
 export abstract class PublishingCommand extends ProjectCommand {
-  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
-  tagCustom = Option.Array("--tag-custom", [], { description: "Publish under this tag (repeatable)" });
-  tagGitBranch = Option.String("--tag-git-branch", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git branch (given, or the current one)",
-  });
-  tagGitTag = Option.String("--tag-git-tag", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git tag (given, or the one on HEAD)",
-  });
-  tagGitCommit = Option.String("--tag-git-commit", false, {
-    tolerateBoolean: true,
-    description: "Tag with the git commit (given, or HEAD's)",
-  });
-  tagBySignature = Option.Boolean("--tag-by-signature", false, {
-    description: "Tag each image with the signature of its last stage",
-  });
-  withStages = Option.Boolean("--with-stages", false, {
-    description: "Push the stages cache first (then every final name is a registry-side copy)",
-  });
+  arguments = rest(Option.Rest({ name: "REPO", required: 1 }), "[IMAGE...] <REPO>");
+  tagCustom = conventions(
+    Option.Array("--tag-custom", [], {
+      description: "Publish under this tag (repeatable; the variable: comma-separated)",
+    }),
+    { value: "tag", kind: "list" },
+  );
+  tagGitBranch = conventions(
+    Option.String("--tag-git-branch", false, {
+      tolerateBoolean: true,
+      description: "Tag with the git branch (given, or the current one)",
+    }),
+    { value: "branch", kind: "optional-value" },
+  );
+  tagGitTag = conventions(
+    Option.String("--tag-git-tag", false, {
+      tolerateBoolean: true,
+      description: "Tag with the git tag (given, or the one on HEAD)",
+    }),
+    { value: "tag", kind: "optional-value" },
+  );
+  tagGitCommit = conventions(
+    Option.String("--tag-git-commit", false, {
+      tolerateBoolean: true,
+      description: "Tag with the git commit (given, or HEAD's)",
+    }),
+    { value: "commit", kind: "optional-value" },
+  );
+  tagBySignature = conventions(
+    Option.Boolean("--tag-by-signature", false, {
+      description: "Tag each image with the signature of its last stage",
+    }),
+    { kind: "boolean" },
+  );
+  withStages = conventions(
+    Option.Boolean("--with-stages", false, {
+      description: "Push the stages cache first (then every final name is a registry-side copy)",
+    }),
+    { kind: "boolean" },
+  );
+  override insecureRegistries = insecureRegistryOption();
 
   override summarize(result: object): string {
     return summarizeProcedure(result as ProcedureResult);
@@ -81,6 +109,7 @@ export class BuildAndPublishCommand extends PublishingCommand {
 
   parallel = parallelOption();
   lock = lockOption();
+  override network = networkOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
     const { runBuildAndPublish } = await import("../run/publish.js");

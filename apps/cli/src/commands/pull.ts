@@ -1,6 +1,7 @@
 import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { insecureRegistryOption, ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { conventions, rest } from "../option-conventions.js";
 
 /** `stages pull`: the optimized stages cache pull. */
 export class PullCommand extends ProjectCommand {
@@ -18,10 +19,14 @@ export class PullCommand extends ProjectCommand {
     ],
   });
 
-  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
-  all = Option.Boolean("--all", false, {
-    description: "Pull every remote stage missing locally, not only the last common one",
-  });
+  arguments = rest(Option.Rest({ name: "REPO", required: 1 }), "[IMAGE...] <REPO>");
+  all = conventions(
+    Option.Boolean("--all", false, {
+      description: "Pull every remote stage missing locally, not only the last common one",
+    }),
+    { kind: "boolean" },
+  );
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
     const { runPull } = await import("../run/stages.js");

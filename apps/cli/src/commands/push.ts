@@ -1,6 +1,7 @@
 import type { ProcedureResult } from "@stages/core";
 import { Command, Option } from "clipanion";
-import { ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { insecureRegistryOption, ProjectCommand, type Session, summarizeProcedure } from "../base-command.js";
+import { rest } from "../option-conventions.js";
 
 /** `stages push`: the stages push procedure. */
 export class PushCommand extends ProjectCommand {
@@ -16,7 +17,8 @@ export class PushCommand extends ProjectCommand {
     ],
   });
 
-  arguments = Option.Rest({ name: "[IMAGE...] REPO", required: 1 });
+  arguments = rest(Option.Rest({ name: "REPO", required: 1 }), "[IMAGE...] <REPO>");
+  override insecureRegistries = insecureRegistryOption();
 
   override async run(session: Session): Promise<ProcedureResult> {
     const { runPush } = await import("../run/stages.js");
