@@ -286,6 +286,27 @@ describe("resolveProject presence", () => {
     );
   });
 
+  it("remote-first (push) asks the local storage only about the stages REPO lacks, and reads what REPO's carry from REPO", async () => {
+    // REPO has every stage of app; tools is only local.
+    const held = await storagesHolding((stage) => (stage.image === "app" ? "remote" : "local"));
+    const storages = { local: held.local.storage, remote: held.remote.storage };
+    const project = await resolveProject({ config: latestConfig, storages, facts, remoteLookup: "remote-first" });
+    const app = project.images.find((image) => image.name === "app")!;
+    const tools = project.images.find((image) => image.name === "tools")!;
+    expect(app.stages.map((stage) => stage.presence)).toEqual([
+      { local: null, remote: true, carried: null },
+      { local: null, remote: true, carried: { "git-0": "d".repeat(64) } },
+      { local: null, remote: true, carried: { "git-0": "d".repeat(64) } },
+    ]);
+    expect(tools.stages.map((stage) => stage.presence)).toEqual(
+      tools.stages.map(() => ({ local: true, remote: false, carried: null })),
+    );
+    // One question per stage to REPO; the local storage hears only of tools' stages.
+    const stageCount = project.images.reduce((sum, image) => sum + image.stages.length, 0);
+    expect(held.remote.calls.get + held.remote.calls.has).toBe(stageCount);
+    expect(held.local.calls.get + held.local.calls.has).toBe(tools.stages.length);
+  });
+
   it("gives each image its position in the configuration and selects in that order", async () => {
     const project = await resolveProject({
       config: latestConfig,

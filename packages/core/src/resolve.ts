@@ -115,7 +115,8 @@ export function createFactsProvider(sources: FactSources): FactsProvider {
  * change git content (then a cheap existence check was enough).
  */
 export interface StagePresence {
-  local: boolean;
+  /** Null when the local storage was not asked: a push asks it only about stages REPO lacks. */
+  local: boolean | null;
   remote: boolean | null;
   carried: Carried | null;
 }
@@ -172,8 +173,13 @@ export interface ResolveStorages {
 export type RemoteLookup =
   /** Only stages missing locally (build, pull): a local stage needs nothing from REPO. */
   | "when-missing"
-  /** Every stage (plan, push, publish): whether REPO has a local stage decides what they do. */
-  | "always";
+  /** Every stage (plan, publish): whether REPO has a local stage decides what they do. */
+  | "always"
+  /**
+   * Every stage in REPO first, the local storage only about the stages REPO lacks (push): a stage
+   * REPO has needs nothing local, so a push with nothing to push never reaches the engine.
+   */
+  | "remote-first";
 
 export interface ResolveProjectOptions extends CallOptions {
   config: StagesConfig;
@@ -272,6 +278,18 @@ function lookup(
     return { found: descriptor !== null, carried: descriptor?.carried ?? null };
   };
   const { remote } = storages;
+  if (remote && remoteLookup === "remote-first") {
+    const there = ask(remote);
+    const here = there.then((answer) => (answer.found ? null : ask(storages.local)));
+    const stored = there.then(async (answer) => (answer.found ? answer : ((await here) ?? answer)));
+    const presence = (async (): Promise<StagePresence> => {
+      const answer = await there;
+      if (answer.found) return { local: null, remote: true, carried: answer.carried };
+      const local = (await here) ?? { found: false, carried: null };
+      return { local: local.found, remote: false, carried: local.carried };
+    })();
+    return { stored, presence };
+  }
   const local = ask(storages.local);
   const stored = local.then((here) => (here.found || !remote ? here : ask(remote)));
   const presence = (async (): Promise<StagePresence> => {

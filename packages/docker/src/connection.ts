@@ -43,7 +43,12 @@ const pingTimeoutMs = 10_000;
 export function createDockerConnection(options: DockerConnectionOptions = {}): DockerConnection {
   const endpoint = resolveDockerEndpoint(options);
   const address = formatDockerEndpoint(endpoint);
-  const client = new EngineClient(createDockerode(endpoint, options), address);
+  // Made on the first call (dockerode is loaded then); an SSH host is checked against known_hosts
+  // at once all the same.
+  const client = new EngineClient(
+    endpoint.kind === "ssh" ? createDockerode(endpoint, options) : () => createDockerode(endpoint, options),
+    address,
+  );
   const connection: DockerConnection = {
     endpoint: address,
 

@@ -8,11 +8,20 @@ import { abortedError, translateEngineError } from "./engine-errors.js";
  */
 export class EngineClient {
   readonly endpoint: string;
-  readonly docker: Dockerode;
+  #docker: Dockerode | (() => Dockerode);
 
-  constructor(docker: Dockerode, endpoint: string) {
-    this.docker = docker;
+  /**
+   * `docker` may be a function that makes the client on first use: a command that never calls the
+   * engine (a push of stages REPO has) then never loads dockerode's code.
+   */
+  constructor(docker: Dockerode | (() => Dockerode), endpoint: string) {
+    this.#docker = docker;
     this.endpoint = endpoint;
+  }
+
+  get docker(): Dockerode {
+    if (typeof this.#docker === "function") this.#docker = this.#docker();
+    return this.#docker;
   }
 
   /**

@@ -10,6 +10,7 @@ import {
 } from "@stages/core";
 import { forEachLimited } from "@stages/core/internal";
 import type { RegistryClient } from "./client.js";
+import type { ConfigCache } from "./config-cache.js";
 import { deleteFailure } from "./errors.js";
 import { createRegistryHousekeeping } from "./housekeeping.js";
 import { isImageIndex } from "./media-types.js";
@@ -23,6 +24,8 @@ export interface RegistryStagesStorageOptions {
   project: string;
   /** Stages read at once by `list`. Default 8. */
   concurrency?: number;
+  /** Where configs read before are kept: `get` reads a known stage's config from here, not REPO. */
+  configCache?: ConfigCache;
 }
 
 interface ImageConfig {
@@ -32,7 +35,8 @@ interface ImageConfig {
 
 /**
  * The remote stages storage: stage `<sig>` of the project is the image `REPO:image-stage-<sig>`
- * (DESIGN §6). `has` is one HEAD request; `get` one manifest GET plus the config blob for the labels.
+ * (DESIGN §6). `has` is one HEAD request; `get` one manifest GET plus the config blob for the labels
+ * (no request when `configCache` has it).
  */
 export function createRegistryStagesStorage(options: RegistryStagesStorageOptions): StagesStorage {
   const { client, project } = options;
@@ -55,10 +59,12 @@ export function createRegistryStagesStorage(options: RegistryStagesStorageOption
     }
     if (isImageIndex(image.manifest)) return null;
     const manifest = image.manifest;
-    const configBytes = await client.readBlob(repository, manifest.config.digest, {
-      size: manifest.config.size,
-      signal: callOptions.signal,
-    });
+    const { digest, size } = manifest.config;
+    let configBytes = (await options.configCache?.read(digest, size)) ?? null;
+    if (configBytes === null) {
+      configBytes = await client.readBlob(repository, digest, { size, signal: callOptions.signal });
+      await options.configCache?.write(digest, configBytes);
+    }
     let config: ImageConfig;
     try {
       config = JSON.parse(new TextDecoder().decode(configBytes)) as ImageConfig;

@@ -1,4 +1,4 @@
-import { createFactsProvider, type FactsProvider } from "@stages/core";
+import { createFactsProvider, type FactsProvider, type StageBuilder } from "@stages/core";
 import type { Session } from "../base-command.js";
 
 /**
@@ -10,13 +10,25 @@ export function projectFacts(session: Session): Promise<FactsProvider> {
   // Once per run: build-and-publish resolves twice, and both must see the same base digests.
   let facts = factsOfRun.get(services);
   if (!facts) {
-    facts = services.builder().then((builder) => createFactsProvider({ git: services.git, baseDigests: builder }));
+    // The builder is made when a base digest is first asked (fromLatest, external imports): a run
+    // that needs none, like a push of stages REPO has, never makes it.
+    const baseDigests: Pick<StageBuilder, "resolveBaseDigest"> = {
+      async resolveBaseDigest(reference, options) {
+        const builder = await services.builder();
+        if (!builder.resolveBaseDigest) return noBaseDigests.baseDigest(reference, options);
+        return builder.resolveBaseDigest(reference, options);
+      },
+    };
+    facts = Promise.resolve(createFactsProvider({ git: services.git, baseDigests }));
     factsOfRun.set(services, facts);
   }
   return facts;
 }
 
 const factsOfRun = new WeakMap<Session["services"], Promise<FactsProvider>>();
+
+/** What a builder that resolves no base digests answers: core's error that says so. */
+const noBaseDigests = createFactsProvider({});
 
 /**
  * What the procedures that move stages to or from REPO (push, pull, publish) take from the session:

@@ -94,7 +94,8 @@ export function describePlan(
         name: stage.name,
         signature: stage.signature,
         ...(stage.detail !== null ? { detail: stage.detail } : {}),
-        local: stage.presence.local,
+        // Never null here: a plan asks the local storage about every stage (`always`).
+        local: stage.presence.local === true,
         remote: stage.presence.remote,
         carried: stage.carriedAfter,
         build: actionOf(build, stage.signature),

@@ -86,7 +86,7 @@ export function planBuild(project: ResolvedProject, useRemote: boolean): StagesP
 /**
  * The stages push plan (DESIGN §7): every stage of the conveyors (dependencies included) that is
  * local and not in REPO is `pushed`; one REPO has is `skipped`; one that is nowhere is `missing`.
- * Needs a project resolved with `remoteLookup: "always"`.
+ * Needs a project resolved with `remoteLookup: "always"` or `"remote-first"`.
  */
 export function planPush(project: ResolvedProject): StagesPlan {
   const steps = new Map<Signature, PlannedStep>();

@@ -37,7 +37,7 @@ export async function pushStages(options: PushOptions): Promise<ProcedureResult>
     images: options.images,
     storages: { local: options.local, remote: options.remote, repository: options.repository },
     facts: options.facts,
-    remoteLookup: "always",
+    remoteLookup: "remote-first",
     signal: options.signal,
   });
   const plan = planPush(project);
