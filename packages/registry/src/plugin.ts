@@ -5,6 +5,7 @@ import {
   type PluginContext,
   pluginSpecificationVersion,
   type RegistryCredentialsProvider,
+  UsageError,
 } from "@stages/core";
 import { createRegistryClient, type RegistryClient } from "./client.js";
 import { createConfigCache } from "./config-cache.js";
@@ -25,43 +26,26 @@ export function createCredentialsProvider(options: {
 
 const clients = new WeakMap<PluginContext, RegistryClient>();
 
-/** A text setting, or undefined when absent or empty. */
-function textSetting(context: PluginContext, name: string): string | undefined {
-  const value = context.settings[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
 /** One registry client per host context, configured from its settings (never from process.env). */
 function clientFor(context: PluginContext): RegistryClient {
   let client = clients.get(context);
   if (!client) {
-    const insecure = context.settings["registry.insecure"];
-    const dockerConfigDir = textSetting(context, "docker.config");
+    const insecure = (context.settings["registry.insecure"] ?? "").split(",").filter((host) => host !== "");
+    const dockerConfigDir = context.settings["docker.config"];
     client = createRegistryClient({
-      env: { PATH: textSetting(context, "path") },
+      env: { PATH: context.settings.path },
       ...(dockerConfigDir ? { dockerConfigDir } : {}),
-      insecureRegistries: Array.isArray(insecure) ? insecure : [],
+      insecureRegistries: insecure,
     });
     clients.set(context, client);
   }
   return client;
 }
 
-/**
- * The built-in registry plugin: remote stages storage `registry` and registry-side copies (a
- * transfer `registry` with `copy` alone: pushes and pulls go through an engine's transfer, which
- * the host composes with it).
- */
+/** The built-in registry plugin: remote stages storage `registry` and registry-side copies. */
 export const registryPlugin = definePlugin({
   name: "@stages/registry",
   specificationVersion: pluginSpecificationVersion,
-  settings: {
-    "registry.insecure": {
-      description: "Registry hosts allowed over plain HTTP; localhost and 127.0.0.0/8 always are",
-      type: "string[]",
-      default: [],
-    },
-  },
   storages: {
     remote: {
       registry: (context, location) => {
@@ -86,8 +70,15 @@ export const registryPlugin = definePlugin({
   transfers: {
     registry: (context) => {
       const copier = createRegistryCopier({ client: clientFor(context) });
+      const engineOnly = () => {
+        throw new UsageError(
+          "the registry transfer only copies inside a registry; pushes and pulls go through a Docker Engine",
+        );
+      };
       return {
         specificationVersion: imageTransferSpecificationVersion,
+        push: engineOnly,
+        pull: engineOnly,
         copy: (request) => copier.copy(request),
       };
     },
