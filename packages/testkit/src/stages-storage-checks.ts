@@ -166,6 +166,13 @@ export async function checkDelete(
   kept: Signature,
   absent: Signature,
 ): Promise<void> {
+  for (const signature of [deleted, kept]) {
+    if ((await storage.has(signature)) !== true) {
+      throw new ConformanceFailure(
+        `stage ${signature}, stored by seed(), is gone before any delete(): an earlier check removed it`,
+      );
+    }
+  }
   await expectResolves("delete() of a stored stage", () => storage.delete(deleted), "");
   if ((await storage.has(deleted)) !== false || (await storage.get(deleted)) !== null) {
     throw new ConformanceFailure(
