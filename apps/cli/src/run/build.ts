@@ -1,4 +1,4 @@
-import { build, type ProcedureResult, UsageError } from "@stages/core";
+import { build, type ProcedureResult, type ResolvedProject, UsageError } from "@stages/core";
 import type { Session } from "../base-command.js";
 import type { BuildCommand } from "../commands/build.js";
 import { lockUrlOf, openLock } from "../lock.js";
@@ -35,6 +35,8 @@ export async function runBuild(
     force?: boolean;
     /** --lock; STAGES_LOCK when not given. */
     lock?: string | undefined;
+    /** The project as the build left it (build-and-publish publishes from it). */
+    onBuilt?: (project: ResolvedProject) => void;
   },
 ): Promise<ProcedureResult> {
   const lock = await openLock({
@@ -76,6 +78,7 @@ async function buildWith(
     parallel: options.parallel,
     signal: session.signal,
     onEvent: session.onEvent,
+    ...(options.onBuilt ? { onBuilt: options.onBuilt } : {}),
     // HEAD is read only when the build records (it pushes).
     ...(options.push ? await housekeepingOptions(session) : { holder: services.holder }),
   });

@@ -1,4 +1,4 @@
-import { type ProcedureResult, publish } from "@stages/core";
+import { type ProcedureResult, publish, type ResolvedProject } from "@stages/core";
 import type { Session } from "../base-command.js";
 import type { BuildAndPublishCommand, PublishingCommand } from "../commands/publish.js";
 import { resolveTags } from "../tags.js";
@@ -11,6 +11,7 @@ export async function runPublish(
   command: PublishingCommand,
   images: readonly string[],
   repo: string,
+  resolved?: ResolvedProject,
 ): Promise<ProcedureResult> {
   const { tags, notes } = resolveTags(
     {
@@ -29,6 +30,7 @@ export async function runPublish(
     tags,
     tagBySignature: command.tagBySignature,
     withStages: command.withStages,
+    ...(resolved ? { resolved } : {}),
   });
 }
 
@@ -36,8 +38,19 @@ export async function runPublish(
 export async function runBuildAndPublish(session: Session, command: BuildAndPublishCommand): Promise<ProcedureResult> {
   const images = command.arguments.slice(0, -1);
   const repo = command.arguments.at(-1)!;
-  const built = await runBuild(session, { images, repo, parallel: command.parallel, push: true, lock: command.lock });
-  const published = await runPublish(session, command, images, repo);
+  // The build's resolution, with what it pushed, is the one publish works from: one resolution.
+  let resolved: ResolvedProject | undefined;
+  const built = await runBuild(session, {
+    images,
+    repo,
+    parallel: command.parallel,
+    push: true,
+    lock: command.lock,
+    onBuilt: (project) => {
+      resolved = project;
+    },
+  });
+  const published = await runPublish(session, command, images, repo, resolved);
   // One document: the build's stage actions, the published names.
   return {
     images: built.images.map((image) => ({

@@ -10,11 +10,11 @@ import type { StagesConfig } from "../config/model.js";
 import { fillDependencyValues } from "../dockerfile/dependency-args.js";
 import { StageMissingError, throwIfAborted, UsageError } from "../errors.js";
 import { remoteStageReference, stageLabelsFor, stageTag } from "../naming.js";
-import { type FactsProvider, type ResolvedStage, resolveProject } from "../resolve.js";
+import { type FactsProvider, type ResolvedProject, type ResolvedStage, resolveProject } from "../resolve.js";
 import type { Signature } from "../signature-type.js";
 import { type EventListener, emitter, type ProcedureResult, type StageAction, stageSubject } from "./events.js";
 import { OncePerKey } from "./limit.js";
-import { buildNeedsOf, planBuild, type StagesPlan } from "./plans.js";
+import { actionOf, buildNeedsOf, planBuild, type StagesPlan } from "./plans.js";
 import { recordImages } from "./push.js";
 import { procedureResult } from "./result.js";
 import { createStagePusher, type StagePusher } from "./stage-pusher.js";
@@ -43,6 +43,12 @@ export interface BuildOptions extends CallOptions, HousekeepingOptions {
   /** How many images build at once. */
   parallel?: number;
   onEvent?: EventListener;
+  /**
+   * Called, once the build is done, with the project as it stands then: each stage's presence says
+   * what the build left on this host and in REPO. build-and-publish publishes from it instead of
+   * resolving the project a second time.
+   */
+  onBuilt?: (project: ResolvedProject) => void;
 }
 
 /**
@@ -90,6 +96,7 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
   try {
     const { taken, pusher } = await carryOutBuild(plan, options);
     const result = procedureResult(plan, taken);
+    options.onBuilt?.(projectAfterBuild(plan, taken, pusher));
     if (pusher) {
       for (const image of result.images) {
         for (const stage of image.stages) {
@@ -109,6 +116,35 @@ export async function build(options: BuildOptions): Promise<ProcedureResult> {
   } finally {
     await lease?.release();
   }
+}
+
+/**
+ * The resolved project with each stage's presence as the build left it: built or pulled here is
+ * local, pulled, pushed or adopted is in REPO. What the build did not touch stays as it was found.
+ */
+function projectAfterBuild(
+  plan: StagesPlan,
+  taken: ReadonlyMap<Signature, StageAction>,
+  pusher: StagePusher | null,
+): ResolvedProject {
+  const { project } = plan;
+  const after = (stage: ResolvedStage): ResolvedStage => {
+    const { signature, presence } = stage;
+    const action = taken.get(signature) ?? actionOf(plan, signature);
+    const local =
+      presence.local === true || action === "built" || action === "pulled" || taken.get(signature) === "cached";
+    const remote =
+      presence.remote === true ||
+      action === "pulled" ||
+      (pusher !== null && (pusher.pushed.has(signature) || pusher.adopted.has(signature)));
+    return { ...stage, presence: { ...presence, local, remote: project.hasRemote ? remote : presence.remote } };
+  };
+  const images = new Map(project.images.map((image) => [image, { ...image, stages: image.stages.map(after) }]));
+  return {
+    ...project,
+    images: [...images.values()],
+    selected: project.selected.map((image) => images.get(image) ?? image),
+  };
 }
 
 /**

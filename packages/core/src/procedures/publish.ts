@@ -5,7 +5,7 @@ import type { HousekeepingOptions } from "../cleanup/housekeeping-options.js";
 import type { StagesConfig } from "../config/model.js";
 import { throwIfAborted, UsageError } from "../errors.js";
 import { remoteStageReference } from "../naming.js";
-import { type FactsProvider, type ResolvedImage, resolveProject } from "../resolve.js";
+import { type FactsProvider, type ResolvedImage, type ResolvedProject, resolveProject } from "../resolve.js";
 import { assertValidTag } from "../tag.js";
 import { type EventListener, emitter, type ImageResult, type ProcedureResult, type TagResult } from "./events.js";
 import { planPublish, planPush, publishedImages } from "./plans.js";
@@ -28,6 +28,11 @@ export interface PublishOptions extends CallOptions, HousekeepingOptions {
   facts: FactsProvider;
   /** Run the stages push procedure first. */
   withStages?: boolean;
+  /**
+   * The project as a build of the same images that pushed to REPO just left it (`onBuilt`): publish
+   * then resolves nothing again (build-and-publish).
+   */
+  resolved?: ResolvedProject;
   onEvent?: EventListener;
 }
 
@@ -53,14 +58,16 @@ export async function publish(options: PublishOptions): Promise<ProcedureResult>
         hint: "name a final image instead, or remove final: false from it",
       });
   }
-  const project = await resolveProject({
-    config: options.config,
-    images: names,
-    storages: { local: options.local, remote: options.remote, repository: options.repository },
-    facts: options.facts,
-    remoteLookup: "always",
-    signal: options.signal,
-  });
+  const project =
+    options.resolved ??
+    (await resolveProject({
+      config: options.config,
+      images: names,
+      storages: { local: options.local, remote: options.remote, repository: options.repository },
+      facts: options.facts,
+      remoteLookup: "always",
+      signal: options.signal,
+    }));
   const pushPlan = options.withStages ? planPush(project) : null;
   const steps = planPublish(project, {
     repository: options.repository,
