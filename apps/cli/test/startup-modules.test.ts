@@ -94,6 +94,8 @@ export async function resolve(specifier, context, nextResolve) {
   it.each([
     [["build", "--help"]],
     [["host", "cleanup", "--help"]],
+    [["help", "build"]],
+    [["completion", "bash"]],
   ])("stages %j loads no engine, registry, git, core or yaml code", (args) => {
     const { bundle, packages } = modulesLoaded(args);
     // The recording works: the entry, the chunk of the command classes and clipanion are seen.

@@ -1,5 +1,6 @@
 import { Command, Option } from "clipanion";
 import type { CommandContext } from "../context.js";
+import { rest } from "../option-conventions.js";
 
 /**
  * `stages help [COMMAND...]`: the same as `stages --help` and `stages COMMAND --help`. runCli turns
@@ -15,7 +16,7 @@ export class HelpCommand extends Command<CommandContext> {
       ["Show the options of build", "stages help build"],
     ],
   });
-  command = Option.Rest({ name: "COMMAND" });
+  command = rest(Option.Rest({ name: "COMMAND" }), "[COMMAND...]");
 
   async execute(): Promise<number> {
     return this.cli.run(this.command.length > 0 ? [...this.command, "--help"] : ["--help"]);
