@@ -33,6 +33,18 @@ export interface ImageTransferCapabilities {
   copy: boolean;
 }
 
+/** The transfer offers exactly the optional capabilities declared for it. */
+export function checkDeclaredCapabilities(transfer: ImageTransfer, capabilities: ImageTransferCapabilities): void {
+  const offered = typeof transfer.copy === "function";
+  if (offered !== capabilities.copy) {
+    throw new ConformanceFailure(
+      offered
+        ? "the transfer has copy() but the suite was told { copy: false }: declare { copy: true } so that it is tested"
+        : "the suite was told { copy: true } but the transfer has no copy(): implement it or declare { copy: false }",
+    );
+  }
+}
+
 /**
  * The conformance suite of ImageTransfer: a pushed stage comes back by pull with the same labels,
  * progress is reported, a missing reference is a clear error, an aborted signal is AbortedError,
@@ -59,14 +71,7 @@ export function testImageTransfer(
     });
 
     it(`has copy() exactly when it declares it (declared: ${capabilities.copy ? "copy" : "no copy"})`, () => {
-      const offered = typeof fixture.transfer.copy === "function";
-      if (offered !== capabilities.copy) {
-        throw new ConformanceFailure(
-          offered
-            ? "the transfer has copy() but the suite was told { copy: false }: declare { copy: true } so that it is tested"
-            : "the suite was told { copy: true } but the transfer has no copy(): implement it or declare { copy: false }",
-        );
-      }
+      checkDeclaredCapabilities(fixture.transfer, capabilities);
     });
 
     it("pushes a stage and reports the manifest digest and progress", async () => {

@@ -5,8 +5,9 @@ import {
   type StageDescriptor,
   stageLabelsFor,
 } from "@stages/core";
+import { describe, expect, it } from "vitest";
 import { testGitSource } from "./git-source-suite.js";
-import { testImageTransfer } from "./image-transfer-suite.js";
+import { checkDeclaredCapabilities, testImageTransfer } from "./image-transfer-suite.js";
 import { testLock } from "./lock-suite.js";
 import { createMemoryGitSource, createMemoryTransfer } from "./memory-adapters.js";
 import { createMemoryLock } from "./memory-lock.js";
@@ -40,7 +41,7 @@ testGitSource("memory", async (files) => {
   };
 });
 
-testImageTransfer("memory", { copy: true }, async () => {
+function memoryTransferFixture(copy: boolean) {
   const local = createMemoryStagesStorage({ project: "conformance" });
   const registry = {
     repository: "registry.test/conformance",
@@ -59,13 +60,28 @@ testImageTransfer("memory", { copy: true }, async () => {
     stageLabelsFor({ project: "conformance", image: null, stage: "from", signature, parent: null, carried: null }),
   );
   return {
-    transfer: createMemoryTransfer({ local, registry }),
+    transfer: createMemoryTransfer({ local, registry, copy }),
     local,
     project: "conformance",
     signature,
     repository: registry.repository,
-    removeLocal: (stage) => local.delete(stage),
+    removeLocal: (stage: Signature) => local.delete(stage),
   };
+}
+
+testImageTransfer("memory", { copy: true }, async () => memoryTransferFixture(true));
+// A transfer without the optional copy: the copy test is reported as skipped, with the reason.
+testImageTransfer("memory without copy", { copy: false }, async () => memoryTransferFixture(false));
+
+describe("ImageTransfer capabilities", () => {
+  it("fail when the declaration and the transfer differ, saying which to change", () => {
+    expect(() => checkDeclaredCapabilities(memoryTransferFixture(true).transfer, { copy: false })).toThrow(
+      /has copy\(\) but the suite was told \{ copy: false \}: declare \{ copy: true \}/,
+    );
+    expect(() => checkDeclaredCapabilities(memoryTransferFixture(false).transfer, { copy: true })).toThrow(
+      /told \{ copy: true \} but the transfer has no copy\(\): implement it or declare \{ copy: false \}/,
+    );
+  });
 });
 
 testLock("memory", async () => {
