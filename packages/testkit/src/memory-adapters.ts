@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   type CallOptions,
   type ContentId,
   type CopyRequest,
@@ -73,8 +74,16 @@ export function createMemoryStageBuilder(options: {
       }
       await options.whileBuilding?.(request);
       throwIfAborted(request.signal);
+      if (request.instructions.kind === "shell") {
+        await runMemoryShell(request.instructions.commands, request);
+      }
       request.onEvent?.({ type: "output", stream: "stdout", text: `built ${request.stage}\n` });
-      return options.local.putLabels(`sha256:${sha256Hex(`image:${request.signature}`)}`, request.labels);
+      // Docker instructions' LABELs are labels of the stage image, as an engine would commit them.
+      const labels =
+        request.instructions.kind === "docker"
+          ? { ...request.instructions.instructions.LABEL, ...request.labels }
+          : request.labels;
+      return options.local.putLabels(`sha256:${sha256Hex(`image:${request.signature}`)}`, labels);
     },
     async resolveBaseDigest(reference: string) {
       const digest = options.digests?.[reference];
@@ -82,6 +91,40 @@ export function createMemoryStageBuilder(options: {
       return digest;
     },
   };
+}
+
+/**
+ * The few shell commands the memory builder acts out, so that it runs the StageBuilder suite: `echo
+ * TEXT` prints TEXT, `exit N` fails the stage (N ≠ 0), `sleep S` waits S seconds (an abort ends the
+ * wait). Anything else does nothing, as the memory builder never ran commands.
+ */
+async function runMemoryShell(commands: readonly string[], request: StageBuildRequest): Promise<void> {
+  for (const command of commands) {
+    const exit = /^exit (\d+)$/.exec(command);
+    if (exit && exit[1] !== "0") {
+      throw new StageBuildError(`${request.image ?? "~"}/${request.stage}: command exited with code ${exit[1]}`);
+    }
+    const echo = /^echo ([^<>|;&]*)$/.exec(command);
+    if (echo) request.onEvent?.({ type: "output", stream: "stdout", text: `${echo[1]}\n` });
+    const sleep = /^sleep (\d+(?:\.\d+)?)$/.exec(command);
+    if (sleep) await abortableDelay(Number(sleep[1]) * 1000, request.signal);
+    throwIfAborted(request.signal);
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError("the build was cancelled", { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** A registry in memory: the remote stages storage of one REPO plus its other tags. */

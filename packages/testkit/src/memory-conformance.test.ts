@@ -9,9 +9,10 @@ import { describe, expect, it } from "vitest";
 import { testGitSource } from "./git-source-suite.js";
 import { checkDeclaredCapabilities, testImageTransfer } from "./image-transfer-suite.js";
 import { testLock } from "./lock-suite.js";
-import { createMemoryGitSource, createMemoryTransfer } from "./memory-adapters.js";
+import { createMemoryGitSource, createMemoryStageBuilder, createMemoryTransfer } from "./memory-adapters.js";
 import { createMemoryLock } from "./memory-lock.js";
 import { createMemoryStagesStorage } from "./memory-storage.js";
+import { testStageBuilder } from "./stage-builder-suite.js";
 import { testStagesStorage } from "./stages-storage-suite.js";
 
 testStagesStorage("memory", async () => {
@@ -29,6 +30,16 @@ testStagesStorage("memory", async () => {
     project: "conformance",
     seed: seed(storage),
     otherProject: { storage: other, project: "elsewhere", seed: seed(other) },
+  };
+});
+
+testStageBuilder("memory", { leftovers: false }, async () => {
+  const local = createMemoryStagesStorage({ project: "conformance" });
+  return {
+    builder: createMemoryStageBuilder({ local }),
+    local,
+    project: "conformance",
+    baseImage: "registry.test/base:1",
   };
 });
 
