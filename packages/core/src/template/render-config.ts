@@ -7,6 +7,7 @@ import type { ConfigProblem } from "../config/model.js";
 import { withOrigin } from "../config/problems.js";
 import { compilePathPatterns, normalizePathPattern } from "../path-rules.js";
 import { expectArity, stringArgument } from "./functions/arguments.js";
+import { loadCiphers, mayNeedCiphers } from "./functions/ciphers.js";
 import { loadEllipticCurves, mayNeedEllipticCurves } from "./functions/curves.js";
 import type { HostLookup } from "./functions/network.js";
 import { sprigFunctions } from "./functions/sprig.js";
@@ -91,13 +92,15 @@ export function isTemplate(text: string): boolean {
 
 /**
  * Loads what rendering these sources may need beyond what core loads with itself: the elliptic
- * curves of genPrivateKey "ecdsa"/"ed25519" and of certificates over such keys, when a source names
- * one of those functions. Call it before renderWerfConfig; a config without them loads nothing.
+ * curves of genPrivateKey "ecdsa"/"ed25519" and of certificates over such keys, AES and scrypt of
+ * encryptAES, decryptAES and derivePassword, when a source names one of those functions. Call it before renderWerfConfig; a config without them loads nothing.
  */
 export async function prepareWerfConfigFunctions(input: Pick<WerfConfigInput, "text" | "partials">): Promise<void> {
-  if (mayNeedEllipticCurves([input.text, ...input.partials.map((partial) => partial.text)])) {
-    await loadEllipticCurves();
-  }
+  const texts = [input.text, ...input.partials.map((partial) => partial.text)];
+  await Promise.all([
+    mayNeedEllipticCurves(texts) ? loadEllipticCurves() : undefined,
+    mayNeedCiphers(texts) ? loadCiphers() : undefined,
+  ]);
 }
 
 /**

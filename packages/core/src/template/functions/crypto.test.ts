@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTemplateSet } from "../index.js";
 import { bcryptHash } from "./bcrypt.js";
+import { loadCiphers } from "./ciphers.js";
 import { decryptAES, encryptAES } from "./crypto.js";
 import { sprigFunctions } from "./sprig.js";
+
+beforeAll(loadCiphers);
 
 function render(text: string): string {
   const set = createTemplateSet(sprigFunctions());

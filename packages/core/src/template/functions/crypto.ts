@@ -2,17 +2,16 @@
  * Sprig v3.2.3's password and cipher functions (crypto.go): derivePassword (Master Password's
  * algorithm: scrypt, then HMAC-SHA256 over the site), encryptAES / decryptAES (AES-256-CBC with a
  * random IV in front, base64), bcrypt and htpasswd. Pure: @noble's hashes and ciphers, Web Crypto's
- * random bytes. encryptAES and bcrypt draw a new IV or salt on every call, so a config that prints
+ * random bytes. AES and scrypt are loaded before rendering when a config names these (ciphers.ts). encryptAES and bcrypt draw a new IV or salt on every call, so a config that prints
  * their output renders differently, and so changes the signature of what holds it, on every build.
  */
-import { cbc } from "@noble/ciphers/aes";
 import { hmac } from "@noble/hashes/hmac";
-import { scrypt } from "@noble/hashes/scrypt";
 import { sha256 } from "@noble/hashes/sha2";
 import { concatBytes } from "@noble/hashes/utils";
 import type { FunctionMap } from "../model.js";
 import { expectArity, intArgument, stringArgument } from "./arguments.js";
 import { bcryptHash } from "./bcrypt.js";
+import { ciphers } from "./ciphers.js";
 import { randomBytes } from "./random.js";
 
 const utf8 = new TextEncoder();
@@ -82,6 +81,7 @@ export function derivePassword(counter: number, type: string, password: string, 
   const userBytes = utf8.encode(user);
   if (lastKey === undefined || lastKey.password !== password || lastKey.user !== user) {
     const salt = concatBytes(seed, uint32(userBytes.length), userBytes);
+    const { scrypt } = ciphers("derivePassword");
     lastKey = { password, user, key: scrypt(utf8.encode(password), salt, { N: 32768, r: 8, p: 2, dkLen: 64 }) };
   }
   const siteBytes = utf8.encode(site);
@@ -127,6 +127,7 @@ export function encryptAES(password: string, plaintext: string): string {
   const content = utf8.encode(plaintext);
   const padding = 16 - (content.length % 16);
   const padded = concatBytes(content, new Uint8Array(padding).fill(padding));
+  const { cbc } = ciphers("encryptAES");
   const iv = randomBytes(16);
   return base64(concatBytes(iv, cbc(aesKey(password), iv, { disablePadding: true }).encrypt(padded)));
 }
@@ -144,6 +145,7 @@ export function decryptAES(password: string, crypt64: string): string {
   const body = crypt.subarray(16);
   if (body.length % 16 !== 0) throw new Error("crypto/cipher: input not full blocks");
   if (body.length === 0) throw new Error("runtime error: index out of range [-1]");
+  const { cbc } = ciphers("decryptAES");
   const decrypted = cbc(aesKey(password), crypt.subarray(0, 16), { disablePadding: true }).decrypt(body);
   const cut = decrypted.length - (decrypted[decrypted.length - 1] as number);
   if (cut < 0) throw new Error(`runtime error: slice bounds out of range [:${cut}]`);

@@ -1,7 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import vectors from "../../../test/vectors/sprig/templates.json" with { type: "json" };
 import { createTemplateSet } from "../index.js";
+import { loadCiphers } from "./ciphers.js";
 import { sprigFunctions } from "./sprig.js";
+
+// derivePassword and encryptAES need AES and scrypt, which a config loads before rendering.
+beforeAll(loadCiphers);
 
 /*
  * Sprig's own template tests (extracted into test/vectors/sprig/templates.json) through stages' engine
