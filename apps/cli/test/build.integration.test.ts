@@ -49,8 +49,19 @@ describe("building a project on a real engine", () => {
     Object.entries(actionsOf(result, image))
       .filter(([, action]) => action === "built")
       .map(([name]) => name);
+  // This project's containers only: other packages' tests use engine A at the same time.
   const containers = () =>
-    docker(environment.dockerHostA, "ps", "-a", "--format", "{{.Names}}").split("\n").filter(Boolean);
+    docker(
+      environment.dockerHostA,
+      "ps",
+      "-a",
+      "--filter",
+      `label=io.stages.project=${project}`,
+      "--format",
+      "{{.Names}}",
+    )
+      .split("\n")
+      .filter(Boolean);
 
   beforeAll(() => {
     directory = makeRepository({
