@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -54,9 +54,13 @@ describe("mount stubs", () => {
       join(root, path),
     );
     const argv = stubRemoval(paths);
-    expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
-    expect(readdirSync(root).sort()).toEqual(["app", "kept"]);
-    expect(readdirSync(join(root, "app"))).toEqual(["built.txt"]);
+    try {
+      expect(spawnSync(argv[0]!, argv.slice(1)).status).toBe(0);
+      expect(readdirSync(root).sort()).toEqual(["app", "kept"]);
+      expect(readdirSync(join(root, "app"))).toEqual(["built.txt"]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
