@@ -19,19 +19,21 @@ describe("value names in help", () => {
     expect(stdout).toContain("--repo <repo>");
     expect(stdout).toContain("--parallel <n>");
     expect(stdout).toContain("--insecure-registry <host>");
-    expect(stdout).toContain("$ stages build [IMAGE...]\n");
+    expect(stdout).toContain("$ stages build [options] [IMAGE...]\n");
     const list = (await runInMemory(["--help"])).stdout;
     expect(list).not.toContain("#0");
-    expect(list).toMatch(/ stages build \[--dir <path>\].*\[--network <mode>\].* \[IMAGE\.\.\.\]\n/);
+    // The list of commands keeps to one short line each: the options are in each command's help.
+    expect(list).toContain("  stages build [options] [IMAGE...]\n");
+    expect(list).toContain("  stages completion <SHELL>\n");
   });
 
   it("shows optional values and positionals as they are typed", async () => {
     const { stdout } = await runInMemory(["publish", "--help"]);
     expect(stdout).toContain("--tag-git-branch[=<branch>]");
     expect(stdout).toContain("--tag-custom <tag>");
-    expect(stdout).toContain("$ stages publish [IMAGE...] <REPO>\n");
+    expect(stdout).toContain("$ stages publish [options] [IMAGE...] <REPO>\n");
     const list = (await runInMemory(["--help"])).stdout;
-    expect(list).toMatch(/ stages push \[--dir <path>\].* \[IMAGE\.\.\.\] <REPO>\n/);
+    expect(list).toContain("  stages push [options] [IMAGE...] <REPO>\n");
   });
 
   it("lists only the options a command uses: --network where stages builds, --insecure-registry where it talks to a registry", async () => {

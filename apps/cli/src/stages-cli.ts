@@ -29,11 +29,26 @@ export interface CommandShape {
  */
 export class StagesCli extends Cli<CommandContext> {
   protected override getUsageByIndex(n: number, options?: { detailed?: boolean; inlineOptions?: boolean }) {
-    const usage = super.getUsageByIndex(n, options);
     const builder = [...this.registrations.values()].find((registration) => registration.index === n)?.builder;
-    if (builder === undefined) return usage;
+    if (builder === undefined) return super.getUsageByIndex(n, options);
+    if (options === undefined) {
+      // The one-line form (the list of commands, a group's help): `stages build [options] [IMAGE...]`,
+      // each command's options being in its own --help.
+      const { usage } = super.getUsageByIndex(n, { detailed: true, inlineOptions: false });
+      const command = [this.binaryName, ...(builder.paths[0] ?? [])].join(" ");
+      const hasOptions = builder.options.some((option) => !option.hidden);
+      const positionals = withValueNames(usage, builder, false).slice(command.length);
+      return { usage: `${command}${hasOptions ? " [options]" : ""}${positionals}`, options: [] };
+    }
+    const usage = super.getUsageByIndex(n, options);
+    const command = [this.binaryName, ...(builder.paths[0] ?? [])].join(" ");
+    // A command's help lists the options under the usage line, which says where they go.
+    const withOptions =
+      options.inlineOptions === false && options.detailed !== false && usage.options.length > 0
+        ? `${command} [options]${usage.usage.slice(command.length)}`
+        : usage.usage;
     return {
-      usage: withValueNames(usage.usage, builder, false),
+      usage: withValueNames(withOptions, builder, false),
       options: usage.options.map((option) => ({
         ...option,
         definition: withValueNames(option.definition, builder, true),
@@ -57,7 +72,7 @@ export class StagesCli extends Cli<CommandContext> {
     }));
   }
 
-  /** The one-line usage of a command (`stages build [--dir <path>] ... [IMAGE...]`). */
+  /** The one-line usage of a command (`stages build [options] [IMAGE...]`). */
   usageLine(commandClass: CommandClass<CommandContext>): string {
     return this.getUsageByRegistration(commandClass).usage;
   }

@@ -64,6 +64,7 @@ describe("a usage error", () => {
     expect((await runInMemory(["push"])).stderr).toContain("missing argument for stages push");
     expect((await runInMemory(["cleanup", "a", "b"])).stderr).toContain('unexpected argument "b" for stages cleanup');
     expect((await runInMemory(["build", "--repo"])).stderr).toContain("--repo needs a value");
+    expect((await runInMemory(["build", "backend", "--lock"])).stderr).toContain("--lock needs a value");
     expect((await runInMemory(["build", "--parallel", "0"])).stderr).toContain("Invalid value for --parallel");
   });
 

@@ -89,8 +89,10 @@ export async function describeUsageError(
     };
   }
   const name = command ? `stages ${command.paths[0]?.join(" ")}` : "stages";
-  const helpHint = `"${name} --help" lists its arguments and options`;
-  const reason = clipanionReason(error);
+  const helpHint = command
+    ? `"${name} --help" lists its arguments and options`
+    : `"stages help" lists the commands and "stages help <command>" their options`;
+  const reason = clipanionReason(error, command ? `stages ${command.paths[0]?.join(" ")}` : undefined);
   const unsupported = /^Unsupported option name \("(.*)"\)\.$/.exec(reason);
   if (unsupported) {
     const option = (unsupported[1] as string).split("=")[0] as string;
@@ -112,12 +114,22 @@ export async function describeUsageError(
   return { message: reason.replace(/\.$/, ""), hint: command ? helpHint : undefined };
 }
 
-/** The first line of what clipanion says, or the reason its candidates agree on. */
-function clipanionReason(error: unknown): string {
+/**
+ * Why clipanion refused the command line: the reason its candidates (of the command named, when one
+ * is) agree on, else the first line of its message.
+ */
+function clipanionReason(error: unknown, commandName: string | undefined): string {
   if (!(error instanceof Error)) return String(error);
-  const candidates = (error as { candidates?: { reason: string | null }[] }).candidates;
-  const reasons = [...new Set((candidates ?? []).map((candidate) => candidate.reason))];
+  const candidates = (error as { candidates?: { usage: string; reason: string | null }[] }).candidates ?? [];
+  const ofCommand = candidates.filter(
+    (candidate) => commandName !== undefined && `${candidate.usage} `.startsWith(`${commandName} `),
+  );
+  const reasons = [...new Set((ofCommand.length > 0 ? ofCommand : candidates).map((candidate) => candidate.reason))];
   if (reasons.length === 1 && reasons[0] !== null && reasons[0] !== undefined) return reasons[0];
+  // One command, several readings (`build a --lock`: --lock lacks its value, or `a` is extra): the
+  // most specific reason.
+  for (const specific of [/^Not enough arguments to option/, /^Unsupported option name/, /^Invalid option name/])
+    for (const reason of reasons) if (reason && specific.test(reason)) return reason;
   return error.message.split("\n")[0] as string;
 }
 
