@@ -24,10 +24,16 @@ export async function completionCandidates(
   words: readonly string[],
   context: CompletionContext,
 ): Promise<string[]> {
-  const current = words.at(-1) ?? "";
-  const before = words.slice(0, -1);
+  const typed = words.at(-1) ?? "";
+  let before = words.slice(0, -1);
+  // `--network=ho`: zsh and fish give one word, bash (COMP_WORDBREAKS) gives `--network`, `=`, `ho`.
+  const bound = /^(--[^=]+)=(.*)$/.exec(typed);
+  if (before.at(-1) === "=" && before.at(-2)?.startsWith("--")) before = before.slice(0, -1);
+  else if (bound) before = [...before, bound[1] as string];
+  const current = bound ? (bound[2] as string) : typed;
+  const prefix = bound ? `${bound[1]}=` : "";
   const matching = (candidates: readonly string[]) =>
-    [...new Set(candidates)].filter((candidate) => candidate.startsWith(current));
+    [...new Set(candidates)].filter((candidate) => candidate.startsWith(current)).map((value) => prefix + value);
   const command = longestCommand(commands, positionalWords(before, commands));
 
   const previous = before.at(-1);
@@ -40,7 +46,7 @@ export async function completionCandidates(
   if (optionOfValue !== undefined) {
     const values = optionOfValue.names.map((name) => optionValues[name]).find((list) => list !== undefined);
     if (values) return matching(values);
-    return optionOfValue.value !== undefined && fileValues.has(optionOfValue.value) ? [":files"] : [];
+    return optionOfValue.value !== undefined && fileValues.has(optionOfValue.value) && !bound ? [":files"] : [];
   }
 
   if (current.startsWith("-")) {

@@ -69,6 +69,8 @@ describe("stages __complete", () => {
     expect(await complete("build", "--dir", "")).toEqual([":files"]);
     expect(await complete("config", "check", "--config", "we")).toEqual([":files"]);
     expect(await complete("build", "--repo", "")).toEqual([]);
+    expect(await complete("build", "--network=h")).toEqual(["--network=host"]);
+    expect(await complete("build", "--network", "=", "h")).toEqual(["host"]);
   });
 
   it("completes image names from the project's config, not the templated ones", async () => {
