@@ -1,5 +1,7 @@
 import { createRequire } from "node:module";
+import { Command, Option } from "clipanion";
 import { describe, expect, it, vi } from "vitest";
+import { createCli } from "./cli.js";
 import { parsed, runInMemory } from "./cli-test-support.js";
 import type { BuildCommand } from "./commands/build.js";
 import type { HostCleanupCommand } from "./commands/host.js";
@@ -34,6 +36,20 @@ describe("value names in help", () => {
     expect(stdout).toContain("$ stages publish [options] [IMAGE...] <REPO>\n");
     const list = (await runInMemory(["--help"])).stdout;
     expect(list).toContain("  stages push [options] [IMAGE...] <REPO>\n");
+  });
+
+  it("shows <value> for the options of a command that names none (a plugin's)", () => {
+    class PluginCommand extends Command {
+      static override paths = [["plugin-info"]];
+      static override usage = Command.Usage({ description: "A plugin's command" });
+      root = Option.String("--root", { description: "Where" });
+      async execute() {
+        return 0;
+      }
+    }
+    const help = createCli([PluginCommand]).usage(PluginCommand, { detailed: true });
+    expect(help).toContain("--root <value>");
+    expect(help).not.toContain("#0");
   });
 
   it("lists only the options a command uses: --network where stages builds, --insecure-registry where it talks to a registry", async () => {
