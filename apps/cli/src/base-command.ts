@@ -50,6 +50,20 @@ export abstract class ProjectCommand extends Command<CommandContext> {
    */
   insecureRegistries: string[] = [];
   network: string | undefined = undefined;
+  /** Plugin settings (`stages plugins` lists them); each has its own STAGES_<NAME> variable. */
+  settings = conventions(
+    Option.Array("--setting", [], {
+      description: "A plugin setting, name=value (repeatable; `stages plugins` lists them and their variables)",
+    }),
+    { value: "name=value", kind: "list", env: false },
+  );
+  adapters = conventions(
+    Option.Array("--adapter", [], {
+      description:
+        "The adapter of a kind by the name a plugin registered, kind=name (repeatable): localStorage, builder, remoteStorage, transfer, lock",
+    }),
+    { value: "kind=name", kind: "list", env: false },
+  );
 
   /** Does the command's work; the returned document is what `--json` prints. */
   abstract run(session: Session): Promise<object>;

@@ -8,6 +8,7 @@ import { HelpCommand } from "./commands/help.js";
 import { HostCleanupCommand, HostPurgeCommand } from "./commands/host.js";
 import { ListCommand } from "./commands/list.js";
 import { PlanCommand } from "./commands/plan.js";
+import { PluginsCommand } from "./commands/plugins.js";
 import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
 import { PullCommand } from "./commands/pull.js";
 import { PushCommand } from "./commands/push.js";
@@ -30,6 +31,7 @@ export const builtinCommands: CommandClass<CommandContext>[] = [
   HostPurgeCommand,
   ConfigRenderCommand,
   ConfigCheckCommand,
+  PluginsCommand,
   HelpCommand,
   CompletionCommand,
 ];
@@ -99,15 +101,17 @@ async function pluginCommands(argv: readonly string[], context: CommandContext):
     // The command itself reports a broken config or plugin, with the right exit code.
     return [];
   }
-  try {
-    return pluginModule.pluginCommandClasses(plugins);
-  } catch (error) {
-    // Said here: without its commands, the command line would fail as an unknown command only.
-    const { hint } = error as { hint?: string };
-    const hintLine = hint ? `\n  hint: ${hint}` : "";
-    context.stderr.write(`stages: error: ${(error as Error).message}${hintLine}\n`);
-    return [];
-  }
+  return plugins.flatMap((plugin) => {
+    try {
+      return pluginModule.pluginCommandClasses(plugin);
+    } catch (error) {
+      // Said here: without its commands, the command line would fail as an unknown command only.
+      const { hint } = error as { hint?: string };
+      const hintLine = hint ? `\n  hint: ${hint}` : "";
+      context.stderr.write(`stages: error: ${(error as Error).message}${hintLine}\n`);
+      return [];
+    }
+  });
 }
 
 /** `stages help [COMMAND...]` is `stages [COMMAND...] --help`. */

@@ -1,6 +1,6 @@
-import { createSecretRedactor, UsageError } from "@stages/core";
+import { createSecretRedactor } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { lockTtlOf, lockUrlOf, registerLockSecrets } from "./lock.js";
+import { lockUrlOf, registerLockSecrets } from "./lock.js";
 
 describe("the lock settings of a run", () => {
   it("takes --lock over STAGES_LOCK, and an empty value as none", () => {
@@ -19,14 +19,5 @@ describe("the lock settings of a run", () => {
     expect(redactor.redact("p%40ss-word p@ss-word s3cr3t-only just-a-token user redis.example.com")).toBe(
       "*** *** *** *** user redis.example.com",
     );
-  });
-
-  it("reads STAGES_LOCK_TTL_MS, refusing what is no number of milliseconds", () => {
-    expect(lockTtlOf({})).toBeUndefined();
-    expect(lockTtlOf({ STAGES_LOCK_TTL_MS: "" })).toBeUndefined();
-    expect(lockTtlOf({ STAGES_LOCK_TTL_MS: "1500" })).toBe(1500);
-    for (const value of ["abc", "1.5", "10", "-1"]) {
-      expect(() => lockTtlOf({ STAGES_LOCK_TTL_MS: value })).toThrow(UsageError);
-    }
   });
 });

@@ -1,16 +1,15 @@
 import type { Lock, SecretRedactor } from "@stages/core";
-import { UsageError } from "@stages/core";
+import type { Services } from "./services.js";
 
-/** A lock the command opened; closed when the command ends, whatever happened. */
-export type ClosableLock = Lock & { close(): Promise<void> };
+/** A lock the command opened; closed when the command ends, whatever happened (when it can be). */
+export type ClosableLock = Lock & { close?(): Promise<void> };
 
 export interface LockSettings {
   /** `--lock`, else `STAGES_LOCK` (an empty value: no lock). */
   url: string | undefined;
-  env: Readonly<Record<string, string | undefined>>;
   redactor: SecretRedactor;
-  /** Where the one "Redis unreachable: building without the lock" line goes (stderr). */
-  warn(line: string): void;
+  /** Makes the chosen lock adapter's lock at a location. */
+  services: Pick<Services, "lock">;
 }
 
 /** The lock URL of a run: the flag wins over `STAGES_LOCK`; empty means none. */
@@ -39,39 +38,13 @@ export function registerLockSecrets(url: string, redactor: SecretRedactor): void
   }
 }
 
-/** `STAGES_LOCK_TTL_MS`: how long a dead holder keeps a stage locked (default: the adapter's, 30 s). */
-export function lockTtlOf(env: Readonly<Record<string, string | undefined>>): number | undefined {
-  const value = env.STAGES_LOCK_TTL_MS;
-  if (value === undefined || value === "") return undefined;
-  const ttl = Number(value);
-  if (!Number.isInteger(ttl) || ttl < 100) {
-    throw new UsageError(`STAGES_LOCK_TTL_MS is "${value}", not a number of milliseconds`, {
-      hint: "give a whole number of milliseconds, at least 100 (e.g. STAGES_LOCK_TTL_MS=30000), or unset it",
-    });
-  }
-  return ttl;
-}
-
 /**
- * Opens the Redis lock when a URL is given. @stages/lock-redis (and ioredis with it) is imported
- * only here, so a run without --lock never loads it.
+ * Opens the lock of a run when a location is given, with the lock adapter the project chose
+ * (`redis` by default: @stages/lock-redis, which loads ioredis only now). Its TTL is the setting
+ * `lock.ttl-ms` (STAGES_LOCK_TTL_MS); its warnings go to the run's log, redacted.
  */
 export async function openLock(settings: LockSettings): Promise<ClosableLock | undefined> {
   if (!settings.url) return undefined;
   registerLockSecrets(settings.url, settings.redactor);
-  const ttlMs = lockTtlOf(settings.env);
-  const { createRedisLock } = await import("@stages/lock-redis");
-  let warned = false;
-  return createRedisLock({
-    url: settings.url,
-    ...(ttlMs !== undefined ? { ttlMs } : {}),
-    onUnavailable: (message) => {
-      // Once per run, however many stages ask.
-      if (warned) return;
-      warned = true;
-      settings.warn(`warning: ${settings.redactor.redact(message)}`);
-    },
-    // A lock lost while held (its renewal failed) concerns one stage: each is said.
-    onLost: (message) => settings.warn(`warning: ${settings.redactor.redact(message)}`),
-  });
+  return settings.services.lock(settings.url);
 }

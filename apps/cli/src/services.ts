@@ -1,16 +1,24 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import {
+  type AdapterKind,
+  adapterKinds,
+  ConfigError,
+  composeImageTransfer,
   createPluginRegistry,
+  createProblem,
   type GitHead,
   type GitHistory,
   type GitSource,
   type ImageTransfer,
+  type Lock,
   type PluginContext,
   PluginError,
   type PluginRegistry,
+  type PluginSettingValue,
   parseRepository,
   repositoryOf,
+  resolvePluginSettings,
   type SecretRedactor,
   type StageBuilder,
   type StagesPlugin,
@@ -19,20 +27,43 @@ import {
 } from "@stages/core";
 import dockerPlugin, { stateDirectoryFromEnv } from "@stages/docker";
 import gitPlugin from "@stages/git";
+import { lockRedisPlugin } from "@stages/lock-redis";
 import registryPlugin, { createCredentialsProvider } from "@stages/registry";
 import { createBuildSecretReader, registerConfigSecrets } from "./build-secrets.js";
 import { readDockerEnvironment } from "./docker-environment.js";
 import { loadPlugins } from "./plugins.js";
 import type { Project } from "./project.js";
 
-/** The plugins every stages has, registered through the same path as third-party ones. */
-export const builtinPlugins: readonly StagesPlugin[] = [gitPlugin, dockerPlugin, registryPlugin];
+/**
+ * The plugins every stages has, registered through the same path as third-party ones (the Redis
+ * lock imports its client only when a lock is made).
+ */
+export const builtinPlugins: readonly StagesPlugin[] = [gitPlugin, dockerPlugin, registryPlugin, lockRedisPlugin];
+
+/**
+ * The adapter of each kind when neither `adapters:` in stages.yaml nor `--adapter` names one. The
+ * transfer is composed by capability (composeImageTransfer): docker pushes and pulls, the registry
+ * copies registry-side.
+ */
+export const defaultAdapters: Readonly<Record<AdapterKind, readonly string[]>> = {
+  localStorage: ["docker"],
+  builder: ["docker"],
+  remoteStorage: ["registry"],
+  transfer: ["docker", "registry"],
+  lock: ["redis"],
+};
 
 /** Host settings read from flags and the environment, handed to plugins as plain data. */
 export interface HostSettings {
   env: Readonly<Record<string, string | undefined>>;
+  /** `--network`: the `docker.network` setting. */
   network?: string | undefined;
+  /** `--insecure-registry`: added to the `registry.insecure` setting. */
   insecureRegistries: readonly string[];
+  /** `--setting name=value` (plugin settings, checked against their declared types). */
+  settings?: readonly string[];
+  /** `--adapter kind=name`: the adapter of a kind, over `adapters:` of stages.yaml. */
+  adapters?: readonly string[];
   /** The run's redactor: build secrets (`secrets:`) are registered with it before anything prints. */
   redactor?: SecretRedactor;
 }
@@ -46,8 +77,12 @@ export interface Services {
   local(): Promise<StagesStorage>;
   builder(): Promise<StageBuilder>;
   transfer(): Promise<ImageTransfer>;
-  /** The remote storage of REPO (registry by default, or a plugin's storage by name). */
+  /** The remote storage of REPO (the chosen one, `registry` by default, or a plugin's storage by name). */
   remote(location: string, storage?: string): Promise<StagesStorage>;
+  /** The lock at a location (a Redis URL for the default `redis`). */
+  lock(location: string): Promise<Lock>;
+  /** The names of the adapters in use, per kind (stages.yaml's `adapters:`, `--adapter`, defaults). */
+  adapters: Readonly<Record<AdapterKind, readonly string[]>>;
   /** REPO in its full normalized form (`docker.io/team/app`, `localhost:5000/app`). */
   repository(location: string): string;
   /** Branches, tags and commits of the project's repository (cleanup); a UsageError when there is none. */
@@ -56,6 +91,76 @@ export interface Services {
   head(): Promise<GitHead | null>;
   /** Who this command is, for leases and holds: `host pid N`. */
   holder: string;
+}
+
+const kindWords: Readonly<Record<AdapterKind, string>> = {
+  localStorage: "local storage",
+  builder: "builder",
+  remoteStorage: "remote storage",
+  transfer: "transfer",
+  lock: "lock",
+};
+
+/** The registered names of a kind. */
+function registeredOf(plugins: PluginRegistry, kind: AdapterKind): ReadonlyMap<string, unknown> {
+  if (kind === "localStorage") return plugins.localStorages;
+  if (kind === "remoteStorage") return plugins.remoteStorages;
+  if (kind === "builder") return plugins.builders;
+  if (kind === "transfer") return plugins.transfers;
+  return plugins.locks;
+}
+
+/**
+ * The adapters a run uses, per kind: `--adapter kind=name` over `adapters:` of the meta over the
+ * defaults. Every name is checked against what the plugins registered before anything is made: a
+ * name from stages.yaml fails at its position, one from a flag names the flag.
+ */
+export function chooseAdapters(
+  plugins: PluginRegistry,
+  configured: Project["config"]["meta"]["adapters"],
+  flags: readonly string[],
+): Record<AdapterKind, readonly string[]> {
+  const chosen: Record<AdapterKind, readonly string[]> = { ...defaultAdapters };
+  const problems: ReturnType<typeof createProblem>[] = [];
+  for (const kind of adapterKinds) {
+    const choice = configured?.[kind];
+    if (choice === undefined) continue;
+    const registered = registeredOf(plugins, kind);
+    const unknown = choice.names.find((name) => !registered.has(name));
+    if (unknown !== undefined) {
+      problems.push(
+        createProblem(
+          "error",
+          choice.position,
+          `no ${kindWords[kind]} "${unknown}" is registered (registered: ${[...registered.keys()].join(", ") || "none"})`,
+          "add the plugin that provides it under plugins:, or fix the name",
+        ),
+      );
+    }
+    chosen[kind] = choice.names;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const flagged = new Map<AdapterKind, string[]>();
+  for (const flag of flags) {
+    const [kind, name] = [flag.slice(0, flag.indexOf("=")), flag.slice(flag.indexOf("=") + 1)];
+    if (!flag.includes("=") || !adapterKinds.includes(kind as AdapterKind) || name === "") {
+      throw new UsageError(`--adapter "${flag}" is not kind=name`, {
+        hint: `kinds: ${adapterKinds.join(", ")} (e.g. --adapter remoteStorage=registry)`,
+      });
+    }
+    const registered = registeredOf(plugins, kind as AdapterKind);
+    if (!registered.has(name)) {
+      throw new UsageError(
+        `--adapter ${flag}: no ${kindWords[kind as AdapterKind]} "${name}" is registered (registered: ${[...registered.keys()].join(", ") || "none"})`,
+        { hint: "add the plugin that provides it under plugins: in stages.yaml, or fix the name" },
+      );
+    }
+    // Several --adapter transfer=... compose, in order; another kind takes the last.
+    const names = kind === "transfer" ? [...(flagged.get("transfer") ?? []), name] : [name];
+    flagged.set(kind as AdapterKind, names);
+  }
+  for (const [kind, names] of flagged) chosen[kind] = names;
+  return chosen;
 }
 
 function pick<T>(map: Map<string, T>, name: string, what: string): T {
@@ -69,6 +174,10 @@ function pick<T>(map: Map<string, T>, name: string, what: string): T {
   return factory;
 }
 
+function first(names: readonly string[]): string {
+  return names[0] ?? "";
+}
+
 /** Wires built-in and configured plugins into the adapters a command needs. */
 export async function createServices(
   project: Project,
@@ -77,7 +186,19 @@ export async function createServices(
 ): Promise<Services> {
   const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
   const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
+  const adapters = chooseAdapters(plugins, project.config.meta.adapters, settings.adapters ?? []);
   const env = settings.env;
+  // The convenience flags are flags of the settings they stand for.
+  const settingFlags = [
+    ...(settings.network !== undefined ? [`docker.network=${settings.network}`] : []),
+    ...settings.insecureRegistries.map((host) => `registry.insecure=${host}`),
+    ...(settings.settings ?? []),
+  ];
+  const declared = resolvePluginSettings(plugins.settings, {
+    flags: settingFlags,
+    env,
+    config: project.config.meta.settings ?? {},
+  });
   // As the docker CLI: an empty DOCKER_CONFIG is no DOCKER_CONFIG.
   const dockerConfig = env.DOCKER_CONFIG || join(homedir(), ".docker");
   const docker = readDockerEnvironment(env, dockerConfig);
@@ -92,13 +213,12 @@ export async function createServices(
       "docker.context": docker.context,
       "docker.certPath": env.DOCKER_CERT_PATH,
       "docker.tlsVerify": env.DOCKER_TLS_VERIFY,
-      "docker.network": settings.network,
       "docker.config": dockerConfig,
-      "registry.insecure": settings.insecureRegistries.join(","),
       // Where host cleanup's journal of last uses and the holds of running commands live.
       "stages.stateDir": stateDirectoryFromEnv(env),
       path: env.PATH,
-    },
+      ...declared,
+    } satisfies Record<string, PluginSettingValue | undefined>,
     credentials: createCredentialsProvider({ dockerConfigDir: dockerConfig, env }),
     log,
   };
@@ -120,20 +240,16 @@ export async function createServices(
       return value;
     };
   };
-  const transfer = memo(async () => {
-    const base = await pick(plugins.transfers, "docker", "transfer")(context);
-    const copier = plugins.transfers.get("registry");
-    if (!copier) return base;
-    const registryTransfer = await copier(context);
-    if (!registryTransfer.copy) return base;
-    // Pushes and pulls go through the engine; registry-side copies need no engine at all.
-    return {
-      ...base,
-      push: base.push.bind(base),
-      pull: base.pull.bind(base),
-      copy: registryTransfer.copy.bind(registryTransfer),
-    };
-  });
+  const transfer = memo(async () =>
+    composeImageTransfer(
+      await Promise.all(
+        adapters.transfer.map(async (name) => ({
+          name,
+          transfer: await pick(plugins.transfers, name, "transfer")(context),
+        })),
+      ),
+    ),
+  );
   const remotes = new Map<string, Promise<StagesStorage>>();
   const repository = (location: string) => {
     try {
@@ -172,11 +288,13 @@ export async function createServices(
     history,
     head,
     holder: `${hostname()} pid ${process.pid}`,
-    local: memo(async () => pick(plugins.localStorages, "docker", "local storage")(context)),
-    builder: memo(async () => pick(plugins.builders, "docker", "builder")(context)),
+    adapters,
+    local: memo(async () => pick(plugins.localStorages, first(adapters.localStorage), "local storage")(context)),
+    builder: memo(async () => pick(plugins.builders, first(adapters.builder), "builder")(context)),
     transfer,
     repository,
-    remote(location, storage = "registry") {
+    lock: async (location) => pick(plugins.locks, first(adapters.lock), "lock")(context, location),
+    remote(location, storage = first(adapters.remoteStorage)) {
       const key = `${storage}\0${location}`;
       let remote = remotes.get(key);
       if (!remote) {

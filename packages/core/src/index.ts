@@ -81,6 +81,9 @@ export { type PurgeOptions, type PurgeResult, purge } from "./cleanup/purge.js";
 export { imageClosure } from "./cleanup/records.js";
 // Config parsing.
 export {
+  type AdapterChoice,
+  type AdapterKind,
+  adapterKinds,
   type BaseSpec,
   type CleanupConfig,
   type CleanupLimit,
@@ -88,6 +91,8 @@ export {
   type CleanupReferenceMatcher,
   type ConfigProblem,
   type ConfigResult,
+  type ConfigSetting,
+  createProblem,
   type DependencyImport,
   type DependencyImportType,
   type DependencySpec,
@@ -177,20 +182,30 @@ export {
   assertAdapterVersion,
   assertPlugin,
   type BuilderFactory,
+  composeImageTransfer,
   createPluginRegistry,
   definePlugin,
   type GitSourceFactory,
+  type ImageTransferPart,
   type LocalStorageFactory,
   type LockFactory,
+  type PluginCommandApi,
+  type PluginCommands,
   type PluginContext,
   type PluginHooks,
   type PluginRegistry,
+  type PluginSettingDefinition,
+  type PluginSettingType,
+  type PluginSettingValue,
   type PluginSpecificationVersion,
+  pluginCommandsOf,
   pluginSpecificationVersion,
   type RemoteStorageFactory,
   type StagesPlugin,
+  settingValueHasType,
   type TransferFactory,
 } from "./plugin.js";
+export { type PluginSettingSources, resolvePluginSettings, settingEnvironmentName } from "./plugin-settings.js";
 // Procedures, their plans and events.
 export { type BuildOptions, build } from "./procedures/build.js";
 export type {

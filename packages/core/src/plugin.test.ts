@@ -5,7 +5,13 @@ import { lockSpecificationVersion } from "./adapters/lock.js";
 import { stageBuilderSpecificationVersion } from "./adapters/stage-builder.js";
 import { stagesStorageSpecificationVersion } from "./adapters/stages-storage.js";
 import { PluginError } from "./errors.js";
-import { createPluginRegistry, definePlugin, pluginSpecificationVersion } from "./plugin.js";
+import {
+  composeImageTransfer,
+  createPluginRegistry,
+  definePlugin,
+  pluginCommandsOf,
+  pluginSpecificationVersion,
+} from "./plugin.js";
 
 describe("plugins", () => {
   it("registers contributions of every plugin the same way", () => {
@@ -19,7 +25,86 @@ describe("plugins", () => {
     const registry = createPluginRegistry([one, two]);
     expect([...registry.remoteStorages.keys()]).toEqual(["a"]);
     expect([...registry.builders.keys()]).toEqual(["b"]);
-    expect(registry.commands).toEqual(["x"]);
+    expect(pluginCommandsOf(one, { Command: null, Option: null })).toEqual(["x"]);
+  });
+
+  it("calls a commands function with the host's Command and Option", () => {
+    const api = { Command: class Base {}, Option: { String: () => "option" } };
+    const plugin = definePlugin({
+      name: "commands",
+      specificationVersion: "v1",
+      commands: ({ Command, Option }) => [class extends Command {}, Option.String()],
+    });
+    const [command, option] = pluginCommandsOf(plugin, api);
+    expect(Object.getPrototypeOf(command)).toBe(api.Command);
+    expect(option).toBe("option");
+    const broken = definePlugin({ name: "broken", specificationVersion: "v1", commands: () => ({}) as never });
+    expect(() => pluginCommandsOf(broken, api)).toThrow(/returned object, not a list of command classes/);
+  });
+
+  it("registers settings, refusing a second declaration, an unknown type and a default of another type", () => {
+    const one = definePlugin({
+      name: "one",
+      specificationVersion: "v1",
+      settings: { "one.root": { description: "where", type: "string", default: "/x" } },
+    });
+    expect(createPluginRegistry([one]).settings.get("one.root")).toEqual({
+      description: "where",
+      type: "string",
+      default: "/x",
+      plugin: "one",
+    });
+    const again = definePlugin({ ...one, name: "again" });
+    expect(() => createPluginRegistry([one, again])).toThrow(
+      'plugin again declares the setting "one.root", which plugin one already declared',
+    );
+    const badType = definePlugin({
+      name: "bad",
+      specificationVersion: "v1",
+      settings: { "bad.x": { description: "x", type: "object" as "string" } },
+    });
+    expect(() => createPluginRegistry([badType])).toThrow(/of type object, not one of string, number/);
+    const badDefault = definePlugin({
+      name: "bad",
+      specificationVersion: "v1",
+      settings: { "bad.x": { description: "x", type: "number", default: "5" as unknown as number } },
+    });
+    expect(() => createPluginRegistry([badDefault])).toThrow(/with a default that is not a number/);
+  });
+
+  it("composes transfers by capability: push and pull from the first that has them, copy likewise", async () => {
+    const calls: string[] = [];
+    const engine = {
+      specificationVersion: imageTransferSpecificationVersion,
+      async push() {
+        calls.push("engine push");
+        return { digest: "d1" };
+      },
+      async pull() {
+        calls.push("engine pull");
+        return {} as never;
+      },
+    };
+    const copier = {
+      specificationVersion: imageTransferSpecificationVersion,
+      prefix: "registry",
+      async copy(this: { prefix: string }) {
+        calls.push(`${this.prefix} copy`);
+        return { digest: "d2" };
+      },
+    };
+    const transfer = composeImageTransfer([
+      { name: "docker", transfer: engine },
+      { name: "registry", transfer: copier },
+    ]);
+    await transfer.push({} as never);
+    await transfer.pull({} as never);
+    await transfer.copy?.({ from: "a", to: "b" });
+    expect(calls).toEqual(["engine push", "engine pull", "registry copy"]);
+    expect(composeImageTransfer([{ name: "docker", transfer: engine }]).copy).toBeUndefined();
+    expect(() => composeImageTransfer([{ name: "registry", transfer: copier }])).toThrow(
+      "no transfer among those in use (registry) can push stages",
+    );
   });
 
   it("refuses another specification version, a missing name and a duplicate registration", () => {

@@ -170,4 +170,14 @@ describe("dockerOptionsFromSettings", () => {
     });
     expect(dockerOptionsFromSettings({})).toEqual({});
   });
+
+  it("takes typed settings as they are, without a round trip through DOCKER_* variables", () => {
+    expect(dockerOptionsFromSettings({ "docker.host": "tcp://h:2376", "docker.tlsVerify": true })).toEqual({
+      host: "tcp://h:2376",
+      tlsVerify: true,
+    });
+    expect(dockerOptionsFromSettings({ "docker.tlsVerify": false, "docker.certPath": "/p" })).toEqual({
+      certPath: "/p",
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { UsageError } from "@stages/core";
+import { type PluginSettingValue, UsageError } from "@stages/core";
 import type { KnownHostsFile } from "./known-hosts.js";
 
 /**
@@ -72,13 +72,18 @@ export function dockerOptionsFromEnv(env: Readonly<Record<string, string | undef
 /**
  * The options a host handed to the plugin in its settings: `docker.connection`, the JSON of
  * DockerConnectionOptions (what the stages CLI sets: DOCKER_HOST or the docker context, SSH keys
- * and known_hosts already read), else the DOCKER_HOST-like strings `docker.host`, `docker.tlsVerify`,
- * `docker.certPath` and `docker.config`.
+ * and known_hosts already read), else the settings other hosts may give one by one: `docker.host`,
+ * `docker.tlsVerify` (true, or any non-empty text as DOCKER_TLS_VERIFY), `docker.certPath`, and
+ * `docker.config` (the certificates' directory when verifying without a cert path).
  */
 export function dockerOptionsFromSettings(
-  settings: Readonly<Record<string, string | undefined>>,
+  settings: Readonly<Record<string, PluginSettingValue | undefined>>,
 ): DockerConnectionOptions {
-  const connection = settings["docker.connection"];
+  const text = (name: string) => {
+    const value = settings[name];
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const connection = text("docker.connection");
   if (connection) {
     try {
       return JSON.parse(connection) as DockerConnectionOptions;
@@ -86,12 +91,14 @@ export function dockerOptionsFromSettings(
       throw new UsageError("the docker.connection setting is not JSON of DockerConnectionOptions", { cause: error });
     }
   }
-  return dockerOptionsFromEnv({
-    DOCKER_HOST: settings["docker.host"],
-    DOCKER_TLS_VERIFY: settings["docker.tlsVerify"],
-    DOCKER_CERT_PATH: settings["docker.certPath"],
-    DOCKER_CONFIG: settings["docker.config"],
-  });
+  const options: DockerConnectionOptions = {};
+  const host = text("docker.host");
+  if (host) options.host = host;
+  const verify = settings["docker.tlsVerify"];
+  if (verify === true || (typeof verify === "string" && verify !== "")) options.tlsVerify = true;
+  const certPath = text("docker.certPath") ?? (options.tlsVerify ? text("docker.config") : undefined);
+  if (certPath) options.certPath = certPath;
+  return options;
 }
 
 /**

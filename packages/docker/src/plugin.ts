@@ -23,17 +23,29 @@ function connectionFor(context: PluginContext): DockerConnection {
   return connection;
 }
 
+/** A text setting, or undefined when absent or empty. */
+function textSetting(context: PluginContext, name: string): string | undefined {
+  const value = context.settings[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 /** The built-in Docker Engine plugin: local stages storage, stage builder and transfer named `docker`. */
 export const dockerPlugin = definePlugin({
   name: "@stages/docker",
   specificationVersion: pluginSpecificationVersion,
+  settings: {
+    "docker.network": {
+      description: "Network mode of build containers: none (the default), host, default, or a network name",
+      type: "string",
+    },
+  },
   storages: {
     local: {
       docker: (context) =>
         createDockerStagesStorage({
           connection: connectionFor(context),
           project: context.project,
-          stateDirectory: context.settings["stages.stateDir"],
+          stateDirectory: textSetting(context, "stages.stateDir"),
         }),
     },
   },
@@ -46,7 +58,7 @@ export const dockerPlugin = definePlugin({
         diff: () => Promise.reject(new UsageError("this project has no git source")),
         readFile: () => Promise.reject(new UsageError("this project has no git source")),
       };
-      const network = context.settings["docker.network"];
+      const network = textSetting(context, "docker.network");
       return createDockerStageBuilder({
         connection: connectionFor(context),
         git,

@@ -17,7 +17,8 @@ export const gitPlugin = definePlugin({
     git: (context) => {
       // One command sees one state of the work tree: scan it once per mapping root.
       const local = createGitSource({ workTree: context.directory, snapshot: true });
-      const stateDirectory = context.settings["stages.stateDir"];
+      const setting = context.settings["stages.stateDir"];
+      const stateDirectory = typeof setting === "string" ? setting : "";
       // A host that names no state directory gets the CLI's default one.
       const cacheDir = remoteCacheDirectory(
         stateDirectory || join(homedir(), ".local", "state", "stages"),

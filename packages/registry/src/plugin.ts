@@ -5,7 +5,6 @@ import {
   type PluginContext,
   pluginSpecificationVersion,
   type RegistryCredentialsProvider,
-  UsageError,
 } from "@stages/core";
 import { createRegistryClient, type RegistryClient } from "./client.js";
 import { createConfigCache } from "./config-cache.js";
@@ -26,26 +25,43 @@ export function createCredentialsProvider(options: {
 
 const clients = new WeakMap<PluginContext, RegistryClient>();
 
+/** A text setting, or undefined when absent or empty. */
+function textSetting(context: PluginContext, name: string): string | undefined {
+  const value = context.settings[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 /** One registry client per host context, configured from its settings (never from process.env). */
 function clientFor(context: PluginContext): RegistryClient {
   let client = clients.get(context);
   if (!client) {
-    const insecure = (context.settings["registry.insecure"] ?? "").split(",").filter((host) => host !== "");
-    const dockerConfigDir = context.settings["docker.config"];
+    const insecure = context.settings["registry.insecure"];
+    const dockerConfigDir = textSetting(context, "docker.config");
     client = createRegistryClient({
-      env: { PATH: context.settings.path },
+      env: { PATH: textSetting(context, "path") },
       ...(dockerConfigDir ? { dockerConfigDir } : {}),
-      insecureRegistries: insecure,
+      insecureRegistries: Array.isArray(insecure) ? insecure : [],
     });
     clients.set(context, client);
   }
   return client;
 }
 
-/** The built-in registry plugin: remote stages storage `registry` and registry-side copies. */
+/**
+ * The built-in registry plugin: remote stages storage `registry` and registry-side copies (a
+ * transfer `registry` with `copy` alone: pushes and pulls go through an engine's transfer, which
+ * the host composes with it).
+ */
 export const registryPlugin = definePlugin({
   name: "@stages/registry",
   specificationVersion: pluginSpecificationVersion,
+  settings: {
+    "registry.insecure": {
+      description: "Registry hosts allowed over plain HTTP; localhost and 127.0.0.0/8 always are",
+      type: "string[]",
+      default: [],
+    },
+  },
   storages: {
     remote: {
       registry: (context, location) => {
@@ -70,15 +86,8 @@ export const registryPlugin = definePlugin({
   transfers: {
     registry: (context) => {
       const copier = createRegistryCopier({ client: clientFor(context) });
-      const engineOnly = () => {
-        throw new UsageError(
-          "the registry transfer only copies inside a registry; pushes and pulls go through a Docker Engine",
-        );
-      };
       return {
         specificationVersion: imageTransferSpecificationVersion,
-        push: engineOnly,
-        pull: engineOnly,
         copy: (request) => copier.copy(request),
       };
     },

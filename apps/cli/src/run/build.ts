@@ -41,14 +41,13 @@ export async function runBuild(
 ): Promise<ProcedureResult> {
   const lock = await openLock({
     url: lockUrlOf(options.lock, session.env),
-    env: session.env,
     redactor: session.redactor,
-    warn: (line) => session.renderer.info(line),
+    services: session.services,
   });
   try {
     return await buildWith(session, options, lock);
   } finally {
-    await lock?.close();
+    await lock?.close?.();
   }
 }
 

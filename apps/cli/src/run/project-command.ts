@@ -38,7 +38,14 @@ export async function executeProjectCommand(command: ProjectCommand): Promise<nu
     for (const warning of project.warnings) renderer.info(warning.formatted);
     const services = await createServices(
       project,
-      { env, network: command.network, insecureRegistries: command.insecureRegistries, redactor },
+      {
+        env,
+        network: command.network,
+        insecureRegistries: command.insecureRegistries,
+        settings: command.settings,
+        adapters: command.adapters,
+        redactor,
+      },
       (line) => renderer.info(line),
     );
     const hooks = services.plugins.plugins.map((plugin) => plugin.hooks).filter((hooks) => hooks !== undefined);

@@ -1,4 +1,6 @@
 export type {
+  AdapterChoice,
+  AdapterKind,
   BaseSpec,
   CleanupConfig,
   CleanupLimit,
@@ -6,6 +8,7 @@ export type {
   CleanupReferenceMatcher,
   ConfigProblem,
   ConfigResult,
+  ConfigSetting,
   DependencyImport,
   DependencyImportType,
   DependencySpec,
@@ -31,7 +34,7 @@ export type {
   StagesConfig,
   UserStageName,
 } from "./model.js";
-export { dependencyImportTypes, userStageNames } from "./model.js";
+export { adapterKinds, dependencyImportTypes, userStageNames } from "./model.js";
 export { loadConfigOrThrow, type ParseConfigOptions, parseConfig } from "./parse-config.js";
 export { emptyDockerInstructions } from "./parse-docker.js";
-export { formatProblem } from "./problems.js";
+export { createProblem, formatProblem } from "./problems.js";

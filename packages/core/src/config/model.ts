@@ -28,6 +28,26 @@ export interface ProjectMeta {
   cleanup?: CleanupConfig;
   /** werf's `build:` (absent when not written); its values are already applied to the images as their defaults. */
   build?: MetaBuild;
+  /** `adapters:` (stages only, absent when not written): the adapter of each kind, by registered name. */
+  adapters?: Partial<Record<AdapterKind, AdapterChoice>>;
+  /** `settings:` (stages only, absent when not written): plugin settings as written; plugins declare their types. */
+  settings?: Record<string, ConfigSetting>;
+}
+
+/** The kinds of adapters a project chooses by name (`adapters:` in the meta, `--adapter kind=name`). */
+export type AdapterKind = "localStorage" | "builder" | "remoteStorage" | "transfer" | "lock";
+export const adapterKinds: readonly AdapterKind[] = ["localStorage", "builder", "remoteStorage", "transfer", "lock"];
+
+/** A choice of `adapters:`: the names (several only for `transfer`) and where they were written. */
+export interface AdapterChoice {
+  names: string[];
+  position: SourcePosition;
+}
+
+/** A value of `settings:` as written (YAML scalars), and where. */
+export interface ConfigSetting {
+  value: string | number | boolean | (string | number | boolean)[];
+  position: SourcePosition;
 }
 
 /** werf's `build:` of the meta: defaults of every image, which an image's own directive overrides (as werf does). */

@@ -4,6 +4,7 @@ import type { MetaBuild, ProjectMeta } from "./model.js";
 import { isProjectName, nameHint } from "./names.js";
 import { parseCleanup } from "./parse-cleanup.js";
 import { parsePlatforms } from "./parse-platform.js";
+import { parseAdapters, parseSettings } from "./parse-plugin-meta.js";
 import { readSection, type SectionSpec, sectionValue } from "./read-section.js";
 import { describeNode, isNullNode, plainKeys, valueOrKey, type YamlContext } from "./yaml-context.js";
 import { readText, readTextList } from "./yaml-values.js";
@@ -13,7 +14,7 @@ const keepForWerf = "remove it if only stages reads this file";
 const metaSpec: SectionSpec = {
   where: "in the project meta",
   word: "key",
-  known: ["project", "configVersion", "plugins", "cleanup", "build"],
+  known: ["project", "configVersion", "plugins", "adapters", "settings", "cleanup", "build"],
   unsupported: {
     image: { reason: "images belong in their own documents", hint: "end the project meta with --- before image:" },
     artifact: {
@@ -61,6 +62,9 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
     context.error(pluginsNode as Node, "a plugin name is empty", "name an npm package or a path");
   }
 
+  const adapters = parseAdapters(context, sectionValue(section, "adapters"));
+  const settings = parseSettings(context, sectionValue(section, "settings"));
+
   // `cleanup:` with no value is werf's defaults, as an absent one.
   const cleanup = parseCleanup(context, sectionValue(section, "cleanup"));
 
@@ -71,6 +75,8 @@ export function parseMeta(context: YamlContext, contents: Node): ProjectMeta | n
   const meta: ProjectMeta =
     cleanup === null ? { project, configVersion: 1, plugins } : { project, configVersion: 1, plugins, cleanup };
   if (build !== null) meta.build = build;
+  if (adapters !== null) meta.adapters = adapters;
+  if (settings !== null) meta.settings = settings;
   return meta;
 }
 
