@@ -6,6 +6,7 @@ import { parsed, runInMemory } from "./cli-test-support.js";
 import type { BuildCommand } from "./commands/build.js";
 import type { HostCleanupCommand } from "./commands/host.js";
 import type { PublishCommand } from "./commands/publish.js";
+import type { CommandContext } from "./context.js";
 import { environmentVariableOf } from "./option-conventions.js";
 
 // clipanion's ES build imports a directory (lib/platform), which Node's ES loader refuses: the CLI
@@ -39,7 +40,7 @@ describe("value names in help", () => {
   });
 
   it("shows <value> for the options of a command that names none (a plugin's)", () => {
-    class PluginCommand extends Command {
+    class PluginCommand extends Command<CommandContext> {
       static override paths = [["plugin-info"]];
       static override usage = Command.Usage({ description: "A plugin's command" });
       root = Option.String("--root", { description: "Where" });
