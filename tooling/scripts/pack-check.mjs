@@ -10,10 +10,10 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
 const run = promisify(execFile);
 const root = new URL("../../", import.meta.url).pathname;
-const bin = (name) => join(root, "node_modules", ".bin", name);
 const repositoryUrl = "https://github.com/stages-dev/stages";
 const license = readFileSync(join(root, "LICENSE"), "utf8");
 
@@ -39,10 +39,14 @@ function publicPackages() {
   });
 }
 
-/** `pnpm pack` of one package folder into `destination`; the tarball's path. */
-async function pack(folder, destination) {
-  const { stdout } = await run("pnpm", ["pack", "--pack-destination", destination, "--json"], { cwd: folder });
-  return JSON.parse(stdout).filename;
+/** One `pnpm pack` of all these folders into `destination`: [{ name, version, filename }]. */
+async function packAll(folders, destination) {
+  const filters = folders.flatMap((folder) => ["--filter", `./${relative(root, folder)}`]);
+  const { stdout } = await run("pnpm", ["-r", ...filters, "pack", "--pack-destination", destination, "--json"], {
+    cwd: root,
+    maxBuffer: 16 << 20,
+  });
+  return JSON.parse(stdout);
 }
 
 async function tarball(path) {
@@ -134,19 +138,58 @@ async function checkBundleDependencies(manifest, files, read, problems) {
   }
 }
 
-async function tool(command, args) {
-  try {
-    await run(command, args, { cwd: root, maxBuffer: 16 << 20 });
-    return null;
-  } catch (error) {
-    return `${error.stdout ?? ""}${error.stderr ?? ""}`.trim() || String(error);
-  }
+/** publint's messages on a tarball (warnings count as errors), formatted. */
+async function publintMessages(path) {
+  const { publint } = await import("publint");
+  const { formatMessage } = await import("publint/utils");
+  const data = readFileSync(path);
+  const tarball = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+  const { messages, pkg } = await publint({ pack: { tarball }, strict: true, level: "suggestion" });
+  return messages.map((message) => `${message.type}: ${formatMessage(message, pkg) ?? message.code}`);
 }
 
-/** All problems of one packed package. */
-async function checkPackage(folder, destination) {
+/** What attw reports on a tarball, minus the resolutions its profile leaves out, one line each. */
+async function attwProblems(checkPackage, createPackageFromTarballData, { path, ignoreResolutions }) {
+  const analysis = await checkPackage(createPackageFromTarballData(new Uint8Array(readFileSync(path))));
+  if (!analysis.types) return [];
+  return analysis.problems
+    .filter((problem) => !("resolutionKind" in problem && ignoreResolutions.includes(problem.resolutionKind)))
+    .map((problem) => {
+      const details = Object.entries(problem)
+        .filter(([key, value]) => key !== "kind" && (typeof value === "string" || typeof value === "number"))
+        .map(([key, value]) => `${key}=${value}`);
+      return `${problem.kind} (${details.join(", ")})`;
+    });
+}
+
+// attw loads TypeScript and type-checks every entry point under four resolutions: the expensive part.
+// Two worker threads (CI has two cores) share the tarballs, each loading TypeScript once.
+async function attwWorker() {
+  const { checkPackage, createPackageFromTarballData } = await import("@arethetypeswrong/core");
+  const results = {};
+  for (const job of workerData) results[job.path] = await attwProblems(checkPackage, createPackageFromTarballData, job);
+  parentPort.postMessage(results);
+}
+
+function runAttw(jobs) {
+  const groups = [jobs.filter((_, index) => index % 2 === 0), jobs.filter((_, index) => index % 2 === 1)];
+  return Promise.all(
+    groups
+      .filter((group) => group.length > 0)
+      .map(
+        (group) =>
+          new Promise((resolvePromise, reject) => {
+            const worker = new Worker(new URL(import.meta.url), { workerData: group });
+            worker.once("message", resolvePromise);
+            worker.once("error", reject);
+          }),
+      ),
+  ).then((results) => Object.assign({}, ...results));
+}
+
+/** The problems of one packed package but attw's. */
+async function checkPackage(folder, path) {
   const problems = [];
-  const path = await pack(folder, destination);
   const { files, read } = await tarball(path);
   const manifest = JSON.parse(await read("package.json"));
   checkManifest(manifest, folder, files, problems);
@@ -154,21 +197,13 @@ async function checkPackage(folder, destination) {
   if (files.includes("LICENSE") && (await read("LICENSE")) !== license)
     problems.push("LICENSE differs from the root's");
   if (manifest.bin) await checkBundleDependencies(manifest, files, read, problems);
-  const publint = await tool(bin("publint"), ["run", path, "--strict"]);
-  if (publint) problems.push(`publint:\n${publint}`);
-  // Packages with a `require` export are dual and checked under every resolution; the others are
-  // ESM-only (Node ≥ 20.19 loads them with require(esm)), which attw's esm-only profile checks.
-  const dual = exportEntries(manifest.exports).some(({ conditions }) => conditions.includes("require"));
-  const attw = await tool(bin("attw"), [
-    path,
-    "--profile",
-    dual ? "strict" : "esm-only",
-    "--format",
-    "table",
-    "--no-color",
-  ]);
-  if (attw) problems.push(`attw (${dual ? "strict" : "esm-only"}):\n${attw}`);
-  return { name: manifest.name, version: manifest.version, size: files.length, problems };
+  for (const message of await publintMessages(path)) problems.push(`publint ${message}`);
+  return { manifest, files, problems };
+}
+
+/** Packages with a `require` export are dual; the others are ES modules only (attw's esm-only profile). */
+function isDual(manifest) {
+  return exportEntries(manifest.exports).some(({ conditions }) => conditions.includes("require"));
 }
 
 async function main() {
@@ -176,28 +211,37 @@ async function main() {
   const destination = mkdtempSync(join(tmpdir(), "stages-pack-check-"));
   try {
     const folders = publicPackages();
-    // Two at a time: attw and publint are CPU-bound, and CI has two cores.
-    const results = [];
-    for (let index = 0; index < folders.length; index += 2) {
-      results.push(
-        ...(await Promise.all(folders.slice(index, index + 2).map((folder) => checkPackage(folder, destination)))),
-      );
-    }
+    const packed = await packAll(folders, destination);
+    const folderOf = (name) =>
+      folders.find((folder) => JSON.parse(readFileSync(join(folder, "package.json"), "utf8")).name === name);
+    const checked = await Promise.all(packed.map((entry) => checkPackage(folderOf(entry.name), entry.filename)));
+    const jobs = packed.map((entry, index) => ({
+      path: entry.filename,
+      ignoreResolutions: isDual(checked[index].manifest) ? [] : ["node10", "node16-cjs"],
+    }));
+    const attw = await runAttw(jobs);
     let failed = 0;
-    for (const { name, version, size, problems } of results) {
+    packed.forEach((entry, index) => {
+      const { manifest, files, problems } = checked[index];
+      const profile = isDual(manifest) ? "dual, strict" : "ESM only, esm-only";
+      for (const problem of attw[entry.filename]) problems.push(`attw (${profile}): ${problem}`);
       if (problems.length === 0) {
-        console.log(`ok   ${name}@${version} (${size} files)`);
-        continue;
+        console.log(`ok   ${entry.name}@${entry.version} (${files.length} files; attw ${profile})`);
+        return;
       }
       failed++;
-      console.log(`FAIL ${name}@${version}`);
+      console.log(`FAIL ${entry.name}@${entry.version}`);
       for (const problem of problems) console.log(`  - ${problem.replaceAll("\n", "\n    ")}`);
+    });
+    if (Object.values(attw).some((problems) => problems.length > 0)) {
+      console.log("attw's table for a package: pnpm pack in its folder, then pnpm exec attw <tarball>");
     }
-    console.log(`${results.length} packages, ${failed} with problems, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${packed.length} packages, ${failed} with problems, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     process.exitCode = failed === 0 ? 0 : 1;
   } finally {
     rmSync(destination, { recursive: true, force: true });
   }
 }
 
-await main();
+if (isMainThread) await main();
+else await attwWorker();
