@@ -119,10 +119,11 @@ cat "$2/words"`,
         ],
         { encoding: "utf8" },
       );
-    const words = bash(`stages build --dir "my dir" ""`, "backend\\nbig data\\n");
+    // Taken as they are: a space stays in its candidate, a * is not a glob of the current folder.
+    const words = bash(`stages build --dir "my dir" ""`, "backend\\nbig data\\n*\\n");
     expect(words.stderr).toBe("");
     expect(words.stdout).toBe(
-      "complete -F _stages_complete stages\nreply:backend\nreply:big data\n__complete|build|--dir|my dir||",
+      "complete -F _stages_complete stages\nreply:backend\nreply:big data\nreply:*\n__complete|build|--dir|my dir||",
     );
     const files = bash(`stages build --dir ""`, ":files\\n");
     expect(files.stdout).toBe("complete -F _stages_complete stages\nreply:\n__complete|build|--dir||");

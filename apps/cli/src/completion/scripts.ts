@@ -5,9 +5,9 @@
 
 const bash = `# stages completion for bash: source <(stages completion bash)
 _stages_complete() {
-  local IFS=$'\\n'
   local -a candidates
-  candidates=($(stages __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  # One candidate a line, taken as they are (no word splitting, no globbing).
+  mapfile -t candidates < <(stages __complete "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null)
   if [[ \${candidates[0]} == ":files" ]]; then
     compopt -o default 2>/dev/null
     COMPREPLY=()
