@@ -37,6 +37,7 @@ import { parsePlatform, platformForArchitecture } from "./platform.js";
 import { type FetchFunction, RegistryHttp } from "./request.js";
 import { type RetryOptions, resolveRetryOptions } from "./retry.js";
 import { iterateTags, listTags, type TagListOptions } from "./tags.js";
+import { registryVersion } from "./version.js";
 
 export interface RegistryClientOptions {
   /** The fetch to use (e.g. undici's fetch with a custom dispatcher). Default: the global fetch. */
@@ -151,7 +152,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
         // A failing listener must not break a transfer.
       }
     },
-    userAgent: options.userAgent ?? "stages-registry/0.1",
+    userAgent: options.userAgent ?? `stages-registry/${registryVersion}`,
   });
   const chunkSize = options.chunkSize ?? defaultChunkSize;
   const toPlatform = (value: Platform | string | undefined): Platform =>
