@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { computeSignature } from "@stages/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeRepository } from "./helpers.js";
+import { makeRepository, repositoryRoot } from "./helpers.js";
 import {
   folderSize,
   type GlobalCli,
@@ -96,5 +99,49 @@ describe("stages installed from its packed tarballs", () => {
       userAgent: `stages-registry/${workspaceManifest("@stages/registry").version}`,
     };
     expect(outputs).toEqual([expected, expected]);
+  });
+
+  it("runs a project-local plugin's command and storage, the plugin with its own clipanion and core", async () => {
+    // The example plugin as its author would publish it, installed next to stages.yaml: npm gives
+    // it its own clipanion and @stages/core, never the global CLI's.
+    const plugin = {
+      name: "stages-plugin-directory-storage",
+      version: "0.1.0",
+      type: "module",
+      exports: "./index.js",
+      dependencies: { "@stages/core": `file:${tarballs["@stages/core"]}`, clipanion: "3.2.1" },
+    };
+    const signature = "ab".repeat(32);
+    const labels = {
+      "io.stages.project": "installed",
+      "io.stages.image": "app",
+      "io.stages.stage": "from",
+      "io.stages.signature": signature,
+      "io.stages.version": "1",
+    };
+    const directory = await installProject(
+      { "stages-plugin-directory-storage": "file:./plugin" },
+      {
+        "plugin/package.json": JSON.stringify(plugin),
+        "plugin/index.js": readFileSync(join(repositoryRoot, "examples/plugin-directory-storage/index.js"), "utf8"),
+        "stages.yaml":
+          "project: installed\nconfigVersion: 1\nplugins: [stages-plugin-directory-storage]\nadapters:\n  remoteStorage: directory\n---\nimage: app\nfrom: alpine:3.20\n",
+        [`stages-cache/${signature}.json`]: JSON.stringify({ id: "sha256:example", labels }),
+      },
+    );
+    // Two copies of clipanion: the plugin's, in the project, and the global CLI's.
+    const pluginClipanion = createRequire(join(directory, "plugin", "index.js")).resolve("clipanion");
+    expect(pluginClipanion.startsWith(directory)).toBe(true);
+    const info = await cli.stages(["directory-info", "--count", "stages-cache"], { cwd: directory });
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toBe("directory storage at stages-cache, from stages-plugin-directory-storage\n1 stage\n");
+    // The storage stages.yaml chooses, its location under the plugin's typed setting directory.root.
+    const list = await cli.stages(["list", "stages-cache", "--json"], {
+      cwd: directory,
+      env: { STAGES_DIRECTORY_ROOT: directory },
+    });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.json.storage).toBe(`directory ${join(directory, "stages-cache")}`);
+    expect(list.json.stages.map((stage: { signature: string }) => stage.signature)).toEqual([signature]);
   });
 });
