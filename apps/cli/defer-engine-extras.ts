@@ -15,7 +15,8 @@
 // - Deferred, out of dockerode.cjs: modules required at load but used only by some calls (build
 //   contexts, hijacked streams: half of dockerode's bundle) are in `dist/dockerode-extras.cjs`
 //   behind proxies that require it on first use; docker-modem's per-request debug inspection is
-//   made only when debug logging prints it.
+//   made only when debug logging prints it, and docker-modem's node:https (node:tls with it) is
+//   loaded only for an engine reached over TLS.
 //
 // Each build fails when one of its requires is not met any more (an upgrade of dockerode or
 // docker-modem moved it), so the deferral cannot silently stop working.
@@ -111,6 +112,9 @@ module.exports = Object.assign({}, util, {
   { importer: dockerode("util.js"), request: "@balena/dockerignore", contents: "lazy" },
   // Hijacked connections (readable-stream 3).
   { importer: modem("modem.js"), request: "./http_duplex", contents: "lazy" },
+  // node:https, which loads node:tls and its crypto (≈ 10 ms, several times that on a loaded
+  // machine): only an engine reached over TLS uses it.
+  { importer: modem("http.js"), request: "https", contents: lazyProxy('require("https")') },
 ];
 
 /** A stand-in that loads the real module (`load`, an expression) on first use: reads, calls and `new`. */

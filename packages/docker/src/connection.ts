@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { CallOptions } from "@stages/core";
 import { EngineError, UsageError } from "@stages/core";
@@ -112,6 +112,14 @@ interface WithCallOptions {
  * friends from process.env when it is constructed (and throws on a bad one); our options were
  * resolved from explicit values already, so the environment is kept out of its way while it is made.
  */
+/**
+ * node:https, loaded for a TLS engine only: it loads node:tls and its crypto, tens of milliseconds
+ * of every command's start that a unix socket or plain TCP never needs.
+ */
+function httpsModule(): typeof import("node:https") {
+  return createRequire(import.meta.url)("node:https") as typeof import("node:https");
+}
+
 function createDockerode(endpoint: DockerEndpoint, connectionOptions: DockerConnectionOptions): Dockerode {
   let options: Dockerode.DockerOptions & { agent?: HttpAgent };
   if (endpoint.kind === "unix") {
@@ -135,7 +143,7 @@ function createDockerode(endpoint: DockerEndpoint, connectionOptions: DockerConn
       agent:
         tls === null
           ? new HttpAgent({ keepAlive: true })
-          : new HttpsAgent({ keepAlive: true, rejectUnauthorized: tls.verify }),
+          : new (httpsModule().Agent)({ keepAlive: true, rejectUnauthorized: tls.verify }),
     };
   }
   const saved = process.env.DOCKER_HOST;
