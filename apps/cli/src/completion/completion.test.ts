@@ -86,6 +86,42 @@ describe("stages __complete", () => {
   });
 });
 
+describe("stages __complete in a project with a plugin", () => {
+  let pluginProject: string;
+  beforeAll(() => {
+    pluginProject = mkdtempSync(join(tmpdir(), "stages-completion-plugin-"));
+    writeFileSync(
+      join(pluginProject, "stages.yaml"),
+      "project: greeter\nconfigVersion: 1\nplugins: [./plugin.mjs]\n---\nimage: app\nfrom: alpine:3.20\n",
+    );
+    writeFileSync(
+      join(pluginProject, "plugin.mjs"),
+      `export default {
+  name: "greeter",
+  specificationVersion: "v1",
+  commands: ({ Command, Option }) => {
+    class GreetCommand extends Command {
+      static paths = [["greet"]];
+      static usage = Command.Usage({ description: "Greet someone" });
+      loud = Option.Boolean("--loud", false, { description: "Shout" });
+      async execute() { return 0; }
+    }
+    return [GreetCommand];
+  },
+};
+`,
+    );
+  });
+  afterAll(() => rmSync(pluginProject, { recursive: true, force: true }));
+
+  it("completes the plugin's commands and their options", async () => {
+    const complete = async (...words: string[]) =>
+      (await runInMemory(["__complete", ...words], { cwd: pluginProject })).stdout.split("\n").filter(Boolean);
+    expect(await complete("gr")).toEqual(["greet"]);
+    expect(await complete("greet", "--")).toEqual(["--loud", "--help"]);
+  });
+});
+
 describe("stages completion", () => {
   it("prints each shell's script, and refuses another shell", async () => {
     for (const shell of ["bash", "zsh", "fish"]) {
