@@ -5,7 +5,7 @@
 // metadata, no source maps, no development-only export conditions, self-contained README, a CLI whose
 // dependencies are exactly what its bundle loads). Exits 1 on any problem. Needs built dist/ folders.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -211,6 +211,12 @@ async function main() {
   const destination = mkdtempSync(join(tmpdir(), "stages-pack-check-"));
   try {
     const folders = publicPackages();
+    const unbuilt = folders.filter((folder) => !existsSync(join(folder, "dist")));
+    if (unbuilt.length > 0) {
+      console.log(`not built: ${unbuilt.map((folder) => relative(root, folder)).join(", ")}; run pnpm build first`);
+      process.exitCode = 1;
+      return;
+    }
     const packed = await packAll(folders, destination);
     const folderOf = (name) =>
       folders.find((folder) => JSON.parse(readFileSync(join(folder, "package.json"), "utf8")).name === name);
