@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
  */
 const groups: Record<string, string[]> = {
   cli: ["apps/cli/vitest.config.ts"],
-  packages: ["packages/*/vitest.config.ts", "tooling/testenv/vitest.config.ts"],
+  packages: ["packages/*/vitest.config.ts", "tooling/testenv/vitest.config.ts", "examples/plugin-directory-storage"],
 };
 const group = process.env.STAGES_TEST_GROUP;
 if (group !== undefined && !(group in groups))
