@@ -187,6 +187,47 @@ function runAttw(jobs) {
   ).then((results) => Object.assign({}, ...results));
 }
 
+/**
+ * Every module the published type declarations import must come with the package: a dependency or
+ * peer dependency, or its @types package as one (else TypeScript users get "could not find a
+ * declaration file", which attw does not check).
+ */
+async function checkTypeDependencies(folder, manifest, files, read, problems) {
+  const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+  const imported = new Set();
+  for (const file of files.filter((file) => /\.d\.(c|m)?ts$/.test(file))) {
+    const code = (await read(file)).replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    for (const match of code.matchAll(/\bfrom\s+['"]([^'"./][^'"]*)['"]|\bimport\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g)) {
+      const specifier = match[1] ?? match[2];
+      if (specifier.startsWith("node:") || builtinModules.includes(specifier)) continue;
+      imported.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]);
+    }
+  }
+  for (const name of imported) {
+    const typesName = `@types/${name.startsWith("@") ? name.slice(1).replace("/", "__") : name}`;
+    if (!declared.has(name) || (!declared.has(typesName) && !shipsTypes(folder, name))) {
+      if (!declared.has(name)) problems.push(`types import ${name}, which is not a dependency or peer dependency`);
+      else problems.push(`types import ${name}, whose types are in ${typesName}: make it a dependency`);
+    }
+  }
+}
+
+/** Whether a dependency, as installed for the package, has its own type declarations. */
+function shipsTypes(folder, name) {
+  try {
+    const directory = join(folder, "node_modules", name);
+    const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8"));
+    const main = (manifest.main ?? "index.js").replace(/\.(c|m)?js$/, "");
+    return (
+      Boolean(manifest.types || manifest.typings) ||
+      JSON.stringify(manifest.exports ?? {}).includes('"types"') ||
+      [".d.ts", ".d.cts", "/index.d.ts"].some((suffix) => existsSync(join(directory, `${main}${suffix}`)))
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The problems of one packed package but attw's. */
 async function checkPackage(folder, path) {
   const problems = [];
@@ -197,6 +238,7 @@ async function checkPackage(folder, path) {
   if (files.includes("LICENSE") && (await read("LICENSE")) !== license)
     problems.push("LICENSE differs from the root's");
   if (manifest.bin) await checkBundleDependencies(manifest, files, read, problems);
+  await checkTypeDependencies(folder, manifest, files, read, problems);
   for (const message of await publintMessages(path)) problems.push(`publint ${message}`);
   return { manifest, files, problems };
 }
