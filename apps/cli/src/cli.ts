@@ -82,11 +82,15 @@ export function mayNamePluginCommand(argv: readonly string[]): boolean {
 /** Commands of the plugins the project lists, found before parsing the command line. */
 async function pluginCommands(argv: readonly string[], context: CommandContext): Promise<unknown[]> {
   if (!mayNamePluginCommand(argv)) return [];
-  let pluginModule: typeof import("./plugins.js");
-  let plugins: Awaited<ReturnType<typeof pluginModule.loadPlugins>>;
+  let pluginCommandClasses: typeof import("./plugin-commands.js").pluginCommandClasses;
+  let plugins: Awaited<ReturnType<typeof import("./plugins.js").loadPlugins>>;
   try {
-    const [{ projectOfRun }, loaded] = await Promise.all([import("./run/project-of-run.js"), import("./plugins.js")]);
-    pluginModule = loaded;
+    const [{ projectOfRun }, { loadPlugins }, commands] = await Promise.all([
+      import("./run/project-of-run.js"),
+      import("./plugins.js"),
+      import("./plugin-commands.js"),
+    ]);
+    pluginCommandClasses = commands.pluginCommandClasses;
     // The command that runs gets this same project (context.projects).
     const project = await projectOfRun(context, {
       cwd: context.cwd,
@@ -96,14 +100,14 @@ async function pluginCommands(argv: readonly string[], context: CommandContext):
       werfEnv: optionValue(argv, "--env"),
     });
     if (project.config.meta.plugins.length === 0) return [];
-    plugins = await pluginModule.loadPlugins(project.config.meta.plugins, project.directory);
+    plugins = await loadPlugins(project.config.meta.plugins, project.directory);
   } catch {
     // The command itself reports a broken config or plugin, with the right exit code.
     return [];
   }
   return plugins.flatMap((plugin) => {
     try {
-      return pluginModule.pluginCommandClasses(plugin);
+      return pluginCommandClasses(plugin);
     } catch (error) {
       // Said here: without its commands, the command line would fail as an unknown command only.
       const { hint } = error as { hint?: string };
