@@ -8,7 +8,8 @@
 //
 // --cli measures another build of the CLI than this tree's apps/cli/dist/main.js.
 // --baseline-cli runs another build of the CLI (e.g. an older commit's apps/cli/dist/main.js) as
-// one more subject of the start-up (7) and no-op build (1) scenarios, interleaved with this one.
+// one more subject of the start-up (7), no-op build (1), push (4) and large-tree plan (6) scenarios,
+// interleaved with this one.
 // --node22 runs the CLI under that Node 22 too (scenarios 1, 7, 11), next to this Node; by default
 // the one `node tooling/scripts/node22.mjs` installs from the npm registry into .tools/node22.
 // Scenarios 1 and 2 run on the tiny project and on the same project with --context-files more files.
@@ -264,9 +265,16 @@ if (only.has(3) || only.has(4) || only.has(5) || only.has(10)) {
   await stages(["push", stagesRepo], { cwd: project, env: onA });
 }
 
+// Host B is shared with the test suites of whoever else works on this machine: only the images of
+// this run (its stages, its docker tags, the base image under the proxy's name) are removed, by
+// name, so that layers another image still uses stay (the base image's, then, for both subjects).
 async function wipeEngine(host) {
-  const images = (await docker(host, ["images", "-aq"])).stdout.split("\n").filter(Boolean);
-  if (images.length > 0) await docker(host, ["rmi", "-f", ...new Set(images)], { allowFailure: true });
+  const names = (await docker(host, ["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout
+    .split("\n")
+    .filter(
+      (name) => name.includes(`bench${run_id}`) || name.includes(`bench-${run_id}`) || name.startsWith(proxy.address),
+    );
+  if (names.length > 0) await docker(host, ["rmi", "-f", ...new Set(names)], { allowFailure: true });
   await docker(host, ["builder", "prune", "-af"], { allowFailure: true });
 }
 
@@ -371,6 +379,9 @@ if (only.has(4)) {
     {
       "stages push": { run: () => counted(() => stages(["push", stagesRepo], { cwd: project, env: onA })) },
       "docker push": { run: () => counted(() => docker(environment.dockerHostA, ["push", "--all-tags", stagesRepo])) },
+      ...(baselineCli
+        ? { baseline: { run: () => counted(() => baseline(["push", stagesRepo], { cwd: project, env: onA })) } }
+        : {}),
     },
     { runs, log },
   );
@@ -384,6 +395,16 @@ if (only.has(4)) {
     `stages: ${pushed.stageManifests} requests naming a stage (${signatures.length} stages) of ${pushed.requests} (the others: the registry version check, the commit record's HEAD)`,
   );
   goalRows.push.stageCount = signatures.length;
+  if (baselineCli) {
+    record(
+      "4. push, already pushed",
+      "stages push",
+      "baseline CLI: stages push",
+      pushed,
+      medians.baseline,
+      `median of the per-round differences: ${signed(pairedDifference(medians, "stages push", "baseline"))} ms`,
+    );
+  }
   for (const signature of signatures)
     await docker(environment.dockerHostA, ["rmi", `${stagesRepo}:image-stage-${signature}`]);
 }
@@ -448,6 +469,9 @@ if (only.has(6)) {
   const medians = await measure(
     {
       "stages plan": { run: async () => (await stages(["plan"], { cwd: large, env: onA })).milliseconds },
+      ...(baselineCli
+        ? { baseline: { run: async () => (await baseline(["plan"], { cwd: large, env: onA })).milliseconds } }
+        : {}),
       "git ls-files -s": { run: async () => (await run("git", ["ls-files", "-s"], { cwd: large })).milliseconds },
       "git status -uno": {
         run: async () => (await run("git", ["status", "--porcelain", "-uno"], { cwd: large })).milliseconds,
@@ -471,6 +495,16 @@ if (only.has(6)) {
     medians["git status -uno"],
     "git status, like stages, looks at every tracked file of the work tree; git ls-files -s reads the index only",
   );
+  if (baselineCli) {
+    record(
+      "6. signatures, large tree",
+      `stages plan (${count} files)`,
+      "baseline CLI: stages plan",
+      medians["stages plan"],
+      medians.baseline,
+      `median of the per-round differences: ${signed(pairedDifference(medians, "stages plan", "baseline"))} ms`,
+    );
+  }
 }
 
 if (only.has(7)) {
@@ -626,8 +660,9 @@ if (only.has(9)) {
 }
 
 if (only.has(10)) {
-  // The stages of the project pushed above, pulled onto host B emptied first (no base image, no
-  // build cache), by stages and by docker (the last stage's tag: its layers are every stage's).
+  // The stages of the project pushed above, pulled onto host B emptied of this run's images first
+  // (no build cache; only layers other images on B share stay, for both), by stages and by docker
+  // (the last stage's tag: its layers are every stage's).
   log("scenario 10: pull onto an empty host");
   const plan = JSON.parse((await stages(["plan", "--json"], { cwd: project, env: onA })).stdout);
   const app = plan.images.find((image) => image.name === "app") ?? plan.images[0];
@@ -651,7 +686,7 @@ if (only.has(10)) {
     "docker pull of the last stage",
     medians["stages pull"],
     medians["docker pull"],
-    "host B emptied before every pull; stages pulls the chain's stages as images, docker the last stage's layers",
+    "host B emptied of this run's images before every pull; stages asks REPO about each stage, then pulls the last one as docker does",
   );
 }
 
