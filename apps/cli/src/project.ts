@@ -30,6 +30,11 @@ export interface Project {
   /** The config file path. */
   file: string;
   warnings: ConfigProblem[];
+  /**
+   * Locates problems found after parsing (an adapter or setting named in the meta that no plugin
+   * registers) in the template too, as parse problems are; absent: positions are as they are.
+   */
+  locate?: (problems: ConfigProblem[]) => ConfigProblem[];
 }
 
 /** Where the config is and what to render it with. */
@@ -63,7 +68,15 @@ export async function loadProject(options: ProjectOptions): Promise<Project> {
   const source = await readProjectConfig(options);
   const result = await validateProjectConfig(source);
   if (result.errors.length > 0 || result.config === null) throw new ConfigError(result.errors);
-  return { config: result.config, directory: source.directory, file: source.file, warnings: result.warnings };
+  const project: Project = {
+    config: result.config,
+    directory: source.directory,
+    file: source.file,
+    warnings: result.warnings,
+  };
+  const { render } = source;
+  if (render !== null) project.locate = (problems) => locateRenderedProblems(problems, render, source.shown);
+  return project;
 }
 
 /**

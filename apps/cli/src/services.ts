@@ -4,6 +4,7 @@ import {
   type AdapterKind,
   adapterKinds,
   ConfigError,
+  type ConfigProblem,
   composeImageTransfer,
   createPluginRegistry,
   createProblem,
@@ -174,6 +175,16 @@ function pick<T>(map: Map<string, T>, name: string, what: string): T {
   return factory;
 }
 
+/** Runs a check of the meta; its ConfigError is located in the template too, as parse problems are. */
+function located<T>(project: Project, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!ConfigError.isInstance(error) || project.locate === undefined) throw error;
+    throw new ConfigError(project.locate([...(error.problems as ConfigProblem[])]));
+  }
+}
+
 function first(names: readonly string[]): string {
   return names[0] ?? "";
 }
@@ -186,7 +197,9 @@ export async function createServices(
 ): Promise<Services> {
   const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
   const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
-  const adapters = chooseAdapters(plugins, project.config.meta.adapters, settings.adapters ?? []);
+  const adapters = located(project, () =>
+    chooseAdapters(plugins, project.config.meta.adapters, settings.adapters ?? []),
+  );
   const env = settings.env;
   // The convenience flags are flags of the settings they stand for.
   const settingFlags = [
@@ -194,11 +207,13 @@ export async function createServices(
     ...settings.insecureRegistries.map((host) => `registry.insecure=${host}`),
     ...(settings.settings ?? []),
   ];
-  const declared = resolvePluginSettings(plugins.settings, {
-    flags: settingFlags,
-    env,
-    config: project.config.meta.settings ?? {},
-  });
+  const declared = located(project, () =>
+    resolvePluginSettings(plugins.settings, {
+      flags: settingFlags,
+      env,
+      config: project.config.meta.settings ?? {},
+    }),
+  );
   // As the docker CLI: an empty DOCKER_CONFIG is no DOCKER_CONFIG.
   const dockerConfig = env.DOCKER_CONFIG || join(homedir(), ".docker");
   const docker = readDockerEnvironment(env, dockerConfig);

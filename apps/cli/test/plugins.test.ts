@@ -153,6 +153,18 @@ describe("plugins installed in the project, with their own clipanion", () => {
     expect(flagged.stderr).toContain('--adapter builder=nope: no builder "nope" is registered (registered: docker)');
   });
 
+  it("locates an unknown adapter of a werf.yaml template in the template, as parse problems are", async () => {
+    const templated = join(project, "templated");
+    mkdirSync(templated, { recursive: true });
+    writeFileSync(
+      join(templated, "werf.yaml"),
+      '{{ $store := "memroy" }}{{/*\nthe lines of this comment\nrender as none\n*/}}\nproject: demo\nconfigVersion: 1\nplugins: [own-clipanion-plugin]\nadapters:\n  localStorage: {{ $store }}\n---\nimage: app\nfrom: alpine\n',
+    );
+    const result = await run(templated, ["list"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/werf\.yaml:9:\d+ \(rendered line 6\): no local storage "memroy" is registered/);
+  });
+
   it("lists plugins, adapters in use and settings with their values and variables", async () => {
     const result = await run(withConfig("adapters:\n  localStorage: memory\n"), ["plugins", "--json"], {
       STAGES_REGISTRY_INSECURE: "r1:5000,r2:5000",
