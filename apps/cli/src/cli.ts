@@ -13,6 +13,7 @@ import { BuildAndPublishCommand, PublishCommand } from "./commands/publish.js";
 import { PullCommand } from "./commands/pull.js";
 import { PushCommand } from "./commands/push.js";
 import type { CommandContext } from "./context.js";
+import { environmentVariableOf } from "./option-conventions.js";
 import { StagesCli } from "./stages-cli.js";
 import { version } from "./version.js";
 
@@ -118,6 +119,20 @@ async function pluginCommands(argv: readonly string[], context: CommandContext):
   });
 }
 
+/**
+ * The command line as the plugin lookup reads it: `--dir`, `--config` and `--env` from STAGES_DIR,
+ * STAGES_CONFIG and STAGES_ENV when not given, as the command will take them, so that the lookup
+ * loads the project the command runs in (and the command reuses that load).
+ */
+function withProjectDefaults(argv: readonly string[], env: Readonly<Record<string, string | undefined>>) {
+  const defaults = ["--dir", "--config", "--env"].flatMap((name) => {
+    const value = env[environmentVariableOf(name)];
+    const given = argv.some((argument) => argument === name || argument.startsWith(`${name}=`));
+    return given || !value ? [] : [`${name}=${value}`];
+  });
+  return [...argv, ...defaults];
+}
+
 /** `stages help [COMMAND...]` is `stages [COMMAND...] --help`. */
 function helpAsOption(argv: readonly string[]): readonly string[] {
   if (argv[0] !== "help") return argv;
@@ -151,7 +166,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     projects: new Map(),
   };
   const words = helpAsOption(argv);
-  const cli = createCli(await pluginCommands(words, context), { colors });
+  const cli = createCli(await pluginCommands(withProjectDefaults(words, options.env), context), { colors });
   if (words[0] === "__complete") {
     const { completionCandidates } = await import("./completion/candidates.js");
     const candidates = await completionCandidates(cli.commands(), words.slice(1), options);

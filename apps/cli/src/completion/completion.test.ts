@@ -120,6 +120,11 @@ describe("stages __complete in a project with a plugin", () => {
     expect(await complete("gr")).toEqual(["greet"]);
     expect(await complete("greet", "--")).toEqual(["--loud", "--help"]);
   });
+
+  it("finds the plugin in the project STAGES_DIR names, as the command will", async () => {
+    const run = await runInMemory(["__complete", "gr"], { cwd: tmpdir(), env: { STAGES_DIR: pluginProject } });
+    expect(run.stdout).toBe("greet\n");
+  });
 });
 
 describe("stages completion", () => {
