@@ -54,8 +54,9 @@ describe("the loop across two build hosts", () => {
   let directory: string;
   const onA = { DOCKER_HOST: environment.dockerHostA };
   const onB = { DOCKER_HOST: environment.dockerHostB };
+  // Only the commands that build take --network.
   const run = (args: string[], env: Record<string, string>) =>
-    stages([...args, "--json", "--network", "none"], { cwd: directory, env });
+    stages([...args, "--json", ...(args[0] === "build" ? ["--network", "none"] : [])], { cwd: directory, env });
   const localStages = async (env: Record<string, string>) =>
     (await stages(["list", "--json"], { cwd: directory, env })).json.stages as { signature: string }[];
 
