@@ -269,6 +269,8 @@ describe("cleanupHost", () => {
     expect(engine.sweeps).toBe(1);
     expect(result.leftovers).toEqual({ containers: ["leftover"], images: [] });
     expect(result.removed).toBe(0);
+    // build_dir caches are the builds' own cache: host cleanup keeps them (only purge removes them).
+    expect(engine.buildDirectories).toEqual(["stages-build-dir-p-cache"]);
   });
 
   it("a dry run removes nothing and reports what would go", async () => {

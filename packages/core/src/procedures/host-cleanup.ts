@@ -339,7 +339,6 @@ export async function cleanupHost(options: HostCleanupOptions): Promise<HostClea
   }
   // What killed builds left goes first, as werf's host cleanup does: it is nobody's cache.
   const leftovers = dryRun || !host.sweepLeftovers ? null : await host.sweepLeftovers({ signal });
-  const buildDirectories = host.purgeBuildDirectories ? await host.purgeBuildDirectories({ signal, dryRun }) : null;
   const swept =
     leftovers !== null && leftovers.containers.length + leftovers.images.length + (leftovers.volumes?.length ?? 0) > 0;
   let usage = swept && usageBefore !== null ? await measure() : usageBefore;
