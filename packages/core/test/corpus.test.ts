@@ -15,6 +15,7 @@ import {
   type ConfigFileReader,
   isTemplate,
   locateRenderedProblems,
+  prepareWerfConfigFunctions,
   renderWerfConfig,
   type WerfConfigRender,
 } from "../src/template/render-config.js";
@@ -117,20 +118,23 @@ interface Outcome {
   summary: unknown;
 }
 
-function run(testCase: CorpusCase): Outcome {
+async function run(testCase: CorpusCase): Promise<Outcome> {
   const text = testCase.project.get("werf.yaml");
   if (text === undefined) throw new Error(`corpus case ${testCase.name} has no werf.yaml`);
   let rendered = text;
   let render: WerfConfigRender | null = null;
   if (isTemplate(text)) {
+    const partials = [...testCase.project]
+      .filter(([path]) => path.startsWith(".werf/") && path.endsWith(".tmpl"))
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+      .map(([file, partial]) => ({ file, text: partial }));
     try {
+      // As the CLI does: the functions whose libraries load on demand (keys, AES) are made ready first.
+      await prepareWerfConfigFunctions({ text, partials });
       render = renderWerfConfig({
         file: "werf.yaml",
         text,
-        partials: [...testCase.project]
-          .filter(([path]) => path.startsWith(".werf/") && path.endsWith(".tmpl"))
-          .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-          .map(([file, partial]) => ({ file, text: partial })),
+        partials,
         files: reader(testCase.project),
         environment: testCase.settings.environment ?? {},
         env: testCase.settings.env ?? "",
@@ -168,8 +172,8 @@ describe("the werf.yaml corpus", () => {
     }
   });
 
-  it.each(cases.map((testCase) => [testCase.name, testCase] as const))("%s", (_name, testCase) => {
-    const outcome = run(testCase);
+  it.each(cases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
+    const outcome = await run(testCase);
     if (testCase.rendered !== undefined) expect(outcome.rendered).toBe(testCase.rendered);
     if (testCase.errors !== undefined) {
       expect(outcome.errors.join("\n")).toBe(testCase.errors.trimEnd());
