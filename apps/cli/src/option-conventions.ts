@@ -1,4 +1,5 @@
 import { UsageError } from "clipanion";
+import { recordOptionVariable } from "./option-variables.js";
 
 /**
  * What stages adds to a clipanion option: the name of its value in help (`--dir <path>`, where
@@ -74,6 +75,7 @@ export function conventions<T>(option: T, settings: OptionConventions = {}): T {
       names = record.names;
       const long = names.find((name) => name.startsWith("--")) ?? names[0] ?? key;
       variable = settings.env === false ? undefined : (settings.env ?? environmentVariableOf(long));
+      if (variable !== undefined) recordOptionVariable(variable, long);
       if (variable !== undefined)
         record.description = `${record.description ? `${record.description} ` : ""}(env: ${variable})`;
       recorded.set(record, { value: settings.value, optionalValue: kind === "optional-value" });

@@ -1,6 +1,6 @@
-import { ConfigError, createPluginRegistry, definePlugin, UsageError } from "@stages/core";
+import { ConfigError, createPluginRegistry, definePlugin, PluginError, UsageError } from "@stages/core";
 import { describe, expect, it } from "vitest";
-import { builtinPlugins, chooseAdapters, defaultAdapters } from "./services.js";
+import { builtinPlugins, chooseAdapters, defaultAdapters, refuseSharedVariables } from "./services.js";
 
 const extra = definePlugin({
   name: "extra",
@@ -48,5 +48,41 @@ describe("the adapters a run uses", () => {
     );
     expect(() => chooseAdapters(plugins, undefined, ["storage=x"])).toThrow(UsageError);
     expect(() => chooseAdapters(plugins, undefined, ["builder"])).toThrow(/is not kind=name/);
+  });
+});
+
+describe("plugin settings and the CLI's option variables", () => {
+  const withSetting = (name: string) =>
+    createPluginRegistry([
+      ...builtinPlugins,
+      definePlugin({
+        name: "stages-plugin-github",
+        specificationVersion: "v1",
+        settings: { [name]: { description: "A repository", type: "string" } },
+      }),
+    ]);
+  const options = new Map([
+    ["STAGES_REPO", "--repo"],
+    ["STAGES_INSECURE_REGISTRY", "--insecure-registry"],
+  ]);
+
+  it("refuses a setting that reads an option's variable, naming both and how to rename it", () => {
+    expect(() => refuseSharedVariables(withSetting("repo"), options)).toThrow(
+      'plugin stages-plugin-github: its setting "repo" reads STAGES_REPO, which is the variable of the option --repo',
+    );
+    let error: unknown;
+    try {
+      refuseSharedVariables(withSetting("insecure.registry"), options);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(PluginError.isInstance(error)).toBe(true);
+    expect((error as InstanceType<typeof PluginError>).hint).toBe(
+      'prefix the setting with the plugin\'s name, e.g. "github.insecure.registry"',
+    );
+  });
+
+  it("takes namespaced settings and the built-in ones", () => {
+    expect(() => refuseSharedVariables(withSetting("github.repo"), options)).not.toThrow();
   });
 });

@@ -24,6 +24,7 @@ import {
   type StageBuilder,
   type StagesPlugin,
   type StagesStorage,
+  settingEnvironmentName,
   UsageError,
 } from "@stages/core";
 import dockerPlugin, { stateDirectoryFromEnv } from "@stages/docker";
@@ -32,6 +33,7 @@ import { lockRedisPlugin } from "@stages/lock-redis";
 import registryPlugin, { createCredentialsProvider } from "@stages/registry";
 import { createBuildSecretReader, registerConfigSecrets } from "./build-secrets.js";
 import { readDockerEnvironment } from "./docker-environment.js";
+import { variablesOfOptions } from "./option-variables.js";
 import { loadPlugins } from "./plugins.js";
 import type { Project } from "./project.js";
 
@@ -189,14 +191,41 @@ function first(names: readonly string[]): string {
   return names[0] ?? "";
 }
 
+/**
+ * Refuses a plugin setting whose variable is a CLI option's (a setting `repo` and `--repo` both read
+ * STAGES_REPO): the one variable would set both, silently.
+ */
+export function refuseSharedVariables(
+  plugins: PluginRegistry,
+  optionVariables: ReadonlyMap<string, string> = variablesOfOptions(),
+): void {
+  for (const [name, definition] of plugins.settings) {
+    const variable = settingEnvironmentName(name);
+    const option = optionVariables.get(variable);
+    if (option === undefined) continue;
+    const prefix = definition.plugin.replace(/^@[^/]+\//, "").replace(/^stages-plugin-/, "");
+    throw new PluginError(
+      `plugin ${definition.plugin}: its setting "${name}" reads ${variable}, which is the variable of the option ${option}`,
+      { hint: `prefix the setting with the plugin's name, e.g. "${prefix}.${name}"` },
+    );
+  }
+}
+
+/** The built-in plugins and those the project lists, registered (as every command has them). */
+export async function registerPlugins(project: Pick<Project, "config" | "directory">): Promise<PluginRegistry> {
+  const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
+  const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
+  refuseSharedVariables(plugins);
+  return plugins;
+}
+
 /** Wires built-in and configured plugins into the adapters a command needs. */
 export async function createServices(
   project: Project,
   settings: HostSettings,
   log: (line: string) => void,
 ): Promise<Services> {
-  const thirdParty = await loadPlugins(project.config.meta.plugins, project.directory);
-  const plugins = createPluginRegistry([...builtinPlugins, ...thirdParty]);
+  const plugins = await registerPlugins(project);
   const adapters = located(project, () =>
     chooseAdapters(plugins, project.config.meta.adapters, settings.adapters ?? []),
   );

@@ -2,6 +2,9 @@ import type { Writable } from "node:stream";
 import {
   ConfigError,
   type ConfigProblem,
+  locateRenderedProblems,
+  resolvePluginSettings,
+  type StagesConfig,
   StagesError,
   TemplateError,
   UnknownImageError,
@@ -122,13 +125,42 @@ function checkProblem(problem: ConfigProblem): CheckProblem {
   return { severity, file, line, column, message, hint, origin: problem.origin ?? null, formatted };
 }
 
+/**
+ * What the meta names of plugins, checked as a command would check it: the listed plugins load,
+ * `adapters:` names registered adapters, `settings:` declared settings of their types. Only the
+ * file is checked: flags and `STAGES_*` variables are the command's, not the configuration's.
+ * Nothing is loaded for a meta that names none of them.
+ */
+async function pluginProblems(config: StagesConfig, source: ProjectConfigText): Promise<ConfigProblem[]> {
+  const { meta } = config;
+  if (meta.plugins.length === 0 && meta.adapters === undefined && meta.settings === undefined) return [];
+  const { chooseAdapters, registerPlugins } = await import("../services.js");
+  const plugins = await registerPlugins({ config, directory: source.directory });
+  const problems: ConfigProblem[] = [];
+  const collect = (check: () => unknown) => {
+    try {
+      check();
+    } catch (error) {
+      if (!ConfigError.isInstance(error)) throw error;
+      problems.push(...(error.problems as ConfigProblem[]));
+    }
+  };
+  collect(() => chooseAdapters(plugins, meta.adapters, []));
+  collect(() => resolvePluginSettings(plugins.settings, { flags: [], env: {}, config: meta.settings ?? {} }));
+  // In the file's order, as parse problems are.
+  problems.sort((left, right) => left.line - right.line || left.column - right.column);
+  return source.render === null ? problems : locateRenderedProblems(problems, source.render, source.shown);
+}
+
 /** `stages config check`. */
 export async function executeConfigCheck(command: ConfigCheckCommand): Promise<number> {
   let errors: ConfigProblem[];
   let warnings: ConfigProblem[];
   try {
-    const result = await validateProjectConfig(await readConfig(command));
-    errors = result.errors;
+    const source = await readConfig(command);
+    const result = await validateProjectConfig(source);
+    errors =
+      result.config === null ? result.errors : [...result.errors, ...(await pluginProblems(result.config, source))];
     warnings = result.warnings;
   } catch (error) {
     if (!TemplateError.isInstance(error)) return fail(command, error);
