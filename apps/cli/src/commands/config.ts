@@ -44,7 +44,7 @@ export class ConfigCheckCommand extends ConfigCommand {
   static override usage = Command.Usage({
     description: "Validate the configuration and its Dockerfiles without an engine, registry or network",
     details: `
-      Renders a werf.yaml template (as \`stages config render\`), then validates the configuration and reads its Dockerfiles. Every problem is reported at once with file:line:column; a problem in a rendered template names the template line it came from and the rendered line: \`werf.yaml:12:3 (rendered line 40): ...\`.
+      Renders a werf.yaml template (as \`stages config render\`), then validates the configuration and reads its Dockerfiles. With \`plugins:\`, \`adapters:\` or \`settings:\` in the meta, it loads the plugins and checks the adapter names and settings written there (not \`--setting\` or \`STAGES_*\` variables, which are the command's). Every problem is reported at once with file:line:column; a problem in a rendered template names the template line it came from and the rendered line: \`werf.yaml:12:3 (rendered line 40): ...\`.
 
       Exits 0 when the configuration is valid, 1 when it has problems. With \`--json\`: \`{ ok, errors: [...], warnings: [...] }\`, each problem with file, line, column, message, hint and origin.
     `,
