@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { prepareWerfConfigFunctions, renderWerfConfig } from "../render-config.js";
-
-const render = (text: string) =>
-  renderWerfConfig({
-    file: "werf.yaml",
-    text,
-    partials: [],
-    files: { read: () => null, exists: () => false, isDir: () => false, listFiles: () => [] },
-    environment: {},
-    env: "",
-    commit: null,
-  }).text;
+import { prepareWerfConfigFunctions } from "../render-config.js";
+import { renderText as render } from "./test-support.js";
 
 // Runs in order: the curves start unloaded in this file's module graph.
 describe("the elliptic curves load only for configs that may need them", () => {

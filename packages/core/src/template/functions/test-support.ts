@@ -1,5 +1,6 @@
 /* A minimal call context for calling template functions directly in tests (no engine needed). */
 import type { CallContext, FunctionMap, GoValue } from "../model.js";
+import { renderWerfConfig } from "../render-config.js";
 import { sprigFunctions } from "./sprig.js";
 
 /** A call context at werf.yaml:1:1; `templates` answer `include` by name, `executeText` echoes its text. */
@@ -30,4 +31,17 @@ export function callFunction(
   const fn = functions[name];
   if (fn === undefined) throw new Error(`no function ${name}`);
   return fn(args, testContext(name));
+}
+
+/** Renders `text` as a werf.yaml with no partials, files or environment; returns the rendered text. */
+export function renderText(text: string): string {
+  return renderWerfConfig({
+    file: "werf.yaml",
+    text,
+    partials: [],
+    files: { read: () => null, exists: () => false, isDir: () => false, listFiles: () => [] },
+    environment: {},
+    env: "",
+    commit: null,
+  }).text;
 }
