@@ -74,7 +74,12 @@ describe("test environment", () => {
       "system",
       "dial-stdio",
     );
-    expect(ping.stderr).toBe("");
+    // Nothing on stderr but, at times, docker 20.10's own race between the engine closing the
+    // connection (Connection: close) and dial-stdio half-closing it after stdin's end: that one line
+    // is said after the whole answer was relayed, and says nothing of ssh or the engine.
+    const closeWriteRace =
+      /^time="[^"]*" level=error msg="error while CloseWrite \(stdin to stream\): close unix @->\S+: use of closed network connection"$/;
+    expect(ping.stderr.split("\n").filter((line) => line !== "" && !closeWriteRace.test(line))).toEqual([]);
     expect(ping.stdout).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(ping.stdout).toMatch(/\r\n\r\nOK$/);
     // The session's engine is B, and its docker client the one that matches the engines.
